@@ -1,0 +1,136 @@
+"""Parse the dateline that opens a wire story's first paragraph.
+
+Forms handled, all-caps or not, with any of the dashes agencies use (— – -- - _):
+    BEIRUT (AP) —                 SPRINGFIELD, Ill. (AP) —       CANBERRA, Australia (AP) —
+    NEW YORK, March 3 -           LONDON (Reuters) -             Berlin (dpa) -
+    WASHINGTON, Sept. 12 (AP) —   BUENOS AIRES, Argentina (AP) _
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from .dates import MONTH_WORD, month_number
+from .lexicons import cities, countries, fold, us_states
+from .model import Dateline
+
+_DATE_RE = re.compile(rf"(?P<month>{MONTH_WORD})\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>\d{{4}}))?",
+                      re.IGNORECASE)
+_NAME = r"[A-ZÀ-Þ][\w.'’\-]*(?:\s+(?:[\w.'’\-]+))*?"
+_DASH = r"(?:—|–|--|-|_)"
+_DATELINE_RE = re.compile(
+    rf"""^\s*
+    (?P<city>{_NAME})
+    (?P<parts>(?:\s*,\s*[^,()\n—–]{{1,40}}?){{0,2}})
+    \s*(?:\((?P<agency>[A-Za-z][\w .&'/-]{{0,30}})\))?
+    \s*(?P<dash>{_DASH})(?=\s|$)\s*""",
+    re.VERBOSE,
+)
+
+
+def _title(text: str) -> str:
+    """BUENOS AIRES -> Buenos Aires; keeps mixed-case text as written."""
+    if not text.isupper():
+        return text
+    words = []
+    for word in text.split():
+        lower = word.lower()
+        words.append(lower if lower in {"de", "la", "del", "da", "do", "of"} else lower.capitalize())
+    titled = " ".join(words)
+    return titled[0].upper() + titled[1:] if titled else titled
+
+
+def _month_day(text: str) -> tuple[int, int, int | None] | None:
+    match = _DATE_RE.fullmatch(text.strip())
+    if not match:
+        return None
+    month = month_number(match["month"])
+    day = int(match["day"])
+    if not 1 <= day <= 31 or not month:
+        return None
+    return month, day, int(match["year"]) if match["year"] else None
+
+
+def resolve_date(month: int, day: int, year: int | None, reference: datetime | None) -> datetime | None:
+    """A dateline's month and day as a date, taking the year from the story's own date.
+
+    A dateline written in December for a story stamped in January belongs to the year before.
+    """
+    if year is None:
+        if reference is None:
+            return None
+        year = reference.year
+        if month - reference.month > 6:
+            year -= 1
+        elif reference.month - month > 6:
+            year += 1
+    try:
+        return datetime(year, month, day)
+    except ValueError:
+        return None
+
+
+def normalize_region(text: str) -> tuple[str, str | None]:
+    """`Ill.` -> ("Illinois", "United States"); `AUSTRALIA` -> ("Australia", "Australia")."""
+    key = fold(text)
+    if key in us_states():
+        return us_states()[key], "United States"
+    if key in countries():
+        country = countries()[key]
+        return country, country
+    return _title(text.strip()), None
+
+
+def place_for_city(city: str) -> tuple[str | None, str | None]:
+    """Region and country of a city that stands alone in a dateline, when we know it."""
+    found = cities().get(fold(city))
+    if not found:
+        return None, None
+    region, country = found
+    return region or None, country or None
+
+
+def split_dateline(paragraph: str, reference: datetime | None = None) -> tuple[Dateline, str] | None:
+    """Split a first paragraph into its dateline and the text after it, or None if it has none."""
+    match = _DATELINE_RE.match(paragraph[:200])
+    if not match:
+        return None
+    city = match["city"].strip()
+    parts = [p.strip() for p in match["parts"].split(",") if p.strip()]
+    agency = (match["agency"] or "").strip() or None
+    region = country = None
+    date = None
+    dated = False
+    for part in parts:
+        month_day = _month_day(part)
+        if month_day:
+            dated = True
+            date = resolve_date(*month_day, reference)
+        elif region is None:
+            region, country = normalize_region(part)
+        else:
+            return None  # three place parts: a sentence, not a dateline
+    # Without an agency or a date a dash after a capitalised word is too weak a signal:
+    # only accept an all-caps place with a long dash ("WASHINGTON —").
+    if agency is None and not dated:
+        if not (city.isupper() and match["dash"] in ("—", "–", "--")):
+            return None
+    if len(city.split()) > 5 or any(ch.isdigit() for ch in city):
+        return None
+    city_name = _title(city)
+    if region is None:
+        region, country = place_for_city(city_name)
+    raw = paragraph[: match.end()].strip()
+    dateline = Dateline(raw=raw, city=city_name, region=region, country=country,
+                        agency=agency, date=date)
+    return dateline, paragraph[match.end():].strip()
+
+
+def parse_dateline(text: str, reference: datetime | None = None) -> Dateline | None:
+    """Parse a dateline on its own (`"SPRINGFIELD, Ill. (AP) —"`) or at the head of a paragraph."""
+    text = text.strip()
+    if not re.search(rf"{_DASH}\s*$", text):
+        text += " -"
+    found = split_dateline(text + " ", reference)
+    return found[0] if found else None

@@ -1,0 +1,108 @@
+"""AP-style plain text: an optional headline block, a dateline paragraph, blank-line
+separated paragraphs, and an optional `filed under:` trailer that carries the tags.
+
+    Syria cease-fire holds as aid waits          <- headline (optional)
+    By ZEINA KARAM                               <- byline (optional)
+    Sept. 13, 2016                               <- date (optional)
+
+    BEIRUT (AP) — Syria's fragile cease-fire ...  <- dateline opens the first paragraph
+
+    filed under: Syria, Russia, cease-fire       <- tags (optional, may be empty)
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..dateline import split_dateline
+from ..dates import parse_date
+from ..model import Story, WireFormatError
+from ..people import extract_people
+from ..textio import check_text, decode, normalize_space, strip_controls
+
+NAME = "ap"
+_TRAILER_RE = re.compile(r"^\s*filed under\s*:(?P<tags>.*)$", re.IGNORECASE)
+_BYLINE_RE = re.compile(r"^\s*By\s+(?P<name>[^\W\d][\w.'’\- ,]+)$")
+
+
+def looks_like(text: str) -> bool:
+    """True when a dateline opens one of the first paragraphs."""
+    for block in re.split(r"\n\s*\n", text[:4000])[:4]:
+        for line in block.splitlines()[:6]:
+            if split_dateline(line.strip() + " "):
+                return True
+    return False
+
+
+def byline_name(line: str) -> str:
+    """`By CHARLES ODUM, Associated Press` -> `Charles Odum` (and co-authors, joined)."""
+    match = _BYLINE_RE.match(line.strip())
+    if not match:
+        return ""
+    names = re.split(r"\s*(?:,|\band\b)\s*", match["name"].strip())
+    kept = [n for n in names if n and not re.search(r"Associated Press|Writer|Reuters", n, re.I)]
+    return ", ".join(n.title() if n.isupper() else n for n in kept)
+
+
+def parse_text(text: str, story_id: str, source: str = "") -> Story:
+    """Parse one AP-style story; raises WireFormatError with a one-line reason."""
+    lines = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    tags: list[str] = []
+    for i in range(len(lines) - 1, -1, -1):
+        if not lines[i].strip():
+            continue
+        match = _TRAILER_RE.match(lines[i])
+        if match:
+            tags = [t.strip() for t in match["tags"].split(",") if t.strip()]
+            del lines[i]
+        break
+    blocks = [b for b in re.split(r"\n\s*\n", "\n".join(lines)) if b.strip()]
+    header: list[str] = []
+    for index, block in enumerate(blocks):
+        block_lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        for at, line in enumerate(block_lines):
+            found = split_dateline(normalize_space(" ".join(block_lines[at:])) + " ")
+            if found is None:
+                continue
+            header += block_lines[:at]
+            dateline, lead = found
+            paragraphs = [lead] if lead else []
+            paragraphs += [normalize_space(b) for b in blocks[index + 1:]]
+            return _story(story_id, source, header, dateline, paragraphs, tags)
+        header += block_lines
+        if len(header) > 6:
+            break
+    raise WireFormatError("no dateline (expected e.g. 'BEIRUT (AP) —' opening the first paragraph)")
+
+
+def _story(story_id, source, header, dateline, paragraphs, tags) -> Story:
+    headline: list[str] = []
+    byline = ""
+    date = None
+    for line in header:
+        if not byline and _BYLINE_RE.match(line):
+            byline = byline_name(line)
+        elif date is None and (when := parse_date(line)) is not None:
+            date = when
+        else:
+            headline.append(line)
+    paragraphs = [p for p in paragraphs if p]
+    if not paragraphs:
+        raise WireFormatError("dateline but no story text")
+    return Story(
+        story_id=story_id,
+        paragraphs=paragraphs,
+        headline=normalize_space(" ".join(headline)),
+        dateline=dateline,
+        date=date or dateline.date,
+        byline=byline,
+        people=extract_people("\n\n".join(paragraphs)),
+        tags=tags,
+        source=source,
+        format=NAME,
+    )
+
+
+def read(data: bytes, story_id: str, source: str = "") -> list[Story]:
+    check_text(data)
+    return [parse_text(decode(data), story_id, source)]

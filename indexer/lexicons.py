@@ -1,0 +1,60 @@
+"""Word lists shipped in indexer/data, loaded once on first use.
+
+Every list here is written for this project or comes from public-domain sources
+(the US Census 1990 name files); nothing is derived from research-only corpora.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = resources.files("indexer.data").joinpath(name).read_text(encoding="utf-8")
+    return [
+        line.rstrip("\n").split("\t")
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+def fold(text: str) -> str:
+    """Lookup key: case-insensitive, periods and spacing ignored ("N.Y." == "ny")."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+@cache
+def us_states() -> dict[str, str]:
+    """AP abbreviation, postal code or full name (folded) -> full state name."""
+    table: dict[str, str] = {}
+    for full, ap, postal in _rows("us_states.txt"):
+        for form in (full, ap, postal):
+            table[fold(form)] = full
+    return table
+
+
+@cache
+def countries() -> dict[str, str]:
+    """Country name or alternative spelling (folded) -> canonical country name."""
+    table: dict[str, str] = {}
+    for row in _rows("countries.txt"):
+        for form in row:
+            table[fold(form)] = row[0]
+    return table
+
+
+@cache
+def cities() -> dict[str, tuple[str, str]]:
+    """Stand-alone dateline city (folded) -> (region, country)."""
+    return {fold(row[0]): (row[1], row[2] if len(row) > 2 else "") for row in _rows("cities.txt")}
+
+
+@cache
+def given_names() -> frozenset[str]:
+    """Lower-cased given names: US Census 1990 lists plus our own international list."""
+    names: set[str] = set()
+    for name in ("given_names_census1990.txt", "given_names_world.txt"):
+        for row in _rows(name):
+            names.add(row[0].lower())
+    return frozenset(names)

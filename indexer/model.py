@@ -1,0 +1,45 @@
+"""The one data model every wire format reader produces and the index consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """Where and by whom a story was filed, as parsed from its dateline."""
+
+    raw: str = ""
+    city: str | None = None
+    region: str | None = None  # state or country as a full name ("Illinois", "Australia")
+    country: str | None = None
+    agency: str | None = None
+    date: datetime | None = None  # only when the dateline itself carries one (Reuters)
+
+
+@dataclass
+class Story:
+    """One wire story, whatever format it arrived in."""
+
+    story_id: str
+    paragraphs: list[str]
+    headline: str = ""
+    dateline: Dateline = field(default_factory=Dateline)
+    date: datetime | None = None  # naive UTC (see naive_utc)
+    byline: str = ""
+    people: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    source: str = ""
+    format: str = ""
+
+
+class WireFormatError(ValueError):
+    """A file that cannot be read as a story; the message is the one-line reason."""
+
+
+def naive_utc(value: datetime) -> datetime:
+    """Whoosh hands aware and naive datetimes back inconsistently: store naive UTC only."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value

@@ -1,0 +1,283 @@
+"""Find the people a story names, as canonical full names.
+
+A rule-based extractor, pure Python and fast: runs of capitalised words are cut free of
+titles and nationality words ("Syrian President", "Maj. Gen."), kept when the evidence says
+person (a known given name, a personal title, a speech verb after it), and dropped when they
+look like organisations or places. A surname alone ("Kerry") folds into the full name the
+story gives elsewhere ("John Kerry").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicons import cities, countries, fold, given_names, us_states
+
+# Words that stand before a name and are not part of it.
+_TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "rev", "reverend", "fr",
+    "father", "sister", "brother", "rabbi", "imam", "sheikh", "sheik", "ayatollah", "pope",
+    "president", "vice", "prime", "minister", "premier", "chancellor", "secretary", "state",
+    "foreign", "defense", "defence", "interior", "finance", "justice", "economy", "trade",
+    "health", "education", "energy", "deputy", "acting", "former", "late", "general",
+    "attorney", "sen", "senator", "rep", "representative", "gov", "governor", "lt", "mayor",
+    "gen", "maj", "col", "capt", "cpt", "cmdr", "adm", "sgt", "cpl", "pvt", "brig", "lieut",
+    "lieutenant", "major", "colonel", "captain", "commander", "admiral", "sergeant",
+    "corporal", "private", "marshal", "field", "chief", "judge", "speaker", "leader",
+    "king", "queen", "prince", "princess", "emir", "crown", "sultan", "archbishop",
+    "bishop", "cardinal", "ambassador", "envoy", "spokesman", "spokeswoman", "coach",
+    "manager", "director", "chairman", "chairwoman", "ceo", "executive", "officer",
+    "special", "senior", "supreme", "house", "senate", "majority", "minority", "whip",
+    "democrat", "republican", "democratic", "gop", "opposition", "rebel", "militant",
+    "commissioner", "superintendent", "inspector", "detective", "officer", "sheriff",
+    "treasurer", "council", "councilman", "councilwoman", "assemblyman", "assemblywoman",
+    "lawmaker", "u.s", "us", "un", "u.n", "eu", "nato", "white", "presidential", "candidate",
+    "nominee", "first", "grand", "ayatollah", "hojatoleslam", "mullah", "pastor",
+    "prosecutor", "solicitor", "advocate", "professor", "prof", "economist", "analyst",
+    "coroner", "lt.gov", "pfc", "spc", "sgt.maj", "staff", "master", "petty", "warrant",
+    "striker", "goalkeeper", "midfielder", "defender", "quarterback", "pitcher", "forward",
+    "guard", "center", "star", "champion", "veteran", "rookie", "skipper", "batsman",
+    "bowler", "jockey", "driver", "rider", "singer", "actor", "actress", "author", "writer",
+    "poet", "painter", "filmmaker", "director", "producer", "designer", "dictator",
+}  # fmt: skip
+# Personal titles strong enough to make the next capitalised word a person.
+_PERSONAL_TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "rev", "sheikh", "sheik", "pope",
+    "president", "premier", "chancellor", "secretary", "minister", "sen", "senator", "rep",
+    "gov", "governor", "mayor", "gen", "maj", "col", "capt", "cmdr", "adm", "sgt", "cpl",
+    "pvt", "lt", "judge", "king", "queen", "prince", "princess", "emir", "ayatollah", "rabbi",
+    "imam", "spokesman", "spokeswoman", "coach", "ambassador", "envoy", "cardinal", "bishop",
+    "archbishop", "chairman", "chairwoman", "justice", "prosecutor", "attorney", "detective",
+    "sheriff", "professor", "prof", "speaker", "leader", "director", "dictator",
+}  # fmt: skip
+# A run that holds any of these names an organisation, a place or a thing, not a person.
+_NOT_PERSON = {
+    "corp", "corporation", "inc", "co", "company", "ltd", "llc", "plc", "group", "bank",
+    "center", "centre", "council", "ministry", "department", "agency", "committee",
+    "commission", "university", "college", "school", "institute", "association", "union",
+    "party", "army", "navy", "forces", "force", "front", "brigade", "brigades", "battalion",
+    "organization", "organisation", "court", "office", "service", "services", "news",
+    "broadcasting", "times", "post", "press", "journal", "herald", "tribune", "television",
+    "radio", "network", "airlines", "airways", "motors", "foundation", "fund", "trust",
+    "church", "mosque", "cathedral", "hospital", "airport", "station", "street", "avenue",
+    "road", "square", "park", "river", "lake", "mountain", "mountains", "island", "islands",
+    "valley", "county", "province", "district", "city", "republic", "kingdom", "state",
+    "states", "nations", "federation", "league", "cup", "championship", "open", "games",
+    "olympics", "club", "fc", "united", "team", "exchange", "market", "index", "reserve",
+    "treasury", "congress", "parliament", "senate", "assembly", "cabinet", "government",
+    "administration", "police", "guard", "guards", "command", "authority", "board",
+    "bureau", "institution", "museum", "library", "theater", "theatre", "hotel", "stadium",
+    "hall", "bridge", "tower", "building", "palace", "house", "war", "act", "law", "bill",
+    "treaty", "accord", "agreement", "plan", "program", "programme", "project", "operation",
+    "summit", "conference", "festival", "award", "awards", "prize", "day", "week", "year",
+    "christmas", "easter", "ramadan", "islamic", "jihad", "qaida", "taliban", "hezbollah",
+    "hamas", "isis", "al-qaida", "al-qaeda", "brotherhood", "movement", "coalition",
+    "alliance", "observatory", "monitor", "watch", "initiative", "industries", "holdings",
+    "partners", "capital", "securities", "research", "systems", "technologies", "airline",
+    "energy", "oil", "gas", "petroleum", "steel", "chemical", "pharmaceuticals", "labs",
+    "laboratories", "media", "magazine", "gazette", "channel", "studios", "records",
+    "entertainment", "sports", "stock", "dow", "nasdaq", "festival", "embassy", "consulate",
+    "mission", "secretariat", "directorate", "region", "territory", "territories", "coast",
+    "sea", "ocean", "gulf", "bay", "peninsula", "desert", "border", "north", "south", "east",
+    "west", "northern", "southern", "eastern", "western", "central", "middle", "internet",
+    "web", "online", "twitter", "facebook", "google", "apple", "microsoft", "amazon",
+}  # fmt: skip
+_MONTHS_DAYS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
+}  # fmt: skip
+# Capitalised only because they open a sentence or a quote.
+_SENTENCE_WORDS = {
+    "the", "a", "an", "in", "on", "at", "by", "for", "from", "to", "of", "and", "but", "or",
+    "as", "if", "when", "while", "after", "before", "since", "until", "during", "with",
+    "without", "he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "their",
+    "our", "this", "that", "these", "those", "there", "here", "what", "who", "why", "how",
+    "where", "which", "some", "many", "most", "all", "no", "not", "yes", "so", "yet", "also",
+    "still", "then", "now", "even", "just", "only", "both", "each", "every", "other",
+    "another", "such", "more", "less", "one", "two", "three", "four", "five", "six", "seven",
+    "eight", "nine", "ten", "asked", "according", "meanwhile", "however", "although",
+    "though", "because", "despite", "under", "over", "about", "against", "between", "among",
+    "through", "into", "like", "than", "do", "does", "did", "is", "was", "are", "were",
+    "be", "been", "has", "have", "had", "will", "would", "can", "could", "should", "may",
+    "might", "must", "shall", "my", "me", "him", "them", "us", "your", "mine", "let",
+    "please", "thank", "thanks", "dear", "oh", "well", "today", "tonight", "yesterday",
+    "tomorrow", "last", "next", "new", "old", "several", "few", "any", "none", "nor",
+}  # fmt: skip
+# Nationality and affiliation adjectives that stand before a title ("Syrian President").
+_DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic|ch|sh)$")
+_PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "das", "del",
+              "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st."}
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+_SPEECH = {"said", "says", "told", "added", "asked", "stated", "wrote", "explained",
+           "insisted", "noted", "argued", "declared", "announced", "testified", "tweeted"}
+_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_](?:[\w'’\-]*[\w])?\.?|\d+|\S")
+_POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place in the text where a person is named, with the canonical name it resolves to."""
+
+    name: str
+    start: int
+    end: int
+
+
+def _key(word: str) -> str:
+    return word.rstrip(".").lower()
+
+
+def _is_name_word(word: str) -> bool:
+    return word[:1].isupper() and any(ch.isalpha() for ch in word)
+
+
+def _is_demonym(word: str) -> bool:
+    return bool(_DEMONYM_RE.match(word)) and len(word) > 4 and word.lower() not in given_names()
+
+
+def _is_acronym(word: str) -> bool:
+    return len(word) > 1 and word.isupper() and "." not in word
+
+
+def _is_place_possessive(word: str) -> bool:
+    bare = _POSSESSIVE_RE.sub("", word)
+    return bare != word and _is_place([bare])
+
+
+def _is_place(words: list[str]) -> bool:
+    key = fold(" ".join(words))
+    return key in countries() or key in cities() or key in us_states()
+
+
+def _runs(tokens: list[re.Match[str]]) -> list[tuple[int, int]]:
+    """Maximal runs of capitalised tokens (name particles allowed inside) as index ranges."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, tok in enumerate(tokens):
+        word = tok.group()
+        inside = start is not None and _key(word) in _PARTICLES and i + 1 < len(tokens) \
+            and _is_name_word(tokens[i + 1].group())
+        if _is_name_word(word) or inside:
+            if start is None:
+                start = i
+            # a sentence-ending period on a word that is no abbreviation closes the run
+            if word.endswith(".") and len(word) > 4 and _key(word) not in _TITLES:
+                runs.append((start, i + 1))
+                start = None
+            continue
+        if start is not None:
+            runs.append((start, i))
+            start = None
+    if start is not None:
+        runs.append((start, len(tokens)))
+    return runs
+
+
+def _clean(word: str) -> str:
+    word = _POSSESSIVE_RE.sub("", word)
+    if word.endswith(".") and len(word) > 2 and not (len(word) == 2 and word[0].isupper()):
+        # keep initials ("J.") but drop a sentence period from "Kerry."
+        if not re.fullmatch(r"(?:[A-Z]\.)+", word):
+            word = word[:-1]
+    if word.isupper() and len(word) > 1 and not re.fullmatch(r"(?:[A-Z]\.)+", word):
+        word = word.capitalize()
+    return word
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Every person mention in the text with its character span, resolved to a canonical name."""
+    tokens = list(_TOKEN_RE.finditer(text))
+    full: list[tuple[list[str], int, int]] = []  # candidate names with 2+ words
+    single: list[tuple[str, int, int, bool]] = []  # one word: (word, start, end, titled)
+    given = given_names()
+    for first, after in _runs(tokens):
+        run = tokens[first:after]
+        words = [tok.group() for tok in run]
+        while len(words) > 1 and _key(words[-1]) in _SUFFIXES | _PARTICLES:
+            words.pop()
+        start_idx = 0
+        titled = first > 0 and _key(tokens[first - 1].group()) in _PERSONAL_TITLES
+        # cut everything up to the last personal title ("Chief Cabinet Secretary Haruto ...")
+        for i in range(len(words) - 2, -1, -1):
+            if _key(words[i]) in _PERSONAL_TITLES:
+                start_idx, titled = i + 1, True
+                break
+        # then sentence-initial words, titles, nationality words and "Kenya's" in front
+        while start_idx < len(words) - 1 or (start_idx < len(words) and not titled):
+            word = words[start_idx]
+            key = _key(word)
+            before_title = start_idx + 1 < len(words) and _key(words[start_idx + 1]) in _TITLES
+            if key in _SENTENCE_WORDS or key in _TITLES or _is_place_possessive(word) \
+                    or (before_title and (_is_demonym(word) or _is_acronym(word))):
+                titled = titled or key in _PERSONAL_TITLES
+                start_idx += 1
+                continue
+            break
+        name_toks = run[start_idx:len(words)]
+        if not name_toks:
+            continue
+        words = [_clean(tok.group()) for tok in name_toks]
+        keys = [_key(w) for w in words]
+        if any(k in _NOT_PERSON or k in _MONTHS_DAYS for k in keys):
+            continue
+        if len(words) > 4 or _is_place(words):
+            continue
+        if any(w.isupper() and len(w) > 1 and "." not in w for w in words):
+            continue  # acronyms (CNN, SANA) are organisations
+        following = tokens[after].group().lower() if 0 <= after < len(tokens) else ""
+        if following == "," and after + 1 < len(tokens):
+            following = tokens[after + 1].group().lower()
+        spoke = following in _SPEECH
+        start, end = name_toks[0].start(), name_toks[-1].end()
+        end -= len(name_toks[-1].group()) - len(_POSSESSIVE_RE.sub("", name_toks[-1].group()))
+        if name_toks[-1].group().endswith(".") and words[-1] == _clean(name_toks[-1].group()):
+            if not words[-1].endswith("."):
+                end -= 1
+        if len(words) == 1:
+            if not _is_place(words):
+                single.append((words[0], start, end, titled))
+            continue
+        first_given = keys[0] in given and not _is_place(words[:1]) or bool(
+            re.fullmatch(r"(?:[A-Z]\.)+", words[0]))
+        if first_given or titled or spoke:
+            full.append((words, start, end))
+    return _resolve(full, single)
+
+
+def _resolve(full: list[tuple[list[str], int, int]],
+             single: list[tuple[str, int, int, bool]]) -> list[Mention]:
+    names = [" ".join(words) for words, _, _ in full]
+    # "Bashar Assad" and later "Assad": index full names by their last word
+    by_surname: dict[str, set[str]] = {}
+    for words, _, _ in full:
+        by_surname.setdefault(words[-1].lower(), set()).add(" ".join(words))
+    # a shorter full name that is the tail of a longer one folds into it
+    canonical: dict[str, str] = {}
+    for name in names:
+        longer = [n for n in by_surname.get(name.split()[-1].lower(), ()) if n != name
+                  and n.endswith(" " + name) or (n != name and n.split()[0] == name.split()[0]
+                                                 and n.split()[-1] == name.split()[-1]
+                                                 and len(n) > len(name))]
+        canonical[name] = max(longer, key=len) if len(longer) == 1 else name
+    mentions = [Mention(canonical[" ".join(w)], s, e) for w, s, e in full]
+    for word, start, end, titled in single:
+        matches = {canonical[n] for n in by_surname.get(word.lower(), ())}
+        if len(matches) == 1:
+            mentions.append(Mention(matches.pop(), start, end))
+        elif titled and not matches:
+            mentions.append(Mention(word, start, end))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def extract_people(text: str) -> list[str]:
+    """Canonical names of the people a text mentions, in order of first mention."""
+    seen: dict[str, None] = {}
+    for mention in find_mentions(text):
+        seen.setdefault(mention.name, None)
+    # a lone surname kept from a title ("Mr. Kerry") is dropped when a full name has it
+    lasts = {name.split()[-1] for name in seen if " " in name}
+    return [name for name in seen if " " in name or name not in lasts]
