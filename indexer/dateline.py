@@ -17,7 +17,8 @@ from .model import Dateline
 
 _DATE_RE = re.compile(rf"(?P<month>{MONTH_WORD})\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>\d{{4}}))?",
                       re.IGNORECASE)
-_NAME = r"[A-ZÀ-Þ][\w.'’\-]*(?:\s+(?:[\w.'’\-]+))*?"
+_LOWER_IN_NAMES = "de|la|le|las|los|del|da|do|dos|das|du|des|of|el|al|am|an|der|upon|on|sur"
+_NAME = rf"[A-ZÀ-Þ][\w.'’\-]*(?:\s+(?:[A-ZÀ-Þ][\w.'’\-]*|(?:{_LOWER_IN_NAMES})\b))*?"
 _DASH = r"(?:—|–|--|-|_)"
 _DATELINE_RE = re.compile(
     rf"""^\s*
@@ -36,7 +37,8 @@ def _title(text: str) -> str:
     words = []
     for word in text.split():
         lower = word.lower()
-        words.append(lower if lower in {"de", "la", "del", "da", "do", "of"} else lower.capitalize())
+        small = lower in {"de", "la", "del", "da", "do", "of"}
+        words.append(lower if small else lower.capitalize())
     titled = " ".join(words)
     return titled[0].upper() + titled[1:] if titled else titled
 
@@ -52,7 +54,8 @@ def _month_day(text: str) -> tuple[int, int, int | None] | None:
     return month, day, int(match["year"]) if match["year"] else None
 
 
-def resolve_date(month: int, day: int, year: int | None, reference: datetime | None) -> datetime | None:
+def resolve_date(month: int, day: int, year: int | None,
+                 reference: datetime | None) -> datetime | None:
     """A dateline's month and day as a date, taking the year from the story's own date.
 
     A dateline written in December for a story stamped in January belongs to the year before.
@@ -91,7 +94,8 @@ def place_for_city(city: str) -> tuple[str | None, str | None]:
     return region or None, country or None
 
 
-def split_dateline(paragraph: str, reference: datetime | None = None) -> tuple[Dateline, str] | None:
+def split_dateline(paragraph: str,
+                   reference: datetime | None = None) -> tuple[Dateline, str] | None:
     """Split a first paragraph into its dateline and the text after it, or None if it has none."""
     match = _DATELINE_RE.match(paragraph[:200])
     if not match:

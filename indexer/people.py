@@ -30,16 +30,16 @@ _TITLES = {
     "manager", "director", "chairman", "chairwoman", "ceo", "executive", "officer",
     "special", "senior", "supreme", "house", "senate", "majority", "minority", "whip",
     "democrat", "republican", "democratic", "gop", "opposition", "rebel", "militant",
-    "commissioner", "superintendent", "inspector", "detective", "officer", "sheriff",
+    "commissioner", "superintendent", "inspector", "detective", "sheriff",
     "treasurer", "council", "councilman", "councilwoman", "assemblyman", "assemblywoman",
     "lawmaker", "u.s", "us", "un", "u.n", "eu", "nato", "white", "presidential", "candidate",
-    "nominee", "first", "grand", "ayatollah", "hojatoleslam", "mullah", "pastor",
+    "nominee", "first", "grand", "hojatoleslam", "mullah", "pastor",
     "prosecutor", "solicitor", "advocate", "professor", "prof", "economist", "analyst",
     "coroner", "lt.gov", "pfc", "spc", "sgt.maj", "staff", "master", "petty", "warrant",
     "striker", "goalkeeper", "midfielder", "defender", "quarterback", "pitcher", "forward",
     "guard", "center", "star", "champion", "veteran", "rookie", "skipper", "batsman",
     "bowler", "jockey", "driver", "rider", "singer", "actor", "actress", "author", "writer",
-    "poet", "painter", "filmmaker", "director", "producer", "designer", "dictator",
+    "poet", "painter", "filmmaker", "producer", "designer", "dictator",
 }  # fmt: skip
 # Personal titles strong enough to make the next capitalised word a person.
 _PERSONAL_TITLES = {
@@ -77,7 +77,7 @@ _NOT_PERSON = {
     "partners", "capital", "securities", "research", "systems", "technologies", "airline",
     "energy", "oil", "gas", "petroleum", "steel", "chemical", "pharmaceuticals", "labs",
     "laboratories", "media", "magazine", "gazette", "channel", "studios", "records",
-    "entertainment", "sports", "stock", "dow", "nasdaq", "festival", "embassy", "consulate",
+    "entertainment", "sports", "stock", "dow", "nasdaq", "embassy", "consulate",
     "mission", "secretariat", "directorate", "region", "territory", "territories", "coast",
     "sea", "ocean", "gulf", "bay", "peninsula", "desert", "border", "north", "south", "east",
     "west", "northern", "southern", "eastern", "western", "central", "middle", "internet",

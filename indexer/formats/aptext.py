@@ -60,7 +60,7 @@ def parse_text(text: str, story_id: str, source: str = "") -> Story:
     header: list[str] = []
     for index, block in enumerate(blocks):
         block_lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
-        for at, line in enumerate(block_lines):
+        for at in range(len(block_lines)):
             found = split_dateline(normalize_space(" ".join(block_lines[at:])) + " ")
             if found is None:
                 continue

@@ -1,0 +1,226 @@
+"""The `indexer` command: a thin layer over the Python API in indexer.index."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from contextlib import ExitStack
+
+import click
+
+from . import __version__
+from .formats import READERS
+from .index import Index, IndexNotFoundError, SchemaVersionError, default_index_path
+from .ingest import IndexLockedError, Rejection, walk
+from .search import Hit, QueryError
+from .storage import IndexIntegrityError
+
+# Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_NO_HITS = 1  # query found nothing (like grep)
+EXIT_USAGE = 2  # bad options or a malformed query
+EXIT_REJECTED = 3  # ingest finished, but some files were rejected
+EXIT_LOCKED = 4  # another ingest is writing to the index
+EXIT_INDEX = 5  # index missing, unreadable, of another schema version, or failed verification
+EXIT_INTERRUPTED = 130
+
+INDEX_OPTION = click.option(
+    "--index", "index_path", envvar="INDEXER_INDEX", default=None, metavar="DIR",
+    help="Index folder (default: $INDEXER_INDEX, else ./index).")
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"indexer: {message}", err=True)
+    sys.exit(code)
+
+
+def open_index(path: str | None) -> Index:
+    try:
+        return Index.open(path)
+    except (IndexNotFoundError, SchemaVersionError) as exc:
+        fail(str(exc), EXIT_INDEX)
+    except Exception as exc:  # a damaged index: say so, no traceback
+        fail(f"cannot open index at {path or default_index_path()}: {exc}", EXIT_INDEX)
+    raise AssertionError("unreachable")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="indexer")
+def main() -> None:
+    """Index agency wire copy with Whoosh and search it as ranked paragraphs."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@INDEX_OPTION
+@click.option("--format", "fmt", type=click.Choice(["auto", *READERS]), default="auto",
+              show_default=True, help="Wire format of the files; auto detects it from content.")
+@click.option("--prune", is_flag=True, help="Remove stories whose files no longer exist.")
+@click.option("--batch-files", type=click.IntRange(1), default=500, show_default=True,
+              help="Commit after this many changed files.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors only.")
+@click.option("--log-file", type=click.Path(dir_okay=False), default=None,
+              help="Append rejections and the run summary to this file.")
+@click.option("--json-report", type=click.Path(dir_okay=False), default=None,
+              help="Write the run summary as JSON to this file.")
+def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool,
+           batch_files: int, quiet: bool, log_file: str | None, json_report: str | None) -> None:
+    """Ingest wire files and folders (recursively) into the index. Default path: corpus/.
+
+    Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
+    terminal, so it can run from cron: only rejected files are reported, on stderr."""
+    paths_list = list(paths) or ["corpus"]
+    interactive = sys.stderr.isatty() and not quiet
+    with ExitStack() as stack:
+        log = stack.enter_context(open(log_file, "a", encoding="utf-8")) if log_file else None
+
+        def on_reject(rejection: Rejection) -> None:
+            line = f"rejected {rejection}"
+            click.echo(f"\r\x1b[K{line}" if interactive else line, err=True)
+            if log:
+                log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
+
+        on_file = None
+        if interactive:
+            total = sum(1 for _ in walk(paths_list))
+            bar = stack.enter_context(click.progressbar(
+                length=total, label="ingesting", file=sys.stderr, show_pos=True))
+            on_file = lambda _path: bar.update(1)  # noqa: E731
+        try:
+            index = Index.create(index_path)
+            report = index.ingest(paths_list, fmt=fmt, prune=prune, batch_files=batch_files,
+                                  on_file=on_file, on_reject=on_reject)
+        except IndexLockedError as exc:
+            fail(str(exc), EXIT_LOCKED)
+        except (IndexIntegrityError, SchemaVersionError) as exc:
+            fail(str(exc), EXIT_INDEX)
+        except KeyboardInterrupt:
+            fail("interrupted; the index holds everything up to the last commit",
+                 EXIT_INTERRUPTED)
+        except OSError as exc:
+            fail(f"cannot write index at {index_path or default_index_path()}: {exc}",
+                 EXIT_INDEX)
+        if interactive:
+            bar.render_finish()
+        if log:
+            log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {report.summary()}\n")
+    if json_report:
+        with open(json_report, "w", encoding="utf-8") as f:
+            json.dump(report.to_dict(), f, indent=2)
+    if interactive:
+        click.echo(report.summary(), err=True)
+    sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
+
+
+def _styled(hit: Hit, color: bool) -> str:
+    if not color or not hit.highlights:
+        return hit.text
+    out, last = [], 0
+    for start, end in hit.highlights:
+        out += [hit.text[last:start], click.style(hit.text[start:end], bold=True)]
+        last = end
+    return "".join(out + [hit.text[last:]])
+
+
+def format_text(hits: list[Hit], color: bool) -> str:
+    blocks = []
+    for hit in hits:
+        when = hit.date.date().isoformat() if hit.date else ""
+        head = (f"{hit.rank:>3}. {hit.score:6.2f}  {hit.story_id}  ¶{hit.paragraph}/"
+                f"{hit.paragraphs}  {hit.dateline.raw}  {when}").rstrip()
+        lines = [click.style(head, fg="cyan") if color else head]
+        if hit.headline:
+            lines.append(f"     {hit.headline}")
+        lines.append(f"     {_styled(hit, color)}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+@main.command()
+@click.argument("query")
+@INDEX_OPTION
+@click.option("--person", help='Only stories naming this person ("John Kerry", or a surname).')
+@click.option("--tag", help="Only stories filed under this tag.")
+@click.option("--place", help="Only stories datelined in this city, state or country.")
+@click.option("--since",
+              help="Stories dated on or after: YYYY[-MM[-DD]], ISO time, or 7d/2w/3m/1y ago.")
+@click.option("--until", help="Stories dated on or before (a whole day, month or year).")
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--per-story", type=click.IntRange(1), default=None,
+              help="At most this many paragraphs from any one story.")
+@click.option("--format", "output", type=click.Choice(["text", "json", "jsonl", "trec"]),
+              default="text", show_default=True)
+@click.option("--qid", default="1", show_default=True, help="Query id for --format trec.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Bold highlights and coloured headers.")
+def query(query: str, index_path: str | None, person: str | None, tag: str | None,
+          place: str | None, since: str | None, until: str | None, limit: int,
+          per_story: int | None, output: str, qid: str, color: str) -> None:
+    """Search the index; prints ranked paragraphs with their story's context.
+
+    QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
+    A plain multi-word query ranks paragraphs with more of the words higher."""
+    index = open_index(index_path)
+    try:
+        hits = index.search(query, person=person, tag=tag, place=place, since=since,
+                            until=until, limit=limit, per_story=per_story)
+    except QueryError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if not hits:
+        if output == "json":
+            click.echo("[]")
+        click.echo(f"indexer: no paragraphs match {query!r}", err=True)
+        sys.exit(EXIT_NO_HITS)
+    if output == "json":
+        click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
+    elif output == "jsonl":
+        for hit in hits:
+            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+    elif output == "trec":
+        for hit in hits:
+            click.echo(f"{qid} Q0 {hit.story_id}#{hit.paragraph} {hit.rank} "
+                       f"{hit.score:.4f} indexer")
+    else:
+        use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
+                                          and "NO_COLOR" not in os.environ)
+        click.echo(format_text(hits, use_color))
+
+
+@main.command()
+@click.argument("story_id")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the story as JSON.")
+def story(story_id: str, index_path: str | None, as_json: bool) -> None:
+    """Print one indexed story in full."""
+    index = open_index(index_path)
+    found = index.story(story_id)
+    if found is None:
+        fail(f"no story {story_id!r} in the index", EXIT_NO_HITS)
+    assert found is not None
+    if as_json:
+        data = {
+            "story_id": found.story_id, "headline": found.headline, "byline": found.byline,
+            "dateline": {"raw": found.dateline.raw, "city": found.dateline.city,
+                         "region": found.dateline.region, "country": found.dateline.country,
+                         "agency": found.dateline.agency},
+            "date": found.date.isoformat() if found.date else None,
+            "people": found.people, "tags": found.tags, "source": found.source,
+            "paragraphs": found.paragraphs,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(found.headline)
+    if found.byline:
+        click.echo(f"By {found.byline}")
+    if found.date:
+        click.echo(found.date.isoformat(sep=" ", timespec="minutes") + " UTC")
+    click.echo()
+    click.echo(f"{found.dateline.raw} {found.paragraphs[0]}".strip())
+    for paragraph in found.paragraphs[1:]:
+        click.echo()
+        click.echo(paragraph)
+    click.echo()
+    click.echo(f"people: {', '.join(found.people)}")
+    click.echo(f"filed under: {', '.join(found.tags)}")

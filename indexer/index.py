@@ -1,0 +1,215 @@
+"""The Python API: open or create an index, ingest wire files, search ranked paragraphs.
+
+    from indexer import Index
+    index = Index.open("index/")
+    for hit in index.search("cease-fire Aleppo", place="Lebanon", limit=5):
+        print(hit.rank, hit.story_id, hit.paragraph, hit.text)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
+from whoosh.query import Term
+
+from .ingest import IngestReport, IngestRun, Rejection, ingest_lock, write_last_run
+from .model import Dateline, Story
+from .schema import META_ID, SCHEMA_VERSION, build_schema
+from .search import (
+    DatelineInfo,
+    Hit,
+    QueryError,
+    filter_query,
+    highlight_spans,
+    make_parser,
+    parse_query,
+    split_keywords,
+    weighting,
+)
+from .storage import commit_verified, create_durable, new_writer, open_durable
+
+DEFAULT_INDEX = "index"
+
+
+class IndexNotFoundError(FileNotFoundError):
+    """No index at the given path."""
+
+
+class SchemaVersionError(RuntimeError):
+    """The index was written by a newer (or incompatible) version of this tool."""
+
+
+def default_index_path() -> str:
+    return os.environ.get("INDEXER_INDEX") or DEFAULT_INDEX
+
+
+class Index:
+    """A wire index on disk: a plain Whoosh index with one document per paragraph."""
+
+    def __init__(self, path: str, ix: FileIndex) -> None:
+        self.path = path
+        self._ix = ix
+        self._searcher = None
+        self._parser = make_parser(ix.schema)
+
+    # -- opening
+
+    @classmethod
+    def open(cls, path: str | None = None) -> Index:
+        """Open an existing index; IndexNotFoundError when there is none."""
+        path = path or default_index_path()
+        if not whoosh_index.exists_in(path):
+            raise IndexNotFoundError(f"no index at {path} (run `indexer ingest` first)")
+        ix = open_durable(path)
+        cls._check_version(ix, path)
+        return cls(path, ix)
+
+    @classmethod
+    def create(cls, path: str | None = None) -> Index:
+        """Open the index at path, creating an empty one when there is none."""
+        path = path or default_index_path()
+        if whoosh_index.exists_in(path):
+            return cls.open(path)
+        ix = create_durable(path, build_schema())
+        writer = new_writer(ix)
+        writer.add_document(id=META_ID, kind="meta", schema_version=SCHEMA_VERSION)
+        commit_verified(ix, writer, expected_docs=1)
+        return cls(path, ix)
+
+    @staticmethod
+    def _check_version(ix: FileIndex, path: str) -> None:
+        with ix.searcher() as searcher:
+            meta = searcher.document(id=META_ID) or {}
+        version = meta.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"index at {path} has schema version {version}, this indexer reads "
+                f"{SCHEMA_VERSION}: re-ingest into a fresh --index folder"
+            )
+
+    @property
+    def whoosh_index(self) -> FileIndex:
+        """The underlying Whoosh index, for tools that want to go further."""
+        return self._ix
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _current_searcher(self):
+        # One searcher serves every query until a commit lands. Not Searcher.refresh(): it
+        # reuses segment readers by segment id and so misses deletions made since.
+        current = self._searcher
+        if current is not None and current.reader().generation() == self._ix.latest_generation():
+            return current
+        if current is not None:
+            current.close()
+        self._searcher = self._ix.searcher(weighting=weighting())
+        return self._searcher
+
+    # -- writing
+
+    def ingest(self, paths: list[str], *, fmt: str = "auto", prune: bool = False,
+               batch_files: int = 500,
+               on_file: Callable[[str], None] | None = None,
+               on_reject: Callable[[Rejection], None] | None = None) -> IngestReport:
+        """Ingest files and folders (recursively); returns the run report.
+
+        Raises IndexLockedError when another ingest is writing to this index."""
+        with ingest_lock(self.path):
+            run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files,
+                            on_file=on_file, on_reject=on_reject)
+            try:
+                report = run.run(paths, prune=prune)
+            except BaseException:
+                write_last_run(self.path, run.report, "failed")
+                raise
+            write_last_run(self.path, report, "ok" if report.ok else "rejections")
+            return report
+
+    # -- reading
+
+    def search(self, query: str, *, person: str | None = None, tag: str | None = None,
+               place: str | None = None, since: datetime | str | None = None,
+               until: datetime | str | None = None, limit: int = 10,
+               per_story: int | None = None) -> list[Hit]:
+        """Ranked paragraphs for a query in Whoosh's query language, filtered."""
+        if limit < 1:
+            raise QueryError("limit must be at least 1")
+        parsed = parse_query(self._parser, query)
+        restrict = filter_query(person=person, tag=tag, place=place, since=since, until=until)
+        searcher = self._current_searcher()
+        options = {"limit": limit, "filter": restrict, "terms": True}
+        if per_story:
+            options.update(collapse="story_id", collapse_limit=per_story)
+        results = searcher.search(parsed, **options)
+        analyzer = self._ix.schema["body"].analyzer
+        hits = []
+        for rank, result in enumerate(results, start=1):
+            matched = {text.decode("utf-8") for name, text in result.matched_terms()
+                       if name == "body"}
+            hits.append(self._hit(rank, result.score, result.fields(),
+                                  highlight_spans(result["body"], analyzer, matched)))
+        return hits
+
+    @staticmethod
+    def _hit(rank: int, score: float, fields: dict, spans: list[tuple[int, int]]) -> Hit:
+        return Hit(
+            rank=rank,
+            score=score,
+            story_id=fields["story_id"],
+            paragraph=fields["paragraph"],
+            paragraphs=fields["paragraphs"],
+            text=fields["body"],
+            headline=fields.get("headline", ""),
+            dateline=DatelineInfo(raw=fields.get("dateline", ""),
+                                  city=fields.get("city") or None,
+                                  region=fields.get("region") or None,
+                                  agency=fields.get("agency") or None),
+            date=fields.get("date"),
+            people=split_keywords(fields.get("people")),
+            tags=split_keywords(fields.get("tags")),
+            source=fields.get("source", ""),
+            highlights=spans,
+        )
+
+    def story(self, story_id: str) -> Story | None:
+        """The whole story as it was indexed, or None."""
+        searcher = self._current_searcher()
+        docs = sorted(searcher.documents(story_id=story_id, kind="paragraph"),
+                      key=lambda d: d["paragraph"])
+        if not docs:
+            return None
+        first = docs[0]
+        return Story(
+            story_id=story_id,
+            paragraphs=[d["body"] for d in docs],
+            headline=first.get("headline", ""),
+            dateline=Dateline(raw=first.get("dateline", ""), city=first.get("city") or None,
+                              region=first.get("region") or None,
+                              country=first.get("country") or None,
+                              agency=first.get("agency") or None),
+            date=first.get("date"),
+            byline=first.get("byline", ""),
+            people=split_keywords(first.get("people")),
+            tags=split_keywords(first.get("tags")),
+            source=first.get("source", ""),
+            format=first.get("format", ""),
+        )
+
+    def paragraph_count(self) -> int:
+        """Paragraphs in the index (deleted ones not counted)."""
+        results = self._current_searcher().search(Term("kind", "paragraph"), limit=None,
+                                                  scored=False)
+        return len(results)

@@ -1,0 +1,327 @@
+"""The ingest run: walk wire files, parse what changed, write paragraphs in verified batches.
+
+Crash safety comes from one rule: a file's paragraphs and its ledger record (path, size,
+mtime, sha256) are added in the same Whoosh commit. A run killed at any moment leaves the
+index as of its last commit, ledger and paragraphs in agreement, and the next run redoes
+exactly the files whose records never landed.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh.index import FileIndex
+
+from .formats import read_stories
+from .model import Story, WireFormatError, naive_utc
+from .storage import commit_verified, new_writer
+
+LOCK_NAME = "ingest.lock"
+LAST_RUN_NAME = "last_run.json"
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+class IndexLockedError(RuntimeError):
+    """Another ingest holds the index."""
+
+
+@dataclass
+class Rejection:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did; `to_dict()` is the machine-readable run summary."""
+
+    files_seen: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    pruned: int = 0
+    stories: int = 0
+    paragraphs: int = 0  # paragraphs written by this run
+    paragraphs_removed: int = 0
+    commits: int = 0
+    seconds: float = 0.0
+    errors: list[Rejection] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected == 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.files_seen} files seen: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected, {self.pruned} pruned; "
+            f"{self.paragraphs} paragraphs written in {self.seconds:.2f}s"
+        )
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["errors"] = [{"path": e.path, "reason": e.reason} for e in self.errors]
+        return data
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """The ledger's memory of one ingested file."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+    stories: tuple[str, ...]
+
+
+@contextmanager
+def ingest_lock(index_dir: str) -> Iterator[None]:
+    """One writer at a time. flock dies with its process, so a crashed run never blocks."""
+    os.makedirs(index_dir, exist_ok=True)
+    fd = os.open(os.path.join(index_dir, LOCK_NAME), os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise IndexLockedError(
+                    f"another ingest is writing to {index_dir} (lock held on {LOCK_NAME})"
+                ) from None
+            raise
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def read_ledger(ix: FileIndex) -> dict[str, FileRecord]:
+    """Every file record in the index, keyed by source path."""
+    ledger: dict[str, FileRecord] = {}
+    with ix.searcher() as searcher:
+        for fields in searcher.documents(kind="file"):
+            ledger[fields["source"]] = FileRecord(
+                size=fields["size"],
+                mtime_ns=fields["mtime"],
+                sha256=fields["sha256"],
+                stories=tuple(fields.get("stories") or ()),
+            )
+    return ledger
+
+
+def walk(paths: list[str]) -> Iterator[tuple[Path, Path]]:
+    """(file, root) for every file under the given paths, sorted, hidden entries skipped.
+    A missing path is yielded as-is so that the run reports it."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if not name.startswith("."):
+                        yield Path(dirpath, name), path
+        else:
+            yield path, path.parent
+
+
+def story_id_for(path: Path, root: Path) -> str:
+    """The path relative to the ingested root, without its suffix, '/'-separated."""
+    relative = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+    return relative.with_suffix("").as_posix()
+
+
+def paragraph_documents(story: Story) -> Iterator[dict]:
+    total = len(story.paragraphs)
+    dateline = story.dateline
+    common = {
+        "kind": "paragraph",
+        "story_id": story.story_id,
+        "paragraphs": total,
+        "headline": story.headline,
+        "dateline": dateline.raw,
+        "city": dateline.city or "",
+        "region": dateline.region or "",
+        "country": dateline.country or "",
+        "agency": dateline.agency or "",
+        "byline": story.byline,
+        "people": ",".join(story.people),
+        "tags": ",".join(story.tags),
+        "source": story.source,
+        "format": story.format,
+    }
+    if story.date is not None:
+        common["date"] = naive_utc(story.date)
+    for number, text in enumerate(story.paragraphs, start=1):
+        yield {**common, "id": f"{story.story_id}#{number}", "paragraph": number, "body": text}
+
+
+class IngestRun:
+    """One pass over the given paths into an open index. Use through Index.ingest()."""
+
+    def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 500,
+                 batch_paragraphs: int = 20000,
+                 on_file: Callable[[str], None] | None = None,
+                 on_reject: Callable[[Rejection], None] | None = None) -> None:
+        self.ix = ix
+        self.fmt = fmt
+        self.batch_files = batch_files
+        self.batch_paragraphs = batch_paragraphs
+        self.on_file = on_file
+        self.on_reject = on_reject
+        self.report = IngestReport()
+        self._writer = None
+        self._expected = ix.doc_count()
+        self._batch_files = 0
+        self._batch_paragraphs = 0
+
+    # -- writing in verified batches
+
+    def _writer_now(self):
+        if self._writer is None:
+            self._writer = new_writer(self.ix)
+        return self._writer
+
+    def _commit(self) -> None:
+        if self._writer is None:
+            return
+        writer, self._writer = self._writer, None
+        commit_verified(self.ix, writer, self._expected)
+        self.report.commits += 1
+        self._batch_files = self._batch_paragraphs = 0
+
+    def _delete_source(self, source: str) -> int:
+        """Delete a file's paragraphs and its ledger record; returns the paragraphs removed."""
+        deleted = self._writer_now().delete_by_term("source", source)
+        self._expected -= deleted
+        return max(deleted - 1, 0)
+
+    def _add(self, document: dict) -> None:
+        self._writer_now().add_document(**document)
+        self._expected += 1
+
+    # -- the run
+
+    def reject(self, path: str, reason: str) -> None:
+        rejection = Rejection(path, reason)
+        self.report.rejected += 1
+        self.report.errors.append(rejection)
+        if self.on_reject:
+            self.on_reject(rejection)
+
+    def run(self, paths: list[str], prune: bool = False) -> IngestReport:
+        started = time.monotonic()
+        ledger = read_ledger(self.ix)
+        try:
+            for path, root in walk(paths):
+                self.report.files_seen += 1
+                if self.on_file:
+                    self.on_file(str(path))
+                self._ingest_file(path, root, ledger)
+                if (self._batch_files >= self.batch_files
+                        or self._batch_paragraphs >= self.batch_paragraphs):
+                    self._commit()
+            if prune:
+                self._prune(ledger)
+            self._commit()
+        finally:
+            if self._writer is not None:  # an exception escaped: give the lock back
+                self._writer.cancel()
+                self._writer = None
+        self.report.seconds = round(time.monotonic() - started, 3)
+        return self.report
+
+    def _ingest_file(self, path: Path, root: Path, ledger: dict[str, FileRecord]) -> None:
+        source = str(path.resolve())
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            self.reject(str(path), f"unreadable: {exc.strerror or exc}")
+            return
+        if not path.is_file():
+            self.reject(str(path), "not a regular file")
+            return
+        record = ledger.get(source)
+        if record and record.size == stat.st_size and record.mtime_ns == stat.st_mtime_ns:
+            self.report.unchanged += 1
+            return
+        if stat.st_size > MAX_FILE_BYTES:
+            self.reject(str(path), f"file too large ({stat.st_size} bytes, limit {MAX_FILE_BYTES})")
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.reject(str(path), f"unreadable: {exc.strerror or exc}")
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if record and record.sha256 == digest:
+            # touched, not changed: refresh the ledger so the next run skips it on stat alone
+            self.report.unchanged += 1
+            self._delete_source_record(source)
+            self._add(self._file_record(source, stat, digest, record.stories))
+            self._batch_files += 1
+            return
+        try:
+            stories = read_stories(data, story_id_for(path, root), source, self.fmt)
+        except WireFormatError as exc:
+            self.reject(str(path), str(exc))  # an earlier good version stays indexed
+            return
+        except Exception as exc:  # a reader bug must not end the batch
+            self.reject(str(path), f"could not parse: {type(exc).__name__}: {exc}")
+            return
+        if record:
+            self.report.paragraphs_removed += self._delete_source(source)
+            self.report.updated += 1
+        else:
+            self.report.added += 1
+        for story in stories:
+            for document in paragraph_documents(story):
+                self._add(document)
+                self.report.paragraphs += 1
+                self._batch_paragraphs += 1
+        self.report.stories += len(stories)
+        self._add(self._file_record(source, stat, digest,
+                                    tuple(s.story_id for s in stories)))
+        self._batch_files += 1
+
+    def _delete_source_record(self, source: str) -> None:
+        self._expected -= self._writer_now().delete_by_term("id", f"file:{source}")
+
+    @staticmethod
+    def _file_record(source: str, stat: os.stat_result, digest: str,
+                     stories: tuple[str, ...]) -> dict:
+        return {"id": f"file:{source}", "kind": "file", "source": source,
+                "size": stat.st_size, "mtime": stat.st_mtime_ns, "sha256": digest,
+                "stories": list(stories)}
+
+    def _prune(self, ledger: dict[str, FileRecord]) -> None:
+        for source in sorted(ledger):
+            if not os.path.exists(source):
+                self.report.paragraphs_removed += self._delete_source(source)
+                self.report.pruned += 1
+
+
+def write_last_run(index_dir: str, report: IngestReport, outcome: str) -> None:
+    """Record the run's summary beside the index, atomically (for `indexer stats`)."""
+    data = {"finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "outcome": outcome, **report.to_dict()}
+    target = os.path.join(index_dir, LAST_RUN_NAME)
+    temporary = target + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, target)
+

@@ -1,0 +1,50 @@
+"""The Whoosh schema: one document per paragraph, plus one record per ingested file.
+
+Paragraph documents (`kind="paragraph"`) carry their story's fields so that a plain
+`whoosh.index.open_dir` user can search and filter them without our code. File records
+(`kind="file"`) are the ledger of what was ingested; they live in the same index so that
+they are committed in the same atomic step as the paragraphs they describe.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+SCHEMA_VERSION = 1
+META_ID = "__meta__"
+
+
+def _keywords() -> KEYWORD:
+    # Comma-separated, matched lower-case, stored as originally spelled.
+    return KEYWORD(stored=True, commas=True, lowercase=True, scorable=True)
+
+
+def build_schema() -> Schema:
+    stem = StemmingAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),  # "story_id#paragraph", or "file:PATH" for file records
+        kind=ID(stored=True),  # "paragraph" | "file" | "meta"
+        story_id=ID(stored=True, sortable=True),
+        paragraph=NUMERIC(stored=True),
+        paragraphs=NUMERIC(stored=True),
+        body=TEXT(analyzer=stem, stored=True, phrase=True),
+        headline=TEXT(analyzer=stem, stored=True),
+        dateline=TEXT(analyzer=StandardAnalyzer(stoplist=None), stored=True),
+        city=_keywords(),
+        region=_keywords(),
+        country=_keywords(),
+        agency=_keywords(),
+        date=DATETIME(stored=True, sortable=True),
+        byline=TEXT(stored=True),
+        people=_keywords(),
+        tags=_keywords(),
+        source=ID(stored=True),
+        format=ID(stored=True),
+        # file records and the meta record
+        size=STORED(),
+        mtime=STORED(),
+        sha256=STORED(),
+        stories=STORED(),
+        schema_version=STORED(),
+    )

@@ -1,0 +1,176 @@
+"""Turning a user's query and filters into Whoosh queries, and Whoosh hits into typed Hits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from .dateline import normalize_region
+
+# BM25F over these fields. A headline or a name match says more about a paragraph's story
+# than one more body word, so they weigh more; the raw dateline is a weak place signal.
+FIELD_BOOSTS = {"body": 1.0, "headline": 1.6, "people": 1.5, "tags": 1.3, "dateline": 0.5}
+# A plain multi-word query: no word is required (Whoosh's default AND would drop a paragraph
+# missing one), and BM25F's sum ranks paragraphs with more of the words higher. Not
+# OrGroup.factory(scale): its coordination matcher counts each field as a term and scores
+# a query that matches one term in one field as 0.
+OR_GROUP = OrGroup
+
+
+class QueryError(ValueError):
+    """A query or filter the user wrote that cannot be run; the message says why."""
+
+
+@dataclass(frozen=True)
+class DatelineInfo:
+    raw: str
+    city: str | None
+    region: str | None
+    agency: str | None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked paragraph with its story's context. `to_dict()` is the JSON form."""
+
+    rank: int
+    score: float
+    story_id: str
+    paragraph: int
+    paragraphs: int
+    text: str
+    headline: str
+    dateline: DatelineInfo
+    date: datetime | None
+    people: list[str]
+    tags: list[str]
+    source: str
+    highlights: list[tuple[int, int]] = field(default_factory=list, compare=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "story_id": self.story_id,
+            "paragraph": self.paragraph,
+            "paragraphs": self.paragraphs,
+            "text": self.text,
+            "headline": self.headline,
+            "dateline": {"raw": self.dateline.raw, "city": self.dateline.city,
+                         "region": self.dateline.region, "agency": self.dateline.agency},
+            "date": self.date.isoformat() if self.date else None,
+            "people": self.people,
+            "tags": self.tags,
+            "source": self.source,
+        }
+
+
+def make_parser(schema) -> MultifieldParser:
+    parser = MultifieldParser(list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS,
+                              group=OR_GROUP)
+    parser.add_plugin(DateParserPlugin(free=False))
+    return parser
+
+
+def weighting() -> scoring.WeightingModel:
+    return scoring.BM25F(B=0.75, K1=1.2)
+
+
+def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
+    if not text.strip():
+        raise QueryError("empty query")
+    try:
+        parsed = parser.parse(text)
+    except Exception as exc:  # Whoosh raises assorted types on odd syntax
+        raise QueryError(f"cannot parse query {text!r}: {exc}") from None
+    if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
+        raise QueryError(f"query {text!r} has no searchable words (only stop words?)")
+    return parsed
+
+
+_RELATIVE_RE = re.compile(r"^(\d+)\s*([dwmy])$")
+
+
+def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> datetime:
+    """A --since/--until value: YYYY, YYYY-MM, YYYY-MM-DD, an ISO datetime, or 7d/2w/3m/1y ago.
+    With end=True a partial date means its last moment (--until 2026-09 includes Sept. 30)."""
+    text = text.strip()
+    relative = _RELATIVE_RE.match(text)
+    if relative:
+        amount, unit = int(relative[1]), relative[2]
+        days = amount * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
+        return (now or datetime.utcnow()) - timedelta(days=days)
+    formats = [("%Y", "year"), ("%Y-%m", "month"), ("%Y-%m-%d", "day")]
+    for fmt, unit in formats:
+        try:
+            start = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if not end:
+            return start
+        if unit == "year":
+            following = start.replace(year=start.year + 1)
+        elif unit == "month":
+            following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            following = start + timedelta(days=1)
+        return following - timedelta(microseconds=1)
+    try:
+        from .model import naive_utc
+
+        return naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        raise QueryError(f"cannot read date {text!r} (use YYYY-MM-DD, YYYY-MM, YYYY or 7d)") \
+            from None
+
+
+def person_query(name: str) -> wq.Query:
+    """A full name matches exactly; a single word matches anyone with that surname."""
+    key = " ".join(name.lower().split())
+    if " " in key:
+        return wq.Term("people", key)
+    return wq.Or([wq.Term("people", key), wq.Wildcard("people", f"* {key}")])
+
+
+def place_query(place: str) -> wq.Query:
+    key = " ".join(place.lower().split())
+    region, _country = normalize_region(place)
+    terms = {key, region.lower()}
+    return wq.Or([wq.Term(name, value) for name in ("city", "region", "country")
+                  for value in sorted(terms)])
+
+
+def filter_query(person: str | None = None, tag: str | None = None, place: str | None = None,
+                 since: datetime | str | None = None,
+                 until: datetime | str | None = None) -> wq.Query:
+    parts: list[wq.Query] = [wq.Term("kind", "paragraph")]
+    if person:
+        parts.append(person_query(person))
+    if tag:
+        parts.append(wq.Term("tags", " ".join(tag.lower().split())))
+    if place:
+        parts.append(place_query(place))
+    if since is not None or until is not None:
+        start = parse_when(since) if isinstance(since, str) else since
+        stop = parse_when(until, end=True) if isinstance(until, str) else until
+        parts.append(wq.DateRange("date", start, stop))
+    return wq.And(parts)
+
+
+def highlight_spans(text: str, analyzer, matched: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the words in `text` whose analysed form is a matched term."""
+    if not matched:
+        return []
+    return [(tok.startchar, tok.endchar)
+            for tok in analyzer(text, chars=True, removestops=False)
+            if tok.text in matched]
+
+
+def split_keywords(value: str | None) -> list[str]:
+    return [part for part in (value or "").split(",") if part]

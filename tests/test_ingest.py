@@ -1,0 +1,204 @@
+"""Ingest: incremental, idempotent, replacing, pruning, rejecting, locking, crash-safe."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, story_text
+
+from indexer import Index, IndexLockedError
+from indexer.ingest import ingest_lock, read_ledger
+
+
+def paragraph_ids(index: Index) -> list[str]:
+    with index.whoosh_index.searcher() as searcher:
+        return sorted(d["id"] for d in searcher.documents(kind="paragraph"))
+
+
+def toc_generation(index_dir: Path) -> list[str]:
+    return sorted(name for name in os.listdir(index_dir) if name.endswith(".toc"))
+
+
+def test_ingest_corpus_indexes_every_story(corpus_copy: Path, index_dir: Path) -> None:
+    index = Index.create(str(index_dir))
+    report = index.ingest([str(corpus_copy)])
+    files = list(corpus_copy.rglob("*.txt"))
+    assert len(files) >= 12
+    assert (report.files_seen, report.added, report.rejected) == (len(files), len(files), 0)
+    assert report.paragraphs == index.paragraph_count() > len(files)
+    story = index.story("world/aleppo-truce")
+    assert story is not None and story.dateline.city == "Beirut"
+    assert story.source == str((corpus_copy / "world/aleppo-truce.txt").resolve())
+
+
+def test_second_run_adds_nothing_and_rewrites_nothing(corpus_copy: Path, index_dir: Path) -> None:
+    index = Index.create(str(index_dir))
+    index.ingest([str(corpus_copy)])
+    before_files = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir()
+                    if p.suffix in (".toc", ".seg")}
+    before_ids = paragraph_ids(index)
+    report = index.ingest([str(corpus_copy)])
+    assert (report.added, report.updated, report.unchanged) == (0, 0, report.files_seen)
+    assert report.commits == 0
+    after_files = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir()
+                   if p.suffix in (".toc", ".seg")}
+    assert after_files == before_files
+    assert paragraph_ids(index) == before_ids
+
+
+def test_changed_file_replaces_its_story(corpus_copy: Path, index_dir: Path) -> None:
+    index = Index.create(str(index_dir))
+    index.ingest([str(corpus_copy)])
+    target = corpus_copy / "world/tokyo-quake.txt"
+    target.write_text(story_text(city="TOKYO", headline="Aftershock rattles Tokyo",
+                                 lead="A strong aftershock hit.", paragraphs=("Trains halted.",)))
+    report = index.ingest([str(corpus_copy)])
+    assert (report.updated, report.added, report.paragraphs) == (1, 0, 2)
+    assert report.paragraphs_removed == 5
+    story = index.story("world/tokyo-quake")
+    assert story.headline == "Aftershock rattles Tokyo"
+    assert story.paragraphs == ["A strong aftershock hit.", "Trains halted."]
+    assert [i for i in paragraph_ids(index) if i.startswith("world/tokyo-quake#")] == [
+        "world/tokyo-quake#1", "world/tokyo-quake#2"]
+
+
+def test_touched_but_unchanged_file_is_not_reindexed(corpus_copy: Path, index_dir: Path) -> None:
+    index = Index.create(str(index_dir))
+    index.ingest([str(corpus_copy)])
+    target = corpus_copy / "us/chicago-heat.txt"
+    os.utime(target, (time.time() + 10, time.time() + 10))
+    report = index.ingest([str(corpus_copy)])
+    assert (report.updated, report.unchanged, report.paragraphs) == (0, report.files_seen, 0)
+    again = index.ingest([str(corpus_copy)])
+    assert again.commits == 0  # the refreshed ledger lets stat alone decide next time
+
+
+def test_prune_removes_stories_whose_files_are_gone(corpus_copy: Path, index_dir: Path) -> None:
+    index = Index.create(str(index_dir))
+    index.ingest([str(corpus_copy)])
+    (corpus_copy / "sports/chicago-baseball.txt").unlink()
+    kept = index.ingest([str(corpus_copy)])
+    assert kept.pruned == 0 and index.story("sports/chicago-baseball") is not None
+    report = index.ingest([str(corpus_copy)], prune=True)
+    assert report.pruned == 1 and report.paragraphs_removed == 4
+    assert index.story("sports/chicago-baseball") is None
+    assert str((corpus_copy / "sports/chicago-baseball.txt").resolve()) not in read_ledger(
+        index.whoosh_index)
+
+
+def test_bad_files_are_reported_and_the_batch_goes_on(tmp_path: Path, index_dir: Path) -> None:
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "good.txt").write_text(story_text(lead="Good story."))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "junk.bin").write_bytes(bytes(range(256)) * 8)
+    (folder / "nodateline.txt").write_text("A memo.\n\nNo dateline here.\n")
+    unreadable = folder / "locked.txt"
+    unreadable.write_text(story_text())
+    unreadable.chmod(0)
+    index = Index.create(str(index_dir))
+    report = index.ingest([str(folder), str(tmp_path / "missing.txt")])
+    reasons = {Path(e.path).name: e.reason for e in report.errors}
+    assert report.added == (2 if os.geteuid() == 0 else 1)  # root reads mode-0 files
+    assert reasons["empty.txt"] == "empty file"
+    assert "binary" in reasons["junk.bin"]
+    assert "no dateline" in reasons["nodateline.txt"]
+    assert "unreadable" in reasons["missing.txt"]
+    if os.geteuid() != 0:
+        assert "unreadable" in reasons["locked.txt"]
+    assert not report.ok
+    assert index.story("good") is not None
+
+
+def test_a_file_that_turns_bad_keeps_its_last_good_version(tmp_path: Path,
+                                                           index_dir: Path) -> None:
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    story = folder / "story.txt"
+    story.write_text(story_text(lead="First version."))
+    index = Index.create(str(index_dir))
+    index.ingest([str(folder)])
+    story.write_bytes(b"\x00" * 100)
+    report = index.ingest([str(folder)])
+    assert report.rejected == 1
+    assert index.story("story").paragraphs == ["First version."]
+
+
+def test_second_concurrent_ingest_is_refused(corpus_copy: Path, index_dir: Path) -> None:
+    index = Index.create(str(index_dir))
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom indexer.ingest import ingest_lock\n"
+         f"with ingest_lock({str(index_dir)!r}):\n    print('held', flush=True)\n"
+         "    time.sleep(30)\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(IndexLockedError, match="another ingest"):
+            index.ingest([str(corpus_copy)])
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder died without releasing anything by hand: the lock is free again
+    assert index.ingest([str(corpus_copy)]).added > 0
+
+
+def test_lock_is_released_when_the_holder_exits(index_dir: Path) -> None:
+    with ingest_lock(str(index_dir)):
+        pass
+    with ingest_lock(str(index_dir)):
+        pass
+
+
+def make_wire_folder(folder: Path, stories: int) -> None:
+    folder.mkdir()
+    for n in range(stories):
+        paragraphs = tuple(f"Paragraph {p} of story {n} about harbor cranes." for p in range(2, 6))
+        (folder / f"story-{n:04d}.txt").write_text(story_text(
+            city="LONDON", headline=f"Story {n}", lead=f"Lead of story {n}.",
+            paragraphs=paragraphs, tags=f"batch, n{n % 7}"))
+
+
+def ingest_command(folder: Path, index_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "indexer", "ingest", str(folder), "--index", str(index_dir),
+            "--batch-files", "7", "--quiet"]
+
+
+def test_killed_ingest_resumes_with_nothing_lost_or_doubled(tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    make_wire_folder(folder, 120)
+    reference_dir = tmp_path / "reference"
+    subprocess.run(ingest_command(folder, reference_dir), check=True)
+    expected = paragraph_ids(Index.open(str(reference_dir)))
+    assert len(expected) == 600
+
+    rng = random.Random(20261124)
+    for trial in range(6):
+        index_dir = tmp_path / f"killed-{trial}"
+        process = subprocess.Popen(ingest_command(folder, index_dir))
+        time.sleep(rng.uniform(0.3, 1.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if os.path.isdir(index_dir) and any(n.endswith(".toc") for n in os.listdir(index_dir)):
+            # whatever was committed opens, and its ledger matches its paragraphs
+            index = Index.open(str(index_dir))
+            ledger = read_ledger(index.whoosh_index)
+            ids = paragraph_ids(index)
+            assert len(ids) == len(set(ids))
+            assert len(ids) == 5 * sum(len(r.stories) for r in ledger.values())
+        subprocess.run(ingest_command(folder, index_dir), check=True)
+        assert paragraph_ids(Index.open(str(index_dir))) == expected
+
+
+def test_ingest_a_single_file_uses_its_stem_as_story_id(index_dir: Path) -> None:
+    index = Index.create(str(index_dir))
+    report = index.ingest([str(CORPUS / "world/geneva-talks.txt")])
+    assert report.added == 1
+    assert index.story("geneva-talks") is not None
