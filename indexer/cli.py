@@ -185,7 +185,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
                                           and "NO_COLOR" not in os.environ)
-        click.echo(format_text(hits, use_color))
+        click.echo(format_text(hits, use_color), color=use_color)
 
 
 @main.command()

@@ -47,6 +47,22 @@ def default_index_path() -> str:
     return os.environ.get("INDEXER_INDEX") or DEFAULT_INDEX
 
 
+def _cap_per_story(results, per_story: int | None, limit: int) -> list:
+    """The first `limit` results, keeping at most `per_story` from any one story."""
+    if not per_story:
+        return list(results)[:limit]
+    taken: dict[str, int] = {}
+    chosen = []
+    for result in results:
+        story_id = result["story_id"]
+        if taken.get(story_id, 0) < per_story:
+            taken[story_id] = taken.get(story_id, 0) + 1
+            chosen.append(result)
+            if len(chosen) == limit:
+                break
+    return chosen
+
+
 class Index:
     """A wire index on disk: a plain Whoosh index with one document per paragraph."""
 
@@ -150,13 +166,18 @@ class Index:
         parsed = parse_query(self._parser, query)
         restrict = filter_query(person=person, tag=tag, place=place, since=since, until=until)
         searcher = self._current_searcher()
-        options = {"limit": limit, "filter": restrict, "terms": True}
-        if per_story:
-            options.update(collapse="story_id", collapse_limit=per_story)
-        results = searcher.search(parsed, **options)
+        # --per-story is applied here, not with Whoosh's collapse=: collapsing ignores the
+        # filter= argument, and Require() trips an assertion in its matcher.
+        fetch = limit * 4 if per_story else limit
+        while True:
+            results = searcher.search(parsed, limit=fetch, filter=restrict, terms=True)
+            chosen = _cap_per_story(results, per_story, limit)
+            if len(chosen) >= limit or results.scored_length() < fetch:
+                break
+            fetch *= 4
         analyzer = self._ix.schema["body"].analyzer
         hits = []
-        for rank, result in enumerate(results, start=1):
+        for rank, result in enumerate(chosen, start=1):
             matched = {text.decode("utf-8") for name, text in result.matched_terms()
                        if name == "body"}
             hits.append(self._hit(rank, result.score, result.fields(),

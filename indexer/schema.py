@@ -28,8 +28,9 @@ def build_schema() -> Schema:
         story_id=ID(stored=True, sortable=True),
         paragraph=NUMERIC(stored=True),
         paragraphs=NUMERIC(stored=True),
-        body=TEXT(analyzer=stem, stored=True, phrase=True),
-        headline=TEXT(analyzer=stem, stored=True),
+        # "cease-fire" in a query is the phrase "cease fire", not "cease" OR "fire"
+        body=TEXT(analyzer=stem, stored=True, phrase=True, multitoken_query="phrase"),
+        headline=TEXT(analyzer=stem, stored=True, multitoken_query="phrase"),
         dateline=TEXT(analyzer=StandardAnalyzer(stoplist=None), stored=True),
         city=_keywords(),
         region=_keywords(),

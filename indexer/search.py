@@ -91,7 +91,23 @@ def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
         raise QueryError(f"cannot parse query {text!r}: {exc}") from None
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         raise QueryError(f"query {text!r} has no searchable words (only stop words?)")
-    return parsed
+    return _negations_exclude(parsed)
+
+
+def _negations_exclude(q: wq.Query) -> wq.Query:
+    """With OR grouping Whoosh reads `a NOT b` as `a OR (NOT b)`, which matches nearly
+    everything; searchers mean `a` excluding `b`."""
+    if isinstance(q, wq.Or):
+        subs = [_negations_exclude(sub) for sub in q.subqueries]
+        positives = [sub for sub in subs if not isinstance(sub, wq.Not)]
+        negatives = [sub.query for sub in subs if isinstance(sub, wq.Not)]
+        if positives and negatives:
+            kept = positives[0] if len(positives) == 1 else wq.Or(positives, boost=q.boost)
+            return wq.AndNot(kept, wq.Or(negatives) if len(negatives) > 1 else negatives[0])
+        return q.__class__(subs, boost=q.boost)
+    if isinstance(q, wq.CompoundQuery):
+        return q.__class__([_negations_exclude(sub) for sub in q.subqueries], boost=q.boost)
+    return q
 
 
 _RELATIVE_RE = re.compile(r"^(\d+)\s*([dwmy])$")

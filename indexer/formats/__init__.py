@@ -15,14 +15,18 @@ from . import aptext
 READERS: dict[str, ModuleType] = {module.NAME: module for module in (aptext,)}
 
 
+DEFAULT_TEXT_FORMAT = aptext.NAME
+
+
 def detect(data: bytes) -> str:
-    """The name of the reader whose format the content shows, or WireFormatError."""
+    """The name of the reader whose format the content shows. Text that no reader claims
+    is read as AP-style text, whose reader then says what is missing."""
     check_text(data)
     text = decode(data[:65536])
     for name, module in READERS.items():
         if module.looks_like(text):
             return name
-    raise WireFormatError("unrecognised wire format (no dateline such as 'CITY (AP) —' found)")
+    return DEFAULT_TEXT_FORMAT
 
 
 def read_stories(data: bytes, story_id: str, source: str = "", fmt: str = "auto") -> list[Story]:

@@ -1,0 +1,158 @@
+"""The `indexer` command: output formats, exit codes, quiet cron behaviour."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import CORPUS, story_text
+
+from indexer import cli
+from indexer.ingest import ingest_lock
+
+JSON_KEYS = {"rank", "score", "story_id", "paragraph", "paragraphs", "text", "headline",
+             "dateline", "date", "people", "tags", "source"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("cli") / "index")
+    result = CliRunner().invoke(cli.main, ["ingest", str(CORPUS), "--index", path])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def run(*args: str, env: dict | None = None):
+    return CliRunner().invoke(cli.main, list(args), env=env)
+
+
+def test_ingest_is_silent_when_not_on_a_terminal(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "indexer", "ingest", str(CORPUS),
+                             "--index", str(tmp_path / "ix")], capture_output=True, text=True)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_ingest_reports_rejections_on_stderr_with_exit_3(tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "ok.txt").write_text(story_text())
+    (folder / "bad.txt").write_text("no dateline at all\n")
+    report_file = tmp_path / "report.json"
+    log_file = tmp_path / "ingest.log"
+    result = subprocess.run([sys.executable, "-m", "indexer", "ingest", str(folder), "--index",
+                             str(tmp_path / "ix"), "--json-report", str(report_file),
+                             "--log-file", str(log_file)], capture_output=True, text=True)
+    assert result.returncode == cli.EXIT_REJECTED
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rejected ")
+    assert "bad.txt: no dateline" in lines[0]
+    report = json.loads(report_file.read_text())
+    assert (report["added"], report["rejected"]) == (1, 1)
+    assert report["errors"][0]["path"].endswith("bad.txt")
+    logged = log_file.read_text()
+    assert "bad.txt: no dateline" in logged and "1 added" in logged
+
+
+def test_ingest_refused_while_another_holds_the_lock(tmp_path: Path) -> None:
+    with ingest_lock(str(tmp_path / "ix")):
+        result = run("ingest", str(CORPUS), "--index", str(tmp_path / "ix"))
+    assert result.exit_code == cli.EXIT_LOCKED
+    assert "another ingest" in result.output
+
+
+def test_index_path_from_environment(tmp_path: Path) -> None:
+    env = {"INDEXER_INDEX": str(tmp_path / "envix")}
+    assert run("ingest", str(CORPUS / "world"), env=env).exit_code == 0
+    result = run("query", "truce", "--format", "jsonl", env=env)
+    assert result.exit_code == 0  # story ids are relative to the ingested folder
+    assert '"story_id": "aleppo-truce"' in result.output
+
+
+def test_query_text_format(built: str) -> None:
+    result = run("query", "drought farmers", "--index", built, "--limit", "2")
+    assert result.exit_code == 0
+    first = result.output.split("\n\n")[0]
+    assert "world/canberra-drought" in first and "CANBERRA, Australia (AP) —" in first
+    assert "Australia pledges farm aid" in first and "¶" in first
+    assert "\x1b[" not in result.output  # no colour when not a terminal
+
+
+def test_query_text_highlights_in_bold_when_asked(built: str) -> None:
+    result = run("query", "drought", "--index", built, "--limit", "1", "--color", "always")
+    assert "\x1b[1mdrought\x1b[0m" in result.output
+
+
+def test_query_json_has_exactly_the_documented_keys(built: str) -> None:
+    result = run("query", "cease-fire", "--index", built, "--format", "json", "--limit", "3")
+    hits = json.loads(result.output)
+    assert len(hits) == 3
+    for hit in hits:
+        assert set(hit) == JSON_KEYS
+        assert set(hit["dateline"]) == {"raw", "city", "region", "agency"}
+    assert hits[0]["date"].startswith("2026-")
+
+
+def test_query_jsonl_one_object_a_line(built: str) -> None:
+    result = run("query", "said", "--index", built, "--format", "jsonl", "--limit", "4")
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 4
+    assert [json.loads(line)["rank"] for line in lines] == [1, 2, 3, 4]
+
+
+def test_query_trec_format(built: str) -> None:
+    result = run("query", "inflation", "--index", built, "--format", "trec", "--qid", "q7")
+    rows = [line.split() for line in result.output.strip().splitlines()]
+    assert rows and all(len(r) == 6 and r[0] == "q7" and r[1] == "Q0" for r in rows)
+    assert rows[0][2].startswith("world/buenos-aires-inflation#")
+    assert [int(r[3]) for r in rows] == list(range(1, len(rows) + 1))
+    assert all(r[5] == "indexer" for r in rows)
+
+
+def test_query_filters_from_the_command_line(built: str) -> None:
+    result = run("query", "said", "--index", built, "--format", "jsonl", "--limit", "50",
+                 "--place", "Illinois", "--since", "2026-07-02", "--until", "2026-07-20")
+    stories = {json.loads(line)["story_id"] for line in result.output.splitlines()}
+    assert stories == {"us/chicago-heat"}
+    result = run("query", "said", "--index", built, "--format", "jsonl", "--person",
+                 "Amelia Hart", "--tag", "strikes", "--per-story", "1")
+    assert [json.loads(line)["story_id"] for line in result.output.splitlines()] == [
+        "world/london-rail-strike"]
+
+
+def test_no_hits_exits_1_with_a_clear_line(built: str) -> None:
+    result = run("query", "zeppelin", "--index", built)
+    assert result.exit_code == cli.EXIT_NO_HITS
+    assert "no paragraphs match 'zeppelin'" in result.output
+
+
+def test_malformed_query_or_date_exits_2_without_traceback(built: str) -> None:
+    for args in (["   "], ["said", "--since", "someday"]):
+        result = run("query", *args, "--index", built)
+        assert result.exit_code == cli.EXIT_USAGE
+        assert "Traceback" not in result.output and result.output.startswith("indexer: ")
+
+
+def test_missing_index_exits_5(tmp_path: Path) -> None:
+    result = run("query", "said", "--index", str(tmp_path / "nowhere"))
+    assert result.exit_code == cli.EXIT_INDEX
+    assert "no index at" in result.output
+
+
+def test_story_command(built: str) -> None:
+    result = run("story", "us/senate-cyber", "--index", built)
+    assert result.exit_code == 0
+    assert result.output.startswith("Senate passes bill")
+    assert "WASHINGTON (AP) — The Senate voted 71-27" in result.output
+    data = json.loads(run("story", "us/senate-cyber", "--index", built, "--json").output)
+    assert data["byline"] == "David Klein" and len(data["paragraphs"]) == 5
+    assert run("story", "nope", "--index", built).exit_code == cli.EXIT_NO_HITS
+
+
+def test_python_dash_m_and_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "indexer", "--version"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("indexer, version ")

@@ -1,0 +1,37 @@
+"""The index is a plain Whoosh index: stock whoosh.index.open_dir can open and search it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from indexer import Index
+
+STOCK_WHOOSH_PROGRAM = textwrap.dedent("""
+    import sys
+    from whoosh.index import open_dir
+    from whoosh.qparser import QueryParser
+    from whoosh.query import And, Term
+
+    ix = open_dir(sys.argv[1])
+    with ix.searcher() as searcher:
+        q = And([QueryParser("body", ix.schema).parse("trucks"), Term("kind", "paragraph")])
+        hits = searcher.search(q, limit=5)
+        for hit in hits:
+            print(hit["story_id"], hit["paragraph"], hit["people"], hit["region"], sep="|")
+        print("paragraphs", len(list(searcher.document_numbers(kind="paragraph"))))
+        print("illinois", len(searcher.search(Term("region", "illinois"), limit=None)))
+""")
+
+
+def test_stock_whoosh_opens_and_searches_the_index(corpus_index: Index) -> None:
+    # a separate interpreter that imports nothing from this project
+    result = subprocess.run([sys.executable, "-I", "-c", STOCK_WHOOSH_PROGRAM,
+                             corpus_index.path], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("world/aleppo-truce|")
+    story, paragraph, people, region = lines[0].split("|")
+    assert "Karim Nasrallah" in people.split(",") and region == "Lebanon"
+    assert f"paragraphs {corpus_index.paragraph_count()}" in lines
+    assert "illinois 14" in lines  # 5 + 5 + 4 paragraphs datelined in Illinois

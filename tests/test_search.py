@@ -1,0 +1,138 @@
+"""Ranking, filters and the typed hits of Index.search()."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from indexer import Hit, Index, QueryError
+
+
+def ids(hits: list[Hit]) -> list[str]:
+    return [f"{h.story_id}#{h.paragraph}" for h in hits]
+
+
+def test_hits_are_ranked_paragraphs_with_story_context(corpus_index: Index) -> None:
+    hits = corpus_index.search("trucks flour medicine border")
+    top = hits[0]
+    assert (top.story_id, top.paragraph, top.paragraphs) == ("world/aleppo-truce", 1, 6)
+    assert top.rank == 1 and top.score > hits[1].score > 0
+    assert top.headline.startswith("Aleppo truce holds")
+    assert top.dateline.raw == "BEIRUT (AP) —" and top.dateline.region == "Lebanon"
+    assert top.date == datetime(2026, 9, 13, 11, 40)
+    assert "Karim Nasrallah" in top.people and "cease-fire" in top.tags
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_more_query_words_rank_higher_and_none_is_required(corpus_index: Index) -> None:
+    hits = corpus_index.search("flour medicine volcano")  # nothing mentions a volcano
+    assert hits, "an OR query must still find paragraphs missing one word"
+    both = [h for h in hits if "flour" in h.text and "medicine" in h.text]
+    one = [h for h in hits if ("flour" in h.text) != ("medicine" in h.text)]
+    assert both and hits[0] == both[0]
+    assert all(b.score > o.score for b in both for o in one)
+
+
+def test_stemming_matches_other_word_forms(corpus_index: Index) -> None:
+    assert "world/canberra-drought#2" in ids(corpus_index.search("farmer"))  # "farmers"
+
+
+def test_phrase_query(corpus_index: Index) -> None:
+    hits = corpus_index.search('"fragile cease-fire"')
+    assert ids(hits) == ["world/aleppo-truce#1"]
+
+
+def test_boolean_and_field_queries(corpus_index: Index) -> None:
+    both = corpus_index.search("Evensen AND trucks")
+    assert ids(both) == ["world/aleppo-truce#3"]
+    without = corpus_index.search("Evensen NOT trucks")
+    assert without and all("trucks" not in h.text for h in without)
+    assert "world/aleppo-truce#3" not in ids(without)
+    headline = corpus_index.search("headline:earthquake")
+    assert {h.story_id for h in headline} == {"world/tokyo-quake"}
+
+
+def test_wildcard_query_highlights_the_expanded_words(corpus_index: Index) -> None:
+    hits = corpus_index.search("infla*")
+    assert hits and {h.story_id for h in hits} >= {"world/buenos-aires-inflation"}
+    first = hits[0]
+    marked = [first.text[s:e].lower() for s, e in first.highlights]
+    assert marked and all(word.startswith("infla") for word in marked)
+
+
+def test_highlights_mark_matched_words(corpus_index: Index) -> None:
+    hit = corpus_index.search("drought farmers")[0]
+    marked = {hit.text[s:e].lower() for s, e in hit.highlights}
+    assert marked <= {"drought", "farmers", "farmer"} and "drought" in marked
+
+
+def test_person_filter_full_name_and_surname(corpus_index: Index) -> None:
+    full = corpus_index.search("said", person="Lars Evensen", limit=50)
+    assert {h.story_id for h in full} == {"world/aleppo-truce", "world/geneva-talks"}
+    assert {h.story_id for h in corpus_index.search("said", person="evensen", limit=50)} == {
+        "world/aleppo-truce", "world/geneva-talks"}
+    assert corpus_index.search("said", person="Nobody Known") == []
+
+
+def test_tag_filter_is_case_insensitive(corpus_index: Index) -> None:
+    hits = corpus_index.search("said", tag="PUBLIC HEALTH", limit=50)
+    assert {h.story_id for h in hits} == {"us/chicago-heat", "us/atlanta-vaccine"}
+
+
+def test_place_filter_matches_city_state_and_country(corpus_index: Index) -> None:
+    illinois = {h.story_id for h in corpus_index.search("said", place="Illinois", limit=50)}
+    assert illinois == {"us/springfield-budget", "us/chicago-heat", "sports/chicago-baseball"}
+    assert {h.story_id for h in corpus_index.search("said", place="Ill.", limit=50)} == illinois
+    lebanon = {h.story_id for h in corpus_index.search("said", place="Lebanon", limit=50)}
+    assert lebanon == {"world/aleppo-truce"}  # BEIRUT stands alone in its dateline
+    assert {h.story_id for h in corpus_index.search("said", place="springfield")} == {
+        "us/springfield-budget"}
+
+
+def test_date_filters(corpus_index: Index) -> None:
+    july = corpus_index.search("said", since="2026-07-01", until="2026-07-31", limit=50)
+    assert {h.story_id for h in july} == {"us/springfield-budget", "us/senate-cyber",
+                                          "us/chicago-heat"}
+    assert all(datetime(2026, 7, 1) <= h.date < datetime(2026, 8, 1) for h in july)
+    since_october = corpus_index.search("said", since=datetime(2026, 10, 1), limit=50)
+    assert {h.story_id for h in since_october} == {"world/tokyo-quake", "us/atlanta-vaccine",
+                                                  "sports/nairobi-marathon"}
+
+
+def test_filters_combine(corpus_index: Index) -> None:
+    hits = corpus_index.search("said", place="Chicago", tag="baseball")
+    assert {h.story_id for h in hits} == {"sports/chicago-baseball"}
+
+
+def test_limit_and_per_story(corpus_index: Index) -> None:
+    assert len(corpus_index.search("said", limit=3)) == 3
+    capped = corpus_index.search("said", limit=30, per_story=1)
+    stories = [h.story_id for h in capped]
+    assert len(stories) == len(set(stories)) > 5
+    two = corpus_index.search("said", limit=40, per_story=2)
+    assert max(sum(1 for h in two if h.story_id == s) for s in set(stories)) == 2
+
+
+def test_bad_queries_and_filters_raise_query_error(corpus_index: Index) -> None:
+    with pytest.raises(QueryError):
+        corpus_index.search("   ")
+    with pytest.raises(QueryError, match="cannot read date"):
+        corpus_index.search("said", since="last tuesday")
+    with pytest.raises(QueryError):
+        corpus_index.search("said", limit=0)
+
+
+def test_story_round_trip(corpus_index: Index) -> None:
+    story = corpus_index.story("us/springfield-budget")
+    assert story.byline == "John O'Connell"
+    assert story.dateline.region == "Illinois" and story.dateline.country == "United States"
+    assert story.people == ["Patricia Langford", "Thomas Brandt", "Maria Delgado"]
+    assert len(story.paragraphs) == 5
+    assert corpus_index.story("no/such-story") is None
+
+
+def test_hyphenated_query_word_is_a_phrase(corpus_index: Index) -> None:
+    hits = corpus_index.search("body:cease-fire")
+    assert hits and all("cease-fire" in h.text for h in hits)
+    assert not corpus_index.search("body:fire-cease")
