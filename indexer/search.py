@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser import GtLtPlugin, MultifieldParser, OrGroup
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from .dateline import normalize_region
@@ -75,7 +75,19 @@ def make_parser(schema) -> MultifieldParser:
     parser = MultifieldParser(list(FIELD_BOOSTS), schema, fieldboosts=FIELD_BOOSTS,
                               group=OR_GROUP)
     parser.add_plugin(DateParserPlugin(free=False))
+    parser.add_plugin(GtLtPlugin())
     return parser
+
+
+_DATE_CLAUSE_RE = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|\S+)", re.IGNORECASE)
+_ISO_DAY_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _compact_dates(text: str) -> str:
+    """Whoosh's date parser reads `2026-09-01` inside a range as the year 2026; it reads
+    `20260901` right. Rewrite ISO days inside `date:` clauses only."""
+    return _DATE_CLAUSE_RE.sub(
+        lambda m: "date:" + _ISO_DAY_RE.sub(r"\1\2\3", m.group(1)), text)
 
 
 def weighting() -> scoring.WeightingModel:
@@ -86,7 +98,7 @@ def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
     if not text.strip():
         raise QueryError("empty query")
     try:
-        parsed = parser.parse(text)
+        parsed = parser.parse(_compact_dates(text))
     except Exception as exc:  # Whoosh raises assorted types on odd syntax
         raise QueryError(f"cannot parse query {text!r}: {exc}") from None
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):

@@ -136,3 +136,15 @@ def test_hyphenated_query_word_is_a_phrase(corpus_index: Index) -> None:
     hits = corpus_index.search("body:cease-fire")
     assert hits and all("cease-fire" in h.text for h in hits)
     assert not corpus_index.search("body:fire-cease")
+
+
+def test_date_clauses_in_the_query_language(corpus_index: Index) -> None:
+    def stories(query: str) -> set[str]:
+        return {h.story_id for h in corpus_index.search(query, limit=100)}
+
+    assert stories("date:[2026-09-01 to 2026-09-14]") == {"world/aleppo-truce",
+                                                         "business/frankfurt-rates"}
+    assert stories("date:2026-10") == {"world/tokyo-quake", "us/atlanta-vaccine",
+                                       "sports/nairobi-marathon"}
+    assert stories("date:>2026-10-04") == {"us/atlanta-vaccine", "sports/nairobi-marathon"}
+    assert stories("date:2026-09 AND drivers") == {"world/aleppo-truce"}
