@@ -21,7 +21,7 @@ from pathlib import Path
 
 from whoosh.index import FileIndex
 
-from .formats import read_stories
+from .formats import parse_file
 from .model import Story, WireFormatError, naive_utc
 from .storage import commit_verified, new_writer
 
@@ -274,13 +274,16 @@ class IngestRun:
             self._batch_files += 1
             return
         try:
-            stories = read_stories(data, story_id_for(path, root), source, self.fmt)
+            parsed = parse_file(data, story_id_for(path, root), source, self.fmt)
         except WireFormatError as exc:
             self.reject(str(path), str(exc))  # an earlier good version stays indexed
             return
         except Exception as exc:  # a reader bug must not end the batch
             self.reject(str(path), f"could not parse: {type(exc).__name__}: {exc}")
             return
+        for problem in parsed.problems:  # bad records of a multi-story file; the rest goes in
+            self.reject(str(path), problem)
+        stories = parsed.stories
         if record:
             self.report.paragraphs_removed += self._delete_source(source)
             self.report.updated += 1

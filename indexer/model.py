@@ -32,6 +32,15 @@ class Story:
     tags: list[str] = field(default_factory=list)
     source: str = ""
     format: str = ""
+    # Versions: every resend of a story shares its key (agency + slug, guid, uri); the
+    # highest version wins, and a kill (status "canceled") removes the story from results.
+    key: str = ""
+    version: int = 0
+    status: str = "usable"  # "usable" | "canceled"
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = self.story_id
 
 
 class WireFormatError(ValueError):

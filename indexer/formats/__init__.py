@@ -1,18 +1,21 @@
 """Wire format readers: one module per format, each turning a file's bytes into Stories.
 
 Every reader module has `NAME`, `looks_like(text) -> bool` (content sniffing for
-`--format auto`) and `read(data, story_id, source) -> list[Story]`.
+`--format auto`) and `read(data, story_id, source)`, a generator of Stories; a file that
+holds many stories yields a WireFormatError for a record it cannot read and goes on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from types import ModuleType
 
 from ..model import Story, WireFormatError
 from ..textio import check_text, decode
-from . import aptext
+from . import aptext, reuters
 
-READERS: dict[str, ModuleType] = {module.NAME: module for module in (aptext,)}
+# Order matters for detection: the most specific signatures first, AP text last.
+READERS: dict[str, ModuleType] = {module.NAME: module for module in (reuters, aptext)}
 
 
 DEFAULT_TEXT_FORMAT = aptext.NAME
@@ -29,10 +32,34 @@ def detect(data: bytes) -> str:
     return DEFAULT_TEXT_FORMAT
 
 
-def read_stories(data: bytes, story_id: str, source: str = "", fmt: str = "auto") -> list[Story]:
-    """Parse a file's bytes with the named reader, or the detected one for `auto`."""
+@dataclass
+class Parsed:
+    """A file's stories, and the one-line reasons for the records that could not be read."""
+
+    stories: list[Story] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_file(data: bytes, story_id: str, source: str = "", fmt: str = "auto") -> Parsed:
+    """Parse a file's bytes with the named reader, or the detected one for `auto`.
+    Raises WireFormatError when the file as a whole cannot be read."""
     if fmt == "auto":
         fmt = detect(data)
     if fmt not in READERS:
         raise WireFormatError(f"unknown format {fmt!r} (known: {', '.join(READERS)})")
-    return READERS[fmt].read(data, story_id, source)
+    parsed = Parsed()
+    for item in READERS[fmt].read(data, story_id, source):
+        if isinstance(item, WireFormatError):
+            parsed.problems.append(str(item))
+        else:
+            parsed.stories.append(item)
+    if not parsed.stories and parsed.problems:
+        raise WireFormatError(parsed.problems[0] if len(parsed.problems) == 1 else
+                              f"no readable story ({len(parsed.problems)} records failed: "
+                              f"{parsed.problems[0]})")
+    return parsed
+
+
+def read_stories(data: bytes, story_id: str, source: str = "", fmt: str = "auto") -> list[Story]:
+    """The stories of a file (records that fail are left out; see parse_file)."""
+    return parse_file(data, story_id, source, fmt).stories

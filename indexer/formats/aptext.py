@@ -13,12 +13,13 @@ separated paragraphs, and an optional `filed under:` trailer that carries the ta
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from ..dateline import split_dateline
 from ..dates import parse_date
 from ..model import Story, WireFormatError
-from ..people import extract_people
 from ..textio import check_text, decode, normalize_space, strip_controls
+from .common import assemble, byline_name
 
 NAME = "ap"
 _TRAILER_RE = re.compile(r"^\s*filed under\s*:(?P<tags>.*)$", re.IGNORECASE)
@@ -32,16 +33,6 @@ def looks_like(text: str) -> bool:
             if split_dateline(line.strip() + " "):
                 return True
     return False
-
-
-def byline_name(line: str) -> str:
-    """`By CHARLES ODUM, Associated Press` -> `Charles Odum` (and co-authors, joined)."""
-    match = _BYLINE_RE.match(line.strip())
-    if not match:
-        return ""
-    names = re.split(r"\s*(?:,|\band\b)\s*", match["name"].strip())
-    kept = [n for n in names if n and not re.search(r"Associated Press|Writer|Reuters", n, re.I)]
-    return ", ".join(n.title() if n.isupper() else n for n in kept)
 
 
 def parse_text(text: str, story_id: str, source: str = "") -> Story:
@@ -86,23 +77,11 @@ def _story(story_id, source, header, dateline, paragraphs, tags) -> Story:
             date = when
         else:
             headline.append(line)
-    paragraphs = [p for p in paragraphs if p]
-    if not paragraphs:
-        raise WireFormatError("dateline but no story text")
-    return Story(
-        story_id=story_id,
-        paragraphs=paragraphs,
-        headline=normalize_space(" ".join(headline)),
-        dateline=dateline,
-        date=date or dateline.date,
-        byline=byline,
-        people=extract_people("\n\n".join(paragraphs)),
-        tags=tags,
-        source=source,
-        format=NAME,
-    )
+    return assemble(story_id=story_id, source=source, fmt=NAME, paragraphs=paragraphs,
+                    headline=" ".join(headline), byline=byline, dateline=dateline,
+                    date=date, tags=tags)
 
 
-def read(data: bytes, story_id: str, source: str = "") -> list[Story]:
+def read(data: bytes, story_id: str, source: str = "") -> Iterator[Story | WireFormatError]:
     check_text(data)
-    return [parse_text(decode(data), story_id, source)]
+    yield parse_text(decode(data), story_id, source)

@@ -1,0 +1,128 @@
+"""What every reader needs once it has pulled a story's pieces out of its format."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from ..dateline import normalize_region, place_for_city, split_dateline
+from ..model import Dateline, Story, WireFormatError, naive_utc
+from ..people import extract_people
+from ..textio import normalize_space
+
+_BYLINE_PREFIX_RE = re.compile(r"^\s*By\s+", re.IGNORECASE)
+# A byline part naming a role or an organisation, not a person ("AP Sports Writer")
+_BYLINE_NOISE_RE = re.compile(
+    r"\b(?:Associated Press|AP|Reuters|AFP|dpa|Staff|Writers?|Reporters?|Correspondents?|"
+    r"Editors?|Photographers?|Press|News|Agency)\b", re.IGNORECASE)
+# Words that mark a rewrite and its number: "1st Ld-Writethru", "2nd Ld", "UPDATE 2"
+_AP_LEAD_RE = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s*Ld\b", re.IGNORECASE)
+_UPDATE_RE = re.compile(r"\bUPDATE\s+(\d+)\b")
+_KILL_RE = re.compile(r"\b(?:KILL|KILLED|WITHDRAWN|WITHDRAWAL|ELIMINATION|ELIMINATE)\b")
+
+
+def byline_name(text: str) -> str:
+    """`By CHARLES ODUM, AP Sports Writer` -> `Charles Odum`; co-authors joined by ', '."""
+    text = _BYLINE_PREFIX_RE.sub("", normalize_space(text)).strip(" =<,")
+    parts = re.split(r"\s*(?:,|;|\band\b|&)\s*", text)
+    kept = [p for p in parts if p and not _BYLINE_NOISE_RE.search(p)
+            and any(ch.isalpha() for ch in p)]
+    return ", ".join(p.title() if p.isupper() else p for p in kept)
+
+
+def rewrite_version(*texts: str) -> int:
+    """The rewrite number carried by a slug or editor's note (AP `2nd Ld`, Reuters
+    `UPDATE 2`; `CORRECTED` and `REFILE` count as one more than nothing); 0 when none."""
+    best = 0
+    for text in texts:
+        if not text:
+            continue
+        for pattern in (_AP_LEAD_RE, _UPDATE_RE):
+            for match in pattern.finditer(text):
+                best = max(best, int(match.group(1)))
+        if re.search(r"\b(?:CORRECTED|REFILE|Writethru|CORRECTS?)\b", text, re.IGNORECASE):
+            best = max(best, 1)
+    return best
+
+
+def is_kill(*texts: str) -> bool:
+    return any(text and _KILL_RE.search(text) for text in texts)
+
+
+def dateline_from_parts(location: str = "", city: str = "", region: str = "",
+                        country: str = "", agency: str = "") -> Dateline:
+    """A Dateline from separate fields (NITF <location>, NewsML <located>, ninjs located)."""
+    if location and not city:
+        parts = [p.strip() for p in location.split(",") if p.strip()]
+        city = parts[0] if parts else ""
+        region = region or (parts[1] if len(parts) > 1 else "")
+    city = normalize_space(city)
+    if city.isupper():
+        city = city.title()
+    region_name, region_country = normalize_region(region) if region else (None, None)
+    if not region_name:
+        region_name, region_country = place_for_city(city) if city else (None, None)
+    return Dateline(raw=normalize_space(location or ", ".join(p for p in (city, region) if p)),
+                    city=city or None, region=region_name or None,
+                    country=normalize_space(country) or region_country or None,
+                    agency=agency or None)
+
+
+def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
+             headline: str = "", byline: str = "", dateline: Dateline | None = None,
+             date: datetime | None = None, tags: list[str] | None = None,
+             people: list[str] | None = None, key: str = "", version: int = 0,
+             status: str = "usable") -> Story:
+    """Clean paragraphs, split an inline dateline off the first one, extract and merge
+    people, drop duplicate tags: the same finishing for every format."""
+    paragraphs = [normalize_space(p) for p in paragraphs]
+    paragraphs = [p for p in paragraphs if p]
+    if paragraphs:
+        found = split_dateline(paragraphs[0] + " ", date)
+        if found:
+            inline, rest = found
+            dateline = _merge_datelines(inline, dateline)
+            paragraphs[0] = rest
+            paragraphs = [p for p in paragraphs if p]
+    if not paragraphs:
+        if headline and status == "usable":
+            paragraphs = [normalize_space(headline)]  # a title-only record is still a story
+        elif status != "usable":
+            paragraphs = [normalize_space(headline) or "(story withdrawn)"]
+        else:
+            raise WireFormatError("story has no text")
+    found_people = extract_people("\n\n".join(paragraphs))
+    merged_people = _merge_names(list(people or []), found_people)
+    tags = list(dict.fromkeys(normalize_space(t) for t in (tags or []) if t and t.strip()))
+    when = naive_utc(date) if date else (dateline.date if dateline else None)
+    return Story(story_id=story_id, paragraphs=paragraphs, headline=normalize_space(headline),
+                 dateline=dateline or Dateline(), date=when, byline=byline, people=merged_people,
+                 tags=tags, source=source, format=fmt, key=key or story_id, version=version,
+                 status=status)
+
+
+def _merge_datelines(inline: Dateline, given: Dateline | None) -> Dateline:
+    if given is None or not given.city:
+        return inline
+    return Dateline(raw=inline.raw, city=inline.city or given.city,
+                    region=inline.region or given.region,
+                    country=inline.country or given.country,
+                    agency=inline.agency or given.agency, date=inline.date or given.date)
+
+
+def _merge_names(given: list[str], found: list[str]) -> list[str]:
+    """Names from the format's own metadata first, then extracted ones; a bare surname
+    or a differently-cased duplicate is not added twice."""
+    merged: dict[str, str] = {}
+    for name in [*given, *found]:
+        name = normalize_space(name)
+        if not name:
+            continue
+        key = name.lower()
+        if key in merged:
+            continue
+        last = key.split()[-1]
+        if any(k.split()[-1] == last and (" " not in key or " " not in k) for k in merged):
+            continue
+        merged[key] = name
+    return list(merged.values())
