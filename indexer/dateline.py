@@ -19,12 +19,14 @@ _DATE_RE = re.compile(rf"(?P<month>{MONTH_WORD})\s+(?P<day>\d{{1,2}})(?:,?\s+(?P
                       re.IGNORECASE)
 _LOWER_IN_NAMES = "de|la|le|las|los|del|da|do|dos|das|du|des|of|el|al|am|an|der|upon|on|sur"
 _NAME = rf"[A-ZÀ-Þ][\w.'’\-]*(?:\s+(?:[A-ZÀ-Þ][\w.'’\-]*|(?:{_LOWER_IN_NAMES})\b))*?"
-_DASH = r"(?:—|–|--|-|_)"
+_DASH = r"(?:—|–|--|\.-|-|_)"
+# Agencies that some wires name without parentheses ("SEOUL, Nov 26 AFP -")
+_BARE_AGENCY = r"AFP|AP|AAP|Reuters|dpa|DPA|EFE|ANSA|Xinhua|Kyodo|Yonhap|UPI|PA|NTB|TT|STT|ANP"
 _DATELINE_RE = re.compile(
     rf"""^\s*
     (?P<city>{_NAME})
     (?P<parts>(?:\s*,\s*[^,()\n—–]{{1,40}}?){{0,2}})
-    \s*(?:\((?P<agency>[A-Za-z][\w .&'/-]{{0,30}})\))?
+    \s*(?:\((?P<agency>[A-Za-z][\w .&'/-]{{0,30}})\)|(?P<bare_agency>{_BARE_AGENCY}))?
     \s*(?P<dash>{_DASH})(?=\s|$)\s*""",
     re.VERBOSE,
 )
@@ -94,15 +96,45 @@ def place_for_city(city: str) -> tuple[str | None, str | None]:
     return region or None, country or None
 
 
+# "(ANSA) - Rome, October 11 - ..." and "Jan 30 (Gracenote) - ...": the agency or the date first
+_AGENCY_FIRST_RE = re.compile(
+    rf"""^\s*\((?P<agency>[A-Za-z][\w .&'/-]{{0,30}})\)\s*{_DASH}\s*
+    (?:(?P<city>{_NAME})(?:\s*,\s*(?P<date>{MONTH_WORD}\s+\d{{1,2}}))?\s*{_DASH}(?=\s))?\s*""",
+    re.VERBOSE)
+_DATE_FIRST_RE = re.compile(
+    rf"^\s*(?P<date>{MONTH_WORD}\s+\d{{1,2}})\s*\((?P<agency>[A-Za-z][\w .&'/-]{{0,30}})\)"
+    rf"\s*{_DASH}\s+")
+
+
+def _split_agency_first(paragraph: str,
+                        reference: datetime | None) -> tuple[Dateline, str] | None:
+    match = _AGENCY_FIRST_RE.match(paragraph[:200]) or _DATE_FIRST_RE.match(paragraph[:200])
+    if not match:
+        return None
+    groups = match.groupdict()
+    city = _title(groups["city"].strip()) if groups.get("city") else None
+    month_day = _month_day(groups["date"]) if groups.get("date") else None
+    region, country = place_for_city(city) if city else (None, None)
+    dateline = Dateline(raw=paragraph[: match.end()].strip(), city=city, region=region,
+                        country=country, agency=groups["agency"].strip(),
+                        date=resolve_date(*month_day, reference) if month_day else None)
+    return dateline, paragraph[match.end():].strip()
+
+
 def split_dateline(paragraph: str,
                    reference: datetime | None = None) -> tuple[Dateline, str] | None:
     """Split a first paragraph into its dateline and the text after it, or None if it has none."""
     match = _DATELINE_RE.match(paragraph[:200])
     if not match:
-        return None
+        return _split_agency_first(paragraph, reference)
     city = match["city"].strip()
-    parts = [p.strip() for p in match["parts"].split(",") if p.strip()]
-    agency = (match["agency"] or "").strip() or None
+    parts: list[str] = []
+    for part in (p.strip() for p in match["parts"].split(",") if p.strip()):
+        if re.fullmatch(r"\d{4}", part) and parts and _month_day(parts[-1]):
+            parts[-1] += f", {part}"  # "Aug 29, 2014"
+        else:
+            parts.append(part)
+    agency = (match["agency"] or match["bare_agency"] or "").strip() or None
     region = country = None
     date = None
     dated = False

@@ -130,8 +130,14 @@ def _key(word: str) -> str:
     return word.rstrip(".").lower()
 
 
+_PREFIXED_NAME_RE = re.compile(
+    r"^(?:al|el|ad|as|ash|an|at|bin|ibn|abu|d|de|di|da|du|van|von|le|la|o|mc)[-'’][A-Z]")
+
+
 def _is_name_word(word: str) -> bool:
-    return word[:1].isupper() and any(ch.isalpha() for ch in word)
+    """Capitalised, or an Arabic/European prefix before a capital ("al-Assad", "d'Emilio")."""
+    return (word[:1].isupper() and any(ch.isalpha() for ch in word)) or bool(
+        _PREFIXED_NAME_RE.match(word))
 
 
 def _is_demonym(word: str) -> bool:
@@ -161,6 +167,9 @@ def _runs(tokens: list[re.Match[str]]) -> list[tuple[int, int]]:
         inside = start is not None and _key(word) in _PARTICLES and i + 1 < len(tokens) \
             and _is_name_word(tokens[i + 1].group())
         if _is_name_word(word) or inside:
+            if start is not None and _key(word) in _SENTENCE_WORDS:
+                runs.append((start, i))  # "... J.Y. Lee The company": a new sentence
+                start = None
             if start is None:
                 start = i
             # a sentence-ending period on a word that is no abbreviation closes the run

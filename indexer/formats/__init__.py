@@ -7,15 +7,17 @@ holds many stories yields a WireFormatError for a record it cannot read and goes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import ModuleType
 
 from ..model import Story, WireFormatError
 from ..textio import check_text, decode
-from . import aptext, reuters
+from . import aptext, newsml_g2, nitf, reuters
 
 # Order matters for detection: the most specific signatures first, AP text last.
-READERS: dict[str, ModuleType] = {module.NAME: module for module in (reuters, aptext)}
+READERS: dict[str, ModuleType] = {module.NAME: module for module in (
+    reuters, newsml_g2, nitf, aptext)}
 
 
 DEFAULT_TEXT_FORMAT = aptext.NAME
@@ -29,6 +31,13 @@ def detect(data: bytes) -> str:
     for name, module in READERS.items():
         if module.looks_like(text):
             return name
+    start = text.lstrip()[:200]
+    if start.startswith("<"):
+        root = re.search(r"<([A-Za-z][\w.:-]*)", re.sub(r"<[?!][^>]*>", "", start))
+        name = root.group(1) if root else "?"
+        raise WireFormatError(f"unrecognised XML format (root element <{name}>)")
+    if start.startswith(("{", "[")):
+        raise WireFormatError("unrecognised JSON format (not ninjs)")
     return DEFAULT_TEXT_FORMAT
 
 

@@ -10,6 +10,8 @@ from ..model import Dateline, Story, WireFormatError, naive_utc
 from ..people import extract_people
 from ..textio import normalize_space
 
+_POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
+_BYLINE_LINE_RE = re.compile(r"^By\s+[A-Z][\w.'’\- ]{1,50}(?:,[\w .'’\-]{1,40})?$")
 _BYLINE_PREFIX_RE = re.compile(r"^\s*By\s+", re.IGNORECASE)
 # A byline part naming a role or an organisation, not a person ("AP Sports Writer")
 _BYLINE_NOISE_RE = re.compile(
@@ -52,6 +54,8 @@ def is_kill(*texts: str) -> bool:
 def dateline_from_parts(location: str = "", city: str = "", region: str = "",
                         country: str = "", agency: str = "") -> Dateline:
     """A Dateline from separate fields (NITF <location>, NewsML <located>, ninjs located)."""
+    if re.match(r"\s*\d{4}-?\d{2}-?\d{2}", location):
+        location = ""  # Reuters puts a timestamp in <dateline>
     if location and not city:
         parts = [p.strip() for p in location.split(",") if p.strip()]
         city = parts[0] if parts else ""
@@ -77,6 +81,9 @@ def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
     people, drop duplicate tags: the same finishing for every format."""
     paragraphs = [normalize_space(p) for p in paragraphs]
     paragraphs = [p for p in paragraphs if p]
+    if paragraphs and _BYLINE_LINE_RE.match(paragraphs[0]):  # "By Marwan Makdisi" atop the body
+        written = byline_name(paragraphs.pop(0))
+        byline = byline or written
     if paragraphs:
         found = split_dateline(paragraphs[0] + " ", date)
         if found:
@@ -93,7 +100,12 @@ def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
             raise WireFormatError("story has no text")
     found_people = extract_people("\n\n".join(paragraphs))
     merged_people = _merge_names(list(people or []), found_people)
-    tags = list(dict.fromkeys(normalize_space(t) for t in (tags or []) if t and t.strip()))
+    # the byline's writers are not people the story is about
+    writers = {name.lower() for name in byline.split(", ")} if byline else set()
+    merged_people = [name for name in merged_people if name.lower() not in writers]
+    # one-letter category codes and bare numeric codes ("a", "15000000") say nothing to a reader
+    tags = list(dict.fromkeys(
+        t for t in (normalize_space(t) for t in tags or []) if len(t) > 1 and not t.isdigit()))
     when = naive_utc(date) if date else (dateline.date if dateline else None)
     return Story(story_id=story_id, paragraphs=paragraphs, headline=normalize_space(headline),
                  dateline=dateline or Dateline(), date=when, byline=byline, people=merged_people,
@@ -115,7 +127,7 @@ def _merge_names(given: list[str], found: list[str]) -> list[str]:
     or a differently-cased duplicate is not added twice."""
     merged: dict[str, str] = {}
     for name in [*given, *found]:
-        name = normalize_space(name)
+        name = _POSSESSIVE_RE.sub("", normalize_space(name))
         if not name:
             continue
         key = name.lower()
