@@ -25,7 +25,7 @@ _BARE_AGENCY = r"AFP|AP|AAP|Reuters|dpa|DPA|EFE|ANSA|Xinhua|Kyodo|Yonhap|UPI|PA|
 _DATELINE_RE = re.compile(
     rf"""^\s*
     (?P<city>{_NAME})
-    (?P<parts>(?:\s*,\s*[^,()\n—–]{{1,40}}?){{0,2}})
+    (?P<parts>(?:\s*,\s*[^,()\n—–]{{1,40}}?){{0,3}})
     \s*(?:\((?P<agency>[A-Za-z][\w .&'/-]{{0,30}})\)|(?P<bare_agency>{_BARE_AGENCY}))?
     \s*(?P<dash>{_DASH})(?=\s|$)\s*""",
     re.VERBOSE,
