@@ -13,11 +13,11 @@ from types import ModuleType
 
 from ..model import Story, WireFormatError
 from ..textio import check_text, decode
-from . import aptext, newsml12, newsml_g2, nitf, reuters
+from . import aptext, newsml12, newsml_g2, ninjs, nitf, reuters
 
 # Order matters for detection: the most specific signatures first, AP text last.
 READERS: dict[str, ModuleType] = {module.NAME: module for module in (
-    reuters, newsml_g2, newsml12, nitf, aptext)}
+    reuters, newsml_g2, newsml12, nitf, ninjs, aptext)}
 
 
 DEFAULT_TEXT_FORMAT = aptext.NAME

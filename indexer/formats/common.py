@@ -12,11 +12,12 @@ from ..textio import normalize_space
 
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
 _BYLINE_LINE_RE = re.compile(r"^By\s+[A-Z][\w.'’\- ]{1,50}(?:,[\w .'’\-]{1,40})?$")
-_BYLINE_PREFIX_RE = re.compile(r"^\s*By\s+", re.IGNORECASE)
+# "By", and its German, Dutch, French, Spanish, Italian and Nordic equivalents
+_BYLINE_PREFIX_RE = re.compile(r"^\s*(?:By|Von|Door|Par|Por|Di|Da|Av|Af)\s+", re.IGNORECASE)
 # A byline part naming a role or an organisation, not a person ("AP Sports Writer")
 _BYLINE_NOISE_RE = re.compile(
     r"\b(?:Associated Press|AP|Reuters|AFP|dpa|Staff|Writers?|Reporters?|Correspondents?|"
-    r"Editors?|Photographers?|Press|News|Agency)\b", re.IGNORECASE)
+    r"Editors?|Photographers?|Press|News|Agency)\b|^The\s", re.IGNORECASE)
 # Words that mark a rewrite and its number: "1st Ld-Writethru", "2nd Ld", "UPDATE 2"
 _AP_LEAD_RE = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s*Ld\b", re.IGNORECASE)
 _UPDATE_RE = re.compile(r"\bUPDATE\s+(\d+)\b")
@@ -28,7 +29,8 @@ def byline_name(text: str) -> str:
     text = _BYLINE_PREFIX_RE.sub("", normalize_space(text)).strip(" =<,")
     parts = re.split(r"\s*(?:,|;|\band\b|&)\s*", text)
     kept = [p for p in parts if p and not _BYLINE_NOISE_RE.search(p)
-            and any(ch.isalpha() for ch in p)]
+            and any(ch.isalpha() for ch in p)
+            and not (p.isupper() and len(p) <= 5 and " " not in p)]  # agency codes: NTB, EFE
     return ", ".join(p.title() if p.isupper() else p for p in kept)
 
 
@@ -127,7 +129,8 @@ def _merge_names(given: list[str], found: list[str]) -> list[str]:
     or a differently-cased duplicate is not added twice."""
     merged: dict[str, str] = {}
     for name in [*given, *found]:
-        name = _POSSESSIVE_RE.sub("", normalize_space(name))
+        # metadata names sometimes carry a role: "WADA's President, Witold Banka"
+        name = _POSSESSIVE_RE.sub("", normalize_space(name).rsplit(", ", 1)[-1])
         if not name:
             continue
         key = name.lower()

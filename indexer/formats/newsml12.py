@@ -16,12 +16,14 @@ from ..dates import parse_date
 from ..model import Story, WireFormatError
 from . import nitf
 from .common import assemble, byline_name, dateline_from_parts, is_kill, rewrite_version
-from .xmlutil import block_paragraphs, find, findall, parse_xml, text_of
+from .xmlutil import block_paragraphs, find, findall, is_markup, parse_xml, text_of
 
 NAME = "newsml-1.2"
 
 
 def looks_like(text: str) -> bool:
+    if not is_markup(text):
+        return False
     return "<NewsML" in text[:4000]
 
 

@@ -20,6 +20,7 @@ from .xmlutil import (
     find,
     findall,
     html_paragraphs,
+    is_markup,
     parse_xml,
     text_of,
     text_paragraphs,
@@ -30,6 +31,8 @@ _TEXT_CLASSES = ("text", "composite", "")
 
 
 def looks_like(text: str) -> bool:
+    if not is_markup(text):
+        return False
     head = text[:4000]
     return any(tag in head for tag in ("<newsItem", "<newsMessage", "<packageItem"))
 

@@ -16,12 +16,14 @@ from ..dates import parse_date
 from ..model import Dateline, Story, WireFormatError
 from ..textio import normalize_space
 from .common import assemble, byline_name, dateline_from_parts, is_kill, rewrite_version
-from .xmlutil import block_paragraphs, find, findall, parse_xml, text_of
+from .xmlutil import block_paragraphs, find, findall, is_markup, parse_xml, text_of
 
 NAME = "nitf"
 
 
 def looks_like(text: str) -> bool:
+    if not is_markup(text):
+        return False
     head = text[:4000]
     return "<nitf" in head and "<newsMessage" not in head and "<newsItem" not in head \
         and "<NewsML" not in head

@@ -19,6 +19,12 @@ _NAMED_ENTITY_RE = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 
 
+def is_markup(text: str) -> bool:
+    """True when the text opens with a tag: XML sniffing must not fire on JSON or text
+    that merely quotes markup."""
+    return text.lstrip("\ufeff \t\r\n").startswith("<")
+
+
 def parse_xml(data: bytes) -> ET.Element:
     """The document's root with namespaces stripped from tags and attributes.
     HTML named entities (&nbsp;, &eacute;, declared in NITF's DTD) are resolved."""
