@@ -20,15 +20,16 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def check_text(data: bytes) -> None:
-    """Reject files that are not text at all: empty, or binary (NUL bytes, mostly controls)."""
+def check_text(data: bytes, allow_controls: bool = False) -> None:
+    """Reject files that are not text at all: empty, or binary (NUL bytes, mostly controls).
+    Wire streams framed by control codes (ANPA, IPTC 7901) pass allow_controls."""
     if not data.strip():
         raise WireFormatError("empty file")
     sample = data[:8192]
     if b"\x00" in sample:
         raise WireFormatError("binary file (NUL bytes), not wire text")
     controls = len(_CONTROL_RE.findall(sample.decode("latin-1")))
-    if controls > len(sample) * 0.05:
+    if controls > len(sample) * (0.3 if allow_controls else 0.05):
         raise WireFormatError("binary file (mostly control bytes), not wire text")
 
 

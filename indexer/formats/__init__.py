@@ -13,11 +13,11 @@ from types import ModuleType
 
 from ..model import Story, WireFormatError
 from ..textio import check_text, decode
-from . import aptext, newsml12, newsml_g2, ninjs, nitf, reuters
+from . import anpa, aptext, iptc7901, newsml12, newsml_g2, ninjs, nitf, reuters
 
 # Order matters for detection: the most specific signatures first, AP text last.
 READERS: dict[str, ModuleType] = {module.NAME: module for module in (
-    reuters, newsml_g2, newsml12, nitf, ninjs, aptext)}
+    reuters, newsml_g2, newsml12, nitf, ninjs, anpa, iptc7901, aptext)}
 
 
 DEFAULT_TEXT_FORMAT = aptext.NAME
@@ -26,7 +26,7 @@ DEFAULT_TEXT_FORMAT = aptext.NAME
 def detect(data: bytes) -> str:
     """The name of the reader whose format the content shows. Text that no reader claims
     is read as AP-style text, whose reader then says what is missing."""
-    check_text(data)
+    check_text(data, allow_controls=True)  # each reader applies its own limit
     text = decode(data[:65536])
     for name, module in READERS.items():
         if module.looks_like(text):
