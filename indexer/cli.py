@@ -128,8 +128,9 @@ def format_text(hits: list[Hit], color: bool) -> str:
     blocks = []
     for hit in hits:
         when = hit.date.date().isoformat() if hit.date else ""
+        marker = f"  [superseded v{hit.version}]" if hit.superseded else ""
         head = (f"{hit.rank:>3}. {hit.score:6.2f}  {hit.story_id}  ¶{hit.paragraph}/"
-                f"{hit.paragraphs}  {hit.dateline.raw}  {when}").rstrip()
+                f"{hit.paragraphs}  {hit.dateline.raw}  {when}{marker}").rstrip()
         lines = [click.style(head, fg="cyan") if color else head]
         if hit.headline:
             lines.append(f"     {hit.headline}")
@@ -155,9 +156,12 @@ def format_text(hits: list[Hit], color: bool) -> str:
 @click.option("--qid", default="1", show_default=True, help="Query id for --format trec.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Bold highlights and coloured headers.")
+@click.option("--all-versions", is_flag=True,
+              help="Also search superseded and killed versions of stories, marked as such.")
 def query(query: str, index_path: str | None, person: str | None, tag: str | None,
           place: str | None, since: str | None, until: str | None, limit: int,
-          per_story: int | None, output: str, qid: str, color: str) -> None:
+          per_story: int | None, output: str, qid: str, color: str,
+          all_versions: bool) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
@@ -165,7 +169,8 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
     index = open_index(index_path)
     try:
         hits = index.search(query, person=person, tag=tag, place=place, since=since,
-                            until=until, limit=limit, per_story=per_story)
+                            until=until, limit=limit, per_story=per_story,
+                            all_versions=all_versions)
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
     if not hits:
@@ -174,10 +179,11 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         click.echo(f"indexer: no paragraphs match {query!r}", err=True)
         sys.exit(EXIT_NO_HITS)
     if output == "json":
-        click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([hit.to_dict(all_versions) for hit in hits], ensure_ascii=False,
+                              indent=2))
     elif output == "jsonl":
         for hit in hits:
-            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+            click.echo(json.dumps(hit.to_dict(all_versions), ensure_ascii=False))
     elif output == "trec":
         for hit in hits:
             click.echo(f"{qid} Q0 {hit.story_id}#{hit.paragraph} {hit.rank} "

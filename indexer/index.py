@@ -31,6 +31,7 @@ from .search import (
     weighting,
 )
 from .storage import commit_verified, create_durable, new_writer, open_durable
+from .versions import CurrentVersions, VersionInfo
 
 DEFAULT_INDEX = "index"
 
@@ -47,19 +48,23 @@ def default_index_path() -> str:
     return os.environ.get("INDEXER_INDEX") or DEFAULT_INDEX
 
 
-def _cap_per_story(results, per_story: int | None, limit: int) -> list:
-    """The first `limit` results, keeping at most `per_story` from any one story."""
-    if not per_story:
-        return list(results)[:limit]
-    taken: dict[str, int] = {}
+def _select(results, limit: int, per_story: int | None, current: CurrentVersions,
+            all_versions: bool) -> list[tuple[object, bool]]:
+    """The first `limit` results as (result, superseded): superseded and killed versions
+    left out unless all_versions, at most `per_story` paragraphs from any one story."""
+    taken: dict[tuple[str, int], int] = {}
     chosen = []
     for result in results:
-        story_id = result["story_id"]
-        if taken.get(story_id, 0) < per_story:
-            taken[story_id] = taken.get(story_id, 0) + 1
-            chosen.append(result)
-            if len(chosen) == limit:
-                break
+        story = (result["story_id"], result.get("version", 0))
+        is_current = current.is_current(result.get("story_key") or story[0], *story)
+        if not is_current and not all_versions:
+            continue
+        if per_story and taken.get(story, 0) >= per_story:
+            continue
+        taken[story] = taken.get(story, 0) + 1
+        chosen.append((result, not is_current))
+        if len(chosen) == limit:
+            break
     return chosen
 
 
@@ -159,33 +164,39 @@ class Index:
     def search(self, query: str, *, person: str | None = None, tag: str | None = None,
                place: str | None = None, since: datetime | str | None = None,
                until: datetime | str | None = None, limit: int = 10,
-               per_story: int | None = None) -> list[Hit]:
-        """Ranked paragraphs for a query in Whoosh's query language, filtered."""
+               per_story: int | None = None, all_versions: bool = False) -> list[Hit]:
+        """Ranked paragraphs for a query in Whoosh's query language, filtered.
+
+        Only the current version of each story is searched (see indexer.versions);
+        all_versions=True also returns superseded and killed ones, marked `superseded`."""
         if limit < 1:
             raise QueryError("limit must be at least 1")
         parsed = parse_query(self._parser, query)
         restrict = filter_query(person=person, tag=tag, place=place, since=since, until=until)
         searcher = self._current_searcher()
-        # --per-story is applied here, not with Whoosh's collapse=: collapsing ignores the
-        # filter= argument, and Require() trips an assertion in its matcher.
-        fetch = limit * 4 if per_story else limit
+        current = CurrentVersions(searcher)
+        # Whole pages are fetched again with a larger limit when superseded versions or the
+        # per-story cap thin them out. Not Whoosh's collapse=: it ignores filter=.
+        fetch = limit * 4 if per_story else limit + 10
         while True:
             results = searcher.search(parsed, limit=fetch, filter=restrict, terms=True)
-            chosen = _cap_per_story(results, per_story, limit)
+            chosen = _select(results, limit, per_story, current, all_versions)
             if len(chosen) >= limit or results.scored_length() < fetch:
                 break
             fetch *= 4
         analyzer = self._ix.schema["body"].analyzer
         hits = []
-        for rank, result in enumerate(chosen, start=1):
+        for rank, (result, superseded) in enumerate(chosen, start=1):
             matched = {text.decode("utf-8") for name, text in result.matched_terms()
                        if name == "body"}
             hits.append(self._hit(rank, result.score, result.fields(),
-                                  highlight_spans(result["body"], analyzer, matched)))
+                                  highlight_spans(result["body"], analyzer, matched),
+                                  superseded))
         return hits
 
     @staticmethod
-    def _hit(rank: int, score: float, fields: dict, spans: list[tuple[int, int]]) -> Hit:
+    def _hit(rank: int, score: float, fields: dict, spans: list[tuple[int, int]],
+             superseded: bool = False) -> Hit:
         return Hit(
             rank=rank,
             score=score,
@@ -203,13 +214,25 @@ class Index:
             tags=split_keywords(fields.get("tags")),
             source=fields.get("source", ""),
             highlights=spans,
+            version=fields.get("version", 0),
+            superseded=superseded,
         )
 
-    def story(self, story_id: str) -> Story | None:
-        """The whole story as it was indexed, or None."""
+    def story(self, story_id: str, version: int | None = None) -> Story | None:
+        """A story as it was indexed: its current version, or the given one; None when
+        there is no such story."""
         searcher = self._current_searcher()
-        docs = sorted(searcher.documents(story_id=story_id, kind="paragraph"),
-                      key=lambda d: d["paragraph"])
+        records = sorted((VersionInfo(d["story_id"], d.get("version", 0), d.get("date"),
+                                      d.get("status", "usable"))
+                          for d in searcher.documents(kind="version", story_id=story_id)),
+                         key=VersionInfo.order)
+        if version is not None:
+            records = [r for r in records if r.version == version]
+        if not records:
+            return None
+        wanted = records[-1].version
+        docs = sorted((d for d in searcher.documents(story_id=story_id, kind="paragraph")
+                       if d.get("version", 0) == wanted), key=lambda d: d["paragraph"])
         if not docs:
             return None
         first = docs[0]
@@ -227,6 +250,9 @@ class Index:
             tags=split_keywords(first.get("tags")),
             source=first.get("source", ""),
             format=first.get("format", ""),
+            key=first.get("story_key", ""),
+            version=first.get("version", 0),
+            status=first.get("status", "usable"),
         )
 
     def paragraph_count(self) -> int:

@@ -20,10 +20,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh.index import FileIndex
+from whoosh.query import And, Term
 
 from .formats import parse_file
 from .model import Story, WireFormatError, naive_utc
 from .storage import commit_verified, new_writer
+from .versions import version_record
 
 LOCK_NAME = "ingest.lock"
 LAST_RUN_NAME = "last_run.json"
@@ -161,6 +163,9 @@ def paragraph_documents(story: Story) -> Iterator[dict]:
         "tags": ",".join(story.tags),
         "source": story.source,
         "format": story.format,
+        "story_key": story.key,
+        "version": story.version,
+        "status": story.status,
     }
     if story.date is not None:
         common["date"] = naive_utc(story.date)
@@ -203,10 +208,15 @@ class IngestRun:
         self._batch_files = self._batch_paragraphs = 0
 
     def _delete_source(self, source: str) -> int:
-        """Delete a file's paragraphs and its ledger record; returns the paragraphs removed."""
-        deleted = self._writer_now().delete_by_term("source", source)
-        self._expected -= deleted
-        return max(deleted - 1, 0)
+        """Delete a file's paragraphs, version records and ledger record; returns the
+        paragraphs removed."""
+        writer = self._writer_now()
+        with self.ix.searcher() as searcher:
+            paragraphs = len(searcher.search(And([Term("source", source),
+                                                  Term("kind", "paragraph")]),
+                                             limit=None, scored=False))
+        self._expected -= writer.delete_by_term("source", source)
+        return paragraphs
 
     def _add(self, document: dict) -> None:
         self._writer_now().add_document(**document)
@@ -294,6 +304,7 @@ class IngestRun:
                 self._add(document)
                 self.report.paragraphs += 1
                 self._batch_paragraphs += 1
+            self._add(version_record(story))
         self.report.stories += len(stories)
         self._add(self._file_record(source, stat, digest,
                                     tuple(s.story_id for s in stories)))

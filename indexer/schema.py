@@ -42,6 +42,10 @@ def build_schema() -> Schema:
         tags=_keywords(),
         source=ID(stored=True),
         format=ID(stored=True),
+        # versions: every resend of a story shares story_key; see indexer/versions.py
+        story_key=ID(stored=True),
+        version=NUMERIC(stored=True),
+        status=ID(stored=True),
         # file records and the meta record
         size=STORED(),
         mtime=STORED(),

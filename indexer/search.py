@@ -52,9 +52,12 @@ class Hit:
     tags: list[str]
     source: str
     highlights: list[tuple[int, int]] = field(default_factory=list, compare=False)
+    version: int = 0
+    superseded: bool = False  # a newer version exists, or the story was killed
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, with_version: bool = False) -> dict:
+        """The JSON form; with_version adds `version` and `superseded` (--all-versions)."""
+        data = {
             "rank": self.rank,
             "score": round(self.score, 4),
             "story_id": self.story_id,
@@ -69,6 +72,9 @@ class Hit:
             "tags": self.tags,
             "source": self.source,
         }
+        if with_version:
+            data.update(version=self.version, superseded=self.superseded)
+        return data
 
 
 def make_parser(schema) -> MultifieldParser:

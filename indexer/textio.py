@@ -10,14 +10,28 @@ from .model import WireFormatError
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# A wire story never has a line this long; a file that does is junk, and reading it as
+# text would cost unbounded time downstream.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (a BOM is dropped), else cp1252; bytes cp1252 leaves undefined become U+FFFD."""
+    """UTF-8 (a BOM is dropped). A file that is not valid UTF-8 is decoded line by line:
+    UTF-8 lines stay UTF-8 and the others are read as cp1252, so a file that mixes the two
+    (an old desk's edit spliced into new copy) keeps both readable."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    lines = []
+    for line in data.splitlines(keepends=True):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(line.decode("cp1252", errors="replace"))
+    return "".join(lines)
 
 
 def check_text(data: bytes, allow_controls: bool = False) -> None:
@@ -31,6 +45,20 @@ def check_text(data: bytes, allow_controls: bool = False) -> None:
     controls = len(_CONTROL_RE.findall(sample.decode("latin-1")))
     if controls > len(sample) * (0.3 if allow_controls else 0.05):
         raise WireFormatError("binary file (mostly control bytes), not wire text")
+    longest = _longest_line(data)
+    if longest > MAX_LINE_BYTES:
+        raise WireFormatError(f"a line of {longest} bytes (limit {MAX_LINE_BYTES}): "
+                              "not wire copy")
+
+
+def _longest_line(data: bytes) -> int:
+    longest = start = 0
+    while True:
+        end = data.find(b"\n", start)
+        if end < 0:
+            return max(longest, len(data) - start)
+        longest = max(longest, end - start)
+        start = end + 1
 
 
 def strip_controls(text: str) -> str:

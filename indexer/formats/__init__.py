@@ -8,16 +8,17 @@ holds many stories yields a WireFormatError for a record it cannot read and goes
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 from types import ModuleType
 
 from ..model import Story, WireFormatError
 from ..textio import check_text, decode
-from . import anpa, aptext, iptc7901, newsml12, newsml_g2, ninjs, nitf, reuters
+from . import anpa, aptext, iptc7901, newsml12, newsml_g2, ninjs, nitf, reuters, trec
 
 # Order matters for detection: the most specific signatures first, AP text last.
 READERS: dict[str, ModuleType] = {module.NAME: module for module in (
-    reuters, newsml_g2, newsml12, nitf, ninjs, anpa, iptc7901, aptext)}
+    reuters, trec, newsml_g2, newsml12, nitf, ninjs, anpa, iptc7901, aptext)}
 
 
 DEFAULT_TEXT_FORMAT = aptext.NAME
@@ -49,9 +50,38 @@ class Parsed:
     problems: list[str] = field(default_factory=list)
 
 
+MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024
+
+
+def gunzip(data: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Decompress gzip data, refusing output past `limit` (a gzip bomb stays bounded)."""
+    inflater = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header, auto-detected
+    out = bytearray()
+    try:
+        while data:
+            out += inflater.decompress(data, limit + 1 - len(out))
+            if len(out) > limit:
+                raise WireFormatError(f"gzip data expands past {limit} bytes; refused")
+            data = inflater.unconsumed_tail
+            if inflater.eof:
+                rest = inflater.unused_data  # concatenated gzip members
+                if rest[:2] != b"\x1f\x8b":
+                    break
+                inflater = zlib.decompressobj(wbits=47)
+                data = rest
+    except zlib.error as exc:
+        raise WireFormatError(f"corrupt gzip data: {exc}") from None
+    if not inflater.eof:
+        raise WireFormatError("truncated gzip data")
+    return bytes(out)
+
+
 def parse_file(data: bytes, story_id: str, source: str = "", fmt: str = "auto") -> Parsed:
     """Parse a file's bytes with the named reader, or the detected one for `auto`.
-    Raises WireFormatError when the file as a whole cannot be read."""
+    Gzip-compressed files are decompressed first. Raises WireFormatError when the file as
+    a whole cannot be read."""
+    if data[:2] == b"\x1f\x8b":
+        data = gunzip(data)
     if fmt == "auto":
         fmt = detect(data)
     if fmt not in READERS:
