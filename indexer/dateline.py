@@ -9,6 +9,7 @@ Forms handled, all-caps or not, with any of the dashes agencies use (— – -- 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from .dates import MONTH_WORD, month_number
@@ -166,7 +167,10 @@ def split_dateline(paragraph: str,
 def parse_dateline(text: str, reference: datetime | None = None) -> Dateline | None:
     """Parse a dateline on its own (`"SPRINGFIELD, Ill. (AP) —"`) or at the head of a paragraph."""
     text = text.strip()
+    given = text
     if not re.search(rf"{_DASH}\s*$", text):
-        text += " -"
+        text += " -"  # "PORTLAND, Maine (AP)" as an element, without the dash
     found = split_dateline(text + " ", reference)
-    return found[0] if found else None
+    if not found:
+        return None
+    return replace(found[0], raw=given)

@@ -239,7 +239,9 @@ def find_mentions(text: str) -> list[Mention]:
         following = tokens[after].group().lower() if 0 <= after < len(tokens) else ""
         if following == "," and after + 1 < len(tokens):
             following = tokens[after + 1].group().lower()
-        spoke = following in _SPEECH
+        # "X said" or "said restaurant owner X": a speech verb right after, or a few words before
+        before = [tokens[i].group().lower() for i in range(max(0, first - 3), first)]
+        spoke = following in _SPEECH or any(word in _SPEECH for word in before)
         start, end = name_toks[0].start(), name_toks[-1].end()
         end -= len(name_toks[-1].group()) - len(_POSSESSIVE_RE.sub("", name_toks[-1].group()))
         if name_toks[-1].group().endswith(".") and words[-1] == _clean(name_toks[-1].group()):

@@ -90,7 +90,7 @@ def parse_record(record: str, source: str) -> Story:
         if values and normalize_space(_text(values[0])):
             headline = normalize_space(_text(values[0]))
             break
-    byline = " ".join(normalize_space(_text(b)) for b in _elements(record, "BYLINE"))
+    byline = ", ".join(normalize_space(_text(b)) for b in _elements(record, "BYLINE"))
     date = _date(record, docno)
     raw_dateline = normalize_space(_text(" ".join(_elements(record, "DATELINE"))))
     dateline = parse_dateline(raw_dateline, reference=date) if raw_dateline else None

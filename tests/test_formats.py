@@ -1,0 +1,155 @@
+"""Every wire format reader on fixtures we wrote from each format's published layout."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from indexer.formats import READERS, detect, gunzip, parse_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+
+
+def stories_of(name: str, fmt: str = "auto"):
+    path = FIXTURES / name
+    return parse_file(path.read_bytes(), path.stem, str(path), fmt)
+
+
+def only(name: str):
+    (story,) = stories_of(name).stories
+    return story
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("reuters.sgm", "reuters"), ("nitf.xml", "nitf"), ("newsml-g2-v1.xml", "newsml-g2"),
+     ("newsml12.xml", "newsml-1.2"), ("ninjs-v3.json", "ninjs"), ("ninjs-v1.json", "ninjs"),
+     ("anpa.tst", "anpa"), ("iptc7901.txt", "iptc7901")],
+)
+def test_format_is_detected_from_content(name: str, fmt: str, tmp_path: Path) -> None:
+    data = (FIXTURES / name).read_bytes()
+    assert detect(data) == fmt
+    renamed = tmp_path / "no-extension"  # the name plays no part
+    renamed.write_bytes(data)
+    assert detect(renamed.read_bytes()) == fmt
+
+
+def test_trec_detected_after_gunzip() -> None:
+    assert detect(gunzip((FIXTURES / "trec-ap.gz").read_bytes())) == "trec"
+
+
+def test_reuters_records() -> None:
+    parsed = stories_of("reuters.sgm")
+    first, brief = parsed.stories
+    assert first.story_id == "90001"  # NEWID, not the position in the file
+    assert first.headline == "U.S., CANADA OPEN GRAIN TALKS"
+    assert (first.dateline.city, first.dateline.date) == ("Winnipeg", datetime(1987, 3, 4))
+    assert first.date == datetime(1987, 3, 4, 9, 12, 30)
+    assert first.tags == ["grain", "wheat", "usa", "canada", "wheat-board"]
+    assert first.people == ["Harriet Vandermeer"]  # <PEOPLE> code merged with the text's name
+    assert first.paragraphs[1].endswith("subsidies <and> quotas.")  # entities decoded
+    assert len(first.paragraphs) == 3 and "Reuter" not in first.paragraphs[-1]
+    assert brief.paragraphs == ["LONDON SHARES OPEN FIRMER IN QUIET TRADE"]  # title only
+    assert parsed.problems == ["record NEWID=90003: story has no text"]
+
+
+def test_trec_documents_from_gzip() -> None:
+    first, second = stories_of("trec-ap.gz").stories
+    assert (first.story_id, second.story_id) == ("AP900312-0001", "AP900312-0002")
+    assert first.headline == "Ferry Service Resumes After Storm"
+    assert first.byline == "Ellen Travers"
+    assert (first.dateline.city, first.dateline.region, first.dateline.agency) == (
+        "Portland", "Maine", "AP")
+    assert first.date == datetime(1990, 3, 12)
+    assert len(first.paragraphs) == 3 and first.paragraphs[0].startswith("Ferry service")
+    assert first.people == ["Tobias Quinlan"]
+    assert second.dateline.region == "Washington"
+
+
+def test_nitf() -> None:
+    story = only("nitf.xml")
+    assert story.story_id == "WIRE-2026-0917-0042"
+    assert story.headline == "Harbor cranes idle as dock strike enters second week"
+    assert story.byline == "Niklas Berg"
+    assert (story.dateline.city, story.dateline.region, story.dateline.agency) == (
+        "Rotterdam", "Netherlands", "AP")
+    assert story.date == datetime(2026, 9, 17, 14, 30)
+    assert story.paragraphs[0].startswith("Container cranes stood idle")
+    assert "évery" in story.paragraphs[2]  # HTML entity from the DTD resolved
+    assert set(story.tags) >= {"Strike", "ports", "strikes"}
+    assert story.people == ["Marta Olsen"]  # the byline's writer is not a person in the story
+    assert (story.key, story.version) == ("port-strike", 2)
+
+
+def test_newsml_g2() -> None:
+    story = only("newsml-g2-v1.xml")
+    assert story.story_id == story.key == "urn:newsml:example.org:20260920:quake-lima"
+    assert (story.version, story.status) == (1, "usable")
+    assert story.headline == "Moderate quake shakes Lima; no damage reported"
+    assert story.byline == "Rosa Quispe"
+    assert (story.dateline.city, story.dateline.region) == ("Lima", "Peru")
+    assert story.people == ["Hector Valdivia"]  # a cpnat:person subject
+    assert "earthquake" in story.tags
+    assert len(story.paragraphs) == 2
+    kill = only("newsml-g2-v3-kill.xml")
+    assert (kill.version, kill.status) == (3, "canceled")
+
+
+def test_newsml_1_2() -> None:
+    story = only("newsml12.xml")
+    assert story.story_id == "urn:newsml:example.org:20260918:TX-PAR-ABC12:1"
+    assert story.headline == "French chefs protest rising butter prices"
+    assert (story.dateline.city, story.dateline.agency) == ("Lyon", "AFP")
+    assert story.dateline.date == datetime(2026, 9, 18)
+    assert story.tags == ["France", "food"]
+    assert story.people == ["Amelie Girard"]
+    assert len(story.paragraphs) == 2
+
+
+def test_ninjs_versions_1_and_3() -> None:
+    new, old = only("ninjs-v3.json"), only("ninjs-v1.json")
+    assert new.key == old.key == "urn:example:ninjs:20260921-museum"
+    assert (new.version, old.version) == (4, 3)
+    assert new.headline == "Vienna museum returns painting to heirs"
+    assert old.headline == "Vienna museum to return painting"
+    assert new.byline == old.byline == "Katharina Lenz"
+    assert (new.dateline.city, new.dateline.region, new.dateline.agency) == (
+        "Vienna", "Austria", "AP")
+    assert new.date == datetime(2026, 9, 21, 13, 0)  # +02:00 -> UTC
+    assert new.people == old.people == ["Josef Adler"]
+    assert new.paragraphs[1] == 'Museum director Josef Adler called it "a debt repaid."'
+    assert old.paragraphs == [
+        "A Vienna museum will return a landscape painting to the heirs of a collector, "
+        "officials said.", "The handover is set for Monday."]
+
+
+def test_anpa_stream_with_two_versions() -> None:
+    second, first = stories_of("anpa.tst").stories
+    assert second.headline == "Avalanche buries ski lodge road in Swiss Alps"
+    assert second.byline == "Lukas Fehr"
+    assert (second.dateline.city, second.dateline.region) == ("Zermatt", "Switzerland")
+    assert second.date == datetime(2026, 1, 15, 14, 2)
+    assert second.people == ["Anton Imboden"]
+    assert (second.key, second.version, first.key, first.version) == (
+        "AP:BC-EU--Alps-Avalanche", 2, "AP:BC-EU--Alps-Avalanche", 1)
+    assert second.story_id != first.story_id
+
+
+def test_iptc7901() -> None:
+    story = only("iptc7901.txt")
+    assert story.story_id == "dpa:eca0777"
+    assert story.headline == "Heavy snow closes Brenner motorway"
+    assert story.byline == "Clara Huber"
+    assert (story.dateline.city, story.dateline.agency) == ("Innsbruck", "dpa")
+    assert story.tags == ["Austria", "weather"]
+    assert story.people == ["Florian Gruber"]
+    assert story.version == 1  # "1ST LEAD"
+    assert story.date == datetime(2026, 1, 14, 15, 30)
+    assert all("dpa chu" not in p for p in story.paragraphs)
+
+
+def test_every_reader_is_registered() -> None:
+    assert set(READERS) == {"reuters", "trec", "nitf", "newsml-g2", "newsml-1.2", "ninjs",
+                            "anpa", "iptc7901", "ap"}

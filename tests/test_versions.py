@@ -1,0 +1,89 @@
+"""The newest version of a story wins, whatever order its files arrive in; kills hide it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import story_text
+
+from indexer import Index
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+QUAKE = "urn:newsml:example.org:20260920:quake-lima"
+
+
+def copy(names: list[str], folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(FIXTURES / name, folder / name)
+
+
+@pytest.mark.parametrize("order", [["newsml-g2-v1.xml", "newsml-g2-v2.xml"],
+                                   ["newsml-g2-v2.xml", "newsml-g2-v1.xml"]])
+def test_newest_version_wins_within_a_run(tmp_path: Path, order: list[str]) -> None:
+    copy(order, tmp_path / "wire")
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(tmp_path / "wire")])
+    hits = index.search("debris OR damage", limit=20)
+    assert {h.version for h in hits} == {2}
+    assert any("falling debris" in h.text for h in hits)
+    assert index.story(QUAKE).version == 2
+
+
+def test_newest_version_wins_across_runs_in_either_order(tmp_path: Path) -> None:
+    index = Index.create(str(tmp_path / "index"))
+    copy(["newsml-g2-v2.xml"], tmp_path / "a")
+    index.ingest([str(tmp_path / "a")])
+    copy(["newsml-g2-v1.xml"], tmp_path / "b")  # the older version arrives later
+    index.ingest([str(tmp_path / "b")])
+    assert {h.version for h in index.search("quake earthquake Lima", limit=20)} == {2}
+
+
+def test_all_versions_finds_superseded_ones_marked(tmp_path: Path) -> None:
+    copy(["newsml-g2-v1.xml", "newsml-g2-v2.xml"], tmp_path / "wire")
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(tmp_path / "wire")])
+    assert index.search('"no damage had been reported"') == []
+    old = index.search('"no damage had been reported"', all_versions=True)
+    assert [(h.version, h.superseded) for h in old] == [(1, True)]
+    assert old[0].to_dict(with_version=True)["superseded"] is True
+    current = index.search('body:"falling debris"', all_versions=True)
+    assert [(h.version, h.superseded) for h in current] == [(2, False)]
+    assert index.story(QUAKE, version=1).paragraphs[1].endswith("no damage had been reported.")
+
+
+def test_kill_removes_the_story_and_deleting_the_kill_restores_it(tmp_path: Path) -> None:
+    copy(["newsml-g2-v1.xml", "newsml-g2-v2.xml", "newsml-g2-v3-kill.xml"], tmp_path / "wire")
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(tmp_path / "wire")])
+    assert index.search("earthquake Lima") == []
+    assert index.search("earthquake Lima", all_versions=True)
+    (tmp_path / "wire" / "newsml-g2-v3-kill.xml").unlink()
+    index.ingest([str(tmp_path / "wire")], prune=True)
+    assert {h.version for h in index.search("earthquake Lima")} == {2}
+
+
+def test_ap_writethrus_in_one_stream(tmp_path: Path) -> None:
+    copy(["anpa.tst"], tmp_path / "wire")
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(tmp_path / "wire")])
+    hits = index.search("avalanche Zermatt", limit=10)
+    assert hits and {h.story_id for h in hits} == {"BC-EU--Alps-Avalanche/01-15/v2"}
+
+
+def test_ninjs_versions_from_different_files(tmp_path: Path) -> None:
+    copy(["ninjs-v1.json", "ninjs-v3.json"], tmp_path / "wire")
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(tmp_path / "wire")])
+    assert {h.headline for h in index.search("painting museum")} == {
+        "Vienna museum returns painting to heirs"}
+
+
+def test_plain_stories_are_their_own_current_version(tmp_path: Path) -> None:
+    (tmp_path / "wire").mkdir()
+    (tmp_path / "wire" / "a.txt").write_text(story_text(lead="Glaciers retreat."))
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(tmp_path / "wire")])
+    assert [h.superseded for h in index.search("glaciers")] == [False]
