@@ -16,10 +16,15 @@ from .dates import MONTH_WORD, month_number
 from .lexicons import cities, countries, fold, us_states
 from .model import Dateline
 
-_DATE_RE = re.compile(rf"(?P<month>{MONTH_WORD})\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>\d{{4}}))?",
-                      re.IGNORECASE)
+_DATE_RE = re.compile(
+    rf"(?:(?P<month>{MONTH_WORD})\s+(?P<day>\d{{1,2}})|(?P<day_first>\d{{1,2}})\s+"
+    rf"(?P<month_after>{MONTH_WORD}))(?:,?\s+(?P<year>\d{{4}}))?", re.IGNORECASE)
+# A month misspelled on the wire ("Narch 2", "Mach 4") still marks a dated dateline
+_DATE_LIKE_RE = re.compile(r"[A-Za-z]{3,9}\.?\s+\d{1,3}")
+# "JOHANNESBURG March 13 -", "RICHMOND, Va. Feb 26 -": a date without its comma
+_MISSING_COMMA_RE = re.compile(rf"(?<=[A-Za-z.])\s+(?=(?:{MONTH_WORD})\s+\d{{1,2}}\s*[-—–_(])")
 _LOWER_IN_NAMES = "de|la|le|las|los|del|da|do|dos|das|du|des|of|el|al|am|an|der|upon|on|sur"
-_NAME = rf"[A-ZÀ-Þ][\w.'’\-]*(?:\s+(?:[A-ZÀ-Þ][\w.'’\-]*|(?:{_LOWER_IN_NAMES})\b))*?"
+_NAME = rf"[A-ZÀ-Þ][\w.'’/\-]*(?:\s+(?:[A-ZÀ-Þ][\w.'’/\-]*|(?:{_LOWER_IN_NAMES})\b))*?"
 _DASH = r"(?:—|–|--|\.-|-|_)"
 # Agencies that some wires name without parentheses ("SEOUL, Nov 26 AFP -")
 _BARE_AGENCY = r"AFP|AP|AAP|Reuters|dpa|DPA|EFE|ANSA|Xinhua|Kyodo|Yonhap|UPI|PA|NTB|TT|STT|ANP"
@@ -50,8 +55,8 @@ def _month_day(text: str) -> tuple[int, int, int | None] | None:
     match = _DATE_RE.fullmatch(text.strip())
     if not match:
         return None
-    month = month_number(match["month"])
-    day = int(match["day"])
+    month = month_number(match["month"] or match["month_after"])
+    day = int(match["day"] or match["day_first"])
     if not 1 <= day <= 31 or not month:
         return None
     return month, day, int(match["year"]) if match["year"] else None
@@ -122,10 +127,15 @@ def _split_agency_first(paragraph: str,
     return dateline, paragraph[match.end():].strip()
 
 
-def split_dateline(paragraph: str,
-                   reference: datetime | None = None) -> tuple[Dateline, str] | None:
-    """Split a first paragraph into its dateline and the text after it, or None if it has none."""
-    match = _DATELINE_RE.match(paragraph[:200])
+def split_dateline(paragraph: str, reference: datetime | None = None,
+                   strict: bool = True) -> tuple[Dateline, str] | None:
+    """Split a first paragraph into its dateline and the text after it, or None if it has none.
+
+    strict=False is for text known to be a dateline (a <DATELINE> element): a place alone
+    before a dash ("WASHINGTON -") is then enough."""
+    head = _MISSING_COMMA_RE.sub(", ", paragraph[:200].lstrip("*# "), count=1)
+    paragraph = head + paragraph[200:]
+    match = _DATELINE_RE.match(head)
     if not match:
         return _split_agency_first(paragraph, reference)
     city = match["city"].strip()
@@ -144,13 +154,15 @@ def split_dateline(paragraph: str,
         if month_day:
             dated = True
             date = resolve_date(*month_day, reference)
+        elif _DATE_LIKE_RE.fullmatch(part):
+            dated = True
         elif region is None:
             region, country = normalize_region(part)
         else:
             return None  # three place parts: a sentence, not a dateline
     # Without an agency or a date a dash after a capitalised word is too weak a signal:
     # only accept an all-caps place with a long dash ("WASHINGTON —").
-    if agency is None and not dated:
+    if agency is None and not dated and strict:
         if not (city.isupper() and match["dash"] in ("—", "–", "--")):
             return None
     if len(city.split()) > 5 or any(ch.isdigit() for ch in city):
@@ -170,7 +182,9 @@ def parse_dateline(text: str, reference: datetime | None = None) -> Dateline | N
     given = text
     if not re.search(rf"{_DASH}\s*$", text):
         text += " -"  # "PORTLAND, Maine (AP)" as an element, without the dash
-    found = split_dateline(text + " ", reference)
+    if text[:1].islower():
+        text = text.title()  # "omaha, april 7 -"
+    found = split_dateline(text + " ", reference, strict=False)
     if not found:
         return None
     return replace(found[0], raw=given)
