@@ -58,3 +58,15 @@ def given_names() -> frozenset[str]:
         for row in _rows(name):
             names.add(row[0].lower())
     return frozenset(names)
+
+
+@cache
+def surnames() -> frozenset[str]:
+    """Lower-cased frequent surnames (US Census 1990, public domain)."""
+    return frozenset(row[0].lower() for row in _rows("surnames_census1990.txt"))
+
+
+@cache
+def demonyms() -> frozenset[str]:
+    """Lower-cased nationality and group adjectives (our own list)."""
+    return frozenset(row[0].lower() for row in _rows("demonyms.txt"))

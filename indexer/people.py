@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicons import cities, countries, fold, given_names, us_states
+from .lexicons import cities, countries, demonyms, fold, given_names, surnames, us_states
 
 # Words that stand before a name and are not part of it.
 _TITLES = {
@@ -68,7 +68,7 @@ _NOT_PERSON = {
     "treasury", "congress", "parliament", "senate", "assembly", "cabinet", "government",
     "administration", "police", "guard", "guards", "command", "authority", "board",
     "bureau", "institution", "museum", "library", "theater", "theatre", "hotel", "stadium",
-    "hall", "bridge", "tower", "building", "palace", "house", "war", "act", "law", "bill",
+    "hall", "bridge", "tower", "building", "palace", "house", "war", "act", "law",
     "treaty", "accord", "agreement", "plan", "program", "programme", "project", "operation",
     "summit", "conference", "festival", "award", "awards", "prize", "day", "week", "year",
     "christmas", "easter", "ramadan", "islamic", "jihad", "qaida", "taliban", "hezbollah",
@@ -82,7 +82,15 @@ _NOT_PERSON = {
     "sea", "ocean", "gulf", "bay", "peninsula", "desert", "border", "north", "south", "east",
     "west", "northern", "southern", "eastern", "western", "central", "middle", "internet",
     "web", "online", "twitter", "facebook", "google", "apple", "microsoft", "amazon",
+    # news agencies, named as sources ("Interfax said")
+    "reuters", "interfax", "tass", "itar-tass", "xinhua", "afp", "dpa", "kyodo", "bernama",
+    "anatolia", "mena", "irna", "petra", "wafa", "yonhap", "ansa", "efe", "antara", "sana",
+    "bloomberg", "prensa", "latina", "novosti", "ria", "aap", "upi", "pti",
 }  # fmt: skip
+# Place and club name openers: "St Pauli", "Port Vale", "Le Havre", "Fort Worth"
+_PLACE_OPENERS = {"st", "st.", "saint", "sankt", "san", "santa", "santo", "sao", "port",
+                  "fort", "mount", "mt", "lake", "cape", "le", "la", "les", "el", "los", "las",
+                  "new", "north", "south", "east", "west", "upper", "lower", "greater"}
 _MONTHS_DAYS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -158,12 +166,27 @@ def _is_place(words: list[str]) -> bool:
     return key in countries() or key in cities() or key in us_states()
 
 
-def _runs(tokens: list[re.Match[str]]) -> list[tuple[int, int]]:
-    """Maximal runs of capitalised tokens (name particles allowed inside) as index ranges."""
+def _line_break(text: str, gap_start: int, gap_end: int) -> bool:
+    gap = text[gap_start:gap_end]
+    if "\n" not in gap:
+        return False
+    if gap.count("\n") > 1:
+        return True
+    line_start = text.rfind("\n", 0, gap_start) + 1
+    return gap_start - line_start < 50
+
+
+def _runs(tokens: list[re.Match[str]], text: str) -> list[tuple[int, int]]:
+    """Maximal runs of capitalised tokens (name particles allowed inside) as index ranges.
+    A paragraph break ends a run, and so does a line break after a short line (headlines,
+    bylines and table rows stand on lines of their own; wrapped body lines are long)."""
     runs: list[tuple[int, int]] = []
     start = None
     for i, tok in enumerate(tokens):
         word = tok.group()
+        if start is not None and _line_break(text, tokens[i - 1].end(), tok.start()):
+            runs.append((start, i))
+            start = None
         inside = start is not None and _key(word) in _PARTICLES and i + 1 < len(tokens) \
             and _is_name_word(tokens[i + 1].group())
         if _is_name_word(word) or inside:
@@ -202,7 +225,9 @@ def find_mentions(text: str) -> list[Mention]:
     full: list[tuple[list[str], int, int]] = []  # candidate names with 2+ words
     single: list[tuple[str, int, int, bool]] = []  # one word: (word, start, end, titled)
     given = given_names()
-    for first, after in _runs(tokens):
+    family = surnames()
+    shouted_runs: list[tuple[list[str], int, int]] = []
+    for first, after in _runs(tokens, text):
         run = tokens[first:after]
         words = [tok.group() for tok in run]
         while len(words) > 1 and _key(words[-1]) in _SUFFIXES | _PARTICLES:
@@ -232,7 +257,9 @@ def find_mentions(text: str) -> list[Mention]:
         keys = [_key(w) for w in words]
         if any(k in _NOT_PERSON or k in _MONTHS_DAYS for k in keys):
             continue
-        if len(words) > 4 or _is_place(words):
+        if len(words) > 4 or _is_place(words) or (keys[0] in _PLACE_OPENERS and not titled):
+            continue
+        if keys[0] in demonyms() and not titled:
             continue
         if any(w.isupper() and len(w) > 1 and "." not in w for w in words):
             continue  # acronyms (CNN, SANA) are organisations
@@ -247,14 +274,24 @@ def find_mentions(text: str) -> list[Mention]:
         if name_toks[-1].group().endswith(".") and words[-1] == _clean(name_toks[-1].group()):
             if not words[-1].endswith("."):
                 end -= 1
+        # SHOUTED RUNS (all-caps headlines, result tables) count only as a name that the
+        # text also gives in mixed case
+        shouted = all(tok.group().isupper() and len(tok.group()) > 1 for tok in name_toks)
         if len(words) == 1:
+            # a lone word needs a title, or a speech verb and a known surname
+            known = keys[0] in family and keys[0] not in demonyms()
             if not _is_place(words):
-                single.append((words[0], start, end, titled))
+                single.append((words[0], start, end, titled or (spoke and known)))
             continue
         first_given = keys[0] in given and not _is_place(words[:1]) or bool(
             re.fullmatch(r"(?:[A-Z]\.)+", words[0]))
-        if first_given or titled or spoke:
+        known_surname = keys[-1] in family and not _is_place(words[-1:])
+        if shouted:
+            shouted_runs.append((words, start, end))
+        elif first_given or titled or spoke or known_surname:
             full.append((words, start, end))
+    known = {" ".join(words).lower() for words, _, _ in full}
+    full += [run for run in shouted_runs if " ".join(run[0]).lower() in known]
     return _resolve(full, single)
 
 

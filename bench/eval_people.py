@@ -1,0 +1,184 @@
+"""Measure people extraction on CoNLL-2003 English (Reuters news with PER labels).
+
+    python bench/eval_people.py [--data ../shared/data] [--split eng.testa] [--model FILE]
+
+Prints mention-level PER precision/recall/F1 (exact spans, as conlleval scores them),
+document-level people-set F1 (canonical names per document; a bare surname that ends a
+longer name in the same document counts as that name; micro-averaged), recall on names
+never seen as PER in eng.train, tokens per second on one core, and the load time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@dataclass
+class Document:
+    tokens: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    sentence_starts: set[int] = field(default_factory=set)
+
+    def text_and_offsets(self) -> tuple[str, list[tuple[int, int]]]:
+        """Tokens joined by spaces, sentences by newlines; each token's character span."""
+        parts: list[str] = []
+        offsets: list[tuple[int, int]] = []
+        at = 0
+        for i, token in enumerate(self.tokens):
+            if i:
+                sep = "\n" if i in self.sentence_starts else " "
+                parts.append(sep)
+                at += 1
+            offsets.append((at, at + len(token)))
+            parts.append(token)
+            at += len(token)
+        return "".join(parts), offsets
+
+    def gold_spans(self, kind: str = "PER") -> list[tuple[int, int]]:
+        """Token ranges of the entities of one kind (IOB1: B- only splits adjacent ones)."""
+        spans: list[tuple[int, int]] = []
+        start = None
+        for i, tag in enumerate([*self.tags, "O"]):
+            inside = tag.endswith("-" + kind)
+            if start is not None and (not inside or tag.startswith("B-")):
+                spans.append((start, i))
+                start = None
+            if inside and start is None:
+                start = i
+        return spans
+
+
+def read_conll(path: Path) -> list[Document]:
+    docs: list[Document] = []
+    current = Document()
+    new_sentence = True
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("-DOCSTART-"):
+            if current.tokens:
+                docs.append(current)
+            current = Document()
+            new_sentence = True
+            continue
+        if not line.strip():
+            new_sentence = True
+            continue
+        token, *_rest, tag = line.split()
+        if new_sentence:
+            current.sentence_starts.add(len(current.tokens))
+            new_sentence = False
+        current.tokens.append(token)
+        current.tags.append(tag)
+    if current.tokens:
+        docs.append(current)
+    return docs
+
+
+def fold_names(names: list[str]) -> set[str]:
+    """Lower-cased names; a single word that ends a longer name of the set becomes it."""
+    lowered = {" ".join(n.lower().split()) for n in names if n.strip()}
+    out = set()
+    for name in lowered:
+        if " " not in name:
+            longer = [n for n in lowered if n != name and n.split()[-1] == name]
+            if len(longer) == 1:
+                out.add(longer[0])
+                continue
+        out.add(name)
+    return out
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def evaluate(docs: list[Document], train_names: set[str], find_mentions, extract_people):
+    m_tp = m_fp = m_fn = d_tp = d_fp = d_fn = 0
+    unseen_total = unseen_found = 0
+    tokens = 0
+    seconds = 0.0
+    for doc in docs:
+        text, offsets = doc.text_and_offsets()
+        tokens += len(doc.tokens)
+        started = time.perf_counter()
+        mentions = find_mentions(text)
+        predicted_people = extract_people(text)
+        seconds += time.perf_counter() - started
+        gold = {(offsets[s][0], offsets[e - 1][1]) for s, e in doc.gold_spans()}
+        found = {(m.start, m.end) for m in mentions}
+        m_tp += len(gold & found)
+        m_fp += len(found - gold)
+        m_fn += len(gold - found)
+        for start, end in gold:
+            surface = text[start:end]
+            if surface not in train_names:
+                unseen_total += 1
+                unseen_found += (start, end) in found
+        gold_names = fold_names([text[s:e] for s, e in gold])
+        predicted = fold_names(predicted_people)
+        d_tp += len(gold_names & predicted)
+        d_fp += len(predicted - gold_names)
+        d_fn += len(gold_names - predicted)
+    return {
+        "mention": prf(m_tp, m_fp, m_fn),
+        "document": prf(d_tp, d_fp, d_fn),
+        "unseen_recall": unseen_found / unseen_total if unseen_total else 0.0,
+        "unseen_total": unseen_total,
+        "tokens_per_second": tokens / seconds if seconds else 0.0,
+        "tokens": tokens,
+    }
+
+
+def train_person_names(docs: list[Document]) -> set[str]:
+    names = set()
+    for doc in docs:
+        for s, e in doc.gold_spans():
+            names.add(" ".join(doc.tokens[s:e]))
+    return names
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--split", default="eng.testa")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a model written by `indexer people train` (default: shipped)")
+    args = parser.parse_args()
+    conll = args.data / "conll2003"
+    if not conll.is_dir():
+        sys.exit(f"no CoNLL-2003 data at {conll}")
+    started = time.perf_counter()
+    import indexer.people as people
+
+    if args.model:
+        people.use_model(args.model)  # noqa: F821 - added with the trainable model
+    people.extract_people("Warm-up: President Bashar Assad met John Kerry.")
+    load = time.perf_counter() - started
+    train = read_conll(conll / "eng.train")
+    docs = read_conll(conll / args.split)
+    result = evaluate(docs, train_person_names(train), people.find_mentions,
+                      people.extract_people)
+    label = f"model {args.model}" if args.model else "shipped default"
+    print(f"people extraction on CoNLL-2003 {args.split} ({len(docs)} documents, "
+          f"{result['tokens']} tokens), {label}")
+    p, r, f = result["mention"]
+    print(f"  mention-level PER  P {p:.4f}  R {r:.4f}  F1 {f:.4f}")
+    p, r, f = result["document"]
+    print(f"  document people-set  P {p:.4f}  R {r:.4f}  F1 {f:.4f}")
+    print(f"  recall on names unseen in eng.train: {result['unseen_recall']:.4f} "
+          f"({result['unseen_total']} mentions)")
+    print(f"  speed: {result['tokens_per_second']:,.0f} tokens/s (one core)")
+    print(f"  load time (import, lexicons, model): {load:.3f}s")
+
+
+if __name__ == "__main__":
+    main()
