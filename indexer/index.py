@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from whoosh import index as whoosh_index
+from whoosh.idsets import BitSet
 from whoosh.index import FileIndex
 from whoosh.query import Term
 
@@ -76,6 +77,8 @@ class Index:
         self._ix = ix
         self._searcher = None
         self._parser = make_parser(ix.schema)
+        self._paragraphs_of = None
+        self._paragraph_set = None
 
     # -- opening
 
@@ -128,6 +131,15 @@ class Index:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
+    def _paragraph_ids(self, searcher):
+        """Document numbers of all paragraphs, computed once per searcher: every query is
+        restricted to them, and building the set took half of a query's time."""
+        if self._paragraphs_of is not searcher:
+            self._paragraph_set = BitSet(searcher.docs_for_query(Term("kind", "paragraph")),
+                                         size=searcher.doc_count_all())
+            self._paragraphs_of = searcher
+        return self._paragraph_set
+
     def _current_searcher(self):
         # One searcher serves every query until a commit lands. Not Searcher.refresh(): it
         # reuses segment readers by segment id and so misses deletions made since.
@@ -174,12 +186,18 @@ class Index:
         parsed = parse_query(self._parser, query)
         restrict = filter_query(person=person, tag=tag, place=place, since=since, until=until)
         searcher = self._current_searcher()
+        allowed = self._paragraph_ids(searcher)
+        if restrict is not None:
+            allowed = allowed.intersection(BitSet(searcher.docs_for_query(restrict),
+                                                  size=searcher.doc_count_all()))
+        if not allowed:  # Whoosh would read an empty filter as no filter at all
+            return []
         current = CurrentVersions(searcher)
         # Whole pages are fetched again with a larger limit when superseded versions or the
         # per-story cap thin them out. Not Whoosh's collapse=: it ignores filter=.
         fetch = limit * 4 if per_story else limit + 10
         while True:
-            results = searcher.search(parsed, limit=fetch, filter=restrict, terms=True)
+            results = searcher.search(parsed, limit=fetch, filter=allowed, terms=True)
             chosen = _select(results, limit, per_story, current, all_versions)
             if len(chosen) >= limit or results.scored_length() < fetch:
                 break

@@ -182,8 +182,10 @@ def place_query(place: str) -> wq.Query:
 
 def filter_query(person: str | None = None, tag: str | None = None, place: str | None = None,
                  since: datetime | str | None = None,
-                 until: datetime | str | None = None) -> wq.Query:
-    parts: list[wq.Query] = [wq.Term("kind", "paragraph")]
+                 until: datetime | str | None = None) -> wq.Query | None:
+    """The user's filters as one query, or None when there are none. (That hits are
+    paragraphs is applied separately, from a set cached per searcher.)"""
+    parts: list[wq.Query] = []
     if person:
         parts.append(person_query(person))
     if tag:
@@ -194,7 +196,7 @@ def filter_query(person: str | None = None, tag: str | None = None, place: str |
         start = parse_when(since) if isinstance(since, str) else since
         stop = parse_when(until, end=True) if isinstance(until, str) else until
         parts.append(wq.DateRange("date", start, stop))
-    return wq.And(parts)
+    return wq.And(parts) if parts else None
 
 
 def highlight_spans(text: str, analyzer, matched: set[str]) -> list[tuple[int, int]]:
