@@ -14,6 +14,7 @@ from . import __version__
 from .formats import READERS
 from .index import Index, IndexNotFoundError, SchemaVersionError, default_index_path
 from .ingest import IndexLockedError, Rejection, walk
+from .people import extract_people, find_mentions
 from .search import Hit, QueryError
 from .storage import IndexIntegrityError
 
@@ -192,6 +193,26 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
                                           and "NO_COLOR" not in os.environ)
         click.echo(format_text(hits, use_color), color=use_color)
+
+
+@main.command()
+@click.argument("source", required=False, type=click.File("r", encoding="utf-8",
+                                                           errors="replace"))
+@click.option("--json", "as_json", is_flag=True,
+              help="Each name with its mentions as character offsets, as JSON.")
+def people(source, as_json: bool) -> None:
+    """Print the people a text names, canonical, one per line (FILE, or - for stdin)."""
+    text = (source or click.get_text_stream("stdin")).read()
+    mentions = find_mentions(text)
+    names = extract_people(text)
+    if as_json:
+        data = [{"name": name,
+                 "mentions": [[m.start, m.end] for m in mentions if m.name == name]}
+                for name in names]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for name in names:
+            click.echo(name)
 
 
 @main.command()

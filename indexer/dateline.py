@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from .dates import MONTH_WORD, month_number
-from .lexicons import cities, countries, fold, us_states
+from .lexicons import cities, countries, fold, gazetteer, us_states
 from .model import Dateline
 
 _DATE_RE = re.compile(
@@ -94,8 +94,9 @@ def normalize_region(text: str) -> tuple[str, str | None]:
 
 
 def place_for_city(city: str) -> tuple[str | None, str | None]:
-    """Region and country of a city that stands alone in a dateline, when we know it."""
-    found = cities().get(fold(city))
+    """Region and country of a city that stands alone in a dateline, when we know it: AP's
+    own list of stand-alone cities first, then the GeoNames gazetteer."""
+    found = cities().get(fold(city)) or gazetteer().get(fold(city))
     if not found:
         return None, None
     region, country = found
@@ -161,9 +162,11 @@ def split_dateline(paragraph: str, reference: datetime | None = None,
         else:
             return None  # three place parts: a sentence, not a dateline
     # Without an agency or a date a dash after a capitalised word is too weak a signal:
-    # only accept an all-caps place with a long dash ("WASHINGTON —").
+    # accept an all-caps place only with a long dash ("WASHINGTON —"), or when the place is
+    # one we know ("WASHINGTON -", "CALGARY, Alberta -").
     if agency is None and not dated and strict:
-        if not (city.isupper() and match["dash"] in ("—", "–", "--")):
+        known = place_for_city(city) != (None, None) or (region is not None and country)
+        if not (city.isupper() and (match["dash"] in ("—", "–", "--") or known)):
             return None
     if len(city.split()) > 5 or any(ch.isdigit() for ch in city):
         return None

@@ -70,3 +70,16 @@ def surnames() -> frozenset[str]:
 def demonyms() -> frozenset[str]:
     """Lower-cased nationality and group adjectives (our own list)."""
     return frozenset(row[0].lower() for row in _rows("demonyms.txt"))
+
+
+@cache
+def gazetteer() -> dict[str, tuple[str, str]]:
+    """City (folded) -> (state or country, country): GeoNames cities of 50,000 or more
+    (CC BY 4.0), the most populous of each name, countries spelled as in countries.txt."""
+    names = countries()
+    table: dict[str, tuple[str, str]] = {}
+    for city, region, country in _rows("gazetteer_geonames.tsv"):
+        country = names.get(fold(country), country)
+        region = names.get(fold(region), region)
+        table[fold(city)] = (region, country)
+    return table

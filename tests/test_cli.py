@@ -156,3 +156,15 @@ def test_python_dash_m_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "indexer", "--version"],
                             capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("indexer, version ")
+
+
+def test_people_command_plain_and_json(tmp_path: Path) -> None:
+    text = ("BEIRUT (AP) — Syrian President Bashar Assad met U.S. Secretary of State John "
+            "Kerry. Kerry said little.\n")
+    source = tmp_path / "story.txt"
+    source.write_text(text)
+    result = run("people", str(source))
+    assert result.output.splitlines() == ["Bashar Assad", "John Kerry"]
+    data = json.loads(CliRunner().invoke(cli.main, ["people", "--json", "-"], input=text).output)
+    kerry = next(item for item in data if item["name"] == "John Kerry")
+    assert [text[s:e] for s, e in kerry["mentions"]] == ["John Kerry", "Kerry"]

@@ -1,0 +1,44 @@
+"""Floors under the measured extraction accuracy on shared data (skipped when absent).
+
+The figures themselves are printed by bench/eval_people.py and bench/eval_datelines.py."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def load(name: str):
+    sys.path.insert(0, str(BENCH))
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not (DATA / "reuters21578").is_dir(), reason="../shared/data is absent")
+def test_inline_datelines_agree_with_the_element() -> None:
+    counts = load("eval_datelines").measure(DATA)
+    assert counts["same"] / counts["datelines"] >= 0.995
+    assert counts["country"] / counts["datelines"] >= 0.94
+
+
+@pytest.mark.skipif(not (DATA / "conll2003").is_dir(), reason="../shared/data is absent")
+def test_people_on_conll_testa() -> None:
+    import indexer.people as people
+
+    module = load("eval_people")
+    train = module.read_conll(DATA / "conll2003" / "eng.train")
+    docs = module.read_conll(DATA / "conll2003" / "eng.testa")
+    result = module.evaluate(docs, module.train_person_names(train), people.find_mentions,
+                             people.extract_people)
+    assert result["mention"][2] >= 0.80  # measured 0.815
+    assert result["mention"][0] >= 0.90  # precision: filters must be trustworthy
+    assert result["document"][2] >= 0.80  # measured 0.820
+    assert result["unseen_recall"] >= 0.66  # measured 0.693
