@@ -101,7 +101,8 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def evaluate(docs: list[Document], train_names: set[str], find_mentions, extract_people):
+def evaluate(docs: list[Document], train_names: set[str], find_mentions,
+             people_from_mentions):
     m_tp = m_fp = m_fn = d_tp = d_fp = d_fn = 0
     unseen_total = unseen_found = 0
     tokens = 0
@@ -111,7 +112,7 @@ def evaluate(docs: list[Document], train_names: set[str], find_mentions, extract
         tokens += len(doc.tokens)
         started = time.perf_counter()
         mentions = find_mentions(text)
-        predicted_people = extract_people(text)
+        predicted_people = people_from_mentions(mentions)
         seconds += time.perf_counter() - started
         gold = {(offsets[s][0], offsets[e - 1][1]) for s, e in doc.gold_spans()}
         found = {(m.start, m.end) for m in mentions}
@@ -160,13 +161,13 @@ def main() -> None:
     import indexer.people as people
 
     if args.model:
-        people.use_model(args.model)  # noqa: F821 - added with the trainable model
+        people.use_model(args.model)
     people.extract_people("Warm-up: President Bashar Assad met John Kerry.")
     load = time.perf_counter() - started
     train = read_conll(conll / "eng.train")
     docs = read_conll(conll / args.split)
     result = evaluate(docs, train_person_names(train), people.find_mentions,
-                      people.extract_people)
+                      people.people_from_mentions)
     label = f"model {args.model}" if args.model else "shipped default"
     print(f"people extraction on CoNLL-2003 {args.split} ({len(docs)} documents, "
           f"{result['tokens']} tokens), {label}")

@@ -14,7 +14,8 @@ from . import __version__
 from .formats import READERS
 from .index import Index, IndexNotFoundError, SchemaVersionError, default_index_path
 from .ingest import IndexLockedError, Rejection, walk
-from .people import extract_people, find_mentions
+from .people import find_mentions, people_from_mentions
+from .people import use_model as use_people_model
 from .search import Hit, QueryError
 from .storage import IndexIntegrityError
 
@@ -66,14 +67,19 @@ def main() -> None:
               help="Append rejections and the run summary to this file.")
 @click.option("--json-report", type=click.Path(dir_okay=False), default=None,
               help="Write the run summary as JSON to this file.")
+@click.option("--people-model", envvar="INDEXER_PEOPLE_MODEL", default=None,
+              type=click.Path(dir_okay=False),
+              help="Find people with a model from `indexer people train` (default: rules).")
 def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool,
-           batch_files: int, quiet: bool, log_file: str | None, json_report: str | None) -> None:
+           batch_files: int, quiet: bool, log_file: str | None, json_report: str | None,
+           people_model: str | None) -> None:
     """Ingest wire files and folders (recursively) into the index. Default path: corpus/.
 
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
     paths_list = list(paths) or ["corpus"]
     interactive = sys.stderr.isatty() and not quiet
+    _use_people_model(people_model)
     with ExitStack() as stack:
         log = stack.enter_context(open(log_file, "a", encoding="utf-8")) if log_file else None
 
@@ -195,16 +201,33 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         click.echo(format_text(hits, use_color), color=use_color)
 
 
-@main.command()
+class _DefaultToExtract(click.Group):
+    """`indexer people FILE` extracts; `indexer people train FILE` trains."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["extract", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_DefaultToExtract)
+def people() -> None:
+    """People named in text: `people [FILE|-]` lists them, `people train` builds a model."""
+
+
+@people.command("extract")
 @click.argument("source", required=False, type=click.File("r", encoding="utf-8",
                                                            errors="replace"))
 @click.option("--json", "as_json", is_flag=True,
               help="Each name with its mentions as character offsets, as JSON.")
-def people(source, as_json: bool) -> None:
+@click.option("--model", "model_path", envvar="INDEXER_PEOPLE_MODEL", default=None,
+              type=click.Path(dir_okay=False), help="Use a model from `people train`.")
+def people_extract(source, as_json: bool, model_path: str | None) -> None:
     """Print the people a text names, canonical, one per line (FILE, or - for stdin)."""
+    _use_people_model(model_path)
     text = (source or click.get_text_stream("stdin")).read()
     mentions = find_mentions(text)
-    names = extract_people(text)
+    names = people_from_mentions(mentions)
     if as_json:
         data = [{"name": name,
                  "mentions": [[m.start, m.end] for m in mentions if m.name == name]}
@@ -213,6 +236,39 @@ def people(source, as_json: bool) -> None:
     else:
         for name in names:
             click.echo(name)
+
+
+@people.command("train")
+@click.argument("conll", type=click.Path(exists=True, dir_okay=False))
+@click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the model (gzipped JSON).")
+@click.option("--epochs", type=click.IntRange(1, 50), default=6, show_default=True)
+def people_train(conll: str, model_path: str, epochs: int) -> None:
+    """Train a person tagger on CoNLL-2003-style data (token ... NE-tag columns, PER labels).
+
+    The model learns from your data and stays yours: ingest and `people` use it with
+    --people-model / --model or $INDEXER_PEOPLE_MODEL."""
+    from pathlib import Path
+
+    from . import people_model
+
+    sentences = people_model.read_conll(Path(conll))
+    if not sentences:
+        fail(f"no sentences in {conll}", EXIT_USAGE)
+    started = time.monotonic()
+    model = people_model.train(sentences, epochs=epochs)
+    people_model.save(model, Path(model_path))
+    click.echo(f"trained on {len(sentences)} sentences in {time.monotonic() - started:.1f}s "
+               f"-> {model_path} ({len(model.weights)} features)", err=True)
+
+
+def _use_people_model(path: str | None) -> None:
+    if not path:
+        return
+    try:
+        use_people_model(path)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot load people model {path}: {exc}", EXIT_USAGE)
 
 
 @main.command()

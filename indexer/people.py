@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .lexicons import cities, countries, demonyms, fold, given_names, surnames, us_states
 
@@ -219,8 +220,74 @@ def _clean(word: str) -> str:
     return word
 
 
+_MODEL = None  # a people_model.Perceptron the user trained, when one is in use
+
+
+def use_model(path: str | Path | None) -> None:
+    """Extract people with a model built by `indexer people train` (None: the rules)."""
+    global _MODEL
+    if path is None:
+        _MODEL = None
+        return
+    from . import people_model
+
+    _MODEL = people_model.load(Path(path))
+
+
+def _sentences(tokens: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
+    sentences: list[list[re.Match[str]]] = [[]]
+    for i, tok in enumerate(tokens):
+        if sentences[-1] and "\n" in text[tokens[i - 1].end():tok.start()]:
+            sentences.append([])
+        sentences[-1].append(tok)
+        if tok.group() in (".", "?", "!") or (tok.group().endswith(".") and len(tok.group()) > 4
+                                              and tok.group()[:-1].islower()):
+            sentences.append([])
+    return [s for s in sentences if s]
+
+
+def _model_mentions(text: str) -> list[Mention]:
+    from .people_model import tag_sentence
+
+    tokens = list(_TOKEN_RE.finditer(text))
+    full: list[tuple[list[str], int, int]] = []
+    single: list[tuple[str, int, int, bool]] = []
+    for sentence in _sentences(tokens, text):
+        tags = tag_sentence(_MODEL, [tok.group() for tok in sentence])
+        spans: list[list[re.Match[str]]] = []
+        for tok, tag in zip(sentence, tags, strict=True):
+            if tag == "B" or (tag == "I" and not spans):
+                spans.append([tok])
+            elif tag == "I":
+                spans[-1].append(tok)
+            elif spans and spans[-1] is not None:
+                spans.append(None)  # an O closes the span
+        for span in (s for s in spans if s):
+            words = [_clean(tok.group()) for tok in span]
+            start, end = span[0].start(), span[-1].end()
+            end -= len(span[-1].group()) - len(_POSSESSIVE_RE.sub("", span[-1].group()))
+            if len(words) == 1:
+                single.append((words[0], start, end, True))
+            else:
+                full.append((words, start, end))
+    # one name, one tag: a surname the model tagged elsewhere in the text is a mention
+    # wherever it stands capitalised on its own
+    taken = {start for _, start, _, _ in single} | {start for _, start, _ in full}
+    inside = [(start, end) for _, start, end in full]
+    surnames_seen = {words[-1] for words, _, _ in full} | {word for word, *_ in single}
+    for tok in tokens:
+        word = _clean(tok.group())
+        if word in surnames_seen and tok.start() not in taken and not any(
+                s <= tok.start() < e for s, e in inside):
+            end = tok.start() + len(_POSSESSIVE_RE.sub("", tok.group()).rstrip("."))
+            single.append((word, tok.start(), end, True))
+    return _resolve(full, single)
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Every person mention in the text with its character span, resolved to a canonical name."""
+    if _MODEL is not None:
+        return _model_mentions(text)
     tokens = list(_TOKEN_RE.finditer(text))
     full: list[tuple[list[str], int, int]] = []  # candidate names with 2+ words
     single: list[tuple[str, int, int, bool]] = []  # one word: (word, start, end, titled)
@@ -323,8 +390,13 @@ def _resolve(full: list[tuple[list[str], int, int]],
 
 def extract_people(text: str) -> list[str]:
     """Canonical names of the people a text mentions, in order of first mention."""
+    return people_from_mentions(find_mentions(text))
+
+
+def people_from_mentions(mentions: list[Mention]) -> list[str]:
+    """The canonical names behind a list of mentions, in order of first mention."""
     seen: dict[str, None] = {}
-    for mention in find_mentions(text):
+    for mention in mentions:
         seen.setdefault(mention.name, None)
     # a lone surname kept from a title ("Mr. Kerry") is dropped when a full name has it
     lasts = {name.split()[-1] for name in seen if " " in name}

@@ -38,7 +38,7 @@ def test_people_on_conll_testa() -> None:
     train = module.read_conll(DATA / "conll2003" / "eng.train")
     docs = module.read_conll(DATA / "conll2003" / "eng.testa")
     result = module.evaluate(docs, module.train_person_names(train), people.find_mentions,
-                             people.extract_people)
+                             people.people_from_mentions)
     assert result["mention"][2] >= 0.80  # measured 0.815
     assert result["mention"][0] >= 0.90  # precision: filters must be trustworthy
     assert result["document"][2] >= 0.80  # measured 0.820

@@ -63,3 +63,42 @@ def test_mention_spans_point_at_the_name() -> None:
 def test_sentence_initial_words_and_months_are_not_people() -> None:
     text = "The Senate met on Monday. In March, Senate Majority Leader Franklin Ames spoke."
     assert extract_people(text) == ["Franklin Ames"]
+
+
+def test_trained_model_tags_people(tmp_path) -> None:
+    """`indexer people train` on a small CoNLL file we wrote; ingest and `people` use it."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from indexer import cli, people
+
+    conll = Path(__file__).parent / "fixtures" / "people-train.conll"
+    model = tmp_path / "model.json.gz"
+    runner = CliRunner()
+    trained = runner.invoke(cli.main, ["people", "train", str(conll), "--model", str(model)])
+    assert trained.exit_code == 0, trained.output
+    assert model.stat().st_size > 0
+    # invented names the rules cannot know: only the model's context features find them
+    text = ("The City Council hired Ximo Quellet last year . Officials in Lima named Brando "
+            "Vuskit to lead the Port Board . Quellet declined to comment .")
+    assert people.extract_people(text) == []
+    result = runner.invoke(cli.main, ["people", "--json", "--model", str(model), "-"],
+                           input=text)
+    try:
+        data = json.loads(result.output)
+    finally:
+        people.use_model(None)
+    assert [item["name"] for item in data] == ["Ximo Quellet", "Brando Vuskit"]
+    assert [text[s:e] for s, e in data[0]["mentions"]] == ["Ximo Quellet", "Quellet"]
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "a.txt").write_text("QUITO (AP) — The Port Board hired Ximo Quellet last year .\n")
+    ingested = runner.invoke(cli.main, ["ingest", str(wire), "--index", str(tmp_path / "ix"),
+                                        "--people-model", str(model)])
+    people.use_model(None)
+    assert ingested.exit_code == 0, ingested.output
+    from indexer import Index
+
+    assert Index.open(str(tmp_path / "ix")).story("a").people == ["Ximo Quellet"]
