@@ -352,13 +352,25 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         first_given = keys[0] in given and not _is_place(words[:1]) or bool(
             re.fullmatch(r"(?:[A-Z]\.)+", words[0]))
-        known_surname = keys[-1] in family and not _is_place(words[-1:])
+        # in a score line or table row ("Aston Villa 2 Leeds United 1") a surname-like
+        # last word is no evidence: clubs and counties look like names there
+        scored = following[:1].isdigit()
+        known_surname = keys[-1] in family and not _is_place(words[-1:]) and not scored
         if shouted:
             shouted_runs.append((words, start, end))
         elif first_given or titled or spoke or known_surname:
             full.append((words, start, end))
     known = {" ".join(words).lower() for words, _, _ in full}
     full += [run for run in shouted_runs if " ".join(run[0]).lower() in known]
+    # a surname shouted in a headline ("KERRY URGES CALM") is the person the text names
+    last_names = {words[-1].lower() for words, _, _ in full}
+    covered = [(start, end) for _, start, end in full]
+    for first, after in _runs(tokens, text):
+        for tok in tokens[first:after]:
+            if tok.group().isupper() and len(tok.group()) > 2 and \
+                    tok.group().lower() in last_names and \
+                    not any(s <= tok.start() < e for s, e in covered):
+                single.append((tok.group().capitalize(), tok.start(), tok.end(), False))
     return _resolve(full, single)
 
 

@@ -102,3 +102,21 @@ def test_trained_model_tags_people(tmp_path) -> None:
     from indexer import Index
 
     assert Index.open(str(tmp_path / "ix")).story("a").people == ["Ximo Quellet"]
+
+
+def test_shouted_headline_surname_folds_into_the_body_name() -> None:
+    text = "KERRY URGES CALM IN SYRIA\n\nWASHINGTON (AP) — Secretary of State John Kerry spoke."
+    assert extract_people(text) == ["John Kerry"]
+    assert [(text[m.start:m.end], m.name) for m in find_mentions(text)] == [
+        ("KERRY", "John Kerry"), ("John Kerry", "John Kerry")]
+
+
+def test_score_lines_and_tables_do_not_make_people() -> None:
+    text = ("SOCCER - ENGLISH PREMIER LEAGUE RESULTS\n\nLONDON 1996-08-24\n\n"
+            "Aston Villa 2 Manchester United 1\n\nNottingham Forest 0 Leeds United 0\n\n"
+            "YORKSHIRE 342-6 v Durham\n\nStandings: Blackburn Rovers 6 3 2 1 9 5 11\n")
+    assert extract_people(text) == []
+
+
+def test_all_caps_headline_alone_adds_no_people() -> None:
+    assert extract_people("BAYERN MUNICH BEAT WERDER BREMEN 3-1\n\nMUNICH 1996-08-24") == []
