@@ -242,7 +242,7 @@ class Index:
         searcher = self._current_searcher()
         records = sorted((VersionInfo(d["story_id"], d.get("version", 0), d.get("date"),
                                       d.get("status", "usable"))
-                          for d in searcher.documents(kind="version", story_id=story_id)),
+                          for d in searcher.documents(kind="story", story_id=story_id)),
                          key=VersionInfo.order)
         if version is not None:
             records = [r for r in records if r.version == version]

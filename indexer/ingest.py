@@ -25,7 +25,6 @@ from whoosh.query import And, Term
 from .formats import parse_file
 from .model import Story, WireFormatError, naive_utc
 from .storage import commit_verified, new_writer
-from .versions import version_record
 
 LOCK_NAME = "ingest.lock"
 LAST_RUN_NAME = "last_run.json"
@@ -145,13 +144,12 @@ def story_id_for(path: Path, root: Path) -> str:
     return relative.with_suffix("").as_posix()
 
 
-def paragraph_documents(story: Story) -> Iterator[dict]:
-    total = len(story.paragraphs)
+def _story_fields(story: Story) -> dict:
+    """The fields every document of a story carries, paragraphs and story record alike."""
     dateline = story.dateline
-    common = {
-        "kind": "paragraph",
+    fields = {
         "story_id": story.story_id,
-        "paragraphs": total,
+        "paragraphs": len(story.paragraphs),
         "headline": story.headline,
         "dateline": dateline.raw,
         "city": dateline.city or "",
@@ -168,9 +166,22 @@ def paragraph_documents(story: Story) -> Iterator[dict]:
         "status": story.status,
     }
     if story.date is not None:
-        common["date"] = naive_utc(story.date)
+        fields["date"] = naive_utc(story.date)
+    return fields
+
+
+def paragraph_documents(story: Story) -> Iterator[dict]:
+    common = {**_story_fields(story), "kind": "paragraph"}
     for number, text in enumerate(story.paragraphs, start=1):
         yield {**common, "id": f"{story.story_id}#{number}", "paragraph": number, "body": text}
+
+
+def story_document(story: Story) -> dict:
+    """One record per story: its whole text for story-level ranking, and its key and
+    version for deciding which version is current (indexer.versions)."""
+    return {**_story_fields(story), "kind": "story",
+            "id": f"story:{story.story_id}@{story.version}:{story.source}",
+            "fulltext": "\n\n".join(story.paragraphs)}
 
 
 class IngestRun:
@@ -304,7 +315,7 @@ class IngestRun:
                 self._add(document)
                 self.report.paragraphs += 1
                 self._batch_paragraphs += 1
-            self._add(version_record(story))
+            self._add(story_document(story))
         self.report.stories += len(stories)
         self._add(self._file_record(source, stat, digest,
                                     tuple(s.story_id for s in stories)))

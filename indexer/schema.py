@@ -1,9 +1,10 @@
-"""The Whoosh schema: one document per paragraph, plus one record per ingested file.
+"""The Whoosh schema: one document per paragraph, plus a record per story and per file.
 
 Paragraph documents (`kind="paragraph"`) carry their story's fields so that a plain
-`whoosh.index.open_dir` user can search and filter them without our code. File records
-(`kind="file"`) are the ledger of what was ingested; they live in the same index so that
-they are committed in the same atomic step as the paragraphs they describe.
+`whoosh.index.open_dir` user can search and filter them without our code. Story records
+(`kind="story"`) hold a story's whole text (`fulltext`) for story-level ranking, with its
+key and version. File records (`kind="file"`) are the ledger of what was ingested. All live
+in the same index so that they are committed in the same atomic step.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def build_schema() -> Schema:
         paragraphs=NUMERIC(stored=True),
         # "cease-fire" in a query is the phrase "cease fire", not "cease" OR "fire"
         body=TEXT(analyzer=stem, stored=True, phrase=True, multitoken_query="phrase"),
+        # a story record's whole text, for story-level ranking (not stored: paragraphs are)
+        fulltext=TEXT(analyzer=stem, phrase=False, multitoken_query="phrase"),
         headline=TEXT(analyzer=stem, stored=True, multitoken_query="phrase"),
         dateline=TEXT(analyzer=StandardAnalyzer(stoplist=None), stored=True),
         city=_keywords(),

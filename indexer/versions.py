@@ -2,7 +2,7 @@
 
 Agencies resend a story as it develops (AP "2nd Ld-Writethru", Reuters "UPDATE 2",
 NewsML/ninjs version numbers) and sometimes kill it. Every indexed story carries its key
-(agency + slug, guid or uri) and version, and one small version record per story says so.
+(agency + slug, guid or uri) and version, and so does its story record (kind "story").
 The current story of a key is the one with the highest (version, date); when that one is a
 kill, the key has no current story. Deciding this when a query runs, not when a file
 arrives, makes the answer independent of arrival order, and deleting or pruning a newer
@@ -16,8 +16,6 @@ from datetime import datetime
 
 from whoosh.searching import Searcher
 
-from .model import Story
-
 
 @dataclass(frozen=True)
 class VersionInfo:
@@ -30,16 +28,6 @@ class VersionInfo:
         return (self.version, self.date or datetime.min, self.story_id)
 
 
-def version_record(story: Story) -> dict:
-    """The index document that stands for one version of a story."""
-    record = {"id": f"version:{story.story_id}@{story.version}:{story.source}",
-              "kind": "version", "story_id": story.story_id, "story_key": story.key,
-              "version": story.version, "status": story.status, "source": story.source}
-    if story.date is not None:
-        record["date"] = story.date
-    return record
-
-
 class CurrentVersions:
     """Answers "is this the current version?" for one searcher, caching per key."""
 
@@ -50,7 +38,7 @@ class CurrentVersions:
     def versions(self, key: str) -> list[VersionInfo]:
         return sorted((VersionInfo(d["story_id"], d.get("version", 0), d.get("date"),
                                    d.get("status", "usable"))
-                       for d in self.searcher.documents(kind="version", story_key=key)),
+                       for d in self.searcher.documents(kind="story", story_key=key)),
                       key=VersionInfo.order)
 
     def winner(self, key: str) -> VersionInfo | None:

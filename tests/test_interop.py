@@ -21,7 +21,11 @@ STOCK_WHOOSH_PROGRAM = textwrap.dedent("""
         for hit in hits:
             print(hit["story_id"], hit["paragraph"], hit["people"], hit["region"], sep="|")
         print("paragraphs", len(list(searcher.document_numbers(kind="paragraph"))))
-        print("illinois", len(searcher.search(Term("region", "illinois"), limit=None)))
+        illinois = Term("region", "illinois")
+        print("illinois", len(searcher.search(And([illinois, Term("kind", "paragraph")]),
+                                              limit=None)))
+        print("illinois stories", len(searcher.search(And([illinois, Term("kind", "story")]),
+                                                      limit=None)))
 """)
 
 
@@ -35,3 +39,4 @@ def test_stock_whoosh_opens_and_searches_the_index(corpus_index: Index) -> None:
     assert "Karim Nasrallah" in people.split(",") and region == "Lebanon"
     assert f"paragraphs {corpus_index.paragraph_count()}" in lines
     assert "illinois 14" in lines  # 5 + 5 + 4 paragraphs datelined in Illinois
+    assert "illinois stories 3" in lines
