@@ -32,7 +32,7 @@ def build_schema() -> Schema:
         # "cease-fire" in a query is the phrase "cease fire", not "cease" OR "fire"
         body=TEXT(analyzer=stem, stored=True, phrase=True, multitoken_query="phrase"),
         # a story record's whole text, for story-level ranking (not stored: paragraphs are)
-        fulltext=TEXT(analyzer=stem, phrase=False, multitoken_query="phrase"),
+        fulltext=TEXT(analyzer=stem, phrase=True, multitoken_query="phrase"),
         headline=TEXT(analyzer=stem, stored=True, multitoken_query="phrase"),
         dateline=TEXT(analyzer=StandardAnalyzer(stoplist=None), stored=True),
         city=_keywords(),
