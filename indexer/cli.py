@@ -141,7 +141,12 @@ def format_text(hits: list[Hit], color: bool) -> str:
         lines = [click.style(head, fg="cyan") if color else head]
         if hit.headline:
             lines.append(f"     {hit.headline}")
-        lines.append(f"     {_styled(hit, color)}")
+        for around in hit.before:
+            lines.append(f"   ¶{around.paragraph} {around.text}")
+        marker = ">" if hit.before or hit.after else " "
+        lines.append(f"   {marker} {_styled(hit, color)}")
+        for around in hit.after:
+            lines.append(f"   ¶{around.paragraph} {around.text}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -165,32 +170,45 @@ def format_text(hits: list[Hit], color: bool) -> str:
               show_default=True, help="Bold highlights and coloured headers.")
 @click.option("--all-versions", is_flag=True,
               help="Also search superseded and killed versions of stories, marked as such.")
+@click.option("--context", type=click.IntRange(0), default=0, metavar="K",
+              help="Show the K paragraphs before and after each hit.")
+@click.option("--facets", default=None, metavar="LIST",
+              help="Counts over the matching stories: any of people,tags,place,date.")
 def query(query: str, index_path: str | None, person: str | None, tag: str | None,
           place: str | None, since: str | None, until: str | None, limit: int,
           per_story: int | None, output: str, qid: str, color: str,
-          all_versions: bool) -> None:
+          all_versions: bool, context: int, facets: str | None) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
     A plain multi-word query ranks paragraphs with more of the words higher."""
     index = open_index(index_path)
     try:
-        hits = index.search(query, person=person, tag=tag, place=place, since=since,
-                            until=until, limit=limit, per_story=per_story,
-                            all_versions=all_versions)
+        filters = {"person": person, "tag": tag, "place": place, "since": since,
+                   "until": until}
+        hits = index.search(query, limit=limit, per_story=per_story,
+                            all_versions=all_versions, context=context, **filters)
+        facet_names = tuple(n.strip() for n in facets.split(",") if n.strip()) if facets \
+            else ()
+        counts = index.facets(query, facet_names, **filters) if facet_names else {}
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
+    suggestion = index.suggest(query) if len(hits) < 3 else None
     if not hits:
         if output == "json":
-            click.echo("[]")
-        click.echo(f"indexer: no paragraphs match {query!r}", err=True)
+            click.echo("{}" if facets else "[]")
+        hint = f"; did you mean: {suggestion!r}?" if suggestion else ""
+        click.echo(f"indexer: no paragraphs match {query!r}{hint}", err=True)
         sys.exit(EXIT_NO_HITS)
+    dicts = [hit.to_dict(all_versions, with_context=context > 0) for hit in hits]
     if output == "json":
-        click.echo(json.dumps([hit.to_dict(all_versions) for hit in hits], ensure_ascii=False,
-                              indent=2))
+        payload = {"hits": dicts, "facets": _facets_json(counts)} if facets else dicts
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif output == "jsonl":
-        for hit in hits:
-            click.echo(json.dumps(hit.to_dict(all_versions), ensure_ascii=False))
+        for data in dicts:
+            click.echo(json.dumps(data, ensure_ascii=False))
+        if facets:
+            click.echo(json.dumps({"facets": _facets_json(counts)}, ensure_ascii=False))
     elif output == "trec":
         for hit in hits:
             click.echo(f"{qid} Q0 {hit.story_id}#{hit.paragraph} {hit.rank} "
@@ -199,6 +217,52 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
                                           and "NO_COLOR" not in os.environ)
         click.echo(format_text(hits, use_color), color=use_color)
+        if facets:
+            click.echo()
+            click.echo(format_facets(counts))
+    if suggestion:
+        click.echo(f"indexer: few matches; did you mean: {suggestion!r}?", err=True)
+
+
+def _facets_json(counts: dict[str, list[tuple[str, int]]]) -> dict:
+    return {name: [{"value": value, "count": n} for value, n in pairs]
+            for name, pairs in counts.items()}
+
+
+def format_facets(counts: dict[str, list[tuple[str, int]]]) -> str:
+    lines = []
+    for name, pairs in counts.items():
+        shown = ", ".join(f"{value} ({n})" for value, n in pairs) or "-"
+        lines.append(f"{name}: {shown}")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("target", metavar="STORY_ID[#PARAGRAPH]")
+@INDEX_OPTION
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--format", "output", type=click.Choice(["text", "json", "jsonl"]),
+              default="text", show_default=True)
+def similar(target: str, index_path: str | None, limit: int, output: str) -> None:
+    """Stories like a story, or like one paragraph of it (more-like-this)."""
+    index = open_index(index_path)
+    story_id, _, number = target.partition("#")
+    if number and not number.isdigit():
+        fail(f"bad paragraph number in {target!r}", EXIT_USAGE)
+    try:
+        hits = index.similar(story_id, int(number) if number else None, limit=limit)
+    except QueryError as exc:
+        fail(str(exc), EXIT_NO_HITS if "no story" in str(exc) else EXIT_USAGE)
+    if not hits:
+        click.echo(f"indexer: no stories like {target!r}", err=True)
+        sys.exit(EXIT_NO_HITS)
+    if output == "text":
+        click.echo(format_text(hits, False))
+    else:
+        dicts = [hit.to_dict() for hit in hits]
+        text = json.dumps(dicts, ensure_ascii=False, indent=2) if output == "json" else \
+            "\n".join(json.dumps(d, ensure_ascii=False) for d in dicts)
+        click.echo(text)
 
 
 class _DefaultToExtract(click.Group):

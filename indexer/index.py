@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from whoosh import index as whoosh_index
@@ -17,6 +18,7 @@ from whoosh.idsets import BitSet
 from whoosh.index import FileIndex
 from whoosh.query import Term
 
+from .assist import FACETS, facet_counts, key_terms_query, paragraph_context, suggest_query
 from .ingest import IngestReport, IngestRun, Rejection, ingest_lock, write_last_run
 from .model import Dateline, Story
 from .schema import META_ID, SCHEMA_VERSION, build_schema
@@ -210,14 +212,15 @@ class Index:
                place: str | None = None, since: datetime | str | None = None,
                until: datetime | str | None = None, limit: int = 10,
                per_story: int | None = None, all_versions: bool = False,
-               story_weight: float | None = None) -> list[Hit]:
+               story_weight: float | None = None, context: int = 0) -> list[Hit]:
         """Ranked paragraphs for a query in Whoosh's query language, filtered.
 
         A paragraph's score mixes its own BM25F score with its story's (story_weight, tuned
         on the development collection; 0 ranks paragraphs on their own words alone).
 
         Only the current version of each story is searched (see indexer.versions);
-        all_versions=True also returns superseded and killed ones, marked `superseded`."""
+        all_versions=True also returns superseded and killed ones, marked `superseded`.
+        context=K fills each hit's `before` and `after` with up to K paragraphs."""
         if limit < 1:
             raise QueryError("limit must be at least 1")
         parsed, excluded = split_negation(parse_query(self._parser, query))
@@ -252,9 +255,79 @@ class Index:
         for rank, (score, result, superseded) in enumerate(chosen, start=1):
             matched = {text.decode("utf-8") for name, text in result.matched_terms()
                        if name == "body"}
-            hits.append(self._hit(rank, score, result.fields(),
-                                  highlight_spans(result["body"], analyzer, matched),
-                                  superseded))
+            hit = self._hit(rank, score, result.fields(),
+                            highlight_spans(result["body"], analyzer, matched), superseded)
+            if context:
+                before, after = paragraph_context(searcher, hit.story_id, hit.version,
+                                                  hit.paragraph, context)
+                hit = replace(hit, before=before, after=after)
+            hits.append(hit)
+        return hits
+
+    def matching_docnums(self, query: str, **filters) -> list[int]:
+        """Document numbers of every current paragraph the query matches (unranked)."""
+        parsed, excluded = split_negation(parse_query(self._parser, query))
+        searcher = self._current_searcher()
+        restrict = filter_query(**filters)
+        extra = None if restrict is None else BitSet(searcher.docs_for_query(restrict),
+                                                     size=searcher.doc_count_all())
+        allowed = self._kind_ids(searcher, "paragraph", extra)
+        if excluded is not None:
+            allowed = allowed.difference(BitSet(searcher.docs_for_query(excluded),
+                                                size=searcher.doc_count_all()))
+        if not allowed:
+            return []
+        current = CurrentVersions(searcher)
+        docnums = []
+        for docnum in searcher.docs_for_query(parsed):
+            if docnum in allowed:
+                fields = searcher.stored_fields(docnum)
+                if current.is_current(fields.get("story_key") or fields["story_id"],
+                                      fields["story_id"], fields.get("version", 0)):
+                    docnums.append(docnum)
+        return docnums
+
+    def facets(self, query: str, names: tuple[str, ...] = FACETS, top: int = 10,
+               **filters) -> dict[str, list[tuple[str, int]]]:
+        """Counts of people, tags, places and months over the stories the query matches."""
+        unknown = set(names) - set(FACETS)
+        if unknown:
+            raise QueryError(f"unknown facet {sorted(unknown)[0]!r} (known: {', '.join(FACETS)})")
+        docnums = self.matching_docnums(query, **filters)
+        return facet_counts(self._current_searcher(), docnums, names, top)
+
+    def suggest(self, query: str) -> str | None:
+        """A corrected query built from the index's own words and names, or None."""
+        return suggest_query(self._current_searcher(), self._ix.schema["body"].analyzer, query)
+
+    def similar(self, story_id: str, paragraph: int | None = None, limit: int = 10) -> list[Hit]:
+        """Stories like a story (or like one of its paragraphs), best first; each as its
+        first paragraph. Raises QueryError when there is no such story."""
+        story = self.story(story_id)
+        if story is None:
+            raise QueryError(f"no story {story_id!r}")
+        if paragraph is not None and not 1 <= paragraph <= len(story.paragraphs):
+            raise QueryError(f"story {story_id!r} has no paragraph {paragraph}")
+        text = story.paragraphs[paragraph - 1] if paragraph else "\n".join(story.paragraphs)
+        searcher = self._current_searcher()
+        like = key_terms_query(searcher, text)
+        allowed = self._kind_ids(searcher, "story")
+        if like is None or not allowed:
+            return []
+        current = CurrentVersions(searcher)
+        hits: list[Hit] = []
+        for result in searcher.search(like, limit=limit * 3 + 10, filter=allowed):
+            key = result.get("story_key") or result["story_id"]
+            if key == story.key or not current.is_current(key, result["story_id"],
+                                                          result.get("version", 0)):
+                continue
+            first = searcher.document(story_id=result["story_id"], kind="paragraph",
+                                      paragraph=1)
+            if first is None:
+                continue
+            hits.append(self._hit(len(hits) + 1, result.score, first, []))
+            if len(hits) == limit:
+                break
         return hits
 
     def _story_scores(self, searcher, query: str, allowed) -> dict[tuple[str, int], float]:

@@ -69,7 +69,7 @@ _NOT_PERSON = {
     "treasury", "congress", "parliament", "senate", "assembly", "cabinet", "government",
     "administration", "police", "guard", "guards", "command", "authority", "board",
     "bureau", "institution", "museum", "library", "theater", "theatre", "hotel", "stadium",
-    "hall", "bridge", "tower", "building", "palace", "house", "war", "act", "law",
+    "hall", "bridge", "tower", "building", "palace", "house", "war", "act", "law", "field",
     "treaty", "accord", "agreement", "plan", "program", "programme", "project", "operation",
     "summit", "conference", "festival", "award", "awards", "prize", "day", "week", "year",
     "christmas", "easter", "ramadan", "islamic", "jihad", "qaida", "taliban", "hezbollah",

@@ -37,6 +37,14 @@ class DatelineInfo:
 
 
 @dataclass(frozen=True)
+class ContextParagraph:
+    """A paragraph shown around a hit (--context)."""
+
+    paragraph: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Hit:
     """One ranked paragraph with its story's context. `to_dict()` is the JSON form."""
 
@@ -55,9 +63,12 @@ class Hit:
     highlights: list[tuple[int, int]] = field(default_factory=list, compare=False)
     version: int = 0
     superseded: bool = False  # a newer version exists, or the story was killed
+    before: list[ContextParagraph] = field(default_factory=list, compare=False)
+    after: list[ContextParagraph] = field(default_factory=list, compare=False)
 
-    def to_dict(self, with_version: bool = False) -> dict:
-        """The JSON form; with_version adds `version` and `superseded` (--all-versions)."""
+    def to_dict(self, with_version: bool = False, with_context: bool = False) -> dict:
+        """The JSON form; with_version adds `version` and `superseded` (--all-versions),
+        with_context adds `context` with the paragraphs `before` and `after` (--context)."""
         data = {
             "rank": self.rank,
             "score": round(self.score, 4),
@@ -75,6 +86,10 @@ class Hit:
         }
         if with_version:
             data.update(version=self.version, superseded=self.superseded)
+        if with_context:
+            data["context"] = {
+                "before": [{"paragraph": c.paragraph, "text": c.text} for c in self.before],
+                "after": [{"paragraph": c.paragraph, "text": c.text} for c in self.after]}
         return data
 
 

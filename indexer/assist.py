@@ -1,0 +1,137 @@
+"""What a searcher reaches for around a result list: the paragraphs around a hit, a
+corrected query when nothing matches, facet counts, and stories like a given one.
+
+Functions here take a Whoosh searcher and the schema's analyzers; Index wraps them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from .search import ContextParagraph, split_keywords
+
+FACETS = ("people", "tags", "place", "date")
+_WORD_RE = re.compile(r"(?<![\w:])([A-Za-z][\w'’-]{2,})(?![\w:])")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+
+def paragraph_context(searcher: Searcher, story_id: str, version: int, paragraph: int,
+                      k: int) -> tuple[list[ContextParagraph], list[ContextParagraph]]:
+    """The k paragraphs before and the k after a paragraph of a story."""
+    wanted = set(range(paragraph - k, paragraph + k + 1)) - {paragraph}
+    found = sorted((d["paragraph"], d["body"])
+                   for d in searcher.documents(story_id=story_id, kind="paragraph")
+                   if d["paragraph"] in wanted and d.get("version", 0) == version)
+    before = [ContextParagraph(n, text) for n, text in found if n < paragraph]
+    after = [ContextParagraph(n, text) for n, text in found if n > paragraph]
+    return before, after
+
+
+def _surface_form(searcher: Searcher, analyzer, stem: str) -> str | None:
+    """A word as written in some paragraph whose analysed form is `stem`."""
+    for fields in searcher.documents(body=stem):
+        text = fields.get("body", "")
+        for token in analyzer(text, chars=True, removestops=False):
+            if token.text == stem:
+                return text[token.startchar:token.endchar].lower()
+        break
+    return None
+
+
+def suggest_query(searcher: Searcher, analyzer, query: str) -> str | None:
+    """The query with each word unknown to the index replaced by the closest known word
+    (paragraph vocabulary and people's names); None when there is nothing to correct."""
+    people_words = _name_words(searcher)
+    changed = False
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal changed
+        word = match.group(1)
+        if word in _OPERATORS:
+            return word
+        stems = [t.text for t in analyzer(word)]
+        if not stems or all(searcher.doc_frequency("body", s) for s in stems) or \
+                word.lower() in people_words:
+            return word
+        candidates = searcher.suggest("body", stems[0], limit=5, maxdist=2)
+        scored = [(searcher.doc_frequency("body", c), c) for c in candidates]
+        best_word = None
+        if scored:
+            _freq, best = max(scored)
+            best_word = _surface_form(searcher, analyzer, best)
+        name = _closest(word.lower(), people_words)
+        if name and (best_word is None or _distance(word.lower(), name) <
+                     _distance(word.lower(), best_word)):
+            best_word = name.capitalize()
+        if not best_word or best_word.lower() == word.lower():
+            return word
+        changed = True
+        return best_word if not word[:1].isupper() else best_word[:1].upper() + best_word[1:]
+
+    corrected = _WORD_RE.sub(fix, query)
+    return corrected if changed else None
+
+
+def _name_words(searcher: Searcher) -> set[str]:
+    words: set[str] = set()
+    for term in searcher.lexicon("people"):
+        words.update(term.decode("utf-8").split())
+    return words
+
+
+def _distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _closest(word: str, vocabulary: set[str]) -> str | None:
+    best = None
+    best_distance = 3 if len(word) > 5 else 2
+    for candidate in vocabulary:
+        if abs(len(candidate) - len(word)) >= best_distance:
+            continue
+        distance = _distance(word, candidate)
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def facet_counts(searcher: Searcher, docnums, names: tuple[str, ...] = FACETS,
+                 top: int = 10) -> dict[str, list[tuple[str, int]]]:
+    """Counts over the distinct stories of the matching paragraphs: people, tags, place
+    (city, region and country), date (month)."""
+    stories: dict[tuple[str, int], dict] = {}
+    for docnum in docnums:
+        fields = searcher.stored_fields(docnum)
+        key = (fields["story_id"], fields.get("version", 0))
+        stories.setdefault(key, fields)
+    counts: dict[str, Counter[str]] = {name: Counter() for name in names}
+    for fields in stories.values():
+        if "people" in counts:
+            counts["people"].update(split_keywords(fields.get("people")))
+        if "tags" in counts:
+            counts["tags"].update(split_keywords(fields.get("tags")))
+        if "place" in counts:
+            counts["place"].update({p for p in (fields.get("city"), fields.get("region"),
+                                                fields.get("country")) if p})
+        if "date" in counts and fields.get("date"):
+            counts["date"][fields["date"].strftime("%Y-%m")] += 1
+    return {name: counts[name].most_common(top) for name in names}
+
+
+def key_terms_query(searcher: Searcher, text: str, numterms: int = 12) -> wq.Query | None:
+    """An OR query of a text's most characteristic terms (more-like-this)."""
+    terms = searcher.key_terms_from_text("fulltext", text, numterms=numterms)
+    if not terms:
+        return None
+    return wq.Or([wq.Term("fulltext", term, boost=weight) for term, weight in terms])
