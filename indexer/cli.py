@@ -174,10 +174,12 @@ def format_text(hits: list[Hit], color: bool) -> str:
               help="Show the K paragraphs before and after each hit.")
 @click.option("--facets", default=None, metavar="LIST",
               help="Counts over the matching stories: any of people,tags,place,date.")
+@click.option("--feedback", is_flag=True,
+              help="Expand the query with words from its top stories (pseudo-relevance).")
 def query(query: str, index_path: str | None, person: str | None, tag: str | None,
           place: str | None, since: str | None, until: str | None, limit: int,
           per_story: int | None, output: str, qid: str, color: str,
-          all_versions: bool, context: int, facets: str | None) -> None:
+          all_versions: bool, context: int, facets: str | None, feedback: bool) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
@@ -187,7 +189,8 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         filters = {"person": person, "tag": tag, "place": place, "since": since,
                    "until": until}
         hits = index.search(query, limit=limit, per_story=per_story,
-                            all_versions=all_versions, context=context, **filters)
+                            all_versions=all_versions, context=context, feedback=feedback,
+                            **filters)
         facet_names = tuple(n.strip() for n in facets.split(",") if n.strip()) if facets \
             else ()
         counts = index.facets(query, facet_names, **filters) if facet_names else {}

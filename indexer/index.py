@@ -18,7 +18,15 @@ from whoosh.idsets import BitSet
 from whoosh.index import FileIndex
 from whoosh.query import Term
 
-from .assist import FACETS, facet_counts, key_terms_query, paragraph_context, suggest_query
+from .assist import (
+    FACETS,
+    facet_counts,
+    feedback_terms,
+    key_terms_query,
+    paragraph_context,
+    suggest_query,
+    with_terms,
+)
 from .ingest import IngestReport, IngestRun, Rejection, ingest_lock, write_last_run
 from .model import Dateline, Story
 from .schema import META_ID, SCHEMA_VERSION, build_schema
@@ -45,6 +53,12 @@ DEFAULT_INDEX = "index"
 STORY_WEIGHT = 0.8
 STORY_DEPTH = 1000
 PARAGRAPH_POOL = 200
+# Pseudo-relevance feedback (--feedback): 10 words from the top 5 stories, at 0.3 of the
+# query's weight. On TIME: MAP 0.582 (vs 0.587 without), nDCG@10 0.642 (vs 0.655), R@1000
+# 0.978 (vs 0.962); more stories or words lowered MAP further, so it stays off by default.
+FEEDBACK_STORIES = 5
+FEEDBACK_TERMS = 10
+FEEDBACK_WEIGHT = 0.3
 
 
 class IndexNotFoundError(FileNotFoundError):
@@ -212,7 +226,8 @@ class Index:
                place: str | None = None, since: datetime | str | None = None,
                until: datetime | str | None = None, limit: int = 10,
                per_story: int | None = None, all_versions: bool = False,
-               story_weight: float | None = None, context: int = 0) -> list[Hit]:
+               story_weight: float | None = None, context: int = 0,
+               feedback: bool = False) -> list[Hit]:
         """Ranked paragraphs for a query in Whoosh's query language, filtered.
 
         A paragraph's score mixes its own BM25F score with its story's (story_weight, tuned
@@ -220,7 +235,9 @@ class Index:
 
         Only the current version of each story is searched (see indexer.versions);
         all_versions=True also returns superseded and killed ones, marked `superseded`.
-        context=K fills each hit's `before` and `after` with up to K paragraphs."""
+        context=K fills each hit's `before` and `after` with up to K paragraphs.
+        feedback=True expands the story pass with pseudo-relevance feedback (off by default:
+        it did not help on the development collection)."""
         if limit < 1:
             raise QueryError("limit must be at least 1")
         parsed, excluded = split_negation(parse_query(self._parser, query))
@@ -236,8 +253,16 @@ class Index:
         if not allowed:  # Whoosh would read an empty filter as no filter at all
             return []
         weight = STORY_WEIGHT if story_weight is None else story_weight
-        story_scores = self._story_scores(searcher, query, self._kind_ids(searcher, "story",
-                                                                          extra)) if weight else {}
+        stories = self._kind_ids(searcher, "story", extra)
+        expansion = None
+        if feedback and stories:
+            # RM3-style: words of the top stories join both the story and paragraph queries
+            first_pass, _ = split_negation(parse_query(self._story_parser, query))
+            expansion = feedback_terms(searcher, first_pass, stories, FEEDBACK_STORIES,
+                                       FEEDBACK_TERMS, FEEDBACK_WEIGHT)
+            parsed = with_terms(parsed, "body", expansion)
+        story_scores = self._story_scores(searcher, query, stories,
+                                          expansion) if weight else {}
         current = CurrentVersions(searcher)
         # Whole pages are fetched again with a larger limit when superseded versions or the
         # per-story cap thin them out. Not Whoosh's collapse=: it ignores filter=.
@@ -330,15 +355,19 @@ class Index:
                 break
         return hits
 
-    def _story_scores(self, searcher, query: str, allowed) -> dict[tuple[str, int], float]:
-        """BM25F over whole stories (text, headline, people, tags), each score divided by
-        the best: the story-level evidence mixed into every paragraph's score."""
+    def _story_scores(self, searcher, query: str, allowed,
+                      expansion: list[tuple[str, float]] | None = None
+                      ) -> dict[tuple[str, int], float]:
+        """BM25F over whole stories (text and headline), each score divided by the best:
+        the story-level evidence mixed into every paragraph's score; `expansion` adds
+        feedback words."""
         if not allowed:
             return {}
         positive, excluded = split_negation(parse_query(self._story_parser, query))
         if excluded is not None:
             allowed = allowed.difference(BitSet(searcher.docs_for_query(excluded),
                                                 size=searcher.doc_count_all()))
+        positive = with_terms(positive, "fulltext", expansion or [])
         results = searcher.search(positive, limit=STORY_DEPTH, filter=allowed)
         top = max((r.score for r in results), default=0.0) or 1.0
         return {(r["story_id"], r.get("version", 0)): r.score / top for r in results}

@@ -93,3 +93,11 @@ def test_relative_since(corpus_index: Index) -> None:
     recent = corpus_index.search("said", since=parse_when("7d", now=now), limit=50)
     assert {h.story_id for h in recent} == {"world/tokyo-quake", "us/atlanta-vaccine",
                                             "sports/nairobi-marathon"}  # Oct. 3 03:15 UTC on
+
+
+def test_feedback_expands_to_stories_sharing_the_top_stories_words(corpus_index: Index) -> None:
+    plain = {h.story_id for h in corpus_index.search("flour", per_story=1)}
+    assert plain == {"world/aleppo-truce"}
+    expanded = [h.story_id for h in corpus_index.search("flour", per_story=1, feedback=True)]
+    assert expanded[0] == "world/aleppo-truce"
+    assert "world/geneva-talks" in expanded  # Syria, truce, aid: the first story's words
