@@ -240,6 +240,42 @@ def format_facets(counts: dict[str, list[tuple[str, int]]]) -> str:
     return "\n".join(lines)
 
 
+@main.command("eval")
+@INDEX_OPTION
+@click.option("--topics", "topics_path", required=True, type=click.Path(exists=True,
+                                                                        dir_okay=False),
+              help="TREC topics (<top> blocks; titles are the queries) or qid<TAB>query lines.")
+@click.option("--qrels", "qrels_path", required=True,
+              type=click.Path(exists=True, dir_okay=False), help="TREC qrels.")
+@click.option("--run", "run_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the story-level TREC run file here.")
+@click.option("--depth", type=click.IntRange(1), default=1000, show_default=True)
+@click.option("--feedback", is_flag=True, help="Evaluate with pseudo-relevance feedback.")
+def evaluate(index_path: str | None, topics_path: str, qrels_path: str,
+             run_path: str | None, depth: int, feedback: bool) -> None:
+    """Evaluate the index on a TREC collection: MAP, nDCG@10, P@10, R@1000.
+
+    Stories are ranked by their best paragraph. Needs the test extras (ir-measures)."""
+    from pathlib import Path
+
+    from .evaluation import MEASURES, measure, read_qrels, read_topics, story_run, write_run
+
+    index = open_index(index_path)
+    topics = read_topics(Path(topics_path))
+    if not topics:
+        fail(f"no topics in {topics_path}", EXIT_USAGE)
+    try:
+        run = story_run(index, topics, depth=depth, feedback=feedback)
+        scores = measure(read_qrels(Path(qrels_path)), run)
+    except (QueryError, RuntimeError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    if run_path:
+        write_run(run, Path(run_path))
+    click.echo(f"{len(topics)} topics")
+    for name in MEASURES:
+        click.echo(f"{name:<8} {scores[name]:.4f}")
+
+
 @main.command()
 @click.argument("target", metavar="STORY_ID[#PARAGRAPH]")
 @INDEX_OPTION

@@ -50,3 +50,19 @@ def test_time_collection_floor() -> None:
     # measured: MAP 0.587 vs 0.583, nDCG@10 0.655 vs 0.645
     assert ours["AP"] >= 0.575 and ours["nDCG@10"] >= 0.64
     assert ours["AP"] >= baseline["AP"] - 0.005
+
+
+def test_eval_command(corpus_index: Index, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from indexer import cli
+
+    (tmp_path / "topics.tsv").write_text("1\tdrought farmers\n2\tearthquake trains\n")
+    (tmp_path / "qrels").write_text("1 0 world/canberra-drought 1\n2 0 world/tokyo-quake 1\n")
+    result = CliRunner().invoke(cli.main, [
+        "eval", "--index", corpus_index.path, "--topics", str(tmp_path / "topics.tsv"),
+        "--qrels", str(tmp_path / "qrels"), "--run", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split() for line in result.output.splitlines()[1:])
+    assert float(lines["AP"]) == 1.0 and float(lines["P@10"]) == 0.1
+    assert (tmp_path / "run").read_text().startswith("1 Q0 world/canberra-drought 1 ")
