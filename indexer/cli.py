@@ -62,6 +62,9 @@ def main() -> None:
 @click.option("--prune", is_flag=True, help="Remove stories whose files no longer exist.")
 @click.option("--batch-files", type=click.IntRange(1), default=500, show_default=True,
               help="Commit after this many changed files.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that analyse and write documents (Whoosh's multiprocessing "
+                   "writer, always multisegment).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors only.")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None,
               help="Append rejections and the run summary to this file.")
@@ -71,8 +74,8 @@ def main() -> None:
               type=click.Path(dir_okay=False),
               help="Find people with a model from `indexer people train` (default: rules).")
 def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool,
-           batch_files: int, quiet: bool, log_file: str | None, json_report: str | None,
-           people_model: str | None) -> None:
+           batch_files: int, workers: int, quiet: bool, log_file: str | None,
+           json_report: str | None, people_model: str | None) -> None:
     """Ingest wire files and folders (recursively) into the index. Default path: corpus/.
 
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
@@ -98,7 +101,7 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
         try:
             index = Index.create(index_path)
             report = index.ingest(paths_list, fmt=fmt, prune=prune, batch_files=batch_files,
-                                  on_file=on_file, on_reject=on_reject)
+                                  workers=workers, on_file=on_file, on_reject=on_reject)
         except IndexLockedError as exc:
             fail(str(exc), EXIT_LOCKED)
         except (IndexIntegrityError, SchemaVersionError) as exc:

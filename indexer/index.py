@@ -203,14 +203,14 @@ class Index:
     # -- writing
 
     def ingest(self, paths: list[str], *, fmt: str = "auto", prune: bool = False,
-               batch_files: int = 500,
+               batch_files: int = 500, workers: int = 1,
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None) -> IngestReport:
         """Ingest files and folders (recursively); returns the run report.
 
         Raises IndexLockedError when another ingest is writing to this index."""
         with ingest_lock(self.path):
-            run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files,
+            run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files, workers=workers,
                             on_file=on_file, on_reject=on_reject)
             try:
                 report = run.run(paths, prune=prune)

@@ -188,11 +188,12 @@ class IngestRun:
     """One pass over the given paths into an open index. Use through Index.ingest()."""
 
     def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 500,
-                 batch_paragraphs: int = 20000,
+                 batch_paragraphs: int = 20000, workers: int = 1,
                  on_file: Callable[[str], None] | None = None,
                  on_reject: Callable[[Rejection], None] | None = None) -> None:
         self.ix = ix
         self.fmt = fmt
+        self.workers = workers
         self.batch_files = batch_files
         self.batch_paragraphs = batch_paragraphs
         self.on_file = on_file
@@ -207,7 +208,9 @@ class IngestRun:
 
     def _writer_now(self):
         if self._writer is None:
-            self._writer = new_writer(self.ix)
+            # several workers: Whoosh's multiprocessing writer (always multisegment, see
+            # storage.new_writer), each process analysing documents and writing a segment
+            self._writer = new_writer(self.ix, procs=self.workers)
         return self._writer
 
     def _commit(self) -> None:

@@ -19,6 +19,10 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import FileIndex
 from whoosh.writing import IndexWriter
 
+from . import whoosh_fixes
+
+whoosh_fixes.apply()
+
 
 class IndexIntegrityError(RuntimeError):
     """The index does not hold what was just committed to it."""
