@@ -378,6 +378,49 @@ def _use_people_model(path: str | None) -> None:
 
 
 @main.command()
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(index_path: str | None, as_json: bool) -> None:
+    """Stories, paragraphs, people, tags, date range, size and the last ingest run."""
+    figures = open_index(index_path).stats()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, default=str))
+        return
+    run = figures["last_run"] or {}
+    click.echo(f"stories     {figures['stories']}")
+    click.echo(f"paragraphs  {figures['paragraphs']}")
+    click.echo(f"files       {figures['files']}")
+    click.echo(f"people      {figures['people']}")
+    click.echo(f"tags        {figures['tags']}")
+    click.echo(f"dates       {figures['first_date'] or '-'} .. {figures['last_date'] or '-'}")
+    click.echo(f"size        {figures['size_bytes'] / 1e6:.1f} MB in {figures['segments']} "
+               "segments")
+    if run:
+        click.echo(f"last run    {run['finished']} {run['outcome']}: {run['added']} added, "
+                   f"{run['updated']} updated, {run['rejected']} rejected, "
+                   f"{run['paragraphs']} paragraphs in {run['seconds']}s")
+    else:
+        click.echo("last run    none recorded")
+
+
+@main.command()
+@INDEX_OPTION
+def check(index_path: str | None) -> None:
+    """Verify the index against its record of ingested files; say how to repair."""
+    index = open_index(index_path)
+    problems = index.check()
+    if not problems:
+        click.echo(f"ok: {index.paragraph_count()} paragraphs agree with the file records")
+        return
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{len(problems)} problems. Repair: `indexer ingest --prune PATHS` re-reads "
+               "changed files and drops gone ones; if problems remain, rebuild into a fresh "
+               "--index folder.", err=True)
+    sys.exit(EXIT_INDEX)
+
+
+@main.command()
 @click.argument("story_id")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the story as JSON.")

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -27,7 +29,15 @@ from .assist import (
     suggest_query,
     with_terms,
 )
-from .ingest import IngestReport, IngestRun, Rejection, ingest_lock, write_last_run
+from .ingest import (
+    LAST_RUN_NAME,
+    IngestReport,
+    IngestRun,
+    Rejection,
+    ingest_lock,
+    read_ledger,
+    write_last_run,
+)
 from .model import Dateline, Story
 from .schema import META_ID, SCHEMA_VERSION, build_schema
 from .search import (
@@ -219,6 +229,77 @@ class Index:
                 raise
             write_last_run(self.path, report, "ok" if report.ok else "rejections")
             return report
+
+    def stats(self) -> dict:
+        """What `indexer stats` shows: counts, date range, last run."""
+        searcher = self._current_searcher()
+        current = CurrentVersions(searcher)
+        stories = 0
+        people: set[str] = set()
+        tags: set[str] = set()
+        dates = []
+        for fields in searcher.documents(kind="story"):
+            key = fields.get("story_key") or fields["story_id"]
+            if not current.is_current(key, fields["story_id"], fields.get("version", 0)):
+                continue
+            stories += 1
+            people.update(split_keywords(fields.get("people")))
+            tags.update(split_keywords(fields.get("tags")))
+            if fields.get("date"):
+                dates.append(fields["date"])
+        last_run = None
+        path = os.path.join(self.path, LAST_RUN_NAME)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                last_run = json.load(f)
+        size = sum(os.path.getsize(os.path.join(self.path, name))
+                   for name in os.listdir(self.path))
+        return {
+            "stories": stories,
+            "paragraphs": len(self._kind_ids(searcher, "paragraph")),
+            "files": len(self._kind_ids(searcher, "file")),
+            "people": len(people),
+            "tags": len(tags),
+            "first_date": min(dates).isoformat() if dates else None,
+            "last_date": max(dates).isoformat() if dates else None,
+            "segments": len(self._ix._segments()),
+            "size_bytes": size,
+            "schema_version": SCHEMA_VERSION,
+            "last_run": last_run,
+        }
+
+    def check(self) -> list[str]:
+        """Problems found comparing the index with its own record of ingested files."""
+        searcher = self._current_searcher()
+        ledger = read_ledger(self._ix)
+        problems: list[str] = []
+        stories_by_source: dict[str, set[str]] = {}
+        paragraphs: Counter[tuple[str, int, str]] = Counter()
+        seen_numbers: dict[tuple[str, int, str], int] = {}
+        for fields in searcher.documents(kind="paragraph"):
+            key = (fields["story_id"], fields.get("version", 0), fields.get("source", ""))
+            paragraphs[(key[0], key[1], key[2])] += 1
+            seen_numbers[key] = fields.get("paragraphs", 0)
+            stories_by_source.setdefault(fields.get("source", ""), set()).add(fields["story_id"])
+        for (story_id, version, source), count in paragraphs.items():
+            if source not in ledger:
+                problems.append(f"{story_id}: paragraphs from {source}, which has no file record")
+            expected = seen_numbers[(story_id, version, source)]
+            if count != expected:
+                problems.append(f"{story_id}: {count} paragraphs indexed, the story has {expected}")
+        for source, record in sorted(ledger.items()):
+            indexed = stories_by_source.get(source, set())
+            missing = set(record.stories) - indexed
+            if missing:
+                problems.append(f"{source}: stories {sorted(missing)[:3]} recorded but not indexed")
+            if not os.path.exists(source):
+                problems.append(f"{source}: file is gone (run `indexer ingest --prune`)")
+            else:
+                stat = os.stat(source)
+                if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
+                    problems.append(f"{source}: changed since it was ingested (run `indexer "
+                                    "ingest` on it)")
+        return problems
 
     # -- reading
 
@@ -438,3 +519,4 @@ class Index:
         results = self._current_searcher().search(Term("kind", "paragraph"), limit=None,
                                                   scored=False)
         return len(results)
+

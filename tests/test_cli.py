@@ -168,3 +168,27 @@ def test_people_command_plain_and_json(tmp_path: Path) -> None:
     data = json.loads(CliRunner().invoke(cli.main, ["people", "--json", "-"], input=text).output)
     kerry = next(item for item in data if item["name"] == "John Kerry")
     assert [text[s:e] for s, e in kerry["mentions"]] == ["John Kerry", "Kerry"]
+
+
+def test_stats_and_check(tmp_path: Path) -> None:
+    import shutil
+
+    wire = tmp_path / "wire"
+    shutil.copytree(CORPUS, wire)
+    index = str(tmp_path / "ix")
+    assert run("ingest", str(wire), "--index", index).exit_code == 0
+    stats = json.loads(run("stats", "--index", index, "--json").output)
+    assert (stats["stories"], stats["paragraphs"], stats["files"]) == (14, 68, 14)
+    assert stats["first_date"].startswith("2026-07-01") and stats["last_run"]["outcome"] == "ok"
+    assert "paragraphs  68" in run("stats", "--index", index).output
+    ok = run("check", "--index", index)
+    assert ok.exit_code == 0 and ok.output.startswith("ok: 68 paragraphs")
+    (wire / "us" / "senate-cyber.txt").unlink()
+    (wire / "world" / "tokyo-quake.txt").write_text(story_text(city="TOKYO"))
+    broken = run("check", "--index", index)
+    assert broken.exit_code == cli.EXIT_INDEX
+    assert "senate-cyber.txt: file is gone" in broken.output
+    assert "tokyo-quake.txt: changed since it was ingested" in broken.output
+    assert "Repair:" in broken.output
+    assert run("ingest", str(wire), "--index", index, "--prune").exit_code == 0
+    assert run("check", "--index", index).exit_code == 0

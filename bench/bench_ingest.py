@@ -1,0 +1,120 @@
+"""Ingest speed: our pipeline with 1 and 2 workers against a naive Whoosh baseline.
+
+    python bench/bench_ingest.py CORPUS_DIR [--workers 1 2] [--skip-baseline]
+
+Each run ingests CORPUS_DIR (from bench/make_corpus.py) into a fresh index in a child
+process and prints stories/s, paragraphs/s, MB/s, the child's peak RSS and the index size.
+The baseline, in the same run on the same paragraphs: one Whoosh writer, one add_document
+per paragraph, default settings, the same fields, text already parsed (so it is the lower
+bound of writing alone, without parsing or people extraction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def child(mode: str, corpus: str, index: str, workers: int) -> None:
+    """Runs in a separate process so that its peak RSS is its own."""
+    from indexer import Index
+
+    started = time.monotonic()
+    if mode == "ours":
+        report = Index.create(index).ingest([corpus], workers=workers, batch_files=2000)
+        stories, paragraphs = report.stories, report.paragraphs
+    else:
+        stories, paragraphs = naive(corpus, index)
+    seconds = time.monotonic() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"stories": stories, "paragraphs": paragraphs, "seconds": seconds,
+                      "peak_rss_mb": peak_kb / 1024}))
+
+
+def naive(corpus: str, index: str) -> tuple[int, int]:
+    """One writer, one add_document per paragraph, default settings."""
+    from whoosh import index as whoosh_index
+    from whoosh.codec import whoosh3
+
+    from indexer import whoosh_fixes
+    from indexer.formats import parse_file
+    from indexer.ingest import paragraph_documents, walk
+    from indexer.schema import build_schema
+
+    parsed = []  # parsing happens before the clock that matters: writing alone is measured
+    for path, _root in walk([corpus]):
+        for story in parse_file(path.read_bytes(), path.stem, str(path)).stories:
+            parsed.append(story)
+    whoosh3.W3PerDocReader._cached_reader = whoosh_fixes._original  # stock Whoosh
+    os.makedirs(index, exist_ok=True)
+    ix = whoosh_index.create_in(index, build_schema())
+    writer = ix.writer()
+    started = time.monotonic()
+    paragraphs = 0
+    for story in parsed:
+        for document in paragraph_documents(story):
+            writer.add_document(**document)
+            paragraphs += 1
+    writer.commit()
+    print(json.dumps({"write_only_seconds": time.monotonic() - started}), file=sys.stderr)
+    return len(parsed), paragraphs
+
+
+def run(mode: str, corpus: Path, workers: int, scratch: Path) -> dict:
+    index = scratch / f"{mode}-{workers}"
+    result = subprocess.run([sys.executable, __file__, "--child", mode, str(corpus),
+                             str(index), str(workers)], capture_output=True, text=True,
+                            check=True)
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    if result.stderr.strip():
+        data.update(json.loads(result.stderr.strip().splitlines()[-1]))
+    data["index_mb"] = folder_size(index) / 1e6
+    return data
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+    megabytes = folder_size(args.corpus) / 1e6
+    print(f"corpus: {args.corpus} ({megabytes:.1f} MB)")
+    with tempfile.TemporaryDirectory(dir=args.corpus.parent) as scratch:
+        results = {}
+        if not args.skip_baseline:
+            results["naive"] = run("naive", args.corpus, 1, Path(scratch))
+        for workers in args.workers:
+            results[f"ours-{workers}"] = run("ours", args.corpus, workers, Path(scratch))
+    for label, r in results.items():
+        seconds = r.get("write_only_seconds", r["seconds"])
+        note = " (writing only, text parsed beforehand)" if label == "naive" else ""
+        print(f"  {label:<8} {r['stories'] / seconds:8.0f} stories/s "
+              f"{r['paragraphs'] / seconds:8.0f} paragraphs/s {megabytes / seconds:6.2f} MB/s "
+              f"peak RSS {r['peak_rss_mb']:6.0f} MB  index {r['index_mb']:7.1f} MB{note}")
+    if "naive" in results:
+        base = results["naive"]["paragraphs"] / results["naive"]["write_only_seconds"]
+        for label, r in results.items():
+            if label != "naive":
+                print(f"  {label} / naive: {r['paragraphs'] / r['seconds'] / base:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Query latency: median and p95 of a fixed query set, with and without filters.
+
+    python bench/bench_query.py INDEX [INDEX_2 ...] [--repeat 3]
+
+Queries of one to four words (taken from the news vocabulary of the generated corpora),
+alone and with a person, place or date filter, run against each index; the first pass warms
+the searcher and is not counted. With two indexes, the ratio of their medians is printed
+(for 100k against 1M paragraphs it should stay well under the 10x of their sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from indexer import Index  # noqa: E402
+
+QUERIES = ["oil", "gold prices", "interest rates", "coffee exports", "bank of japan",
+           "trade deficit talks", "crude oil output opec", "wheat", "dollar yen",
+           "stock market crash", "takeover bid shares", "federal reserve policy",
+           "grain exports soviet union", "tax reform", "strike", "merger agreement"]
+FILTERED = [("oil prices", {"place": "London"}), ("trade", {"tag": "usa"}),
+            ("shares", {"since": "2025-03", "until": "2025-06"}),
+            ("talks", {"person": "baker"})]
+
+
+def measure(path: str, repeat: int) -> tuple[list[float], int]:
+    index = Index.open(path)
+    for query in QUERIES:  # warm the searcher, its caches and the OS page cache
+        index.search(query)
+    latencies = []
+    for _ in range(repeat):
+        for query in QUERIES:
+            started = time.perf_counter()
+            index.search(query)
+            latencies.append(time.perf_counter() - started)
+        for query, filters in FILTERED:
+            started = time.perf_counter()
+            index.search(query, **filters)
+            latencies.append(time.perf_counter() - started)
+    return latencies, index.paragraph_count()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("indexes", nargs="+")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    medians = []
+    for path in args.indexes:
+        latencies, paragraphs = measure(path, args.repeat)
+        latencies.sort()
+        median = statistics.median(latencies)
+        p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+        medians.append((paragraphs, median))
+        print(f"{path}: {paragraphs} paragraphs, {len(latencies)} queries: "
+              f"median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
+    if len(medians) == 2:
+        (small_n, small), (large_n, large) = sorted(medians)
+        print(f"median ratio {large / small:.2f}x for {large_n / small_n:.1f}x the paragraphs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Generate a wire corpus of a given size from real shared data, for the speed benchmarks.
+
+    python bench/make_corpus.py OUT --paragraphs 100000 [--source reuters|corpus] [--seed N]
+
+Stories of Reuters-21578 (../shared/data) or of the project's corpus/ are rewritten with
+fresh ids and dates and their paragraphs shuffled, then written as AP-style text files, one
+story a file, 1,000 files a folder. The output stays outside the repository: it is derived
+from research-only text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from indexer.formats import parse_file  # noqa: E402
+from indexer.model import Story  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+
+
+def source_stories(source: str, data: Path) -> list[Story]:
+    if source == "corpus":
+        files = sorted((ROOT / "corpus").rglob("*.txt"))
+    else:
+        files = sorted((data / "reuters21578").glob("reut2-*.sgm"))
+    stories = []
+    for path in files:
+        stories += [s for s in parse_file(path.read_bytes(), path.stem, str(path)).stories
+                    if len(s.paragraphs) >= 2]
+    return stories
+
+
+def render(story: Story, number: int, when: datetime, rng: random.Random) -> str:
+    paragraphs = story.paragraphs[:]
+    lead, rest = paragraphs[0], paragraphs[1:]
+    rng.shuffle(rest)
+    city = (story.dateline.city or "New York").upper()
+    headline = story.headline.title() if story.headline.isupper() else story.headline
+    parts = [f"{headline or 'Untitled'} ({number})", when.strftime("%b. %d, %Y %I:%M %p") +
+             " GMT", f"{city} (Reuters) - {lead}", *rest,
+             "filed under: " + ", ".join(story.tags)]
+    return "\n\n".join(parts) + "\n"
+
+
+def generate(stories: list[Story], paragraphs: int, seed: int) -> Iterator[tuple[int, str]]:
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1)
+    written = number = 0
+    while written < paragraphs:
+        story = rng.choice(stories)
+        when = start + timedelta(minutes=7 * number)
+        yield number, render(story, number, when, rng)
+        written += len(story.paragraphs)
+        number += 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--paragraphs", type=int, default=100_000)
+    parser.add_argument("--source", choices=["reuters", "corpus"], default="reuters")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    stories = source_stories(args.source, args.data)
+    count = 0
+    for number, text in generate(stories, args.paragraphs, args.seed):
+        folder = args.out / f"{number // 1000:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"story-{number:07d}.txt").write_text(text, encoding="utf-8")
+        count += 1
+    print(f"{count} stories, about {args.paragraphs} paragraphs -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
