@@ -4,9 +4,10 @@
 
 Each run ingests CORPUS_DIR (from bench/make_corpus.py) into a fresh index in a child
 process and prints stories/s, paragraphs/s, MB/s, the child's peak RSS and the index size.
-The baseline, in the same run on the same paragraphs: one Whoosh writer, one add_document
-per paragraph, default settings, the same fields, text already parsed (so it is the lower
-bound of writing alone, without parsing or people extraction).
+With workers the peak RSS is the main process's plus the largest worker's peak once per
+worker (an upper bound). The baseline, in the same run on the same paragraphs: one Whoosh
+writer, one add_document per paragraph, default settings, the same fields, text already
+parsed (so it is the lower bound of writing alone, without parsing or people extraction).
 """
 
 from __future__ import annotations
@@ -40,9 +41,12 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
     else:
         stories, paragraphs = naive(corpus, index)
     seconds = time.monotonic() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # with worker processes, their peak is added: an upper bound of the run's memory
     print(json.dumps({"stories": stories, "paragraphs": paragraphs, "seconds": seconds,
-                      "peak_rss_mb": peak_kb / 1024}))
+                      "peak_rss_mb": own + (workers_peak * workers if workers > 1
+                                            else 0)}))
 
 
 def naive(corpus: str, index: str) -> tuple[int, int]:

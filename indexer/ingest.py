@@ -210,10 +210,11 @@ class IngestRun:
         if self._writer is None:
             # several workers: Whoosh's multiprocessing writer (always multisegment, see
             # storage.new_writer), each process analysing documents and writing a segment
-            # a 256 MB posting pool in all: a smaller one spills pickled runs to disk and
-            # merges them at commit (a third of a single writer's time at 10k paragraphs)
+            # a 160 MB posting pool in all: much smaller spills pickled runs to disk and
+            # merges them at commit (a third of a single writer's time at 10k paragraphs);
+            # much larger breaks the 500 MB memory bound
             self._writer = new_writer(self.ix, procs=self.workers,
-                                      limitmb=max(64, 256 // self.workers))
+                                      limitmb=max(64, 160 // self.workers))
         return self._writer
 
     def _commit(self) -> None:

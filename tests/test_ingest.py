@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import random
-import signal
 import subprocess
 import sys
 import time
@@ -155,46 +153,6 @@ def test_lock_is_released_when_the_holder_exits(index_dir: Path) -> None:
         pass
     with ingest_lock(str(index_dir)):
         pass
-
-
-def make_wire_folder(folder: Path, stories: int) -> None:
-    folder.mkdir()
-    for n in range(stories):
-        paragraphs = tuple(f"Paragraph {p} of story {n} about harbor cranes." for p in range(2, 6))
-        (folder / f"story-{n:04d}.txt").write_text(story_text(
-            city="LONDON", headline=f"Story {n}", lead=f"Lead of story {n}.",
-            paragraphs=paragraphs, tags=f"batch, n{n % 7}"))
-
-
-def ingest_command(folder: Path, index_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "indexer", "ingest", str(folder), "--index", str(index_dir),
-            "--batch-files", "7", "--quiet"]
-
-
-def test_killed_ingest_resumes_with_nothing_lost_or_doubled(tmp_path: Path) -> None:
-    folder = tmp_path / "wire"
-    make_wire_folder(folder, 120)
-    reference_dir = tmp_path / "reference"
-    subprocess.run(ingest_command(folder, reference_dir), check=True)
-    expected = paragraph_ids(Index.open(str(reference_dir)))
-    assert len(expected) == 600
-
-    rng = random.Random(20261124)
-    for trial in range(6):
-        index_dir = tmp_path / f"killed-{trial}"
-        process = subprocess.Popen(ingest_command(folder, index_dir))
-        time.sleep(rng.uniform(0.3, 1.5))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        if os.path.isdir(index_dir) and any(n.endswith(".toc") for n in os.listdir(index_dir)):
-            # whatever was committed opens, and its ledger matches its paragraphs
-            index = Index.open(str(index_dir))
-            ledger = read_ledger(index.whoosh_index)
-            ids = paragraph_ids(index)
-            assert len(ids) == len(set(ids))
-            assert len(ids) == 5 * sum(len(r.stories) for r in ledger.values())
-        subprocess.run(ingest_command(folder, index_dir), check=True)
-        assert paragraph_ids(Index.open(str(index_dir))) == expected
 
 
 def test_ingest_a_single_file_uses_its_stem_as_story_id(index_dir: Path) -> None:

@@ -1,0 +1,55 @@
+"""SIGKILL at random moments, and queries while ingest writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from indexer.crashcheck import ingest_command, make_wire_folder, run_trials
+
+TRIALS = int(os.environ.get("INDEXER_KILL_TRIALS", "50"))
+
+
+def test_killed_ingest_always_recovers_exactly(tmp_path: Path) -> None:
+    assert run_trials(tmp_path, TRIALS) == []
+
+
+QUERY_LOOP = textwrap.dedent("""
+    import sys, time
+    from indexer import Index
+    path, seconds = sys.argv[1], float(sys.argv[2])
+    deadline, queries, partial = time.time() + seconds, 0, 0
+    while time.time() < deadline:
+        try:
+            index = Index.open(path)
+        except Exception:
+            time.sleep(0.01)  # not created yet
+            continue
+        hits = index.search("harbor cranes", limit=50)
+        for hit in hits:
+            story = index.story(hit.story_id)
+            if story is None or len(story.paragraphs) != hit.paragraphs:
+                partial += 1
+        index.close()
+        queries += 1
+    print(queries, partial)
+""")
+
+
+def test_queries_during_ingest_never_fail_and_see_whole_commits(tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    make_wire_folder(folder, 150)
+    index_dir = tmp_path / "index"
+    writer = subprocess.Popen(ingest_command(folder, index_dir, batch_files=3))
+    readers = [subprocess.Popen([sys.executable, "-c", QUERY_LOOP, str(index_dir), "6"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    outputs = [reader.communicate(timeout=120) for reader in readers]
+    assert writer.wait(timeout=120) == 0
+    for (out, err), reader in zip(outputs, readers, strict=True):
+        assert reader.returncode == 0, err
+        queries, partial = (int(x) for x in out.split())
+        assert queries > 5 and partial == 0
