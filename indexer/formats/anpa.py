@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from ..model import Story, WireFormatError
-from ..textio import check_text, decode, normalize_space
-from .common import assemble, byline_name, is_kill, rewrite_version
+from ..textio import normalize_space
+from .common import assemble, byline_name, is_kill, read_control_stream, rewrite_version
 
 NAME = "anpa"
 _SOH, _STX, _ETX = "\x01", "\x02", "\x03"
@@ -30,11 +30,6 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def looks_like(text: str) -> bool:
     head = text[:2000]
     return _SOH in head and bool(re.search(r"\b(?:BC|AP)-[\w-]+", head)) and _STX in head
-
-
-def messages(text: str) -> list[str]:
-    """The stream cut at each SOH (start of heading)."""
-    return [part for part in text.split(_SOH)[1:] if part.strip()]
 
 
 def _clean(line: str) -> str:
@@ -105,13 +100,4 @@ def _trailer_date(text: str) -> datetime | None:
 
 
 def read(data: bytes, story_id: str, source: str = "") -> Iterator[Story | WireFormatError]:
-    check_text(data, allow_controls=True)
-    found = messages(decode(data))
-    if not found:
-        raise WireFormatError("no ANPA message (SOH ... STX ... ETX) found")
-    for index, message in enumerate(found):
-        try:
-            yield parse_message(message, f"{story_id}#{index}" if len(found) > 1 else story_id,
-                                source)
-        except WireFormatError as exc:
-            yield WireFormatError(f"message {index + 1}: {exc}")
+    return read_control_stream(data, story_id, source, "ANPA", parse_message)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 
 from ..dateline import normalize_region, place_for_city, split_dateline
 from ..model import Dateline, Story, WireFormatError, naive_utc
 from ..people import extract_people
-from ..textio import normalize_space
+from ..textio import check_text, decode, normalize_space
 
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
 _BYLINE_LINE_RE = re.compile(r"^By\s+[A-Z][\w.'’\- ]{1,50}(?:,[\w .'’\-]{1,40})?$")
@@ -141,3 +142,20 @@ def _merge_names(given: list[str], found: list[str]) -> list[str]:
             continue
         merged[key] = name
     return list(merged.values())
+
+
+def read_control_stream(data: bytes, story_id: str, source: str, label: str,
+                        parse_message) -> Iterator[Story | WireFormatError]:
+    """Stories of a control-code framed wire stream (ANPA-1312, IPTC 7901): one message a
+    SOH, each parsed by `parse_message(message, story_id, source)`; a bad message is
+    reported on its own and the others go on."""
+    check_text(data, allow_controls=True)
+    found = [part for part in decode(data).split("\x01")[1:] if part.strip()]
+    if not found:
+        raise WireFormatError(f"no {label} message (SOH ... STX ... ETX) found")
+    for index, message in enumerate(found):
+        try:
+            yield parse_message(message, f"{story_id}#{index}" if len(found) > 1 else story_id,
+                                source)
+        except WireFormatError as exc:
+            yield WireFormatError(f"message {index + 1}: {exc}")

@@ -19,8 +19,8 @@ from datetime import datetime
 
 from ..dates import month_number
 from ..model import Story, WireFormatError
-from ..textio import check_text, decode, normalize_space
-from .common import assemble, byline_name, is_kill, rewrite_version
+from ..textio import normalize_space
+from .common import assemble, byline_name, is_kill, read_control_stream, rewrite_version
 from .xmlutil import text_paragraphs
 
 NAME = "iptc7901"
@@ -100,14 +100,4 @@ def _sent(trailer: str) -> datetime | None:
 
 
 def read(data: bytes, story_id: str, source: str = "") -> Iterator[Story | WireFormatError]:
-    check_text(data, allow_controls=True)
-    text = decode(data)
-    found = [part for part in text.split(_SOH)[1:] if part.strip()]
-    if not found:
-        raise WireFormatError("no IPTC 7901 message (SOH ... STX ... ETX) found")
-    for index, message in enumerate(found):
-        try:
-            yield parse_message(message, f"{story_id}#{index}" if len(found) > 1 else story_id,
-                                source)
-        except WireFormatError as exc:
-            yield WireFormatError(f"message {index + 1}: {exc}")
+    return read_control_stream(data, story_id, source, "IPTC 7901", parse_message)
