@@ -1,6 +1,6 @@
 """Ingest speed: our pipeline with 1 and 2 workers against a naive Whoosh baseline.
 
-    python bench/bench_ingest.py CORPUS_DIR [--workers 1 2] [--skip-baseline]
+    python bench/bench_ingest.py CORPUS_DIR [--workers 1 2] [--skip-baseline] [--keep DIR]
 
 Each run ingests CORPUS_DIR (from bench/make_corpus.py) into a fresh index in a child
 process and prints stories/s, paragraphs/s, MB/s, the child's peak RSS and the index size.
@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,6 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
 def naive(corpus: str, index: str) -> tuple[int, int]:
     """One writer, one add_document per paragraph, default settings."""
     from whoosh import index as whoosh_index
-    from whoosh.codec import whoosh3
 
     from indexer import whoosh_fixes
     from indexer.formats import parse_file
@@ -63,7 +63,7 @@ def naive(corpus: str, index: str) -> tuple[int, int]:
     for path, _root in walk([corpus]):
         for story in parse_file(path.read_bytes(), path.stem, str(path)).stories:
             parsed.append(story)
-    whoosh3.W3PerDocReader._cached_reader = whoosh_fixes._original  # stock Whoosh
+    whoosh_fixes.restore()  # stock Whoosh
     os.makedirs(index, exist_ok=True)
     ix = whoosh_index.create_in(index, build_schema())
     writer = ix.writer()
@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep the last index built by ours here")
     args = parser.parse_args()
     megabytes = folder_size(args.corpus) / 1e6
     print(f"corpus: {args.corpus} ({megabytes:.1f} MB)")
@@ -107,6 +108,9 @@ def main() -> None:
             results["naive"] = run("naive", args.corpus, 1, Path(scratch))
         for workers in args.workers:
             results[f"ours-{workers}"] = run("ours", args.corpus, workers, Path(scratch))
+        if args.keep:
+            shutil.rmtree(args.keep, ignore_errors=True)
+            shutil.move(str(Path(scratch) / f"ours-{args.workers[-1]}"), str(args.keep))
     for label, r in results.items():
         seconds = r.get("write_only_seconds", r["seconds"])
         note = " (writing only, text parsed beforehand)" if label == "naive" else ""
