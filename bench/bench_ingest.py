@@ -4,10 +4,11 @@
 
 Each run ingests CORPUS_DIR (from bench/make_corpus.py) into a fresh index in a child
 process and prints stories/s, paragraphs/s, MB/s, the child's peak RSS and the index size.
-With workers the peak RSS is the main process's plus the largest worker's peak once per
-worker (an upper bound). The baseline, in the same run on the same paragraphs: one Whoosh
-writer, one add_document per paragraph, default settings, the same fields, text already
-parsed (so it is the lower bound of writing alone, without parsing or people extraction).
+The peak RSS is sampled from /proc every 0.1 s over the child and all its worker
+processes together (their sum at each moment, the highest sum seen). The baseline, in
+the same run on the same paragraphs: one Whoosh writer, one add_document per paragraph,
+default settings, the same fields, text already parsed (so it is the lower bound of
+writing alone, without parsing or people extraction).
 """
 
 from __future__ import annotations
@@ -43,11 +44,8 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
         stories, paragraphs = naive(corpus, index)
     seconds = time.monotonic() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    # with worker processes, their peak is added: an upper bound of the run's memory
     print(json.dumps({"stories": stories, "paragraphs": paragraphs, "seconds": seconds,
-                      "peak_rss_mb": own + (workers_peak * workers if workers > 1
-                                            else 0)}))
+                      "own_peak_rss_mb": own}))
 
 
 def naive(corpus: str, index: str) -> tuple[int, int]:
@@ -78,14 +76,44 @@ def naive(corpus: str, index: str) -> tuple[int, int]:
     return len(parsed), paragraphs
 
 
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total / 1e6
+
+
 def run(mode: str, corpus: Path, workers: int, scratch: Path) -> dict:
     index = scratch / f"{mode}-{workers}"
-    result = subprocess.run([sys.executable, __file__, "--child", mode, str(corpus),
-                             str(index), str(workers)], capture_output=True, text=True,
-                            check=True)
-    data = json.loads(result.stdout.strip().splitlines()[-1])
-    if result.stderr.strip():
-        data.update(json.loads(result.stderr.strip().splitlines()[-1]))
+    process = subprocess.Popen([sys.executable, __file__, "--child", mode, str(corpus),
+                                str(index), str(workers)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_mb(process.pid))
+        time.sleep(0.1)
+    stdout, stderr = process.communicate()
+    if process.returncode:
+        raise SystemExit(f"{mode}-{workers} failed:\n{stderr}")
+    data = json.loads(stdout.strip().splitlines()[-1])
+    data["peak_rss_mb"] = max(peak, data["own_peak_rss_mb"])
+    if stderr.strip():
+        data.update(json.loads(stderr.strip().splitlines()[-1]))
     data["index_mb"] = folder_size(index) / 1e6
     return data
 
