@@ -38,7 +38,7 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
 
     started = time.monotonic()
     if mode == "ours":
-        report = Index.create(index).ingest([corpus], workers=workers, batch_files=2000)
+        report = Index.create(index).ingest([corpus], workers=workers)
         stories, paragraphs = report.stories, report.paragraphs
     else:
         stories, paragraphs = naive(corpus, index)

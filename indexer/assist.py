@@ -12,7 +12,7 @@ from collections import Counter
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from .search import ContextParagraph, split_keywords
+from .search import ContextParagraph, records, split_keywords
 
 FACETS = ("people", "tags", "place", "date")
 _WORD_RE = re.compile(r"(?<![\w:])([A-Za-z][\w'’-]{2,})(?![\w:])")
@@ -24,7 +24,7 @@ def paragraph_context(searcher: Searcher, story_id: str, version: int, paragraph
     """The k paragraphs before and the k after a paragraph of a story."""
     wanted = set(range(paragraph - k, paragraph + k + 1)) - {paragraph}
     found = sorted((d["paragraph"], d["body"])
-                   for d in searcher.documents(story_id=story_id, kind="paragraph")
+                   for d in records(searcher, "paragraph", "story_id", story_id)
                    if d["paragraph"] in wanted and d.get("version", 0) == version)
     before = [ContextParagraph(n, text) for n, text in found if n < paragraph]
     after = [ContextParagraph(n, text) for n, text in found if n > paragraph]
@@ -137,13 +137,15 @@ def key_terms_query(searcher: Searcher, text: str, numterms: int = 12) -> wq.Que
     return wq.Or([wq.Term("fulltext", term, boost=weight) for term, weight in terms])
 
 
-def feedback_terms(searcher: Searcher, query: wq.Query, allowed, stories: int, terms: int,
-                   weight: float) -> list[tuple[str, float]]:
-    """RM3-style feedback: the most characteristic words of the query's top stories, each
-    weighted relative to the strongest, times `weight`."""
-    top = searcher.search(query, limit=stories, filter=allowed)
-    text = "\n".join(" ".join(d["body"] for d in searcher.documents(
-        story_id=r["story_id"], kind="paragraph") if d.get("version", 0) == r.get("version", 0))
+def feedback_terms(searcher: Searcher, query: wq.Query, masked: set[int] | None,
+                   stories: int, terms: int, weight: float) -> list[tuple[str, float]]:
+    """RM3-style feedback: the most characteristic words of the query's top stories (a
+    story query, `masked` documents left out), each weighted relative to the strongest,
+    times `weight`."""
+    top = searcher.search(query, limit=stories, mask=masked)
+    text = "\n".join(" ".join(d["body"] for d in records(
+        searcher, "paragraph", "story_id", r["story_id"]) if d.get("version", 0) == r.get(
+        "version", 0))
         for r in top)
     found = searcher.key_terms_from_text("fulltext", text, numterms=terms) if text else []
     strongest = max((w for _, w in found), default=1.0) or 1.0

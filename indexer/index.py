@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.idsets import BitSet
 from whoosh.index import FileIndex
 from whoosh.query import Term
@@ -43,12 +44,15 @@ from .schema import META_ID, SCHEMA_VERSION, build_schema
 from .search import (
     STORY_FIELD_BOOSTS,
     DatelineInfo,
+    Filtered,
     Hit,
     QueryError,
+    date_window,
     filter_query,
     highlight_spans,
     make_parser,
     parse_query,
+    records,
     split_keywords,
     split_negation,
     weighting,
@@ -61,8 +65,8 @@ DEFAULT_INDEX = "index"
 # the story's score in a paragraph's (MAP 0.478 at 0, 0.549 at 0.3, 0.587 at 0.8, 0.588 at
 # 0.9), how many stories are scored, how many paragraphs are reranked.
 STORY_WEIGHT = 0.8
-STORY_DEPTH = 1000
-PARAGRAPH_POOL = 200
+# Stories whose paragraphs are scored for a page of hits (at least; twice the limit).
+CANDIDATE_STORIES = 50
 # Pseudo-relevance feedback (--feedback): 10 words from the top 5 stories, at 0.3 of the
 # query's weight. On TIME: MAP 0.582 (vs 0.587 without), nDCG@10 0.642 (vs 0.655), R@1000
 # 0.978 (vs 0.962); more stories or words lowered MAP further, so it stays off by default.
@@ -104,17 +108,9 @@ def _select(ranked: list[tuple[float, object]], limit: int, per_story: int | Non
     return chosen
 
 
-def _combine(results, story_scores: dict[tuple[str, int], float],
-             story_weight: float) -> list[tuple[float, object]]:
-    """Paragraph score and its story's score, each divided by the best of its list, mixed:
-    the best paragraph of the best story comes first."""
-    top = max((r.score for r in results), default=0.0) or 1.0
-    ranked = []
-    for result in results:
-        story = story_scores.get((result["story_id"], result.get("version", 0)), 0.0)
-        ranked.append(((1 - story_weight) * result.score / top + story_weight * story, result))
-    ranked.sort(key=lambda pair: -pair[0])
-    return ranked
+def _required(q, restrict, window):
+    """q limited to the documents the filters allow, scored by q alone."""
+    return q if restrict is None and window is None else Filtered(q, restrict, window)
 
 
 class Index:
@@ -201,11 +197,14 @@ class Index:
         if current is not None:
             current.close()
         searcher = self._ix.searcher()
-        paragraphs = len(self._kind_ids(searcher, "paragraph"))
-        stories = len(self._kind_ids(searcher, "story"))
+        # BM25 statistics per kind of document. The posting counts (deleted documents
+        # included, as in Whoosh's own statistics) cost nothing, where counting live
+        # documents read a million postings each time an index was opened.
+        paragraphs = searcher.doc_frequency("kind", "paragraph") or 1
+        stories = searcher.doc_frequency("kind", "story") or 1
         searcher.weighting = weighting({
             "body": paragraphs, "fulltext": stories, "dateline": paragraphs,
-            "headline": paragraphs + stories, "people": paragraphs + stories,
+            "headline": paragraphs, "story_headline": stories, "people": paragraphs + stories,
             "tags": paragraphs + stories})
         self._searcher = searcher
         return searcher
@@ -213,7 +212,7 @@ class Index:
     # -- writing
 
     def ingest(self, paths: list[str], *, fmt: str = "auto", prune: bool = False,
-               batch_files: int = 500, workers: int = 1,
+               batch_files: int = 5000, workers: int = 1,
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None) -> IngestReport:
         """Ingest files and folders (recursively); returns the run report.
@@ -322,40 +321,29 @@ class Index:
         if limit < 1:
             raise QueryError("limit must be at least 1")
         parsed, excluded = split_negation(parse_query(self._parser, query))
-        restrict = filter_query(person=person, tag=tag, place=place, since=since, until=until)
+        restrict = filter_query(person=person, tag=tag, place=place)
+        window = date_window(since, until)
         searcher = self._current_searcher()
-        extra = None
-        if restrict is not None:
-            extra = BitSet(searcher.docs_for_query(restrict), size=searcher.doc_count_all())
-        allowed = self._kind_ids(searcher, "paragraph", extra)
-        if excluded is not None:
-            allowed = allowed.difference(BitSet(searcher.docs_for_query(excluded),
-                                                size=searcher.doc_count_all()))
-        if not allowed:  # Whoosh would read an empty filter as no filter at all
-            return []
         weight = STORY_WEIGHT if story_weight is None else story_weight
-        stories = self._kind_ids(searcher, "story", extra)
-        expansion = None
-        if feedback and stories:
-            # RM3-style: words of the top stories join both the story and paragraph queries
-            first_pass, _ = split_negation(parse_query(self._story_parser, query))
-            expansion = feedback_terms(searcher, first_pass, stories, FEEDBACK_STORIES,
-                                       FEEDBACK_TERMS, FEEDBACK_WEIGHT)
-            parsed = with_terms(parsed, "body", expansion)
-        story_scores = self._story_scores(searcher, query, stories,
-                                          expansion) if weight else {}
         current = CurrentVersions(searcher)
-        # Whole pages are fetched again with a larger limit when superseded versions or the
-        # per-story cap thin them out. Not Whoosh's collapse=: it ignores filter=.
-        fetch = max(limit * 4 if per_story else limit + 10, PARAGRAPH_POOL if weight else 0)
-        while True:
-            results = searcher.search(parsed, limit=fetch, filter=allowed, terms=True)
-            ranked = _combine(results, story_scores, weight) if weight else [
-                (r.score, r) for r in results]
-            chosen = _select(ranked, limit, per_story, current, all_versions)
-            if len(chosen) >= limit or results.scored_length() < fetch:
-                break
-            fetch *= 4
+        masked = self._docnums(searcher, excluded)
+        story_query, story_excluded = split_negation(parse_query(self._story_parser, query))
+        if feedback:
+            # RM3-style: words of the top stories join both the story and paragraph queries
+            expansion = feedback_terms(searcher, _required(story_query, restrict, window),
+                                       self._docnums(searcher, story_excluded),
+                                       FEEDBACK_STORIES, FEEDBACK_TERMS, FEEDBACK_WEIGHT)
+            parsed = with_terms(parsed, "body", expansion)
+            story_query = with_terms(story_query, "fulltext", expansion)
+        if weight:
+            chosen = self._rank_in_top_stories(
+                searcher, _required(parsed, restrict, window),
+                _required(story_query, restrict, window),
+                masked, self._docnums(searcher, story_excluded), weight, limit, per_story,
+                current, all_versions)
+        else:
+            chosen = self._rank_paragraphs(searcher, _required(parsed, restrict, window), masked,
+                                           limit, per_story, current, all_versions)
         analyzer = self._ix.schema["body"].analyzer
         hits = []
         for rank, (score, result, superseded) in enumerate(chosen, start=1):
@@ -427,8 +415,10 @@ class Index:
             if key == story.key or not current.is_current(key, result["story_id"],
                                                           result.get("version", 0)):
                 continue
-            first = searcher.document(story_id=result["story_id"], kind="paragraph",
-                                      paragraph=1)
+            first = next((d for d in records(searcher, "paragraph", "story_id",
+                                             result["story_id"])
+                          if d.get("paragraph") == 1
+                          and d.get("version", 0) == result.get("version", 0)), None)
             if first is None:
                 continue
             hits.append(self._hit(len(hits) + 1, result.score, first, []))
@@ -436,22 +426,71 @@ class Index:
                 break
         return hits
 
-    def _story_scores(self, searcher, query: str, allowed,
-                      expansion: list[tuple[str, float]] | None = None
-                      ) -> dict[tuple[str, int], float]:
-        """BM25F over whole stories (text and headline), each score divided by the best:
-        the story-level evidence mixed into every paragraph's score; `expansion` adds
-        feedback words."""
-        if not allowed:
-            return {}
-        positive, excluded = split_negation(parse_query(self._story_parser, query))
-        if excluded is not None:
-            allowed = allowed.difference(BitSet(searcher.docs_for_query(excluded),
-                                                size=searcher.doc_count_all()))
-        positive = with_terms(positive, "fulltext", expansion or [])
-        results = searcher.search(positive, limit=STORY_DEPTH, filter=allowed)
-        top = max((r.score for r in results), default=0.0) or 1.0
-        return {(r["story_id"], r.get("version", 0)): r.score / top for r in results}
+    @staticmethod
+    def _docnums(searcher, q) -> set[int] | None:
+        """The documents a (negated) query matches, as a set for `mask=`; None for none.
+        A set, not Whoosh's AndNot: its matcher lets excluded documents through when many
+        results are collected."""
+        return None if q is None else set(searcher.docs_for_query(q))
+
+    def _rank_in_top_stories(self, searcher, parsed, story_query, masked, story_masked,
+                             weight: float, limit: int, per_story: int | None,
+                             current: CurrentVersions, all_versions: bool
+                             ) -> list[tuple[float, object, bool]]:
+        """Story-aware ranking: the best stories first (BM25F over whole stories), then the
+        paragraphs of those stories only, each scored on its own words and mixed with its
+        story's score. Scoring only the candidates' paragraphs keeps a query's cost near
+        constant as the archive grows; the candidates widen until `limit` hits are found.
+        Paragraphs whose story matched nothing (a word only in a dateline or a name list)
+        come after, on their own score."""
+        depth = max(CANDIDATE_STORIES, 2 * limit)
+        while True:
+            stories = searcher.search(story_query, limit=depth, mask=story_masked)
+            top = max((r.score for r in stories), default=0.0) or 1.0
+            story_scores: dict[str, float] = {}
+            for result in stories:
+                story_scores.setdefault(result["story_id"], result.score / top)
+            ranked: list[tuple[float, object]] = []
+            if story_scores:
+                candidates = wq.ConstantScoreQuery(
+                    wq.Or([Term("story_id", story_id) for story_id in story_scores]), 0.0)
+                paragraphs = searcher.search(wq.And([parsed, candidates]), limit=None,
+                                             mask=masked, terms=True)
+                best = max((r.score for r in paragraphs), default=0.0) or 1.0
+                ranked = [((1 - weight) * r.score / best
+                           + weight * story_scores.get(r["story_id"], 0.0), r)
+                          for r in paragraphs if r.get("kind") == "paragraph"]
+                ranked.sort(key=lambda pair: -pair[0])
+            chosen = _select(ranked, limit, per_story, current, all_versions)
+            exhausted = stories.scored_length() < depth
+            if len(chosen) >= limit or (exhausted and not story_scores):
+                break
+            if exhausted:
+                seen = {r.docnum for _, r in ranked}
+                return chosen + self._rank_paragraphs(
+                    searcher, parsed, (masked or set()) | seen, limit - len(chosen), per_story,
+                    current, all_versions, scale=(1 - weight) / best)
+            depth *= 4
+        if not story_scores:
+            return self._rank_paragraphs(searcher, parsed, masked, limit, per_story, current,
+                                         all_versions, scale=1 - weight)
+        return chosen
+
+    @staticmethod
+    def _rank_paragraphs(searcher, parsed, masked, limit: int, per_story: int | None,
+                         current: CurrentVersions, all_versions: bool, scale: float = 1.0
+                         ) -> list[tuple[float, object, bool]]:
+        """Paragraphs on their own BM25F score (times `scale`). Whole pages are fetched
+        again, larger, when superseded versions, story records or the per-story cap thin
+        them out (not Whoosh's collapse=, which ignores filters)."""
+        fetch = limit * 4 if per_story else limit + 10
+        while True:
+            results = searcher.search(parsed, limit=fetch, mask=masked, terms=True)
+            ranked = [(r.score * scale, r) for r in results if r.get("kind") == "paragraph"]
+            chosen = _select(ranked, limit, per_story, current, all_versions)
+            if len(chosen) >= limit or results.scored_length() < fetch:
+                return chosen
+            fetch *= 4
 
     @staticmethod
     def _hit(rank: int, score: float, fields: dict, spans: list[tuple[int, int]],
@@ -481,16 +520,16 @@ class Index:
         """A story as it was indexed: its current version, or the given one; None when
         there is no such story."""
         searcher = self._current_searcher()
-        records = sorted((VersionInfo(d["story_id"], d.get("version", 0), d.get("date"),
-                                      d.get("status", "usable"))
-                          for d in searcher.documents(kind="story", story_id=story_id)),
-                         key=VersionInfo.order)
+        found = sorted((VersionInfo(d["story_id"], d.get("version", 0), d.get("date"),
+                                    d.get("status", "usable"))
+                        for d in records(searcher, "story", "story_id", story_id)),
+                       key=VersionInfo.order)
         if version is not None:
-            records = [r for r in records if r.version == version]
-        if not records:
+            found = [r for r in found if r.version == version]
+        if not found:
             return None
-        wanted = records[-1].version
-        docs = sorted((d for d in searcher.documents(story_id=story_id, kind="paragraph")
+        wanted = found[-1].version
+        docs = sorted((d for d in records(searcher, "paragraph", "story_id", story_id)
                        if d.get("version", 0) == wanted), key=lambda d: d["paragraph"])
         if not docs:
             return None

@@ -179,7 +179,9 @@ def paragraph_documents(story: Story) -> Iterator[dict]:
 def story_document(story: Story) -> dict:
     """One record per story: its whole text for story-level ranking, and its key and
     version for deciding which version is current (indexer.versions)."""
-    return {**_story_fields(story), "kind": "story",
+    fields = _story_fields(story)
+    fields["story_headline"] = fields.pop("headline")  # see schema: story pass fields only
+    return {**fields, "kind": "story",
             "id": f"story:{story.story_id}@{story.version}:{story.source}",
             "fulltext": "\n\n".join(story.paragraphs)}
 
@@ -187,8 +189,8 @@ def story_document(story: Story) -> dict:
 class IngestRun:
     """One pass over the given paths into an open index. Use through Index.ingest()."""
 
-    def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 500,
-                 batch_paragraphs: int = 20000, workers: int = 1,
+    def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 5000,
+                 batch_paragraphs: int = 100_000, workers: int = 1,
                  on_file: Callable[[str], None] | None = None,
                  on_reject: Callable[[Rejection], None] | None = None) -> None:
         self.ix = ix

@@ -44,6 +44,9 @@ def build_schema() -> Schema:
         # a story record's whole text, for story-level ranking (not stored: paragraphs are)
         fulltext=TEXT(analyzer=stem, phrase=True, multitoken_query="phrase"),
         headline=TEXT(analyzer=stem, stored=True, multitoken_query="phrase"),
+        # a story record's headline: its own field so that the story pass (fulltext and
+        # story_headline) matches story records only and needs no filter by kind
+        story_headline=TEXT(analyzer=stem, multitoken_query="phrase"),
         dateline=TEXT(analyzer=StandardAnalyzer(stoplist=None), stored=True),
         city=_keywords(),
         region=_keywords(),

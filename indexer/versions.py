@@ -16,6 +16,8 @@ from datetime import datetime
 
 from whoosh.searching import Searcher
 
+from .search import records
+
 
 @dataclass(frozen=True)
 class VersionInfo:
@@ -38,7 +40,7 @@ class CurrentVersions:
     def versions(self, key: str) -> list[VersionInfo]:
         return sorted((VersionInfo(d["story_id"], d.get("version", 0), d.get("date"),
                                    d.get("status", "usable"))
-                       for d in self.searcher.documents(kind="story", story_key=key)),
+                       for d in records(self.searcher, "story", "story_key", key)),
                       key=VersionInfo.order)
 
     def winner(self, key: str) -> VersionInfo | None:
