@@ -60,8 +60,8 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["auto", *READERS]), default="auto",
               show_default=True, help="Wire format of the files; auto detects it from content.")
 @click.option("--prune", is_flag=True, help="Remove stories whose files no longer exist.")
-@click.option("--batch-files", type=click.IntRange(1), default=5000, show_default=True,
-              help="Commit after this many changed files (or 100,000 paragraphs).")
+@click.option("--batch-files", type=click.IntRange(1), default=2000, show_default=True,
+              help="Commit after this many changed files (or 12,000 paragraphs).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that analyse and write documents (Whoosh's multiprocessing "
                    "writer, always multisegment).")

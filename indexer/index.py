@@ -212,7 +212,7 @@ class Index:
     # -- writing
 
     def ingest(self, paths: list[str], *, fmt: str = "auto", prune: bool = False,
-               batch_files: int = 5000, workers: int = 1,
+               batch_files: int = 2000, workers: int = 1,
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None) -> IngestReport:
         """Ingest files and folders (recursively); returns the run report.

@@ -187,10 +187,15 @@ def story_document(story: Story) -> dict:
 
 
 class IngestRun:
-    """One pass over the given paths into an open index. Use through Index.ingest()."""
+    """One pass over the given paths into an open index. Use through Index.ingest().
 
-    def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 5000,
-                 batch_paragraphs: int = 100_000, workers: int = 1,
+    A batch (one commit) holds up to 2,000 files or 12,000 paragraphs: that fits the 160 MB
+    posting pool, while larger batches spill it to disk (two workers at 100k paragraphs:
+    2,154 paragraphs/s with 12k-paragraph batches, 1,374 with 31k), and a crash redoes at
+    most one batch."""
+
+    def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 2000,
+                 batch_paragraphs: int = 12_000, workers: int = 1,
                  on_file: Callable[[str], None] | None = None,
                  on_reject: Callable[[Rejection], None] | None = None) -> None:
         self.ix = ix
