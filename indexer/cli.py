@@ -27,6 +27,7 @@ EXIT_REJECTED = 3  # ingest finished, but some files were rejected
 EXIT_LOCKED = 4  # another ingest is writing to the index
 EXIT_INDEX = 5  # index missing, unreadable, of another schema version, or failed verification
 EXIT_INTERRUPTED = 130
+SEGMENTS_WORTH_OPTIMIZING = 10  # each segment adds term lookups to every query
 
 INDEX_OPTION = click.option(
     "--index", "index_path", envvar="INDEXER_INDEX", default=None, metavar="DIR",
@@ -379,6 +380,22 @@ def _use_people_model(path: str | None) -> None:
 
 @main.command()
 @INDEX_OPTION
+def optimize(index_path: str | None) -> None:
+    """Merge the index into one segment: faster queries, deleted documents dropped.
+
+    Rewrites the whole index (about as long as ingesting it again), so run it weekly or
+    after a bulk load, not nightly. Waits for nothing: exits 4 when an ingest is running."""
+    index = open_index(index_path)
+    try:
+        result = index.optimize()
+    except IndexLockedError as exc:
+        fail(str(exc), EXIT_LOCKED)
+    click.echo(f"{result['segments_before']} segments -> {result['segments_after']} "
+               f"in {result['seconds']:.1f}s")
+
+
+@main.command()
+@INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(index_path: str | None, as_json: bool) -> None:
     """Stories, paragraphs, people, tags, date range, size and the last ingest run."""
@@ -411,6 +428,9 @@ def check(index_path: str | None) -> None:
     problems = index.check()
     if not problems:
         click.echo(f"ok: {index.paragraph_count()} paragraphs agree with the file records")
+        segments = len(index.whoosh_index._segments())
+        if segments > SEGMENTS_WORTH_OPTIMIZING:
+            click.echo(f"note: {segments} segments; `indexer optimize` would speed up queries")
         return
     for problem in problems:
         click.echo(problem)

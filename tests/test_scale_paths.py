@@ -1,0 +1,125 @@
+"""The paths that keep queries and ingest fast at archive scale, checked for meaning:
+filters applied inside the query (FilterMatcher, the date column), ranking inside the top
+stories with its fallback, optimize, and the analysis reused between paragraphs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, story_text
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from indexer import Index, whoosh_fixes
+from indexer.cli import main
+from indexer.ingest import ingest_lock
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """The corpus committed one file at a time (Whoosh merges the tiniest segments)."""
+    path = tmp_path_factory.mktemp("segmented") / "index"
+    index = Index.create(str(path))
+    index.ingest([str(CORPUS)], batch_files=1)
+    assert len(index.whoosh_index._segments()) > 2
+    yield index
+    index.close()
+
+
+FILTERS = [{"since": "2026-09-01", "until": "2026-09-30"}, {"since": "2026-10-01"},
+           {"until": "2026-08-31"}, {"place": "Lebanon", "since": "2026-09"},
+           {"person": "Nasrallah"}, {"tag": "drought", "until": "2026-12-31"}]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f))
+def test_filters_inside_the_query_agree_with_whooshs_own_range_queries(
+        segmented: Index, filters: dict) -> None:
+    # matching_docnums filters with Whoosh's DateRange and term queries, search() with the
+    # FilterMatcher and the date column: the two must find the same paragraphs
+    for query in ("said", "government officials", "rain OR water"):
+        hits = segmented.search(query, limit=500, **filters)
+        expected = {segmented._current_searcher().stored_fields(n)["id"]
+                    for n in segmented.matching_docnums(query, **filters)}
+        assert {f"{h.story_id}#{h.paragraph}" for h in hits} == expected
+        if "since" in filters:
+            assert all(h.date is not None and h.date.isoformat() >= filters["since"]
+                       for h in hits)
+
+
+def test_ranking_is_the_same_in_one_segment_or_many(segmented: Index,
+                                                    corpus_index: Index) -> None:
+    for query in ("trucks flour medicine border", "drought farmers", "election"):
+        one = [(h.story_id, h.paragraph) for h in corpus_index.search(query)]
+        many = [(h.story_id, h.paragraph) for h in segmented.search(query)]
+        assert one == many and one
+
+
+def test_a_word_only_in_a_dateline_still_finds_its_story(tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "far.txt").write_text(story_text(city="TIMBUKTU", region="Mali",
+                                               lead="Traders crossed the desert at dawn."))
+    (folder / "near.txt").write_text(story_text(city="PARIS",
+                                                lead="Traders met in a cafe by the river."))
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(folder)])
+    # the story pass reads story text and headline only: the fallback finds the dateline
+    hits = index.search("Timbuktu")
+    assert [h.story_id for h in hits] == ["far"]
+    # and it comes after the stories whose text matched
+    mixed = index.search("traders Timbuktu")
+    assert {h.story_id for h in mixed} == {"far", "near"}
+
+
+def test_optimize_merges_segments_and_keeps_every_answer(tmp_path: Path,
+                                                        segmented: Index) -> None:
+    path = tmp_path / "copy"
+    shutil.copytree(segmented.path, path)
+    index = Index.open(str(path))
+    before = index.search("said officials", limit=30)
+    result = index.optimize()
+    assert result["segments_before"] > 2 and result["segments_after"] == 1
+    after = index.search("said officials", limit=30)
+    assert [(h.story_id, h.paragraph) for h in after] == [
+        (h.story_id, h.paragraph) for h in before]
+    # the merged segment recomputes the field-length totals: scores move in the 4th digit
+    assert [h.score for h in after] == pytest.approx([h.score for h in before], rel=1e-3)
+    assert index.check() == []
+    assert whoosh_index.open_dir(str(path)).doc_count() == segmented.whoosh_index.doc_count()
+
+
+def test_optimize_command_reports_and_respects_the_ingest_lock(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    path = tmp_path / "index"
+    Index.create(str(path)).ingest([str(CORPUS)], batch_files=3)
+    runner = CliRunner()
+    with ingest_lock(str(path)):
+        locked = runner.invoke(main, ["optimize", "--index", str(path)])
+    assert locked.exit_code == 4 and "another ingest" in locked.output
+    done = runner.invoke(main, ["optimize", "--index", str(path)])
+    assert done.exit_code == 0 and "-> 1 in" in done.output
+
+
+def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path) -> None:
+    ours = tmp_path / "ours"
+    Index.create(str(ours)).ingest([str(CORPUS)])
+    stock = tmp_path / "stock"
+    whoosh_fixes.restore()
+    try:
+        assert SegmentWriter.add_document is whoosh_fixes._original_add_document
+        Index.create(str(stock)).ingest([str(CORPUS)])
+    finally:
+        whoosh_fixes.apply()
+    assert SegmentWriter.add_document is whoosh_fixes._add_document
+
+    def postings(path: Path) -> list:
+        with whoosh_index.open_dir(str(path)).reader() as reader:
+            return [(field, text, reader.doc_frequency(field, text),
+                     reader.frequency(field, text))
+                    for field, text in reader.all_terms() if field != "id"
+                    and not text.startswith(b"file:")]
+
+    assert postings(ours) == postings(stock)
