@@ -7,11 +7,13 @@
 - A commit() that raises leaves the write lock held: commit_verified() cancels the writer.
 - The multiprocessing writer without multisegment=True silently drops documents
   (mchaput/whoosh#35): commit_verified() checks doc_count() against what was written.
-
-Merging is left to Whoosh's default policy (MERGE_SMALL: tiny segments only) during
-ingest, because a Whoosh merge costs about as much as indexing the documents again
-(measured: a tiered policy made a 100k-paragraph ingest three times slower). Segments are
-merged on demand by `indexer optimize` (Index.optimize), e.g. weekly from cron.
+- Whoosh's default merge policy (MERGE_SMALL) merges nothing until about 25 segments of
+  similar size exist, then all of them at once (400,000 documents at a time in a
+  million-paragraph ingest), and a Whoosh merge costs about as much as indexing the
+  documents again (a tiered policy made a 100k-paragraph ingest three times slower). A
+  nightly run must not inherit such a merge: merge_tiny() merges only segments of fewer
+  than TINY_SEGMENT documents (single-file commits); the rest waits for `indexer optimize`
+  (Index.optimize), e.g. weekly from cron.
 """
 
 from __future__ import annotations
@@ -82,8 +84,29 @@ def new_writer(ix: FileIndex, procs: int = 1, **options) -> IndexWriter:
     return ix.writer(**options)
 
 
+TINY_SEGMENT = 2000
+
+
+def merge_tiny(writer, segments: list) -> list:
+    """Merge policy for commit(mergetype=): the segments of fewer than TINY_SEGMENT
+    documents become one when there are two or more; returns the segments left as they
+    are."""
+    from whoosh.reading import SegmentReader
+
+    tiny = [s for s in segments if s.doc_count_all() < TINY_SEGMENT]
+    if len(tiny) < 2:
+        return segments
+    for segment in tiny:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)  # live documents only
+        reader.close()
+    return [s for s in segments if s not in tiny]
+
+
 def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int, **commit_args) -> None:
     """Commit, releasing the lock whatever happens, then prove the documents are all there."""
+    if not commit_args.get("optimize"):
+        commit_args.setdefault("mergetype", merge_tiny)
     try:
         writer.commit(**commit_args)
     except BaseException:

@@ -12,18 +12,22 @@ from conftest import CORPUS, story_text
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from indexer import Index, whoosh_fixes
+from indexer import Index, storage, whoosh_fixes
 from indexer.cli import main
 from indexer.ingest import ingest_lock
 
 
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory: pytest.TempPathFactory) -> Index:
-    """The corpus committed one file at a time (Whoosh merges the tiniest segments)."""
+    """The corpus committed one file at a time into segments left unmerged."""
     path = tmp_path_factory.mktemp("segmented") / "index"
     index = Index.create(str(path))
-    index.ingest([str(CORPUS)], batch_files=1)
-    assert len(index.whoosh_index._segments()) > 2
+    tiny, storage.TINY_SEGMENT = storage.TINY_SEGMENT, 0
+    try:
+        index.ingest([str(CORPUS)], batch_files=1)
+    finally:
+        storage.TINY_SEGMENT = tiny
+    assert len(index.whoosh_index._segments()) > 10
     yield index
     index.close()
 
@@ -80,12 +84,15 @@ def test_optimize_merges_segments_and_keeps_every_answer(tmp_path: Path,
     index = Index.open(str(path))
     before = index.search("said officials", limit=30)
     result = index.optimize()
-    assert result["segments_before"] > 2 and result["segments_after"] == 1
+    assert result["segments_before"] > 10 and result["segments_after"] == 1
     after = index.search("said officials", limit=30)
-    assert [(h.story_id, h.paragraph) for h in after] == [
-        (h.story_id, h.paragraph) for h in before]
-    # the merged segment recomputes the field-length totals: scores move in the 4th digit
-    assert [h.score for h in after] == pytest.approx([h.score for h in before], rel=1e-3)
+    # the merged segment recomputes its length statistics: scores move by under 1%
+    # (near-ties may swap), and the same paragraphs come back
+    scores = {(h.story_id, h.paragraph): h.score for h in before}
+    assert [(h.story_id, h.paragraph) for h in after[:5]] == list(scores)[:5]
+    assert {(h.story_id, h.paragraph) for h in after} == set(scores)
+    for hit in after:
+        assert hit.score == pytest.approx(scores[(hit.story_id, hit.paragraph)], rel=1e-2)
     assert index.check() == []
     assert whoosh_index.open_dir(str(path)).doc_count() == segmented.whoosh_index.doc_count()
 
@@ -123,3 +130,12 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
                     and not text.startswith(b"file:")]
 
     assert postings(ours) == postings(stock)
+
+
+def test_nightly_commits_merge_only_tiny_segments(tmp_path: Path) -> None:
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(CORPUS)], batch_files=1)  # 14 commits of one small file each
+    segments = index.whoosh_index._segments()
+    assert len(segments) <= 2 and index.check() == []
+    big = [s for s in segments if s.doc_count_all() >= storage.TINY_SEGMENT]
+    assert not big  # nothing here is big enough to be left alone
