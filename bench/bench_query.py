@@ -29,7 +29,7 @@ FILTERED = [("oil prices", {"place": "London"}), ("trade", {"tag": "usa"}),
             ("talks", {"person": "baker"})]
 
 
-def measure(path: str, repeat: int) -> tuple[list[float], int]:
+def measure(path: str, repeat: int) -> tuple[list[float], int, int]:
     index = Index.open(path)
     for query in QUERIES:  # warm the searcher, its caches and the OS page cache
         index.search(query)
@@ -43,7 +43,8 @@ def measure(path: str, repeat: int) -> tuple[list[float], int]:
             started = time.perf_counter()
             index.search(query, **filters)
             latencies.append(time.perf_counter() - started)
-    return latencies, index.paragraph_count()
+    segments = len(index.whoosh_index._segments())
+    return latencies, index.paragraph_count(), segments
 
 
 def main() -> None:
@@ -53,12 +54,12 @@ def main() -> None:
     args = parser.parse_args()
     medians = []
     for path in args.indexes:
-        latencies, paragraphs = measure(path, args.repeat)
+        latencies, paragraphs, segments = measure(path, args.repeat)
         latencies.sort()
         median = statistics.median(latencies)
         p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
         medians.append((paragraphs, median))
-        print(f"{path}: {paragraphs} paragraphs, {len(latencies)} queries: "
+        print(f"{path}: {paragraphs} paragraphs in {segments} segments, {len(latencies)} queries: "
               f"median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
     if len(medians) == 2:
         (small_n, small), (large_n, large) = sorted(medians)

@@ -58,7 +58,13 @@ from .search import (
     split_negation,
     weighting,
 )
-from .storage import commit_verified, create_durable, new_writer, open_durable
+from .storage import (
+    commit_verified,
+    create_durable,
+    live_documents,
+    new_writer,
+    open_durable,
+)
 from .versions import CurrentVersions, VersionInfo
 
 DEFAULT_INDEX = "index"
@@ -242,7 +248,7 @@ class Index:
             before = len(self._ix._segments())
             if before > 1 or any(s.has_deletions() for s in self._ix._segments()):
                 writer = new_writer(self._ix, limitmb=160)
-                commit_verified(self._ix, writer, self._ix.doc_count(), optimize=True)
+                commit_verified(self._ix, writer, live_documents(self._ix), optimize=True)
             after = len(self._ix._segments())
         return {"segments_before": before, "segments_after": after,
                 "seconds": round(time.monotonic() - started, 3)}

@@ -24,7 +24,7 @@ from whoosh.query import And, Term
 
 from .formats import parse_file
 from .model import Story, WireFormatError, naive_utc
-from .storage import commit_verified, new_writer
+from .storage import commit_verified, live_documents, new_writer
 
 LOCK_NAME = "ingest.lock"
 LAST_RUN_NAME = "last_run.json"
@@ -207,7 +207,7 @@ class IngestRun:
         self.on_reject = on_reject
         self.report = IngestReport()
         self._writer = None
-        self._expected = ix.doc_count()
+        self._expected = live_documents(ix)
         self._batch_files = 0
         self._batch_paragraphs = 0
 

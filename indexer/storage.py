@@ -103,6 +103,14 @@ def merge_tiny(writer, segments: list) -> list:
     return [s for s in segments if s not in tiny]
 
 
+def live_documents(ix: FileIndex) -> int:
+    """Documents in the index, deleted ones not counted, from the table of contents alone.
+    Not ix.doc_count(): that opens a reader on every segment, and Whoosh's compound files
+    keep their memory maps after close (BufferError), so calling it at each commit of a
+    long run grew the process by every segment's size, each time (4.9 GB at 1M paragraphs)."""
+    return sum(segment.doc_count() for segment in ix._segments())
+
+
 def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int, **commit_args) -> None:
     """Commit, releasing the lock whatever happens, then prove the documents are all there."""
     if not commit_args.get("optimize"):
@@ -118,7 +126,7 @@ def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int, **co
                 lock.release()
         raise
     fsync_dir(ix.storage.folder)
-    actual = ix.doc_count()
+    actual = live_documents(ix)
     if actual != expected_docs:
         raise IndexIntegrityError(
             f"index holds {actual} documents after commit, expected {expected_docs}"
