@@ -40,7 +40,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.corpus.parent) as scratch:
         fresh = Path(scratch, "new")
         subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(fresh),
-                        "--paragraphs", str(args.new * 6), "--seed", "99"], check=True,
+                        "--paragraphs", str(args.new * 8), "--seed", "99"], check=True,
                        capture_output=True)
         stories = sorted(fresh.rglob("*.txt"))[: args.new]
         keep = set(stories)

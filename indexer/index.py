@@ -149,15 +149,24 @@ class Index:
         """Open the index at path, creating an empty one when there is none."""
         path = path or default_index_path()
         if whoosh_index.exists_in(path):
+            ix = open_durable(path)
+            if not ix._segments():  # a create killed before its meta record was committed
+                cls._write_meta(ix)
             return cls.open(path)
         ix = create_durable(path, build_schema())
-        writer = new_writer(ix)
-        writer.add_document(id=META_ID, kind="meta", schema_version=SCHEMA_VERSION)
-        commit_verified(ix, writer, expected_docs=1)
+        cls._write_meta(ix)
         return cls(path, ix)
 
     @staticmethod
+    def _write_meta(ix: FileIndex) -> None:
+        writer = new_writer(ix)
+        writer.update_document(id=META_ID, kind="meta", schema_version=SCHEMA_VERSION)
+        commit_verified(ix, writer, expected_docs=1)
+
+    @staticmethod
     def _check_version(ix: FileIndex, path: str) -> None:
+        if not ix._segments():
+            return  # empty: created, killed before its first commit; create() completes it
         with ix.searcher() as searcher:
             meta = searcher.document(id=META_ID) or {}
         version = meta.get("schema_version")

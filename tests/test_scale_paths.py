@@ -139,3 +139,16 @@ def test_nightly_commits_merge_only_tiny_segments(tmp_path: Path) -> None:
     assert len(segments) <= 2 and index.check() == []
     big = [s for s in segments if s.doc_count_all() >= storage.TINY_SEGMENT]
     assert not big  # nothing here is big enough to be left alone
+
+
+def test_a_create_killed_before_its_first_commit_is_completed(tmp_path: Path) -> None:
+    from indexer.schema import SCHEMA_VERSION, build_schema
+    from indexer.storage import create_durable
+
+    path = tmp_path / "index"
+    create_durable(str(path), build_schema())  # the folder as a SIGKILL right here leaves it
+    assert Index.open(str(path)).search("anything") == []  # opens: empty, not "version None"
+    index = Index.create(str(path))
+    index.ingest([str(CORPUS)])
+    assert Index.open(str(path)).stats()["schema_version"] == SCHEMA_VERSION
+    assert index.check() == []
