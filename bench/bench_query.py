@@ -29,19 +29,19 @@ FILTERED = [("oil prices", {"place": "London"}), ("trade", {"tag": "usa"}),
             ("talks", {"person": "baker"})]
 
 
-def measure(path: str, repeat: int) -> tuple[list[float], int, int]:
+def measure(path: str, repeat: int, **options) -> tuple[list[float], int, int]:
     index = Index.open(path)
     for query in QUERIES:  # warm the searcher, its caches and the OS page cache
-        index.search(query)
+        index.search(query, **options)
     latencies = []
     for _ in range(repeat):
         for query in QUERIES:
             started = time.perf_counter()
-            index.search(query)
+            index.search(query, **options)
             latencies.append(time.perf_counter() - started)
         for query, filters in FILTERED:
             started = time.perf_counter()
-            index.search(query, **filters)
+            index.search(query, **filters, **options)
             latencies.append(time.perf_counter() - started)
     segments = len(index.whoosh_index._segments())
     return latencies, index.paragraph_count(), segments
@@ -51,10 +51,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("indexes", nargs="+")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--paragraphs-only", action="store_true",
+                        help="no story pass: paragraphs ranked on their own words (weight 0)")
     args = parser.parse_args()
     medians = []
     for path in args.indexes:
-        latencies, paragraphs, segments = measure(path, args.repeat)
+        options = {"story_weight": 0.0} if args.paragraphs_only else {}
+        latencies, paragraphs, segments = measure(path, args.repeat, **options)
         latencies.sort()
         median = statistics.median(latencies)
         p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
