@@ -54,8 +54,9 @@ def suggest_query(searcher: Searcher, analyzer, query: str) -> str | None:
         if word in _OPERATORS:
             return word
         stems = [t.text for t in analyzer(word)]
-        if not stems or all(searcher.doc_frequency("body", s) for s in stems) or \
-                word.lower() in people_words:
+        known = [s for s in stems if searcher.doc_frequency("body", s)
+                 or searcher.doc_frequency("headline", s)]  # a headline word is no typo
+        if not stems or len(known) == len(stems) or word.lower() in people_words:
             return word
         candidates = searcher.suggest("body", stems[0], limit=5, maxdist=2)
         scored = [(searcher.doc_frequency("body", c), c) for c in candidates]

@@ -200,7 +200,8 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         counts = index.facets(query, facet_names, **filters) if facet_names else {}
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
-    suggestion = index.suggest(query) if len(hits) < 3 else None
+    # fewer hits than asked for, up to 3: --limit 1 with its one hit is not "few"
+    suggestion = index.suggest(query) if len(hits) < min(3, limit) else None
     if not hits:
         if output == "json":
             click.echo("{}" if facets else "[]")

@@ -46,6 +46,14 @@ def test_no_hits_suggests_a_correction(corpus_index: Index) -> None:
     assert "did you mean: 'drought farmers'?" in result.output
 
 
+def test_no_suggestion_when_the_page_is_full_or_a_word_is_in_a_headline(
+        corpus_index: Index) -> None:
+    result = CliRunner().invoke(cli.main, ["query", "aid convoys cease-fire", "--limit", "1",
+                                           "--index", corpus_index.path])
+    assert result.exit_code == 0 and "did you mean" not in result.output
+    assert corpus_index.suggest("convoys") is None  # only in a headline, still a real word
+
+
 def test_facets_count_stories_not_paragraphs(corpus_index: Index) -> None:
     counts = corpus_index.facets("truce OR Evensen", ("people", "tags", "place", "date"))
     assert ("Lars Evensen", 2) in counts["people"]  # two stories, many paragraphs
