@@ -103,7 +103,8 @@ def baseline_run(docs: list[tuple[str, str]], topics: dict[str, str], folder: Pa
     return run
 
 
-def evaluate(data: Path, run_out: Path | None = None) -> dict[str, dict[str, float]]:
+def evaluate(data: Path, run_out: Path | None = None, depth: int = 1000
+             ) -> dict[str, dict[str, float]]:
     folder = data / "testcollections" / "time"
     docs, topics, qrels = time_documents(folder), time_topics(folder), time_qrels(folder)
     with tempfile.TemporaryDirectory() as scratch:
@@ -111,11 +112,11 @@ def evaluate(data: Path, run_out: Path | None = None) -> dict[str, dict[str, flo
         write_trec_collection(docs, collection)
         index = Index.create(str(Path(scratch, "index")))
         index.ingest([str(collection)], fmt="trec")
-        ours = story_run(index, topics)
+        ours = story_run(index, topics, depth=depth)
         index.close()
         base_dir = Path(scratch, "baseline")
         base_dir.mkdir()
-        baseline = baseline_run(docs, topics, base_dir)
+        baseline = baseline_run(docs, topics, base_dir, depth=depth)
     if run_out:
         run_out.mkdir(parents=True, exist_ok=True)
         write_run(ours, run_out / "time.indexer.run")
@@ -129,10 +130,19 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--run-out", type=Path, default=None,
                         help="also write both TREC run files into this folder")
+    parser.add_argument("--depth", type=int, default=1000,
+                        help="stories per query (10: a page, as a searcher sees it)")
+    parser.add_argument("--candidates", type=int, default=None,
+                        help="candidate stories for the paragraph pass (default: the "
+                             "indexer's CANDIDATE_STORIES)")
     args = parser.parse_args()
+    if args.candidates:
+        import indexer.index
+
+        indexer.index.CANDIDATE_STORIES = args.candidates
     if not (args.data / "testcollections" / "time").is_dir():
         sys.exit(f"no TIME collection under {args.data}")
-    results = evaluate(args.data, args.run_out)
+    results = evaluate(args.data, args.run_out, args.depth)
     queries = results["queries"]
     print(f"TIME collection: {queries['count']} queries, {queries['judged']} judged")
     print(f"  {'':<24}" + "".join(f"{name:>10}" for name in MEASURES))

@@ -72,8 +72,11 @@ DEFAULT_INDEX = "index"
 # the story's score in a paragraph's (MAP 0.478 at 0, 0.549 at 0.3, 0.587 at 0.8, 0.588 at
 # 0.9), how many stories are scored, how many paragraphs are reranked.
 STORY_WEIGHT = 0.8
-# Stories whose paragraphs are scored for a page of hits (at least; twice the limit).
-CANDIDATE_STORIES = 50
+# Stories whose paragraphs are scored for a page of hits (at least; twice the limit). On
+# TIME, pages of 10 rank the same with 20 candidates as with 50 (nDCG@10 0.6551, `python
+# bench/eval_ranking.py --depth 10 --candidates 50`), and 1M-paragraph queries take
+# 96 ms median instead of 139.
+CANDIDATE_STORIES = 20
 # Pseudo-relevance feedback (--feedback): 10 words from the top 5 stories, at 0.3 of the
 # query's weight. On TIME: MAP 0.582 (vs 0.587 without), nDCG@10 0.642 (vs 0.655), R@1000
 # 0.978 (vs 0.962); more stories or words lowered MAP further, so it stays off by default.
