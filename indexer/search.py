@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -363,12 +364,26 @@ def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> 
             from None
 
 
-def person_query(name: str) -> wq.Query:
-    """A full name matches exactly; a single word matches anyone with that surname."""
+def person_query(name: str, surnames: Mapping[str, list[str]] | None = None) -> wq.Query:
+    """A full name matches exactly; a single word matches anyone with that surname (from
+    `surnames`, the index's people by last word, when given: a wildcard reads the whole
+    people lexicon each time it is matched)."""
     key = " ".join(name.lower().split())
     if " " in key:
         return wq.Term("people", key)
+    if surnames is not None:
+        return wq.Or([wq.Term("people", full) for full in [key, *surnames.get(key, ())]])
     return wq.Or([wq.Term("people", key), wq.Wildcard("people", f"* {key}")])
+
+
+def people_by_surname(reader) -> dict[str, list[str]]:
+    """Every multi-word name in the people field, by its last word."""
+    found: dict[str, list[str]] = {}
+    for term in reader.lexicon("people"):
+        name = term.decode("utf-8")
+        if " " in name:
+            found.setdefault(name.rsplit(" ", 1)[1], []).append(name)
+    return found
 
 
 def place_query(place: str) -> wq.Query:
@@ -381,12 +396,13 @@ def place_query(place: str) -> wq.Query:
 
 def filter_query(person: str | None = None, tag: str | None = None, place: str | None = None,
                  since: datetime | str | None = None,
-                 until: datetime | str | None = None) -> wq.Query | None:
+                 until: datetime | str | None = None,
+                 surnames: Mapping[str, list[str]] | None = None) -> wq.Query | None:
     """The user's filters as one query, or None when there are none. (That hits are
     paragraphs is applied separately, from a set cached per searcher.)"""
     parts: list[wq.Query] = []
     if person:
-        parts.append(person_query(person))
+        parts.append(person_query(person, surnames))
     if tag:
         parts.append(wq.Term("tags", " ".join(tag.lower().split())))
     if place:

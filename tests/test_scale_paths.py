@@ -14,7 +14,9 @@ from whoosh.writing import SegmentWriter
 
 from indexer import Index, storage, whoosh_fixes
 from indexer.cli import main
+from indexer.disjunction import top_documents
 from indexer.ingest import ingest_lock
+from indexer.search import Filtered, date_window, parse_query, split_negation
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +154,57 @@ def test_a_create_killed_before_its_first_commit_is_completed(tmp_path: Path) ->
     index.ingest([str(CORPUS)])
     assert Index.open(str(path)).stats()["schema_version"] == SCHEMA_VERSION
     assert index.check() == []
+
+
+STORY_QUERIES = ["said", "government officials", "rain OR water", "drought^2 farmers",
+                 "election results", "headline:drought"]
+
+
+def _story_pass_agrees_with_whoosh(index: Index, filters: dict | None = None) -> None:
+    searcher = index._current_searcher()
+    window = date_window((filters or {}).get("since"), (filters or {}).get("until"))
+    allow = index._filters(searcher, **{k: v for k, v in (filters or {}).items()
+                                        if k not in ("since", "until")})
+    for text in STORY_QUERIES:
+        query, _ = split_negation(parse_query(index._story_parser, text))
+        if allow is not None or window is not None:
+            query = Filtered(query, allow, window)
+        expected = [(r.docnum, r.score) for r in searcher.search(query, limit=None)]
+        everything = top_documents(searcher, query, 10**6)
+        assert everything is not None and everything.exhausted
+        assert [d for d, _ in everything.ranked] == [d for d, _ in expected]
+        assert [s for _, s in everything.ranked] == pytest.approx([s for _, s in expected])
+        if len(expected) > 3:
+            top = top_documents(searcher, query, 3)
+            assert top.ranked == everything.ranked[:3] and not top.exhausted
+
+
+@pytest.mark.parametrize("filters", [None, *FILTERS], ids=lambda f: ",".join(f or ["none"]))
+def test_term_at_a_time_story_pass_ranks_as_whoosh_does(segmented: Index,
+                                                        filters: dict | None) -> None:
+    # many segments (docnum offsets, per-segment lengths) with each kind of filter
+    _story_pass_agrees_with_whoosh(segmented, filters)
+
+
+def test_term_at_a_time_story_pass_leaves_deleted_documents_out(tmp_path: Path,
+                                                                 corpus_copy: Path) -> None:
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(corpus_copy)])
+    story = next(p for p in sorted(corpus_copy.rglob("*")) if p.is_file())
+    story.write_text(story.read_text() + "\nOfficials said the rain would return.\n")
+    tiny, storage.TINY_SEGMENT = storage.TINY_SEGMENT, 0  # no merge to purge deletions
+    try:
+        index.ingest([str(corpus_copy)])  # the old version of that file is deleted
+    finally:
+        storage.TINY_SEGMENT = tiny
+    assert index._current_searcher().reader().has_deletions()
+    _story_pass_agrees_with_whoosh(index)
+
+
+def test_other_query_shapes_are_left_to_whoosh(corpus_index: Index) -> None:
+    searcher = corpus_index._current_searcher()
+    for text in ('"government officials"', "drought AND farmers", "farm*"):
+        query, _ = split_negation(parse_query(corpus_index._story_parser, text))
+        assert top_documents(searcher, query, 10) is None
+    # and the search still answers them
+    assert corpus_index.search('"government officials"') or corpus_index.search("farm*")
