@@ -52,9 +52,10 @@ def cities() -> dict[str, tuple[str, str]]:
 
 @cache
 def given_names() -> frozenset[str]:
-    """Lower-cased given names: US Census 1990 lists plus our own international list."""
+    """Lower-cased given names: US Census 1990 lists, Faker's world lists (MIT) and our
+    own international list."""
     names: set[str] = set()
-    for name in ("given_names_census1990.txt", "given_names_world.txt"):
+    for name in ("given_names_census1990.txt", "given_names_world.txt", "given_names_faker.txt"):
         for row in _rows(name):
             names.add(row[0].lower())
     return frozenset(names)
@@ -62,8 +63,10 @@ def given_names() -> frozenset[str]:
 
 @cache
 def surnames() -> frozenset[str]:
-    """Lower-cased frequent surnames (US Census 1990, public domain)."""
-    return frozenset(row[0].lower() for row in _rows("surnames_census1990.txt"))
+    """Lower-cased frequent surnames (US Census 1990, public domain; Faker's world
+    lists, MIT)."""
+    return frozenset(row[0].lower() for name in ("surnames_census1990.txt", "surnames_faker.txt")
+                     for row in _rows(name))
 
 
 @cache

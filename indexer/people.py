@@ -120,6 +120,14 @@ _DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic|ch|sh)$")
 _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "das", "del",
               "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st."}
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+# Words of club names that are also names ("Aston Villa", "Bristol Rovers", "Hull City"):
+# before a score they mark a team.
+_CLUB_WORDS = {"villa", "rovers", "wanderers", "albion", "athletic", "athletico", "hotspur",
+               "rangers", "city", "town", "county", "forest", "argyle", "alexandra", "orient",
+               "wednesday", "palace", "vale", "stanley", "thistle", "hearts", "hibernian",
+               "dynamo", "dinamo", "sporting", "real", "olympique", "racing",
+               "borussia", "eintracht", "fortuna", "hansa", "werder", "bayer", "ajax",
+               "juventus", "lazio", "inter", "benfica", "porto", "celtic", "saints"}
 _SPEECH = {"said", "says", "told", "added", "asked", "stated", "wrote", "explained",
            "insisted", "noted", "argued", "declared", "announced", "testified", "tweeted"}
 _TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_](?:[\w'’\-]*[\w])?\.?|\d+|\S")
@@ -355,6 +363,8 @@ def find_mentions(text: str) -> list[Mention]:
         # in a score line or table row ("Aston Villa 2 Leeds United 1") a surname-like
         # last word is no evidence: clubs and counties look like names there
         scored = following[:1].isdigit()
+        if scored and any(k in _CLUB_WORDS for k in keys):
+            continue  # "Aston Villa 2": Aston is a given name, Villa a surname
         known_surname = keys[-1] in family and not _is_place(words[-1:]) and not scored
         if shouted:
             shouted_runs.append((words, start, end))
