@@ -10,6 +10,7 @@ story gives elsewhere ("John Kerry").
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,12 +115,37 @@ _SENTENCE_WORDS = {
     "might", "must", "shall", "my", "me", "him", "them", "us", "your", "mine", "let",
     "please", "thank", "thanks", "dear", "oh", "well", "today", "tonight", "yesterday",
     "tomorrow", "last", "next", "new", "old", "several", "few", "any", "none", "nor",
+    "later", "earlier", "afterwards", "instead", "finally", "again", "already", "perhaps",
+    "indeed", "thus", "hence", "ultimately", "eventually", "recently", "currently",
+    "initially", "separately", "elsewhere", "overall", "together", "nevertheless",
+    "nonetheless", "otherwise", "moreover", "furthermore", "besides", "likewise",
+    "similarly", "once", "twice", "soon", "never", "always", "often", "sometimes",
 }  # fmt: skip
 # Nationality and affiliation adjectives that stand before a title ("Syrian President").
 _DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic|ch|sh)$")
 _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "das", "del",
               "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st."}
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+_INITIAL_RE = re.compile(r"[A-Z]\.")
+# After "Name ,": words that describe a person.
+_APPOSITION_WORDS = {"who", "whose", "owner", "head", "aged", "wife", "husband", "son",
+                     "daughter", "father", "mother", "brother", "sister", "widow",
+                     "spokesman", "spokeswoman", "chairman", "chairwoman",
+                     "president", "director", "leader", "secretary", "minister", "chief",
+                     "executive", "manager", "coach", "captain", "founder", "editor",
+                     "deputy", "vice", "former", "senior", "general"}
+# After a player in results: a goal's minute ("27th", "59th-pen") or bowling figures
+# ("10-2-51-0", "29.2-9-83-3").
+_PLAYER_FIGURES_RE = re.compile(
+    r"[ \t]*(?:\d{1,3}(?:st|nd|rd|th)\b|\d+(?:\.\d)?-\d+-\d+-\d+\b)")
+_NATIONALITY_NOUN_RE = re.compile(
+    r"^(?:French|Dutch|English|Irish|Scots|Welsh|Manx|Cornish)(?:man|woman)$")
+_NATIONALITY_NOUNS = {"swede", "dane", "finn", "briton", "scot", "pole", "turk", "spaniard",
+                      "kiwi", "aussie", "brit", "czech", "slovak", "kenyan", "somali", "iraqi",
+                      "israeli", "pakistani", "saudi", "kuwaiti", "thai", "yemeni", "omani",
+                      "qatari", "emirati", "bahraini", "afghan", "uzbek", "kazakh", "tajik",
+                      "filipino", "filipina", "argentine", "croat", "serb", "bosnian", "slovene",
+                      "luxembourger", "icelander", "greenlander", "new zealander"}
 # Words of club names that are also names ("Aston Villa", "Bristol Rovers", "Hull City"):
 # before a score they mark a team.
 _CLUB_WORDS = {"villa", "rovers", "wanderers", "albion", "athletic", "athletico", "hotspur",
@@ -127,7 +153,8 @@ _CLUB_WORDS = {"villa", "rovers", "wanderers", "albion", "athletic", "athletico"
                "wednesday", "palace", "vale", "stanley", "thistle", "hearts", "hibernian",
                "dynamo", "dinamo", "sporting", "real", "olympique", "racing",
                "borussia", "eintracht", "fortuna", "hansa", "werder", "bayer", "ajax",
-               "juventus", "lazio", "inter", "benfica", "porto", "celtic", "saints"}
+               "juventus", "lazio", "inter", "benfica", "porto", "celtic", "saints",
+               "f.c", "fc", "afc", "sv", "vfb", "vfl", "tsv", "fk", "nk", "cf", "cd", "sc"}
 _SPEECH = {"said", "says", "told", "added", "asked", "stated", "wrote", "explained",
            "insisted", "noted", "argued", "declared", "announced", "testified", "tweeted"}
 _TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_](?:[\w'’\-]*[\w])?\.?|\d+|\S")
@@ -159,6 +186,58 @@ def _is_name_word(word: str) -> bool:
 
 def _is_demonym(word: str) -> bool:
     return bool(_DEMONYM_RE.match(word)) and len(word) > 4 and word.lower() not in given_names()
+
+
+def _is_nationality(word: str) -> bool:
+    """A nationality adjective or noun: "Russian", "Frenchman", "Swede"."""
+    key = word.lower()
+    return key in demonyms() or key in _NATIONALITY_NOUNS or bool(
+        _NATIONALITY_NOUN_RE.match(word))
+
+
+def _described_after(tokens: list[re.Match[str]], at: int) -> bool:
+    """", owner of", ", 35 ,", ", who": an apposition that only a person takes."""
+    if at + 1 >= len(tokens) or tokens[at].group() != ",":
+        return False
+    word = tokens[at + 1].group()
+    if word.isdigit():  # an age
+        return len(word) <= 2 and at + 2 < len(tokens) and tokens[at + 2].group() == ","
+    return word in _APPOSITION_WORDS
+
+
+def _in_lists_of_people(tokens: list[re.Match[str]], accepted: set[tuple[int, int]],
+                        unproven: list[tuple[list[str], int, int, int, int]]
+                        ) -> list[tuple[list[str], int, int]]:
+    """Names in a list whose neighbours are people ("Chaminda Vaas , Muthiah Muralitharan ,
+    Ravindra Pushpakumara"): a run next to a person across a comma or "and" is one too."""
+    found: list[tuple[list[str], int, int]] = []
+    changed = True
+    while changed:
+        changed = False
+        ends = {end for _, end in accepted}
+        starts = {start for start, _ in accepted}
+        for run in list(unproven):
+            words, start, end, first, after = run
+            left = first >= 2 and tokens[first - 1].group() in (",", "and") \
+                and first - 1 in ends
+            right = after + 1 < len(tokens) and tokens[after].group() in (",", "and") \
+                and after + 1 in starts
+            if left or right:
+                found.append((words, start, end))
+                accepted.add((first, after))
+                unproven.remove(run)
+                changed = True
+    return found
+
+
+def _country_in_brackets(tokens: list[re.Match[str]], at: int) -> bool:
+    """tokens[at:] open with a country in brackets: "(Spain)", "( U.S. )"."""
+    if at >= len(tokens) or tokens[at].group() != "(":
+        return False
+    for close in range(at + 2, min(at + 5, len(tokens))):
+        if tokens[close].group() == ")":
+            return fold(" ".join(t.group() for t in tokens[at + 1:close])) in countries()
+    return False
 
 
 def _is_acronym(word: str) -> bool:
@@ -302,6 +381,10 @@ def find_mentions(text: str) -> list[Mention]:
     given = given_names()
     family = surnames()
     shouted_runs: list[tuple[list[str], int, int]] = []
+    lower_words = {tok.group() for tok in tokens if tok.group().islower()}
+    # token ranges of accepted names, and of name-like runs that lacked evidence
+    accepted: set[tuple[int, int]] = set()
+    unproven: list[tuple[list[str], int, int, int, int]] = []
     for first, after in _runs(tokens, text):
         run = tokens[first:after]
         words = [tok.group() for tok in run]
@@ -317,9 +400,18 @@ def find_mentions(text: str) -> list[Mention]:
         # then sentence-initial words, titles, nationality words and "Kenya's" in front
         while start_idx < len(words) - 1 or (start_idx < len(words) and not titled):
             word = words[start_idx]
+            if _INITIAL_RE.fullmatch(word) and start_idx + 1 < len(words):
+                break  # "A. Giles", "I. Salisbury": initials, not the words "a" and "I"
             key = _key(word)
             before_title = start_idx + 1 < len(words) and _key(words[start_idx + 1]) in _TITLES
+            # "Russian Svetlana Masterkova", "Frenchman Cedric Pioline": a nationality
+            # before two or more name words
+            nationality = _is_nationality(word) and len(words) - start_idx >= 3
+            # "Joining Chang", "Earlier Botham": a word the text also writes in lower case,
+            # capitalised by the sentence, is no given name
+            common = key in lower_words and key not in given and "-" not in word
             if key in _SENTENCE_WORDS or key in _TITLES or _is_place_possessive(word) \
+                    or nationality or common \
                     or (before_title and (_is_demonym(word) or _is_acronym(word))):
                 titled = titled or key in _PERSONAL_TITLES
                 start_idx += 1
@@ -344,6 +436,14 @@ def find_mentions(text: str) -> list[Mention]:
         # "X said" or "said restaurant owner X": a speech verb right after, or a few words before
         before = [tokens[i].group().lower() for i in range(max(0, first - 3), first)]
         spoke = following in _SPEECH or any(word in _SPEECH for word in before)
+        # "Daoud Makkawi , owner of ...", "Nahed Dahlan , 35 ,", "Tang Shubei , who"
+        described = _described_after(tokens, after)
+        # "Sergi Bruguera ( Spain )": results tables give a person's country in brackets
+        from_country = len(words) >= 2 and _country_in_brackets(tokens, after)
+        # scorers and bowlers: "( Riedle 8th minute )", "Kumble 10-2-51-0", "c Croft b Cork"
+        sports = bool(_PLAYER_FIGURES_RE.match(text, name_toks[-1].end())) or (
+            first > 0 and tokens[first - 1].group() in ("b", "c")
+            and len(words) <= 3 and not any(k in _CLUB_WORDS for k in keys))
         start, end = name_toks[0].start(), name_toks[-1].end()
         end -= len(name_toks[-1].group()) - len(_POSSESSIVE_RE.sub("", name_toks[-1].group()))
         if name_toks[-1].group().endswith(".") and words[-1] == _clean(name_toks[-1].group()):
@@ -356,20 +456,27 @@ def find_mentions(text: str) -> list[Mention]:
             # a lone word needs a title, or a speech verb and a known surname
             known = keys[0] in family and keys[0] not in demonyms()
             if not _is_place(words):
-                single.append((words[0], start, end, titled or (spoke and known)))
+                single.append((words[0], start, end, titled or (spoke and known) or sports))
             continue
         first_given = keys[0] in given and not _is_place(words[:1]) or bool(
             re.fullmatch(r"(?:[A-Z]\.)+", words[0]))
         # in a score line or table row ("Aston Villa 2 Leeds United 1") a surname-like
         # last word is no evidence: clubs and counties look like names there
         scored = following[:1].isdigit()
-        if scored and any(k in _CLUB_WORDS for k in keys):
-            continue  # "Aston Villa 2": Aston is a given name, Villa a surname
-        known_surname = keys[-1] in family and not _is_place(words[-1:]) and not scored
+        if (scored or from_country or sports) and any(k in _CLUB_WORDS for k in keys):
+            continue  # "Aston Villa 2", "Dynamo Batumi ( Georgia )": teams
+        in_surnames = keys[-1] in family and not _is_place(words[-1:])
+        known_surname = in_surnames and not scored
         if shouted:
             shouted_runs.append((words, start, end))
-        elif first_given or titled or spoke or known_surname:
+        elif first_given or titled or spoke or known_surname or from_country or sports \
+                or described:
             full.append((words, start, end))
+            accepted.add((first + start_idx, first + start_idx + len(name_toks)))
+        elif len(words) <= 3:
+            unproven.append((words, start, end, first + start_idx,
+                             first + start_idx + len(name_toks)))
+    full += _in_lists_of_people(tokens, accepted, unproven)
     known = {" ".join(words).lower() for words, _, _ in full}
     full += [run for run in shouted_runs if " ".join(run[0]).lower() in known]
     # a surname shouted in a headline ("KERRY URGES CALM") is the person the text names
@@ -400,11 +507,18 @@ def _resolve(full: list[tuple[list[str], int, int]],
                                                  and len(n) > len(name))]
         canonical[name] = max(longer, key=len) if len(longer) == 1 else name
     mentions = [Mention(canonical[" ".join(w)], s, e) for w, s, e in full]
+    # how often each full name is mentioned: a surname shared by several ("Bill Clinton",
+    # "Hillary Rodham Clinton") goes to the most mentioned, the first on a tie
+    weight = Counter(mention.name for mention in mentions)
+    # a word that a title made a person once ("Sen. Dole") is that person throughout
+    titled_words = {word for word, _, _, titled in single if titled}
     for word, start, end, titled in single:
         matches = {canonical[n] for n in by_surname.get(word.lower(), ())}
-        if len(matches) == 1:
-            mentions.append(Mention(matches.pop(), start, end))
-        elif titled and not matches:
+        if matches:
+            best = max(matches, key=lambda name: (weight[name], -min(
+                m.start for m in mentions if m.name == name)))
+            mentions.append(Mention(best, start, end))
+        elif titled or word in titled_words:
             mentions.append(Mention(word, start, end))
     mentions.sort(key=lambda m: m.start)
     return mentions

@@ -120,3 +120,52 @@ def test_score_lines_and_tables_do_not_make_people() -> None:
 
 def test_all_caps_headline_alone_adds_no_people() -> None:
     assert extract_people("BAYERN MUNICH BEAT WERDER BREMEN 3-1\n\nMUNICH 1996-08-24") == []
+
+
+def test_world_given_names_make_people_without_other_evidence() -> None:
+    # Faker's world lists: Catalan, Finnish and Russian given names the Census lists lack
+    text = "Jordi Quintana and Tommi Laaksonen met Vyacheslav Orlov in Geneva."
+    assert extract_people(text) == ["Jordi Quintana", "Tommi Laaksonen", "Vyacheslav Orlov"]
+
+
+def test_a_nationality_before_a_name_is_cut() -> None:
+    text = "Frenchman Lucien Marchetti beat Russian Svetlana Dorogina in Paris."
+    assert extract_people(text) == ["Lucien Marchetti", "Svetlana Dorogina"]
+
+
+def test_results_tables_name_players_by_country_minute_and_figures() -> None:
+    tennis = "Second round: Tomasz Wierzbicki ( Poland ) beat Arvo Kallasmaa ( Estonia ) 6-3 6-4"
+    assert extract_people(tennis) == ["Tomasz Wierzbicki", "Arvo Kallasmaa"]
+    soccer = "Hamburg 2 ( Okonjo 27th , Brandtner 59th-pen ) Bochum 1 ( Quaresmo 80th )"
+    assert extract_people(soccer) == ["Okonjo", "Brandtner", "Quaresmo"]
+    cricket = ("Bowling : Kettleby 10-2-51-0 , Marwood 9-1-40-2\n"
+               "A. Prentiss c Fennimore b Ashcombe 12")
+    assert extract_people(cricket) == ["Kettleby", "Marwood", "A. Prentiss", "Fennimore",
+                                       "Ashcombe"]
+    # clubs stay out, in brackets or before a score
+    assert extract_people("Dynamo Batumi ( Georgia ) 3 Aston Villa 2") == []
+
+
+def test_neighbours_in_a_list_and_appositions_make_people() -> None:
+    squad = "Squad : Devinder Rathore , Kumaran Selvaraj , Ilyas Qureshi ."
+    assert "Kumaran Selvaraj" in extract_people(squad)  # known given names on either side
+    assert extract_people("Talal Khoury , owner of the bakery , opened early .") == [
+        "Talal Khoury"]
+    assert extract_people("Ondrej Vlasak , 54 , was freed .") == ["Ondrej Vlasak"]
+
+
+def test_a_shared_surname_goes_to_the_most_mentioned_person() -> None:
+    text = ("Oskar Lindqvist won. Oskar Lindqvist thanked his sister Mara Lindqvist. "
+            "Later Lindqvist said he would rest.")
+    last = find_mentions(text)[-1]
+    assert (text[last.start:last.end], last.name) == ("Lindqvist", "Oskar Lindqvist")
+
+
+def test_a_word_a_title_made_a_person_stays_one() -> None:
+    text = "Sen. Harwick spoke first. Harwick then left the chamber."
+    assert [text[m.start:m.end] for m in find_mentions(text)] == ["Harwick", "Harwick"]
+
+
+def test_a_sentence_capitalised_common_word_is_not_a_given_name() -> None:
+    text = "Okafor won the final. Joining Okafor on the podium was Pieter Vos, joining late."
+    assert "Joining Okafor" not in extract_people(text)
