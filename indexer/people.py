@@ -87,7 +87,9 @@ _NOT_PERSON = {
     # news agencies, named as sources ("Interfax said")
     "reuters", "interfax", "tass", "itar-tass", "xinhua", "afp", "dpa", "kyodo", "bernama",
     "anatolia", "mena", "irna", "petra", "wafa", "yonhap", "ansa", "efe", "antara", "sana",
-    "bloomberg", "prensa", "latina", "novosti", "ria", "aap", "upi", "pti",
+    "bloomberg", "prensa", "latina", "novosti", "ria", "aap", "upi", "pti", "newsroom",
+    # company forms
+    "ag", "oy", "oyj", "ab", "asa", "nv", "bv", "gmbh", "spa", "srl", "pty", "bhd", "tbk",
 }  # fmt: skip
 # Place and club name openers: "St Pauli", "Port Vale", "Le Havre", "Fort Worth"
 _PLACE_OPENERS = {"st", "st.", "saint", "sankt", "san", "santa", "santo", "sao", "port",
@@ -137,7 +139,10 @@ _APPOSITION_WORDS = {"who", "whose", "owner", "head", "aged", "wife", "husband",
 # After a player in results: a goal's minute ("27th", "59th-pen") or bowling figures
 # ("10-2-51-0", "29.2-9-83-3").
 _PLAYER_FIGURES_RE = re.compile(
-    r"[ \t]*(?:\d{1,3}(?:st|nd|rd|th)\b|\d+(?:\.\d)?-\d+-\d+-\d+\b)")
+    r"[ \t]*(?:\([ \t]*)?(?:\d{1,3}(?:st|nd|rd|th)\b|\d+(?:\.\d)?-\d+-\d+-\d+\b)"
+    r"|[ \t]+(?:not out|run out|lbw|[bc] [A-Z])")
+# "Second-ranked", "German-based", "Sixth-seeded": a compound adjective before a name
+_COMPOUND_ADJECTIVE_RE = re.compile(r"^[A-Z][a-z]*-[a-z]+$")
 _NATIONALITY_NOUN_RE = re.compile(
     r"^(?:French|Dutch|English|Irish|Scots|Welsh|Manx|Cornish)(?:man|woman)$")
 _NATIONALITY_NOUNS = {"swede", "dane", "finn", "briton", "scot", "pole", "turk", "spaniard",
@@ -236,7 +241,13 @@ def _country_in_brackets(tokens: list[re.Match[str]], at: int) -> bool:
         return False
     for close in range(at + 2, min(at + 5, len(tokens))):
         if tokens[close].group() == ")":
-            return fold(" ".join(t.group() for t in tokens[at + 1:close])) in countries()
+            if fold(" ".join(t.group() for t in tokens[at + 1:close])) not in countries():
+                return False
+            # "Hapoel Ironi ( Israel ) 3 Constructorul ..." is a team and its score; a
+            # player's line goes on with set scores, times or several rounds
+            after = [t.group() for t in tokens[close + 1:close + 3]]
+            return not (after[:1] and after[0].isdigit()
+                        and (len(after) == 1 or after[1] == "(" or after[1][:1].isupper()))
     return False
 
 
@@ -278,7 +289,7 @@ def _runs(tokens: list[re.Match[str]], text: str) -> list[tuple[int, int]]:
         inside = start is not None and _key(word) in _PARTICLES and i + 1 < len(tokens) \
             and _is_name_word(tokens[i + 1].group())
         if _is_name_word(word) or inside:
-            if start is not None and _key(word) in _SENTENCE_WORDS:
+            if start is not None and _key(word) in _SENTENCE_WORDS - _MONTHS_DAYS:
                 runs.append((start, i))  # "... J.Y. Lee The company": a new sentence
                 start = None
             if start is None:
@@ -410,8 +421,12 @@ def find_mentions(text: str) -> list[Mention]:
             # "Joining Chang", "Earlier Botham": a word the text also writes in lower case,
             # capitalised by the sentence, is no given name
             common = key in lower_words and key not in given and "-" not in word
+            # "South African Amanda Coetzer": a compass word of a nationality
+            compass = key in _PLACE_OPENERS and start_idx + 1 < len(words) \
+                and _is_nationality(words[start_idx + 1])
             if key in _SENTENCE_WORDS or key in _TITLES or _is_place_possessive(word) \
-                    or nationality or common \
+                    or nationality or common or compass \
+                    or (_COMPOUND_ADJECTIVE_RE.match(word) and start_idx + 1 < len(words)) \
                     or (before_title and (_is_demonym(word) or _is_acronym(word))):
                 titled = titled or key in _PERSONAL_TITLES
                 start_idx += 1
@@ -422,14 +437,19 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         words = [_clean(tok.group()) for tok in name_toks]
         keys = [_key(w) for w in words]
-        if any(k in _NOT_PERSON or k in _MONTHS_DAYS for k in keys):
+        # a month ends a name only after a given name ("Bob May", "Theresa May")
+        month_surname = len(keys) > 1 and keys[-1] in _MONTHS_DAYS and keys[0] in given
+        dated = keys[:-1] if month_surname else keys
+        if any(k in _NOT_PERSON for k in keys) or any(k in _MONTHS_DAYS for k in dated):
             continue
         if len(words) > 4 or _is_place(words) or (keys[0] in _PLACE_OPENERS and not titled):
             continue
         if keys[0] in demonyms() and not titled:
             continue
-        if any(w.isupper() and len(w) > 1 and "." not in w for w in words):
-            continue  # acronyms (CNN, SANA) are organisations
+        raw = [tok.group() for tok in name_toks]
+        if not all(w.isupper() for w in raw) and any(
+                w.isupper() and len(w) > 1 and "." not in w for w in raw):
+            continue  # acronyms in mixed case (CNN, SANA, "Volkswagen AG") are organisations
         following = tokens[after].group().lower() if 0 <= after < len(tokens) else ""
         if following == "," and after + 1 < len(tokens):
             following = tokens[after + 1].group().lower()

@@ -169,3 +169,18 @@ def test_a_word_a_title_made_a_person_stays_one() -> None:
 def test_a_sentence_capitalised_common_word_is_not_a_given_name() -> None:
     text = "Okafor won the final. Joining Okafor on the podium was Pieter Vos, joining late."
     assert "Joining Okafor" not in extract_people(text)
+
+
+def test_more_wire_results_and_company_forms() -> None:
+    # a goal minute in brackets, cricket's "not out", a month as a surname after a given name
+    assert extract_people("Scorers : Lubarski ( 50th minute ) , Vadim Sorokin ( 72nd )") == [
+        "Lubarski", "Vadim Sorokin"]
+    assert extract_people("Imran Qadir not out 40 , Bob May ( U.S. ) 74 75 70") == [
+        "Imran Qadir", "Bob May"]
+    # a team with its country and score, a company form, a Reuters newsroom signature
+    assert extract_people("Hapoel Ironi ( Israel ) 3 Kotaik Abovyan ( Armenia ) 0") == []
+    assert extract_people("German carmaker Volkswagen AG said sales rose .") == []
+    assert extract_people("-- Athens Newsroom +301 3311812") == []
+    # "Second-ranked Austrian Thomas Muster", "South African Amanda Coetzer"
+    assert extract_people("Second-ranked Austrian Lukas Brandauer beat South African "
+                          "Ruth Mokoena .") == ["Lukas Brandauer", "Ruth Mokoena"]
