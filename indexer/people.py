@@ -42,6 +42,12 @@ _TITLES = {
     "guard", "center", "star", "champion", "veteran", "rookie", "skipper", "batsman",
     "bowler", "jockey", "driver", "rider", "singer", "actor", "actress", "author", "writer",
     "poet", "painter", "filmmaker", "producer", "designer", "dictator",
+    # positions and trades named before a player or a person ("Centre Frank Bunce")
+    "centre", "wing", "lock", "prop", "hooker", "flanker", "fullback", "full-back",
+    "fly-half", "scrum-half", "winger", "sweeper", "keeper", "opener", "all-rounder",
+    "spinner", "paceman", "reliever", "starter", "catcher", "shortstop", "outfielder",
+    "hurdler", "sprinter", "swimmer", "cyclist", "trainer", "journalist", "photographer",
+    "reporter", "lawyer", "doctor", "monsignor", "businessman", "businesswoman",
 }  # fmt: skip
 # Personal titles strong enough to make the next capitalised word a person.
 _PERSONAL_TITLES = {
@@ -52,6 +58,10 @@ _PERSONAL_TITLES = {
     "imam", "spokesman", "spokeswoman", "coach", "ambassador", "envoy", "cardinal", "bishop",
     "archbishop", "chairman", "chairwoman", "justice", "prosecutor", "attorney", "detective",
     "sheriff", "professor", "prof", "speaker", "leader", "director", "dictator",
+    # family words before a first name ("his widow Ruth", "daughters Yelena")
+    "widow", "widower", "wife", "husband", "son", "daughter", "father", "mother", "brother",
+    "sister", "uncle", "aunt", "cousin", "nephew", "niece", "grandson", "granddaughter",
+    "grandfather", "grandmother", "fiancee", "fiance", "girlfriend", "boyfriend",
 }  # fmt: skip
 # A run that holds any of these names an organisation, a place or a thing, not a person.
 _NOT_PERSON = {
@@ -86,10 +96,10 @@ _NOT_PERSON = {
     "web", "online", "twitter", "facebook", "google", "apple", "microsoft", "amazon",
     # news agencies, named as sources ("Interfax said")
     "reuters", "interfax", "tass", "itar-tass", "xinhua", "afp", "dpa", "kyodo", "bernama",
-    "anatolia", "mena", "irna", "petra", "wafa", "yonhap", "ansa", "efe", "antara", "sana",
+    "anatolia", "mena", "irna", "wafa", "yonhap", "ansa", "efe", "antara", "sana",
     "bloomberg", "prensa", "latina", "novosti", "ria", "aap", "upi", "pti", "newsroom",
     # company forms
-    "ag", "oy", "oyj", "ab", "asa", "nv", "bv", "gmbh", "spa", "srl", "pty", "bhd", "tbk",
+    "ag", "oy", "oyj", "ab", "nv", "bv", "gmbh", "spa", "srl", "pty", "bhd", "tbk",
 }  # fmt: skip
 # Place and club name openers: "St Pauli", "Port Vale", "Le Havre", "Fort Worth"
 _PLACE_OPENERS = {"st", "st.", "saint", "sankt", "san", "santa", "santo", "sao", "port",
@@ -139,7 +149,7 @@ _APPOSITION_WORDS = {"who", "whose", "owner", "head", "aged", "wife", "husband",
 # After a player in results: a goal's minute ("27th", "59th-pen") or bowling figures
 # ("10-2-51-0", "29.2-9-83-3").
 _PLAYER_FIGURES_RE = re.compile(
-    r"[ \t]*(?:\([ \t]*)?(?:\d{1,3}(?:st|nd|rd|th)\b|\d+(?:\.\d)?-\d+-\d+-\d+\b)"
+    r"\s*(?:\([ \t]*)?(?:\d{1,3}(?:st|nd|rd|th)\b|\d+(?:\.\d)?-\d+-\d+-\d+\b)"
     r"|[ \t]+(?:not out|run out|lbw|[bc] [A-Z])")
 # "Second-ranked", "German-based", "Sixth-seeded": a compound adjective before a name
 _COMPOUND_ADJECTIVE_RE = re.compile(r"^[A-Z][a-z]*-[a-z]+$")

@@ -184,3 +184,12 @@ def test_more_wire_results_and_company_forms() -> None:
     # "Second-ranked Austrian Thomas Muster", "South African Amanda Coetzer"
     assert extract_people("Second-ranked Austrian Lukas Brandauer beat South African "
                           "Ruth Mokoena .") == ["Lukas Brandauer", "Ruth Mokoena"]
+
+
+def test_positions_and_family_words_before_names() -> None:
+    assert extract_people("Centre Hemi Walker said the pack was tired .") == ["Hemi Walker"]
+    text = "Tomas Ruzicka died in 1994 . His widow Ruth still lives in Brno ."
+    assert extract_people(text) == ["Tomas Ruzicka", "Ruth"]
+    # given names that are also agency or company words elsewhere
+    assert extract_people("Petra Langer ( Germany ) beat Asa Lindgren ( Sweden ) 6-1 7-5") == [
+        "Petra Langer", "Asa Lindgren"]
