@@ -100,6 +100,7 @@ _NOT_PERSON = {
     "bloomberg", "prensa", "latina", "novosti", "ria", "aap", "upi", "pti", "newsroom",
     # company forms
     "ag", "oy", "oyj", "ab", "nv", "bv", "gmbh", "spa", "srl", "pty", "bhd", "tbk",
+    "managers", "mills", "textile", "textiles", "desk", "daily", "weekly", "newspaper",
 }  # fmt: skip
 # Place and club name openers: "St Pauli", "Port Vale", "Le Havre", "Fort Worth"
 _PLACE_OPENERS = {"st", "st.", "saint", "sankt", "san", "santa", "santo", "sao", "port",
@@ -139,6 +140,13 @@ _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "
               "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st."}
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _INITIAL_RE = re.compile(r"[A-Z]\.")
+# Lower-case nouns after a name that make it a place or an institution named for someone.
+_FACILITY_NOUNS = {"airport", "stadium", "ground", "street", "avenue", "road", "bridge",
+                   "river", "rivers", "square", "hospital", "university", "college",
+                   "school", "institute", "centre", "center", "park", "hall", "prize",
+                   "award", "trophy", "memorial", "foundation", "library", "museum",
+                   "boulevard", "highway", "motorway", "dam", "canal", "tunnel", "harbour",
+                   "harbor", "port", "island", "islands", "mountains", "valley", "county"}
 # After "Name ,": words that describe a person.
 _APPOSITION_WORDS = {"who", "whose", "owner", "head", "aged", "wife", "husband", "son",
                      "daughter", "father", "mother", "brother", "sister", "widow",
@@ -151,6 +159,8 @@ _APPOSITION_WORDS = {"who", "whose", "owner", "head", "aged", "wife", "husband",
 _PLAYER_FIGURES_RE = re.compile(
     r"\s*(?:\([ \t]*)?(?:\d{1,3}(?:st|nd|rd|th)\b|\d+(?:\.\d)?-\d+-\d+-\d+\b)"
     r"|[ \t]+(?:not out|run out|lbw|[bc] [A-Z])")
+_SCORE_BEFORE_RE = re.compile(r"\d[ \t]*\($")
+_MINUTE_AFTER_RE = re.compile(r"[ \t]+\d{1,3}(?:[ \t]*,|[ \t]*\))")
 # "Second-ranked", "German-based", "Sixth-seeded": a compound adjective before a name
 _COMPOUND_ADJECTIVE_RE = re.compile(r"^[A-Z][a-z]*-[a-z]+$")
 _NATIONALITY_NOUN_RE = re.compile(
@@ -206,6 +216,8 @@ def _is_demonym(word: str) -> bool:
 def _is_nationality(word: str) -> bool:
     """A nationality adjective or noun: "Russian", "Frenchman", "Swede"."""
     key = word.lower()
+    if key.endswith("s") and len(key) > 4 and key[:-1] in demonyms():
+        key = key[:-1]  # "Americans Harrison Dillard"
     return key in demonyms() or key in _NATIONALITY_NOUNS or bool(
         _NATIONALITY_NOUN_RE.match(word))
 
@@ -243,6 +255,16 @@ def _in_lists_of_people(tokens: list[re.Match[str]], accepted: set[tuple[int, in
                 unproven.remove(run)
                 changed = True
     return found
+
+
+def _scorer_in_brackets(text: str, start: int, end: int) -> bool:
+    """"Heerenveen 4 ( Korneev 15 , Hansma 24 )": scorers and minutes in brackets after
+    a team's score."""
+    line = text[text.rfind("\n", 0, start) + 1:start]
+    opened = line.rfind("(")
+    if opened < 0 or line.rfind(")") > opened or not _SCORE_BEFORE_RE.search(line[:opened + 1]):
+        return False
+    return bool(_MINUTE_AFTER_RE.match(text, end))
 
 
 def _country_in_brackets(tokens: list[re.Match[str]], at: int) -> bool:
@@ -434,7 +456,10 @@ def find_mentions(text: str) -> list[Mention]:
             # "South African Amanda Coetzer": a compass word of a nationality
             compass = key in _PLACE_OPENERS and start_idx + 1 < len(words) \
                 and _is_nationality(words[start_idx + 1])
-            if key in _SENTENCE_WORDS or key in _TITLES or _is_place_possessive(word) \
+            # "New York Mets": a place opener is no sentence word before a capital
+            sentence_word = key in _SENTENCE_WORDS and not (
+                key in _PLACE_OPENERS and start_idx + 1 < len(words))
+            if sentence_word or key in _TITLES or _is_place_possessive(word) \
                     or nationality or common or compass \
                     or (_COMPOUND_ADJECTIVE_RE.match(word) and start_idx + 1 < len(words)) \
                     or (before_title and (_is_demonym(word) or _is_acronym(word))):
@@ -473,7 +498,8 @@ def find_mentions(text: str) -> list[Mention]:
         # scorers and bowlers: "( Riedle 8th minute )", "Kumble 10-2-51-0", "c Croft b Cork"
         sports = bool(_PLAYER_FIGURES_RE.match(text, name_toks[-1].end())) or (
             first > 0 and tokens[first - 1].group() in ("b", "c")
-            and len(words) <= 3 and not any(k in _CLUB_WORDS for k in keys))
+            and len(words) <= 3 and not any(k in _CLUB_WORDS for k in keys)) or (
+            _scorer_in_brackets(text, name_toks[0].start(), name_toks[-1].end()))
         start, end = name_toks[0].start(), name_toks[-1].end()
         end -= len(name_toks[-1].group()) - len(_POSSESSIVE_RE.sub("", name_toks[-1].group()))
         if name_toks[-1].group().endswith(".") and words[-1] == _clean(name_toks[-1].group()):
@@ -492,6 +518,8 @@ def find_mentions(text: str) -> list[Mention]:
             re.fullmatch(r"(?:[A-Z]\.)+", words[0]))
         # in a score line or table row ("Aston Villa 2 Leeds United 1") a surname-like
         # last word is no evidence: clubs and counties look like names there
+        if following in _FACILITY_NOUNS:
+            continue  # "the Vicente Calderon ground", "Ben Gurion airport"
         scored = following[:1].isdigit()
         if (scored or from_country or sports) and any(k in _CLUB_WORDS for k in keys):
             continue  # "Aston Villa 2", "Dynamo Batumi ( Georgia )": teams

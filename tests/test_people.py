@@ -193,3 +193,14 @@ def test_positions_and_family_words_before_names() -> None:
     # given names that are also agency or company words elsewhere
     assert extract_people("Petra Langer ( Germany ) beat Asa Lindgren ( Sweden ) 6-1 7-5") == [
         "Petra Langer", "Asa Lindgren"]
+
+
+def test_places_and_institutions_named_for_people_are_not_people() -> None:
+    assert extract_people("They beat the New York Mets at the Vicente Arroyo ground .") == []
+    assert extract_people("He landed at the Ben Kaddour airport and met Merrick "
+                          "Asset Managers .") == []
+    # a plural nationality before names, scorers with plain minutes after a score
+    assert extract_people("Americans Harrison Dillard and Lindy Remigino smiled .") == [
+        "Harrison Dillard", "Lindy Remigino"]
+    assert extract_people("Heerenveen 4 ( Korneev 15 , Hansma 24 ) Utrecht 1") == [
+        "Korneev", "Hansma"]
