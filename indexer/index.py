@@ -31,7 +31,7 @@ from .assist import (
     suggest_query,
     with_terms,
 )
-from .disjunction import top_documents
+from .disjunction import query_terms, top_documents
 from .ingest import (
     LAST_RUN_NAME,
     IngestReport,
@@ -118,6 +118,12 @@ def _select(ranked: list[tuple[float, object]], limit: int, per_story: int | Non
         if len(chosen) == limit:
             break
     return chosen
+
+
+def _body_words(q) -> set[str] | None:
+    """The body words of a plain disjunction (filters aside), None for any other query."""
+    terms = query_terms(q.child if isinstance(q, Filtered) else q)
+    return None if terms is None else {text for field, text, _ in terms if field == "body"}
 
 
 def _required(q, restrict, window):
@@ -401,8 +407,11 @@ class Index:
         analyzer = self._ix.schema["body"].analyzer
         hits = []
         for rank, (score, result, superseded) in enumerate(chosen, start=1):
-            matched = {text.decode("utf-8") for name, text in result.matched_terms()
-                       if name == "body"}
+            if result.results.has_matched_terms():
+                matched = {text.decode("utf-8") for name, text in result.matched_terms()
+                           if name == "body"}
+            else:  # a plain disjunction: its body words are what a paragraph matched
+                matched = _body_words(parsed)
             hit = self._hit(rank, score, result.fields(),
                             highlight_spans(result["body"], analyzer, matched), superseded)
             if context:
@@ -508,8 +517,10 @@ class Index:
             if story_scores:
                 candidates = wq.ConstantScoreQuery(
                     wq.Or([Term("story_id", story_id) for story_id in story_scores]), 0.0)
+                # matched terms (for highlights) cost a sixth of this pass; a plain
+                # disjunction does without them (see search())
                 paragraphs = searcher.search(wq.And([parsed, candidates]), limit=None,
-                                             mask=masked, terms=True)
+                                             mask=masked, terms=_body_words(parsed) is None)
                 best = max((r.score for r in paragraphs), default=0.0) or 1.0
                 # story and kind from postings and a cached set, not from each hit's
                 # stored fields (only the hits _select reaches are loaded)

@@ -16,7 +16,13 @@ from indexer import Index, storage, whoosh_fixes
 from indexer.cli import main
 from indexer.disjunction import top_documents
 from indexer.ingest import ingest_lock
-from indexer.search import Filtered, date_window, parse_query, split_negation
+from indexer.search import (
+    Filtered,
+    date_window,
+    highlight_spans,
+    parse_query,
+    split_negation,
+)
 
 
 @pytest.fixture(scope="module")
@@ -208,3 +214,20 @@ def test_other_query_shapes_are_left_to_whoosh(corpus_index: Index) -> None:
         assert top_documents(searcher, query, 10) is None
     # and the search still answers them
     assert corpus_index.search('"government officials"') or corpus_index.search("farm*")
+
+
+def test_highlights_without_matched_terms_are_those_whoosh_reports(corpus_index: Index) -> None:
+    # plain word queries skip Whoosh's matched-term bookkeeping; their highlights must be
+    # the ones the matched terms give (the words of the query found in the paragraph)
+    searcher = corpus_index._current_searcher()
+    analyzer = corpus_index.whoosh_index.schema["body"].analyzer
+    for query in ("drought farmers", "trucks flour medicine border", "election results"):
+        parsed, _ = split_negation(parse_query(corpus_index._parser, query))
+        hits = corpus_index.search(query, limit=20)
+        assert hits and any(hit.highlights for hit in hits)
+        for hit in hits:
+            docnum = next(searcher.document_numbers(id=f"{hit.story_id}#{hit.paragraph}"))
+            found = searcher.search(parsed, limit=None, terms=True, filter={docnum})
+            matched = {text.decode() for name, text in found[0].matched_terms()
+                       if name == "body"}
+            assert hit.highlights == highlight_spans(hit.text, analyzer, matched)
