@@ -23,7 +23,7 @@ from operator import neg
 import whoosh.query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .search import Filtered
 
@@ -69,11 +69,14 @@ def top_documents(searcher, q: wq.Query, limit: int,
                             for field, _, _ in terms):
         return None
     weighting = searcher.weighting
+    # pruning needs the limit-th best score of documents that will be kept: filters
+    # decide that only later, so a filtered query scores every document
+    prune = allow_query is None and dates is None
     scores: dict[int, float] = {}
     accepts: list[tuple[int, int, Callable[[int], bool] | None, set[int]]] = []
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
-        local: dict[int, float] = {}
+        term_scorers = []
         for field, text, boost in terms:
             btext = schema[field].to_bytes(text)
             if (field, btext) not in reader:
@@ -81,12 +84,25 @@ def top_documents(searcher, q: wq.Query, limit: int,
             scorer = weighting.scorer(subsearcher, field, btext)
             if not hasattr(scorer, "idf"):
                 return None
-            _accumulate(local, reader, field, btext, scorer, boost)
-        if not local:
+            term_scorers.append(_TermScorer(reader, field, btext, scorer, boost))
+        if not term_scorers:
             continue
         deleted = _deleted(reader)
+        end = offset + reader.doc_count_all()
+        excluded = deleted
+        if mask:
+            excluded = set(deleted) | {d - offset for d in mask if offset <= d < end}
+        # the limit-th best of the segments before (their deleted and masked documents
+        # already left out) is a floor for this one's
+        floor = _kth_best(scores, limit, frozenset()) if prune and scores else 0.0
+        local = _segment_scores(term_scorers, limit, floor, excluded, prune)
+        if excluded:
+            local = {docnum: score for docnum, score in local.items()
+                     if docnum not in excluded}
+        if not local:
+            continue
         date_test = Filtered(wq.NullQuery, None, dates)._date_test(subsearcher)
-        accepts.append((offset, offset + reader.doc_count_all(), date_test, deleted))
+        accepts.append((offset, end, date_test, deleted))
         if offset:
             scores.update((docnum + offset, score) for docnum, score in local.items())
         else:
@@ -198,24 +214,106 @@ def _raw_matcher(reader, field: str, btext: bytes):
     return reader.postings(field, btext)
 
 
-def _accumulate(scores: dict[int, float], reader, field: str, btext: bytes, scorer,
-                boost: float) -> None:
-    """Add one term's BM25 score to each of its documents in one segment."""
-    lengths = _length_bytes(reader, field)
-    k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
-    # the length normalisation for each length byte; Whoosh reads a missing length as 1
-    norm = [k1 * ((1 - b) + b * byte_to_length(max(lbyte, 1)) / avgfl)
-            for lbyte in range(256)]
-    idf, k1_plus_1 = scorer.idf, k1 + 1
-    get = scores.get
-    for ids, weights in _posting_blocks(reader, field, btext):
-        ids = list(ids)
-        block = [idf * ((tf * k1_plus_1) / (tf + norm[lengths[docnum]]))
-                 for docnum, tf in zip(ids, weights, strict=True)]
-        if boost != 1.0:
-            block = [score * boost for score in block]
-        for docnum, score in zip(ids, block, strict=True):
-            scores[docnum] = get(docnum, 0.0) + score
+class _TermScorer:
+    """BM25 for one term in one segment, as Whoosh computes it, from the length bytes."""
+
+    def __init__(self, reader, field: str, btext: bytes, scorer, boost: float) -> None:
+        self.reader, self.field, self.btext, self.boost = reader, field, btext, boost
+        self.lengths = _length_bytes(reader, field)
+        k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
+        # the length normalisation for each length byte; Whoosh reads a missing length as 1
+        self.norm = [k1 * ((1 - b) + b * byte_to_length(max(lbyte, 1)) / avgfl)
+                     for lbyte in range(256)]
+        self.idf, self.k1_plus_1 = scorer.idf, k1 + 1
+        # the most any posting can score: the highest weight at the shortest length byte
+        # (one byte shorter, against rounding), a hair over for float error
+        info = reader.term_info(field, btext)
+        shortest = max(length_to_byte(info.min_length()) - 1, 1)
+        top = info.max_weight()
+        self.bound = boost * self.idf * (top * self.k1_plus_1) / (top + self.norm[shortest]) \
+            * (1 + 1e-9)
+
+    def score(self, docnum: int, tf: float) -> float:
+        score = self.idf * ((tf * self.k1_plus_1) / (tf + self.norm[self.lengths[docnum]]))
+        return score * self.boost if self.boost != 1.0 else score
+
+    def add_all(self, scores: dict[int, float]) -> None:
+        """Add this term's score to each of its documents."""
+        lengths, norm, idf, k1_plus_1 = self.lengths, self.norm, self.idf, self.k1_plus_1
+        get = scores.get
+        for ids, weights in _posting_blocks(self.reader, self.field, self.btext):
+            ids = list(ids)
+            block = [idf * ((tf * k1_plus_1) / (tf + norm[lengths[docnum]]))
+                     for docnum, tf in zip(ids, weights, strict=True)]
+            if self.boost != 1.0:
+                block = [score * self.boost for score in block]
+            for docnum, score in zip(ids, block, strict=True):
+                scores[docnum] = get(docnum, 0.0) + score
+
+    def add_to(self, scores: dict[int, float]) -> None:
+        """Add this term's score to the documents already in `scores` only, decoding just
+        the posting blocks that can hold one of them (block headers give each block's
+        last document)."""
+        targets = sorted(scores)
+        matcher = _raw_matcher(self.reader, self.field, self.btext)
+        if type(matcher) is not W3LeafMatcher:
+            for docnum in targets:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+                if matcher.id() == docnum:
+                    scores[docnum] += self.score(docnum, matcher.weight())
+            return
+        index = 0
+        while index < len(targets) and matcher.is_active():
+            top = matcher.block_max_id()
+            if top < targets[index]:
+                matcher._next_block()  # reads the next block's header only
+                continue
+            block = dict(zip(*_decoded(matcher), strict=True))
+            while index < len(targets) and targets[index] <= top:
+                tf = block.get(targets[index])
+                if tf:
+                    scores[targets[index]] += self.score(targets[index], tf)
+                index += 1
+            matcher._next_block()
+
+
+def _segment_scores(terms: list[_TermScorer], limit: int, floor: float,
+                    excluded: set[int] | frozenset[int], prune: bool) -> dict[int, float]:
+    """Each document's score in one segment, or (prune) only those that can still make
+    the top `limit`. MaxScore, term at a time: words are added in order of their highest
+    possible score; once the words left could not lift a document that has none of the
+    words so far above the limit-th best score (`floor` carries it over from the segments
+    before), those words are added only to the documents that can still make it, and the
+    rest are dropped. The blocks of common words then go mostly unread."""
+    terms = sorted(terms, key=lambda term: -term.bound)
+    # what the words after each one can add at most (summed afresh: 0.0 after the last,
+    # where running subtraction leaves float dust that would drop a tie)
+    after = [sum(term.bound for term in terms[i + 1:]) for i in range(len(terms))]
+    scores: dict[int, float] = {}
+    pruned = False
+    for term, remaining in zip(terms, after, strict=True):
+        if not pruned:
+            term.add_all(scores)
+            if not prune or not scores or remaining >= max(scores.values()):
+                continue
+        else:
+            term.add_to(scores)
+        threshold = max(floor, _kth_best(scores, limit, excluded))
+        if remaining < threshold:
+            pruned = True
+            scores = {docnum: score for docnum, score in scores.items()
+                      if score + remaining >= threshold and docnum not in excluded}
+    return scores
+
+
+def _kth_best(scores: dict[int, float], k: int, excluded: set[int] | frozenset[int]) -> float:
+    """The k-th best score among documents not excluded; 0 when there are fewer."""
+    values = scores.values() if not excluded else (
+        score for docnum, score in scores.items() if docnum not in excluded)
+    best = heapq.nlargest(k, values)
+    return best[-1] if len(best) == k else 0.0
 
 
 def _posting_blocks(reader, field: str, btext: bytes) -> Iterator[tuple]:
@@ -228,13 +326,7 @@ def _posting_blocks(reader, field: str, btext: bytes) -> Iterator[tuple]:
         return
     if type(matcher) is W3LeafMatcher:
         while matcher.is_active():
-            matcher._read_data()
-            ids, weights = matcher._data[0], matcher._data[1]
-            if not matcher._byteids:
-                ids = accumulate(ids)
-            if weights is None or isinstance(weights, float):
-                weights = repeat(1.0 if weights is None else weights, matcher._blocklength)
-            yield ids, weights
+            yield _decoded(matcher)
             matcher._next_block()
         return
     ids, weights = [], []
@@ -243,6 +335,18 @@ def _posting_blocks(reader, field: str, btext: bytes) -> Iterator[tuple]:
         weights.append(matcher.weight())
         matcher.next()
     yield ids, weights
+
+
+def _decoded(matcher: W3LeafMatcher) -> tuple:
+    """The (ids, weights) of a Whoosh 3 matcher's current block, decoded as the matcher
+    does (delta-coded ids, weights None when all 1) with C-speed helpers."""
+    matcher._read_data()
+    ids, weights = matcher._data[0], matcher._data[1]
+    if not matcher._byteids:
+        ids = accumulate(ids)
+    if weights is None or isinstance(weights, float):
+        weights = repeat(1.0 if weights is None else weights, matcher._blocklength)
+    return ids, weights
 
 
 def _length_bytes(reader, field: str) -> bytes:

@@ -530,7 +530,7 @@ class Index:
                 ranked = [((1 - weight) * r.score / best
                            + weight * story_scores.get(story_of.get(r.docnum, ""), 0.0), r)
                           for r in paragraphs if r.docnum in is_paragraph]
-                ranked.sort(key=lambda pair: -pair[0])
+                ranked.sort(key=lambda pair: (-pair[0], pair[1].docnum))  # ties: index order
             chosen = _select(ranked, limit, per_story, current, all_versions)
             if len(chosen) >= limit or (exhausted and not story_scores):
                 break

@@ -163,7 +163,8 @@ def test_a_create_killed_before_its_first_commit_is_completed(tmp_path: Path) ->
 
 
 STORY_QUERIES = ["said", "government officials", "rain OR water", "drought^2 farmers",
-                 "election results", "headline:drought"]
+                 "election results", "headline:drought", "the farmers said rain",
+                 "officials border trucks aid convoy"]
 
 
 def _story_pass_agrees_with_whoosh(index: Index, filters: dict | None = None) -> None:
@@ -180,9 +181,10 @@ def _story_pass_agrees_with_whoosh(index: Index, filters: dict | None = None) ->
         assert everything is not None and everything.exhausted
         assert [d for d, _ in everything.ranked] == [d for d, _ in expected]
         assert [s for _, s in everything.ranked] == pytest.approx([s for _, s in expected])
-        if len(expected) > 3:
-            top = top_documents(searcher, query, 3)
-            assert top.ranked == everything.ranked[:3] and not top.exhausted
+        for limit in (1, 3, 10):  # MaxScore pruning must keep exactly the best `limit`
+            if len(expected) > limit:
+                top = top_documents(searcher, query, limit)
+                assert top.ranked == everything.ranked[:limit] and not top.exhausted
 
 
 @pytest.mark.parametrize("filters", [None, *FILTERS], ids=lambda f: ",".join(f or ["none"]))
