@@ -140,6 +140,23 @@ _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "
               "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st."}
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _INITIAL_RE = re.compile(r"[A-Z]\.")
+# Lower-case role nouns that stand right before a person's name.
+_ROLE_NOUNS = {
+    "goalkeeper", "striker", "midfielder", "defender", "winger", "captain", "coach",
+    "manager", "champion", "medallist", "medalist", "boatman", "fisherman", "hurdler",
+    "sprinter", "runner", "rider", "driver", "jockey", "trainer", "batsman", "bowler",
+    "spinner", "opener", "veteran", "rookie", "compatriot", "countryman", "countrywoman",
+    "teammate", "team-mate", "opponent", "rival", "holder", "chairman", "chairwoman",
+    "president", "minister", "spokesman", "spokeswoman", "secretary", "director",
+    "analyst", "economist", "lawyer", "attorney", "judge", "singer", "actor", "actress",
+    "writer", "author", "novelist", "poet", "artist", "businessman", "businesswoman",
+    "tycoon", "magnate", "billionaire", "dissident", "activist", "journalist",
+    "correspondent", "photographer", "priest", "bishop", "cardinal", "ambassador", "envoy",
+    "governor", "senator", "congressman", "congresswoman", "mayor", "premier", "chancellor",
+    "dictator", "gunman", "widow", "wife", "husband", "son", "daughter", "father", "mother",
+    "brother", "sister", "player", "forward", "seed", "skipper", "pitcher", "quarterback",
+    "boxer", "golfer", "cyclist", "swimmer", "skier", "wrestler", "leader", "deputy",
+}  # fmt: skip
 # Lower-case nouns after a name that make it a place or an institution named for someone.
 _FACILITY_NOUNS = {"airport", "stadium", "ground", "street", "avenue", "road", "bridge",
                    "river", "rivers", "square", "hospital", "university", "college",
@@ -227,6 +244,8 @@ def _described_after(tokens: list[re.Match[str]], at: int) -> bool:
     if at + 1 >= len(tokens) or tokens[at].group() != ",":
         return False
     word = tokens[at + 1].group()
+    if at + 2 < len(tokens) and tokens[at + 2].group() == "Newsroom":
+        return True  # a Reuters signature: "-- Dimitris Kontogiannis , Athens Newsroom"
     if word.isdigit():  # an age
         return len(word) <= 2 and at + 2 < len(tokens) and tokens[at + 2].group() == ","
     return word in _APPOSITION_WORDS
@@ -475,6 +494,8 @@ def find_mentions(text: str) -> list[Mention]:
         # a month ends a name only after a given name ("Bob May", "Theresa May")
         month_surname = len(keys) > 1 and keys[-1] in _MONTHS_DAYS and keys[0] in given
         dated = keys[:-1] if month_surname else keys
+        if len(keys) > 1 and keys[0] in given and keys[1] not in _MONTHS_DAYS:
+            dated = dated[1:]  # "Jan Siemerink", "June Carter": a given name, not a date
         if any(k in _NOT_PERSON for k in keys) or any(k in _MONTHS_DAYS for k in dated):
             continue
         if len(words) > 4 or _is_place(words) or (keys[0] in _PLACE_OPENERS and not titled):
@@ -492,7 +513,9 @@ def find_mentions(text: str) -> list[Mention]:
         before = [tokens[i].group().lower() for i in range(max(0, first - 3), first)]
         spoke = following in _SPEECH or any(word in _SPEECH for word in before)
         # "Daoud Makkawi , owner of ...", "Nahed Dahlan , 35 ,", "Tang Shubei , who"
-        described = _described_after(tokens, after)
+        # "goalkeeper Edwin van der Sar", "boatman Chinnathambi"
+        role = first + start_idx > 0 and tokens[first + start_idx - 1].group() in _ROLE_NOUNS
+        described = _described_after(tokens, after) or role
         # "Sergi Bruguera ( Spain )": results tables give a person's country in brackets
         from_country = len(words) >= 2 and _country_in_brackets(tokens, after)
         # scorers and bowlers: "( Riedle 8th minute )", "Kumble 10-2-51-0", "c Croft b Cork"
@@ -512,7 +535,8 @@ def find_mentions(text: str) -> list[Mention]:
             # a lone word needs a title, or a speech verb and a known surname
             known = keys[0] in family and keys[0] not in demonyms()
             if not _is_place(words):
-                single.append((words[0], start, end, titled or (spoke and known) or sports))
+                single.append((words[0], start, end,
+                               titled or (spoke and known) or sports or role))
             continue
         first_given = keys[0] in given and not _is_place(words[:1]) or bool(
             re.fullmatch(r"(?:[A-Z]\.)+", words[0]))

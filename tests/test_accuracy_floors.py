@@ -41,5 +41,5 @@ def test_people_on_conll_testa() -> None:
                              people.people_from_mentions)
     assert result["mention"][2] >= 0.90  # measured 0.913
     assert result["mention"][0] >= 0.90  # precision: filters must be trustworthy
-    assert result["document"][2] >= 0.90  # measured 0.914
-    assert result["unseen_recall"] >= 0.86  # measured 0.877
+    assert result["document"][2] >= 0.90  # measured 0.915
+    assert result["unseen_recall"] >= 0.86  # measured 0.884

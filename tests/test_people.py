@@ -204,3 +204,12 @@ def test_places_and_institutions_named_for_people_are_not_people() -> None:
         "Harrison Dillard", "Lindy Remigino"]
     assert extract_people("Heerenveen 4 ( Korneev 15 , Hansma 24 ) Utrecht 1") == [
         "Korneev", "Hansma"]
+
+
+def test_role_nouns_signatures_and_month_named_people() -> None:
+    assert extract_people("He beat goalkeeper Edwin Vandersloot and boatman Kanagaratnam "
+                          "smiled .") == ["Edwin Vandersloot", "Kanagaratnam"]
+    assert extract_people("-- Dimitris Kontaxakis , Athens Newsroom +301 3311812") == [
+        "Dimitris Kontaxakis"]
+    assert extract_people("Jan Siemering ( Netherlands ) beat June Whitcombe ( Britain ) "
+                          "6-4 6-4 on Jan 5 .") == ["Jan Siemering", "June Whitcombe"]
