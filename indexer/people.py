@@ -140,6 +140,10 @@ _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "
               "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st."}
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _INITIAL_RE = re.compile(r"[A-Z]\.")
+# A results line of teams: two names with their scores, or a name and a standings row.
+_TEAM_NAME = r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*"
+_TEAM_LINE_RE = re.compile(
+    rf"^\s*(?:{_TEAM_NAME} \d+ {_TEAM_NAME} \d+|{_TEAM_NAME}(?: \d+){{5,}})\s*$")
 # Lower-case role nouns that stand right before a person's name.
 _ROLE_NOUNS = {
     "goalkeeper", "striker", "midfielder", "defender", "winger", "captain", "coach",
@@ -284,6 +288,12 @@ def _scorer_in_brackets(text: str, start: int, end: int) -> bool:
     if opened < 0 or line.rfind(")") > opened or not _SCORE_BEFORE_RE.search(line[:opened + 1]):
         return False
     return bool(_MINUTE_AFTER_RE.match(text, end))
+
+
+def _line_at(text: str, at: int) -> str:
+    """The line of text that holds position `at`."""
+    end = text.find("\n", at)
+    return text[text.rfind("\n", 0, at) + 1:end if end >= 0 else len(text)]
 
 
 def _country_in_brackets(tokens: list[re.Match[str]], at: int) -> bool:
@@ -471,7 +481,8 @@ def find_mentions(text: str) -> list[Mention]:
             nationality = _is_nationality(word) and len(words) - start_idx >= 3
             # "Joining Chang", "Earlier Botham": a word the text also writes in lower case,
             # capitalised by the sentence, is no given name
-            common = key in lower_words and key not in given and "-" not in word
+            common = key not in given and "-" not in word and (
+                key in lower_words or (start_idx == 0 and key.endswith("ing")))
             # "South African Amanda Coetzer": a compass word of a nationality
             compass = key in _PLACE_OPENERS and start_idx + 1 < len(words) \
                 and _is_nationality(words[start_idx + 1])
@@ -547,6 +558,8 @@ def find_mentions(text: str) -> list[Mention]:
         scored = following[:1].isdigit()
         if (scored or from_country or sports) and any(k in _CLUB_WORDS for k in keys):
             continue  # "Aston Villa 2", "Dynamo Batumi ( Georgia )": teams
+        if scored and _TEAM_LINE_RE.match(_line_at(text, start)):
+            continue  # "Sokol Tychy 5 Lech Poznan 3", "Legia Warsaw 7 5 1 1 13 7 16"
         in_surnames = keys[-1] in family and not _is_place(words[-1:])
         known_surname = in_surnames and not scored
         if shouted:

@@ -213,3 +213,9 @@ def test_role_nouns_signatures_and_month_named_people() -> None:
         "Dimitris Kontaxakis"]
     assert extract_people("Jan Siemering ( Netherlands ) beat June Whitcombe ( Britain ) "
                           "6-4 6-4 on Jan 5 .") == ["Jan Siemering", "June Whitcombe"]
+
+
+def test_team_result_lines_and_sentence_initial_verbs() -> None:
+    assert extract_people("Sokol Tychy 5 Lech Poznan 3\nLegia Warsaw 7 5 1 1 13 7 16") == []
+    text = "Okafor reached the final . Joining Okafor in the second round was Pieter Vos ."
+    assert extract_people(text) == ["Pieter Vos"]  # not "Joining Okafor"
