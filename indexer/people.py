@@ -511,7 +511,9 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         if len(words) > 4 or _is_place(words) or (keys[0] in _PLACE_OPENERS and not titled):
             continue
-        if keys[0] in demonyms() and not titled:
+        # "Russian Foreign Ministry"; but "Christian Ruud ( Norway )" is a person
+        demonym_first = keys[0] in demonyms() and not titled
+        if demonym_first and keys[0] not in given:
             continue
         raw = [tok.group() for tok in name_toks]
         if not all(w.isupper() for w in raw) and any(
@@ -562,10 +564,15 @@ def find_mentions(text: str) -> list[Mention]:
             continue  # "Sokol Tychy 5 Lech Poznan 3", "Legia Warsaw 7 5 1 1 13 7 16"
         in_surnames = keys[-1] in family and not _is_place(words[-1:])
         known_surname = in_surnames and not scored
+        # a team sheet: "15 - Christian Cullen , 14 - Jeff Wilson"
+        numbered = first + start_idx >= 2 and tokens[first + start_idx - 1].group() == "-" \
+            and tokens[first + start_idx - 2].group().isdigit()
+        if demonym_first and not (from_country or sports or spoke or described or numbered):
+            continue
         if shouted:
             shouted_runs.append((words, start, end))
         elif first_given or titled or spoke or known_surname or from_country or sports \
-                or described:
+                or described or numbered:
             full.append((words, start, end))
             accepted.add((first + start_idx, first + start_idx + len(name_toks)))
         elif len(words) <= 3:

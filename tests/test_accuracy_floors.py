@@ -39,7 +39,7 @@ def test_people_on_conll_testa() -> None:
     docs = module.read_conll(DATA / "conll2003" / "eng.testa")
     result = module.evaluate(docs, module.train_person_names(train), people.find_mentions,
                              people.people_from_mentions)
-    assert result["mention"][2] >= 0.90  # measured 0.914
+    assert result["mention"][2] >= 0.90  # measured 0.917
     assert result["mention"][0] >= 0.90  # precision: filters must be trustworthy
-    assert result["document"][2] >= 0.90  # measured 0.916
-    assert result["unseen_recall"] >= 0.86  # measured 0.884
+    assert result["document"][2] >= 0.91  # measured 0.923
+    assert result["unseen_recall"] >= 0.87  # measured 0.897

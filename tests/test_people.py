@@ -219,3 +219,11 @@ def test_team_result_lines_and_sentence_initial_verbs() -> None:
     assert extract_people("Sokol Tychy 5 Lech Poznan 3\nLegia Warsaw 7 5 1 1 13 7 16") == []
     text = "Okafor reached the final . Joining Okafor in the second round was Pieter Vos ."
     assert extract_people(text) == ["Pieter Vos"]  # not "Joining Okafor"
+
+
+def test_team_sheets_and_given_names_that_are_also_demonyms() -> None:
+    sheet = "Team : 15 - Aperahama Tuhoe , 14 - Rewi Ngata ; 8 - Zinzan Brookfield"
+    assert extract_people(sheet) == ["Aperahama Tuhoe", "Rewi Ngata", "Zinzan Brookfield"]
+    assert extract_people("Christian Ruudsen ( Norway ) beat Filippo Vegli ( Italy ) 6-1") == [
+        "Christian Ruudsen", "Filippo Vegli"]
+    assert extract_people("The Christian Democratic Union won .") == []
