@@ -48,6 +48,8 @@ _TITLES = {
     "spinner", "paceman", "reliever", "starter", "catcher", "shortstop", "outfielder",
     "hurdler", "sprinter", "swimmer", "cyclist", "trainer", "journalist", "photographer",
     "reporter", "lawyer", "doctor", "monsignor", "businessman", "businesswoman",
+    "farmer", "rancher", "teacher", "nurse", "resident", "villager", "shopkeeper",
+    "student", "engineer", "pilot", "miner", "fisherman",
 }  # fmt: skip
 # Personal titles strong enough to make the next capitalised word a person.
 _PERSONAL_TITLES = {
@@ -140,6 +142,7 @@ _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "
               "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st."}
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _INITIAL_RE = re.compile(r"[A-Z]\.")
+_PLACE_PREPOSITIONS = {"near", "in", "at", "from", "outside", "to", "into", "across"}
 # A results line of teams: two names with their scores, or a name and a standings row.
 _TEAM_NAME = r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*"
 _TEAM_LINE_RE = re.compile(
@@ -547,6 +550,11 @@ def find_mentions(text: str) -> list[Mention]:
         if len(words) == 1:
             # a lone word needs a title, or a speech verb and a known surname
             known = keys[0] in family and keys[0] not in demonyms()
+            # "sheep near Bourke, said": after a place preposition the speech verb is
+            # someone else's
+            placed = first + start_idx > 0 and \
+                tokens[first + start_idx - 1].group() in _PLACE_PREPOSITIONS
+            known = known and not placed
             if not _is_place(words):
                 single.append((words[0], start, end,
                                titled or (spoke and known) or sports or role))

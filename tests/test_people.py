@@ -227,3 +227,9 @@ def test_team_sheets_and_given_names_that_are_also_demonyms() -> None:
     assert extract_people("Christian Ruudsen ( Norway ) beat Filippo Vegli ( Italy ) 6-1") == [
         "Christian Ruudsen", "Filippo Vegli"]
     assert extract_people("The Christian Democratic Union won .") == []
+
+
+def test_an_occupation_is_cut_and_a_town_before_said_is_no_person() -> None:
+    text = ('Farmer Grace Tillman, who runs 3,000 sheep near Bourke, said the loans '
+            'would help. "You can\'t eat a loan," Tillman said.')
+    assert extract_people(text) == ["Grace Tillman"]
