@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .search import Filtered
+from .search import Filtered, date_test
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def top_documents(searcher, q: wq.Query, limit: int,
     # decide that only later, so a filtered query scores every document
     prune = allow_query is None and dates is None
     scores: dict[int, float] = {}
-    accepts: list[tuple[int, int, Callable[[int], bool] | None, set[int]]] = []
+    # per segment with a date window: (first docnum, end, test of a local docnum)
+    date_tests: list[tuple[int, int, Callable[[int], bool]]] = []
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
         term_scorers = []
@@ -101,8 +102,8 @@ def top_documents(searcher, q: wq.Query, limit: int,
                      if docnum not in excluded}
         if not local:
             continue
-        date_test = Filtered(wq.NullQuery, None, dates)._date_test(subsearcher)
-        accepts.append((offset, end, date_test, deleted))
+        if dates is not None:
+            date_tests.append((offset, end, date_test(subsearcher, dates)))
         if offset:
             scores.update((docnum + offset, score) for docnum, score in local.items())
         else:
@@ -124,13 +125,13 @@ def top_documents(searcher, q: wq.Query, limit: int,
             take = int(min(limit / max(share, 1e-6) * 2, len(scores))) or limit
 
     def passes(docnum: int, allowed: set[int] | None) -> bool:
-        if (mask and docnum in mask) or (allowed is not None and docnum not in allowed):
+        """Deleted and masked documents are gone already; the filters are tested here."""
+        if allowed is not None and docnum not in allowed:
             return False
-        for start, end, date_test, deleted in accepts:
-            if start <= docnum < end:
-                local = docnum - start
-                return local not in deleted and (date_test is None or date_test(local))
-        return False
+        if dates is None:
+            return True
+        return any(start <= docnum < end and test(docnum - start)
+                   for start, end, test in date_tests)
 
     while True:
         # (score, -docnum) compares in C: best score first, then the lower docnum
@@ -187,23 +188,36 @@ def _term_matching(searcher, term: wq.Term, docnums: list[int]) -> set[int]:
             continue
         deleted = _deleted(reader)
         matcher = _raw_matcher(reader, term.fieldname, btext)
-        if type(matcher) is not W3LeafMatcher:
-            ids = set(matcher.all_ids())
-            found.update(t + offset for t in targets if t in ids and t not in deleted)
-            continue
-        index = 0
-        while index < len(targets) and matcher.is_active():
-            if matcher.block_max_id() < targets[index]:
-                matcher._next_block()  # reads the block's header only
-                continue
-            matcher._read_ids()
-            ids, top = set(matcher._ids), matcher.block_max_id()
-            while index < len(targets) and targets[index] <= top:
-                if targets[index] in ids and targets[index] not in deleted:
-                    found.add(targets[index] + offset)
-                index += 1
-            matcher._next_block()
+        found.update(docnum + offset for docnum, _ in _postings_at(matcher, targets)
+                     if docnum not in deleted)
     return found
+
+
+def _postings_at(matcher, targets: list[int]) -> Iterator[tuple[int, float]]:
+    """(docnum, weight) of those of the sorted target docnums that the term's matcher
+    holds, decoding only the posting blocks that can hold one (a Whoosh 3 block's header
+    gives its last document; Whoosh's skip_to would step through each block)."""
+    if type(matcher) is not W3LeafMatcher:
+        for docnum in targets:
+            if not matcher.is_active():
+                return
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                yield docnum, matcher.weight()
+        return
+    index = 0
+    while index < len(targets) and matcher.is_active():
+        top = matcher.block_max_id()
+        if top < targets[index]:
+            matcher._next_block()  # reads the next block's header only
+            continue
+        block = dict(zip(*_decoded(matcher), strict=True))
+        while index < len(targets) and targets[index] <= top:
+            weight = block.get(targets[index])
+            if weight is not None:
+                yield targets[index], weight
+            index += 1
+        matcher._next_block()
 
 
 def _raw_matcher(reader, field: str, btext: bytes):
@@ -251,32 +265,10 @@ class _TermScorer:
                 scores[docnum] = get(docnum, 0.0) + score
 
     def add_to(self, scores: dict[int, float]) -> None:
-        """Add this term's score to the documents already in `scores` only, decoding just
-        the posting blocks that can hold one of them (block headers give each block's
-        last document)."""
-        targets = sorted(scores)
+        """Add this term's score to the documents already in `scores` only."""
         matcher = _raw_matcher(self.reader, self.field, self.btext)
-        if type(matcher) is not W3LeafMatcher:
-            for docnum in targets:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-                if matcher.id() == docnum:
-                    scores[docnum] += self.score(docnum, matcher.weight())
-            return
-        index = 0
-        while index < len(targets) and matcher.is_active():
-            top = matcher.block_max_id()
-            if top < targets[index]:
-                matcher._next_block()  # reads the next block's header only
-                continue
-            block = dict(zip(*_decoded(matcher), strict=True))
-            while index < len(targets) and targets[index] <= top:
-                tf = block.get(targets[index])
-                if tf:
-                    scores[targets[index]] += self.score(targets[index], tf)
-                index += 1
-            matcher._next_block()
+        for docnum, tf in _postings_at(matcher, sorted(scores)):
+            scores[docnum] += self.score(docnum, tf)
 
 
 def _segment_scores(terms: list[_TermScorer], limit: int, floor: float,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -266,26 +266,31 @@ class Filtered(wq.WrappingQuery):
             allow = self.allow.matcher(searcher, searcher.boolean_context())
             if not allow.is_active():
                 return matching.NullMatcher()
-        return FilterMatcher(found, allow, self._date_test(searcher))
+        return FilterMatcher(found, allow, date_test(searcher, self.dates))
 
-    def _date_test(self, searcher):
-        if self.dates is None:
-            return None
-        reader = searcher.reader()
-        if not reader.has_column("date"):
-            return lambda docnum: False
-        field = searcher.schema["date"]
-        column = reader.column_reader("date", translate=False)
-        low = field.prepare_datetime(self.dates[0]) if self.dates[0] else 1  # 0: no date
-        high = field.prepare_datetime(self.dates[1]) if self.dates[1] else 2 ** 63
 
-        def dated_within(docnum: int) -> bool:
-            try:
-                return low <= column[docnum] <= high
-            except (IndexError, OverflowError, struct.error):  # no column past the last date
-                return False
 
-        return dated_within
+def date_test(searcher, dates: tuple[datetime | None, datetime | None] | None
+              ) -> Callable[[int], bool] | None:
+    """A test of a segment's docnum against a date window, read from the date column
+    (None when there is no window)."""
+    if dates is None:
+        return None
+    reader = searcher.reader()
+    if not reader.has_column("date"):
+        return lambda docnum: False
+    field = searcher.schema["date"]
+    column = reader.column_reader("date", translate=False)
+    low = field.prepare_datetime(dates[0]) if dates[0] else 1  # 0: no date
+    high = field.prepare_datetime(dates[1]) if dates[1] else 2 ** 63
+
+    def dated_within(docnum: int) -> bool:
+        try:
+            return low <= column[docnum] <= high
+        except (IndexError, OverflowError, struct.error):  # no column past the last date
+            return False
+
+    return dated_within
 
 
 def weighting(doc_counts: dict[str, int] | None = None) -> scoring.WeightingModel:
