@@ -405,13 +405,15 @@ class Index:
             chosen = self._rank_paragraphs(searcher, _required(parsed, restrict, window), masked,
                                            limit, per_story, current, all_versions)
         analyzer = self._ix.schema["body"].analyzer
+        # a plain disjunction's hits carry no matched terms: its body words are those
+        query_words = _body_words(parsed)
         hits = []
         for rank, (score, result, superseded) in enumerate(chosen, start=1):
             if result.results.has_matched_terms():
                 matched = {text.decode("utf-8") for name, text in result.matched_terms()
                            if name == "body"}
-            else:  # a plain disjunction: its body words are what a paragraph matched
-                matched = _body_words(parsed)
+            else:
+                matched = query_words
             hit = self._hit(rank, score, result.fields(),
                             highlight_spans(result["body"], analyzer, matched), superseded)
             if context:
