@@ -147,22 +147,19 @@ _PLACE_PREPOSITIONS = {"near", "in", "at", "from", "outside", "to", "into", "acr
 _TEAM_NAME = r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*"
 _TEAM_LINE_RE = re.compile(
     rf"^\s*(?:{_TEAM_NAME} \d+ {_TEAM_NAME} \d+|{_TEAM_NAME}(?: \d+){{5,}})\s*$")
-# Lower-case role nouns that stand right before a person's name.
+# Lower-case role nouns that stand right before a person's name (the personal titles,
+# which also do, are in _PERSONAL_TITLES).
 _ROLE_NOUNS = {
-    "goalkeeper", "striker", "midfielder", "defender", "winger", "captain", "coach",
-    "manager", "champion", "medallist", "medalist", "boatman", "fisherman", "hurdler",
-    "sprinter", "runner", "rider", "driver", "jockey", "trainer", "batsman", "bowler",
-    "spinner", "opener", "veteran", "rookie", "compatriot", "countryman", "countrywoman",
-    "teammate", "team-mate", "opponent", "rival", "holder", "chairman", "chairwoman",
-    "president", "minister", "spokesman", "spokeswoman", "secretary", "director",
-    "analyst", "economist", "lawyer", "attorney", "judge", "singer", "actor", "actress",
-    "writer", "author", "novelist", "poet", "artist", "businessman", "businesswoman",
-    "tycoon", "magnate", "billionaire", "dissident", "activist", "journalist",
-    "correspondent", "photographer", "priest", "bishop", "cardinal", "ambassador", "envoy",
-    "governor", "senator", "congressman", "congresswoman", "mayor", "premier", "chancellor",
-    "dictator", "gunman", "widow", "wife", "husband", "son", "daughter", "father", "mother",
-    "brother", "sister", "player", "forward", "seed", "skipper", "pitcher", "quarterback",
-    "boxer", "golfer", "cyclist", "swimmer", "skier", "wrestler", "leader", "deputy",
+    "goalkeeper", "striker", "midfielder", "defender", "winger", "captain", "manager",
+    "champion", "medallist", "medalist", "boatman", "fisherman", "hurdler", "sprinter",
+    "runner", "rider", "driver", "jockey", "trainer", "batsman", "bowler", "spinner",
+    "opener", "veteran", "rookie", "compatriot", "countryman", "countrywoman", "teammate",
+    "team-mate", "opponent", "rival", "holder", "analyst", "economist", "lawyer", "singer",
+    "actor", "actress", "writer", "author", "novelist", "poet", "artist", "businessman",
+    "businesswoman", "tycoon", "magnate", "billionaire", "dissident", "activist",
+    "journalist", "correspondent", "photographer", "priest", "congressman",
+    "congresswoman", "gunman", "player", "forward", "seed", "skipper", "pitcher",
+    "quarterback", "boxer", "golfer", "cyclist", "swimmer", "skier", "wrestler", "deputy",
 }  # fmt: skip
 # Lower-case nouns after a name that make it a place or an institution named for someone.
 _FACILITY_NOUNS = {"airport", "stadium", "ground", "street", "avenue", "road", "bridge",
@@ -503,6 +500,9 @@ def find_mentions(text: str) -> list[Mention]:
         name_toks = run[start_idx:len(words)]
         if not name_toks:
             continue
+        # the name's token range, and the token just before it
+        name_first, name_after = first + start_idx, first + start_idx + len(name_toks)
+        before_name = tokens[name_first - 1].group() if name_first > 0 else ""
         words = [_clean(tok.group()) for tok in name_toks]
         keys = [_key(w) for w in words]
         # a month ends a name only after a given name ("Bob May", "Theresa May")
@@ -530,7 +530,7 @@ def find_mentions(text: str) -> list[Mention]:
         spoke = following in _SPEECH or any(word in _SPEECH for word in before)
         # "Daoud Makkawi , owner of ...", "Nahed Dahlan , 35 ,", "Tang Shubei , who"
         # "goalkeeper Edwin van der Sar", "boatman Chinnathambi"
-        role = first + start_idx > 0 and tokens[first + start_idx - 1].group() in _ROLE_NOUNS
+        role = before_name in _ROLE_NOUNS
         described = _described_after(tokens, after) or role
         # "Sergi Bruguera ( Spain )": results tables give a person's country in brackets
         from_country = len(words) >= 2 and _country_in_brackets(tokens, after)
@@ -552,8 +552,7 @@ def find_mentions(text: str) -> list[Mention]:
             known = keys[0] in family and keys[0] not in demonyms()
             # "sheep near Bourke, said": after a place preposition the speech verb is
             # someone else's
-            placed = first + start_idx > 0 and \
-                tokens[first + start_idx - 1].group() in _PLACE_PREPOSITIONS
+            placed = before_name in _PLACE_PREPOSITIONS
             known = known and not placed
             if not _is_place(words):
                 single.append((words[0], start, end,
@@ -573,8 +572,8 @@ def find_mentions(text: str) -> list[Mention]:
         in_surnames = keys[-1] in family and not _is_place(words[-1:])
         known_surname = in_surnames and not scored
         # a team sheet: "15 - Christian Cullen , 14 - Jeff Wilson"
-        numbered = first + start_idx >= 2 and tokens[first + start_idx - 1].group() == "-" \
-            and tokens[first + start_idx - 2].group().isdigit()
+        numbered = before_name == "-" and name_first >= 2 \
+            and tokens[name_first - 2].group().isdigit()
         if demonym_first and not (from_country or sports or spoke or described or numbered):
             continue
         if shouted:
@@ -582,10 +581,9 @@ def find_mentions(text: str) -> list[Mention]:
         elif first_given or titled or spoke or known_surname or from_country or sports \
                 or described or numbered:
             full.append((words, start, end))
-            accepted.add((first + start_idx, first + start_idx + len(name_toks)))
+            accepted.add((name_first, name_after))
         elif len(words) <= 3:
-            unproven.append((words, start, end, first + start_idx,
-                             first + start_idx + len(name_toks)))
+            unproven.append((words, start, end, name_first, name_after))
     full += _in_lists_of_people(tokens, accepted, unproven)
     known = {" ".join(words).lower() for words, _, _ in full}
     full += [run for run in shouted_runs if " ".join(run[0]).lower() in known]
@@ -620,14 +618,17 @@ def _resolve(full: list[tuple[list[str], int, int]],
     # how often each full name is mentioned: a surname shared by several ("Bill Clinton",
     # "Hillary Rodham Clinton") goes to the most mentioned, the first on a tie
     weight = Counter(mention.name for mention in mentions)
+    first_at: dict[str, int] = {}
+    for mention in mentions:
+        first_at[mention.name] = min(first_at.get(mention.name, mention.start), mention.start)
     # a word that a title made a person once ("Sen. Dole") is that person throughout
     titled_words = {word for word, _, _, titled in single if titled}
     for word, start, end, titled in single:
         matches = {canonical[n] for n in by_surname.get(word.lower(), ())}
         if matches:
-            best = max(matches, key=lambda name: (weight[name], -min(
-                m.start for m in mentions if m.name == name)))
+            best = max(matches, key=lambda name: (weight[name], -first_at[name]))
             mentions.append(Mention(best, start, end))
+            first_at[best] = min(first_at[best], start)
         elif titled or word in titled_words:
             mentions.append(Mention(word, start, end))
     mentions.sort(key=lambda m: m.start)
