@@ -269,7 +269,6 @@ class Filtered(wq.WrappingQuery):
         return FilterMatcher(found, allow, date_test(searcher, self.dates))
 
 
-
 def date_test(searcher, dates: tuple[datetime | None, datetime | None] | None
               ) -> Callable[[int], bool] | None:
     """A test of a segment's docnum against a date window, read from the date column
