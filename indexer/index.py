@@ -38,7 +38,7 @@ from .ingest import (
     IngestRun,
     Rejection,
     ingest_lock,
-    read_ledger,
+    ledger_of,
     write_last_run,
 )
 from .model import Dateline, Story
@@ -129,6 +129,19 @@ def _body_words(q) -> set[str] | None:
 def _required(q, restrict, window):
     """q limited to the documents the filters allow, scored by q alone."""
     return q if restrict is None and window is None else Filtered(q, restrict, window)
+
+
+def folder_size(path: str) -> int:
+    """Bytes in the folder's files. A writer committing meanwhile removes temporary and
+    replaced files between the listing and the stat: those are not counted."""
+    size = 0
+    with os.scandir(path) as entries:
+        for entry in entries:
+            try:
+                size += entry.stat().st_size
+            except FileNotFoundError:
+                pass
+    return size
 
 
 class Index:
@@ -311,8 +324,7 @@ class Index:
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 last_run = json.load(f)
-        size = sum(os.path.getsize(os.path.join(self.path, name))
-                   for name in os.listdir(self.path))
+        size = folder_size(self.path)
         return {
             "stories": stories,
             "paragraphs": len(self._kind_ids(searcher, "paragraph")),
@@ -321,7 +333,7 @@ class Index:
             "tags": len(tags),
             "first_date": min(dates).isoformat() if dates else None,
             "last_date": max(dates).isoformat() if dates else None,
-            "segments": len(self._ix._segments()),
+            "segments": len(searcher.reader().leaf_readers()),
             "size_bytes": size,
             "schema_version": SCHEMA_VERSION,
             "last_run": last_run,
@@ -330,7 +342,7 @@ class Index:
     def check(self) -> list[str]:
         """Problems found comparing the index with its own record of ingested files."""
         searcher = self._current_searcher()
-        ledger = read_ledger(self._ix)
+        ledger = ledger_of(searcher)
         problems: list[str] = []
         stories_by_source: dict[str, set[str]] = {}
         paragraphs: Counter[tuple[str, int, str]] = Counter()

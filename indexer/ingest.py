@@ -21,6 +21,7 @@ from pathlib import Path
 
 from whoosh.index import FileIndex
 from whoosh.query import And, Term
+from whoosh.searching import Searcher
 
 from .formats import parse_file
 from .model import Story, WireFormatError, naive_utc
@@ -111,15 +112,20 @@ def ingest_lock(index_dir: str) -> Iterator[None]:
 
 def read_ledger(ix: FileIndex) -> dict[str, FileRecord]:
     """Every file record in the index, keyed by source path."""
-    ledger: dict[str, FileRecord] = {}
     with ix.searcher() as searcher:
-        for fields in searcher.documents(kind="file"):
-            ledger[fields["source"]] = FileRecord(
-                size=fields["size"],
-                mtime_ns=fields["mtime"],
-                sha256=fields["sha256"],
-                stories=tuple(fields.get("stories") or ()),
-            )
+        return ledger_of(searcher)
+
+
+def ledger_of(searcher: Searcher) -> dict[str, FileRecord]:
+    """The file records in the searcher's generation (the one its paragraphs come from)."""
+    ledger: dict[str, FileRecord] = {}
+    for fields in searcher.documents(kind="file"):
+        ledger[fields["source"]] = FileRecord(
+            size=fields["size"],
+            mtime_ns=fields["mtime"],
+            sha256=fields["sha256"],
+            stories=tuple(fields.get("stories") or ()),
+        )
     return ledger
 
 

@@ -4,6 +4,10 @@
   can vanish in a power cut. DurableFileStorage fsyncs every file it closes and the folder
   after every rename, so the new table of contents only becomes visible once the segment
   files it names are on disk.
+- FileIndex reads the newest table of contents by listing the folder, then opening the file
+  it found; a writer committing in between deletes that file, and `ix.schema` or
+  `ix._segments()` raise FileNotFoundError in the reader (Whoosh retries only in
+  reader()). ConcurrentFileIndex retries the read, as Whoosh's reader() does.
 - A commit() that raises leaves the write lock held: commit_verified() cancels the writer.
 - The multiprocessing writer without multisegment=True silently drops documents
   (mchaput/whoosh#35): commit_verified() checks doc_count() against what was written.
@@ -19,11 +23,12 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
-from whoosh.index import FileIndex
+from whoosh.index import _DEF_INDEX_NAME, FileIndex
 from whoosh.writing import IndexWriter
 
 from . import whoosh_fixes
@@ -65,14 +70,38 @@ class DurableFileStorage(FileStorage):
         fsync_dir(self.folder)
 
 
+class ConcurrentFileIndex(FileIndex):
+    """A FileIndex whose table of contents survives a writer committing while it is read."""
+
+    TOC_RETRIES = 20
+
+    def __init__(self, storage, schema=None, indexname=_DEF_INDEX_NAME) -> None:
+        # FileIndex.__init__ reads the TOC too, to see that there is one
+        _retrying(lambda: super(ConcurrentFileIndex, self).__init__(storage, schema, indexname))
+
+    def _read_toc(self):
+        return _retrying(super()._read_toc)
+
+
+def _retrying(read: Callable):
+    for attempt in range(ConcurrentFileIndex.TOC_RETRIES):
+        try:
+            return read()
+        except FileNotFoundError:
+            # the generation listed a moment ago was replaced by a commit: list again
+            if attempt == ConcurrentFileIndex.TOC_RETRIES - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+
+
 def open_durable(path: str) -> FileIndex:
-    return DurableFileStorage(path).open_index()
+    return DurableFileStorage(path).open_index(indexclass=ConcurrentFileIndex)
 
 
 def create_durable(path: str, schema) -> FileIndex:
     storage = DurableFileStorage(path)
     storage.create()
-    return storage.create_index(schema)
+    return storage.create_index(schema, indexclass=ConcurrentFileIndex)
 
 
 def new_writer(ix: FileIndex, procs: int = 1, **options) -> IndexWriter:

@@ -8,12 +8,18 @@ from pathlib import Path
 
 import pytest
 from whoosh.fields import DATETIME, ID, Schema
-from whoosh.index import LockError
+from whoosh.index import TOC, FileIndex, LockError
 from whoosh.writing import IndexWriter
 
 from indexer import Index
 from indexer.model import naive_utc
-from indexer.storage import IndexIntegrityError, commit_verified, create_durable, new_writer
+from indexer.storage import (
+    IndexIntegrityError,
+    commit_verified,
+    create_durable,
+    new_writer,
+    open_durable,
+)
 
 
 def small_index(path: Path):
@@ -121,3 +127,32 @@ def test_aware_datetimes_are_stored_as_naive_utc(tmp_path: Path) -> None:
 def test_story_dates_come_back_naive(corpus_index: Index) -> None:
     story = corpus_index.story("world/aleppo-truce")
     assert story.date == datetime(2026, 9, 13, 11, 40) and story.date.tzinfo is None
+
+
+def test_reading_the_schema_survives_a_commit_replacing_the_toc(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    # A writer commits between the reader listing the folder and opening the TOC it found
+    # (the race a query process met during a nightly run): the listed file is gone.
+    ix = small_index(tmp_path)
+    writer = new_writer(ix)
+    writer.add_document(id="a")
+    commit_verified(ix, writer, expected_docs=1)
+    stale = ix.latest_generation() - 1
+    real = TOC._latest_generation
+    races = {"left": 1}
+
+    def racing(storage, indexname):
+        if races["left"]:
+            races["left"] -= 1
+            return stale
+        return real(storage, indexname)
+
+    monkeypatch.setattr(TOC, "_latest_generation", staticmethod(racing))
+    with pytest.raises(FileNotFoundError):
+        FileIndex(ix.storage, indexname=ix.indexname)  # stock Whoosh fails on the race
+    races["left"] = 1
+    assert "id" in ix.schema.names()
+    races["left"] = 1
+    reopened = open_durable(str(tmp_path))
+    assert races["left"] == 0
+    assert reopened.doc_count() == 1
