@@ -51,10 +51,12 @@ from .search import (
     QueryError,
     date_window,
     filter_query,
+    has_phrase,
     highlight_spans,
     make_parser,
     parse_query,
     people_by_surname,
+    phrases_as_words,
     records,
     split_keywords,
     split_negation,
@@ -400,10 +402,12 @@ class Index:
         current = CurrentVersions(searcher)
         masked = self._docnums(searcher, excluded)
         story_query, story_excluded = split_negation(parse_query(self._story_parser, query))
+        story_query = phrases_as_words(story_query)
+        story_masked = self._story_mask(searcher, story_excluded, masked)
         if feedback:
             # RM3-style: words of the top stories join both the story and paragraph queries
             expansion = feedback_terms(searcher, _required(story_query, restrict, window),
-                                       self._docnums(searcher, story_excluded),
+                                       story_masked,
                                        FEEDBACK_STORIES, FEEDBACK_TERMS, FEEDBACK_WEIGHT)
             parsed = with_terms(parsed, "body", expansion)
             story_query = with_terms(story_query, "fulltext", expansion)
@@ -411,7 +415,7 @@ class Index:
             chosen = self._rank_in_top_stories(
                 searcher, _required(parsed, restrict, window),
                 _required(story_query, restrict, window),
-                masked, self._docnums(searcher, story_excluded), weight, limit, per_story,
+                masked, story_masked, weight, limit, per_story,
                 current, all_versions)
         else:
             chosen = self._rank_paragraphs(searcher, _required(parsed, restrict, window), masked,
@@ -509,6 +513,20 @@ class Index:
         A set, not Whoosh's AndNot: its matcher lets excluded documents through when many
         results are collected."""
         return None if q is None else set(searcher.docs_for_query(q))
+
+    @staticmethod
+    def _story_mask(searcher, story_excluded, masked: set[int] | None) -> set[int] | None:
+        """The story records a negation excludes. A negated phrase cannot be searched in
+        the story fields (no positions there): it excludes the stories of the paragraphs
+        it excludes."""
+        if not has_phrase(story_excluded):
+            return Index._docnums(searcher, story_excluded)
+        story_ids = {searcher.stored_fields(docnum).get("story_id") for docnum in masked or ()}
+        story_ids.discard(None)
+        if not story_ids:
+            return None
+        return set(searcher.docs_for_query(wq.And([
+            Term("kind", "story"), wq.Or([Term("story_id", sid) for sid in story_ids])])))
 
     def _rank_in_top_stories(self, searcher, parsed, story_query, masked, story_masked,
                              weight: float, limit: int, per_story: int | None,

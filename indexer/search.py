@@ -308,6 +308,17 @@ def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
     return _negations_exclude(parsed)
 
 
+def phrases_as_words(q: wq.Query) -> wq.Query:
+    """Each phrase of q as all of its words: the story pass's fields keep no positions."""
+    if isinstance(q, wq.Phrase):
+        return wq.And([wq.Term(q.fieldname, word) for word in q.words], boost=q.boost)
+    return q.apply(phrases_as_words)
+
+
+def has_phrase(q: wq.Query | None) -> bool:
+    return q is not None and any(isinstance(sub, wq.Phrase) for sub in q.leaves())
+
+
 def split_negation(q: wq.Query) -> tuple[wq.Query, wq.Query | None]:
     """`a ANDNOT b` as (a, b), for applying b as a set difference: Whoosh's AndNot matcher
     lets excluded documents through when many results are collected."""

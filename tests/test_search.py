@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+import whoosh.query as wq
 
 from indexer import Hit, Index, QueryError
+from indexer.search import phrases_as_words
 
 
 def ids(hits: list[Hit]) -> list[str]:
@@ -41,6 +43,24 @@ def test_stemming_matches_other_word_forms(corpus_index: Index) -> None:
 def test_phrase_query(corpus_index: Index) -> None:
     hits = corpus_index.search('"fragile cease-fire"')
     assert ids(hits) == ["world/aleppo-truce#1"]
+
+
+def test_negated_phrase_takes_its_stories_out_of_the_story_pass(corpus_index: Index) -> None:
+    # the story pass's fields keep no positions: the phrase is found through paragraphs
+    # (as a negated word does: the story leaves the story pass, and only its paragraphs
+    # that match the rest of the query on their own can follow)
+    hits = corpus_index.search('cease-fire NOT "fragile cease-fire"')
+    assert hits[0].story_id == "world/geneva-talks"
+    assert "world/aleppo-truce#1" not in ids(hits)
+    assert all("fragile cease-fire" not in hit.text for hit in hits)
+    assert ids(hits) == ids(corpus_index.search("cease-fire NOT fragile"))
+
+
+def test_story_pass_searches_a_phrase_as_its_words() -> None:
+    phrase = wq.Phrase("fulltext", ["fragil", "ceas", "fire"], boost=2.0)
+    assert phrases_as_words(wq.Or([phrase, wq.Term("story_headline", "truce")])) == wq.Or([
+        wq.And([wq.Term("fulltext", w) for w in ["fragil", "ceas", "fire"]], boost=2.0),
+        wq.Term("story_headline", "truce")])
 
 
 def test_boolean_and_field_queries(corpus_index: Index) -> None:
