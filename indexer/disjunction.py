@@ -63,12 +63,9 @@ def top_documents(searcher, q: wq.Query, limit: int,
     allow_query, dates = None, None
     if isinstance(q, Filtered):
         q, allow_query, dates = q.child, q.allow, q.dates
-    terms = query_terms(q)
-    schema = searcher.schema
-    if terms is None or any(field not in schema or not schema[field].scorable
-                            for field, _, _ in terms):
+    terms = _scorable_terms(searcher, q)
+    if terms is None:
         return None
-    weighting = searcher.weighting
     # pruning needs the limit-th best score of documents that will be kept: filters
     # decide that only later, so a filtered query scores every document
     prune = allow_query is None and dates is None
@@ -77,15 +74,9 @@ def top_documents(searcher, q: wq.Query, limit: int,
     date_tests: list[tuple[int, int, Callable[[int], bool]]] = []
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
-        term_scorers = []
-        for field, text, boost in terms:
-            btext = schema[field].to_bytes(text)
-            if (field, btext) not in reader:
-                continue
-            scorer = weighting.scorer(subsearcher, field, btext)
-            if not hasattr(scorer, "idf"):
-                return None
-            term_scorers.append(_TermScorer(reader, field, btext, scorer, boost))
+        term_scorers = _term_scorers(subsearcher, terms, searcher.weighting)
+        if term_scorers is None:
+            return None
         if not term_scorers:
             continue
         deleted = _deleted(reader)
@@ -143,6 +134,77 @@ def top_documents(searcher, q: wq.Query, limit: int,
         if len(ranked) >= limit or len(best) == len(scores):
             return TopDocuments(ranked[:limit], len(ranked) < limit)
         take *= 4
+
+
+def score_documents(searcher, q: wq.Query, docnums: list[int],
+                    mask: set[int] | None = None) -> dict[int, float] | None:
+    """The scores q (a disjunction of terms, optionally Filtered) gives those of the sorted
+    global docnums it matches, mask excluded: what Whoosh's matcher would score them,
+    reading only the posting blocks that can hold one of them. None when q has another
+    shape (the caller asks Whoosh). The paragraph pass scores its candidates so."""
+    allow_query, dates = None, None
+    if isinstance(q, Filtered):
+        q, allow_query, dates = q.child, q.allow, q.dates
+    terms = _scorable_terms(searcher, q)
+    if terms is None:
+        return None
+    if mask:
+        docnums = [docnum for docnum in docnums if docnum not in mask]
+    if allow_query is not None:
+        allowed = _matching(searcher, allow_query.simplify(searcher.reader()), docnums)
+        docnums = [docnum for docnum in docnums if docnum in allowed]
+    scores: dict[int, float] = {}
+    position = 0
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        end = offset + reader.doc_count_all()
+        targets = []
+        while position < len(docnums) and docnums[position] < end:
+            targets.append(docnums[position] - offset)
+            position += 1
+        if not targets:
+            continue
+        term_scorers = _term_scorers(subsearcher, terms, searcher.weighting)
+        if term_scorers is None:
+            return None
+        deleted = _deleted(reader)
+        within = date_test(subsearcher, dates)
+        targets = [docnum for docnum in targets if docnum not in deleted
+                   and (within is None or within(docnum))]
+        local: dict[int, float] = {}
+        for term in term_scorers:  # in the query's order, as Whoosh's union sums them
+            matcher = _raw_matcher(reader, term.field, term.btext)
+            for docnum, tf in _postings_at(matcher, targets):
+                local[docnum] = local.get(docnum, 0.0) + term.score(docnum, tf)
+        scores.update((docnum + offset, score) for docnum, score in local.items())
+    return scores
+
+
+def _scorable_terms(searcher, q: wq.Query) -> list[tuple[str, str, float]] | None:
+    """The (field, text, boost) of a disjunction of terms in BM25-scored fields, else None."""
+    terms = query_terms(q)
+    schema = searcher.schema
+    if terms is None or any(field not in schema or not schema[field].scorable
+                            for field, _, _ in terms):
+        return None
+    return terms
+
+
+def _term_scorers(subsearcher, terms: list[tuple[str, str, float]], weighting
+                  ) -> list[_TermScorer] | None:
+    """A scorer for each term the segment holds; None when the weighting is not BM25.
+    The weighting is the top searcher's (a subsearcher keeps the one it was made with)."""
+    reader, schema = subsearcher.reader(), subsearcher.schema
+    scorers = []
+    for field, text, boost in terms:
+        btext = schema[field].to_bytes(text)
+        if (field, btext) not in reader:
+            continue
+        scorer = weighting.scorer(subsearcher, field, btext)
+        if not hasattr(scorer, "idf"):
+            return None
+        scorers.append(_TermScorer(reader, field, btext, scorer, boost))
+    return scorers
 
 
 def _matching(searcher, q: wq.Query, docnums: list[int]) -> set[int]:

@@ -21,6 +21,7 @@ from whoosh import query as wq
 from whoosh.idsets import BitSet
 from whoosh.index import FileIndex
 from whoosh.query import Term
+from whoosh.searching import Hit as WhooshHit
 
 from .assist import (
     FACETS,
@@ -31,7 +32,7 @@ from .assist import (
     suggest_query,
     with_terms,
 )
-from .disjunction import query_terms, top_documents
+from .disjunction import query_terms, score_documents, top_documents
 from .ingest import (
     LAST_RUN_NAME,
     IngestReport,
@@ -144,6 +145,35 @@ def folder_size(path: str) -> int:
             except FileNotFoundError:
                 pass
     return size
+
+
+class ScoredParagraph:
+    """A paragraph scored outside Whoosh's collector: what ranking and hits read of a
+    whoosh.searching.Hit (docnum, score, stored fields loaded on first use)."""
+
+    __slots__ = ("_fields", "_searcher", "docnum", "score")
+
+    def __init__(self, searcher, docnum: int, score: float) -> None:
+        self._searcher, self.docnum, self.score, self._fields = searcher, docnum, score, None
+
+    def fields(self) -> dict:
+        if self._fields is None:
+            self._fields = self._searcher.stored_fields(self.docnum)
+        return self._fields
+
+    def __getitem__(self, name: str):
+        return self.fields()[name]
+
+    def get(self, name: str, default=None):
+        return self.fields().get(name, default)
+
+
+def _matched_body_words(result, query_words: set[str] | None) -> set[str]:
+    """The body words a hit matched: Whoosh's record when it kept one; else (a plain
+    disjunction, searched without that bookkeeping) the query's body words."""
+    if isinstance(result, WhooshHit) and result.results.has_matched_terms():
+        return {text.decode("utf-8") for name, text in result.matched_terms() if name == "body"}
+    return query_words or set()
 
 
 class Index:
@@ -420,16 +450,12 @@ class Index:
         else:
             chosen = self._rank_paragraphs(searcher, _required(parsed, restrict, window), masked,
                                            limit, per_story, current, all_versions)
-        analyzer = self._ix.schema["body"].analyzer
+        analyzer = searcher.schema["body"].analyzer
         # a plain disjunction's hits carry no matched terms: its body words are those
         query_words = _body_words(parsed)
         hits = []
         for rank, (score, result, superseded) in enumerate(chosen, start=1):
-            if result.results.has_matched_terms():
-                matched = {text.decode("utf-8") for name, text in result.matched_terms()
-                           if name == "body"}
-            else:
-                matched = query_words
+            matched = _matched_body_words(result, query_words)
             hit = self._hit(rank, score, result.fields(),
                             highlight_spans(result["body"], analyzer, matched), superseded)
             if context:
@@ -473,7 +499,8 @@ class Index:
 
     def suggest(self, query: str) -> str | None:
         """A corrected query built from the index's own words and names, or None."""
-        return suggest_query(self._current_searcher(), self._ix.schema["body"].analyzer, query)
+        searcher = self._current_searcher()
+        return suggest_query(searcher, searcher.schema["body"].analyzer, query)
 
     def similar(self, story_id: str, paragraph: int | None = None, limit: int = 10) -> list[Hit]:
         """Stories like a story (or like one of its paragraphs), best first; each as its
@@ -547,21 +574,18 @@ class Index:
                 story_scores.setdefault(story_id, score / top)
             ranked: list[tuple[float, object]] = []
             if story_scores:
-                candidates = wq.ConstantScoreQuery(
-                    wq.Or([Term("story_id", story_id) for story_id in story_scores]), 0.0)
-                # matched terms (for highlights) cost a sixth of this pass; a plain
-                # disjunction does without them (see search())
-                paragraphs = searcher.search(wq.And([parsed, candidates]), limit=None,
-                                             mask=masked, terms=_body_words(parsed) is None)
-                best = max((r.score for r in paragraphs), default=0.0) or 1.0
                 # story and kind from postings and a cached set, not from each hit's
                 # stored fields (only the hits _select reaches are loaded)
                 story_of = {docnum: story_id for story_id in story_scores
                             for docnum in searcher.docs_for_query(Term("story_id", story_id))}
                 is_paragraph = self._kind_ids(searcher, "paragraph")
+                paragraphs = self._score_candidates(
+                    searcher, parsed, sorted(d for d in story_of if d in is_paragraph),
+                    list(story_scores), masked)
+                best = max((r.score for r in paragraphs), default=0.0) or 1.0
                 ranked = [((1 - weight) * r.score / best
-                           + weight * story_scores.get(story_of.get(r.docnum, ""), 0.0), r)
-                          for r in paragraphs if r.docnum in is_paragraph]
+                           + weight * story_scores[story_of[r.docnum]], r)
+                          for r in paragraphs]
                 ranked.sort(key=lambda pair: (-pair[0], pair[1].docnum))  # ties: index order
             chosen = _select(ranked, limit, per_story, current, all_versions)
             if len(chosen) >= limit or (exhausted and not story_scores):
@@ -576,6 +600,23 @@ class Index:
             return self._rank_paragraphs(searcher, parsed, masked, limit, per_story, current,
                                          all_versions, scale=1 - weight)
         return chosen
+
+    @staticmethod
+    def _score_candidates(searcher, parsed, docnums: list[int], story_ids: list[str],
+                          masked: set[int] | None) -> list:
+        """Those of the candidate paragraphs (sorted docnums, of the stories story_ids)
+        that parsed matches, each with its own score: term at a time for plain words
+        (indexer.disjunction, the same scores; it reads only the posting blocks that hold
+        a candidate), Whoosh for any other query."""
+        scores = score_documents(searcher, parsed, docnums, masked)
+        if scores is not None:
+            return [ScoredParagraph(searcher, docnum, score) for docnum, score in scores.items()]
+        candidates = wq.ConstantScoreQuery(
+            wq.Or([Term("story_id", story_id) for story_id in story_ids]), 0.0)
+        allowed = set(docnums)
+        return [r for r in searcher.search(wq.And([parsed, candidates]), limit=None,
+                                           mask=masked, terms=True)
+                if r.docnum in allowed]
 
     @staticmethod
     def _top_stories(searcher, story_query, depth: int, masked: set[int] | None

@@ -14,7 +14,7 @@ from whoosh.writing import SegmentWriter
 
 from indexer import Index, storage, whoosh_fixes
 from indexer.cli import main
-from indexer.disjunction import top_documents
+from indexer.disjunction import score_documents, top_documents
 from indexer.ingest import ingest_lock
 from indexer.search import (
     Filtered,
@@ -187,6 +187,33 @@ def _story_pass_agrees_with_whoosh(index: Index, filters: dict | None = None) ->
                 assert top.ranked == everything.ranked[:limit] and not top.exhausted
 
 
+def _paragraph_scores_agree_with_whoosh(index: Index, filters: dict | None = None) -> None:
+    searcher = index._current_searcher()
+    window = date_window((filters or {}).get("since"), (filters or {}).get("until"))
+    allow = index._filters(searcher, **{k: v for k, v in (filters or {}).items()
+                                        if k not in ("since", "until")})
+    every = range(searcher.doc_count_all())
+    # candidates spread over every segment, some masked out as a negation would
+    candidates, mask = [d for d in every if d % 3], {d for d in every if d % 7 == 0}
+    for text in STORY_QUERIES:
+        query, _ = split_negation(parse_query(index._parser, text))
+        if allow is not None or window is not None:
+            query = Filtered(query, allow, window)
+        expected = {r.docnum: r.score for r in searcher.search(query, limit=None, mask=mask)
+                    if r.docnum % 3}
+        scores = score_documents(searcher, query, candidates, mask)
+        assert scores is not None
+        assert sorted(scores) == sorted(expected)
+        assert [scores[d] for d in sorted(scores)] == pytest.approx(
+            [expected[d] for d in sorted(expected)])
+
+
+@pytest.mark.parametrize("filters", [None, *FILTERS], ids=lambda f: ",".join(f or ["none"]))
+def test_candidate_paragraphs_score_as_whoosh_scores_them(segmented: Index,
+                                                          filters: dict | None) -> None:
+    _paragraph_scores_agree_with_whoosh(segmented, filters)
+
+
 @pytest.mark.parametrize("filters", [None, *FILTERS], ids=lambda f: ",".join(f or ["none"]))
 def test_term_at_a_time_story_pass_ranks_as_whoosh_does(segmented: Index,
                                                         filters: dict | None) -> None:
@@ -207,6 +234,7 @@ def test_term_at_a_time_story_pass_leaves_deleted_documents_out(tmp_path: Path,
         storage.TINY_SEGMENT = tiny
     assert index._current_searcher().reader().has_deletions()
     _story_pass_agrees_with_whoosh(index)
+    _paragraph_scores_agree_with_whoosh(index)
 
 
 def test_other_query_shapes_are_left_to_whoosh(corpus_index: Index) -> None:
@@ -214,6 +242,8 @@ def test_other_query_shapes_are_left_to_whoosh(corpus_index: Index) -> None:
     for text in ('"government officials"', "drought AND farmers", "farm*"):
         query, _ = split_negation(parse_query(corpus_index._story_parser, text))
         assert top_documents(searcher, query, 10) is None
+        query, _ = split_negation(parse_query(corpus_index._parser, text))
+        assert score_documents(searcher, query, [0, 1, 2]) is None
     # and the search still answers them
     assert corpus_index.search('"government officials"') or corpus_index.search("farm*")
 
@@ -222,7 +252,7 @@ def test_highlights_without_matched_terms_are_those_whoosh_reports(corpus_index:
     # plain word queries skip Whoosh's matched-term bookkeeping; their highlights must be
     # the ones the matched terms give (the words of the query found in the paragraph)
     searcher = corpus_index._current_searcher()
-    analyzer = corpus_index.whoosh_index.schema["body"].analyzer
+    analyzer = searcher.schema["body"].analyzer
     for query in ("drought farmers", "trucks flour medicine border", "election results"):
         parsed, _ = split_negation(parse_query(corpus_index._parser, query))
         hits = corpus_index.search(query, limit=20)
