@@ -131,13 +131,24 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
     assert SegmentWriter.add_document is whoosh_fixes._add_document
 
     def postings(path: Path) -> list:
+        # the term infos carry each term's shortest and longest document (from the lengths
+        # a commit reads back through doc_field_length) and its highest weight
         with whoosh_index.open_dir(str(path)).reader() as reader:
-            return [(field, text, reader.doc_frequency(field, text),
-                     reader.frequency(field, text))
+            return [(field, text, info.doc_frequency(), info.weight(), info.min_length(),
+                     info.max_length(), info.max_weight())
                     for field, text in reader.all_terms() if field != "id"
-                    and not text.startswith(b"file:")]
+                    and not text.startswith(b"file:")
+                    for info in [reader.term_info(field, text)]]
 
     assert postings(ours) == postings(stock)
+    # the lengths read from memory are those Whoosh reads from the column file
+    with whoosh_index.open_dir(str(ours)).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            perdoc = leaf._perdoc
+            for field in ("body", "headline", "fulltext", "people", "byline", "kind"):
+                for docnum in range(leaf.doc_count_all() + 1):
+                    assert perdoc.doc_field_length(docnum, field) == \
+                        whoosh_fixes._original_doc_field_length(perdoc, docnum, field)
 
 
 def test_nightly_commits_merge_only_tiny_segments(tmp_path: Path) -> None:
