@@ -16,9 +16,10 @@ SCHEMA_VERSION = 3
 META_ID = "__meta__"
 
 
-def _keywords() -> KEYWORD:
-    # Comma-separated, matched lower-case, stored as originally spelled.
-    return KEYWORD(stored=True, commas=True, lowercase=True, scorable=True)
+def _keywords(scorable: bool = True) -> KEYWORD:
+    # Comma-separated, matched lower-case, stored as originally spelled. Filter-only fields
+    # are not scorable: no length column to write for each document
+    return KEYWORD(stored=True, commas=True, lowercase=True, scorable=scorable)
 
 
 def _date() -> DATETIME:
@@ -51,10 +52,10 @@ def build_schema() -> Schema:
         # story_headline) matches story records only and needs no filter by kind
         story_headline=TEXT(analyzer=stem, phrase=False, multitoken_query="and"),
         dateline=TEXT(analyzer=StandardAnalyzer(stoplist=None), stored=True),
-        city=_keywords(),
-        region=_keywords(),
-        country=_keywords(),
-        agency=_keywords(),
+        city=_keywords(scorable=False),
+        region=_keywords(scorable=False),
+        country=_keywords(scorable=False),
+        agency=_keywords(scorable=False),
         date=_date(),
         byline=TEXT(stored=True),
         people=_keywords(),
