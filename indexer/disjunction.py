@@ -14,6 +14,7 @@ returns None for anything else (phrases, wildcards, AND, NOT) and the caller ask
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -291,16 +292,21 @@ def _raw_matcher(reader, field: str, btext: bytes):
     return reader.postings(field, btext)
 
 
+@functools.lru_cache(maxsize=256)
+def _length_norms(k1: float, b: float, avgfl: float) -> list[float]:
+    """BM25's length normalisation for each length byte (the same few fields and average
+    lengths come back query after query); Whoosh reads a missing length as 1."""
+    return [k1 * ((1 - b) + b * byte_to_length(max(lbyte, 1)) / avgfl) for lbyte in range(256)]
+
+
 class _TermScorer:
     """BM25 for one term in one segment, as Whoosh computes it, from the length bytes."""
 
     def __init__(self, reader, field: str, btext: bytes, scorer, boost: float) -> None:
         self.reader, self.field, self.btext, self.boost = reader, field, btext, boost
         self.lengths = _length_bytes(reader, field)
-        k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
-        # the length normalisation for each length byte; Whoosh reads a missing length as 1
-        self.norm = [k1 * ((1 - b) + b * byte_to_length(max(lbyte, 1)) / avgfl)
-                     for lbyte in range(256)]
+        k1 = scorer.K1
+        self.norm = _length_norms(k1, scorer.B, scorer.avgfl)
         self.idf, self.k1_plus_1 = scorer.idf, k1 + 1
         # the most any posting can score: the highest weight at the shortest length byte
         # (one byte shorter, against rounding), a hair over for float error
