@@ -47,7 +47,7 @@ def test_time_collection_floor() -> None:
     spec.loader.exec_module(module)
     results = module.evaluate(DATA)
     ours, baseline = results["indexer"], results["baseline"]
-    # measured: MAP 0.587 vs 0.583, nDCG@10 0.655 vs 0.645
+    # measured: MAP 0.585 vs 0.583, nDCG@10 0.655 vs 0.645
     assert ours["AP"] >= 0.575 and ours["nDCG@10"] >= 0.64
     assert ours["AP"] >= baseline["AP"] - 0.005
 
