@@ -26,6 +26,7 @@ from whoosh.searching import Searcher
 from .formats import parse_file
 from .model import Story, WireFormatError, naive_utc
 from .storage import commit_verified, live_documents, new_writer
+from .whoosh_fixes import JoinedText
 
 LOCK_NAME = "ingest.lock"
 LAST_RUN_NAME = "last_run.json"
@@ -189,7 +190,8 @@ def story_document(story: Story) -> dict:
     fields["story_headline"] = fields.pop("headline")  # see schema: story pass fields only
     return {**fields, "kind": "story",
             "id": f"story:{story.story_id}@{story.version}:{story.source}",
-            "fulltext": "\n\n".join(story.paragraphs)}
+            # analysed from its paragraphs' analyses, just made (whoosh_fixes, fix 2)
+            "fulltext": JoinedText(story.paragraphs)}
 
 
 class IngestRun:

@@ -14,6 +14,13 @@
    pure function of the value, so the postings written are identical; it is otherwise
    Whoosh 2.7's own method, line for line.
 
+   A JoinedText value (a story record's fulltext: its paragraphs joined by blank lines,
+   which no token spans) in a Frequency-format field is not analysed again when each of
+   its parts was analysed with the same analyzer in this writer's recent documents (the
+   story's paragraphs, just before): the parts' term counts are summed. A Frequency
+   posting keeps only the count (weight = count x field boost), so the postings are the
+   same as analysing the joined text (the test compares them with stock Whoosh's).
+
 3. W3PerDocReader.doc_field_length reads a document's length byte from the column file at
    each call: a commit asks it once per posting it writes (a tenth of a single writer's
    time, half of it in file reads), and Whoosh's own scorer once per posting it scores.
@@ -23,6 +30,7 @@
 
 from __future__ import annotations
 
+from whoosh import formats
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.text import utf8encode
@@ -32,6 +40,40 @@ _original = whoosh3.W3PerDocReader._cached_reader
 _original_add_document = SegmentWriter.add_document
 _original_doc_field_length = whoosh3.W3PerDocReader.doc_field_length
 _MISSING = object()
+
+
+RECENT_PARTS = 512  # analysed values kept for JoinedText: a long story's paragraphs
+
+
+class JoinedText(str):
+    """Text made of parts joined by a separator that no token spans (see fix 2)."""
+
+    parts: tuple[str, ...]
+    separator: str
+
+    def __new__(cls, parts: tuple[str, ...] | list[str], separator: str = "\n\n") -> JoinedText:
+        joined = super().__new__(cls, separator.join(parts))
+        joined.parts, joined.separator = tuple(parts), separator
+        return joined
+
+    def __reduce__(self):  # Whoosh's multiprocessing writer pickles documents
+        return (JoinedText, (self.parts, self.separator))
+
+
+def _summed_parts(recent: dict, field, value: JoinedText) -> list | None:
+    """A JoinedText's index items from its parts' recent analyses, or None."""
+    if type(field.format) is not formats.Frequency:
+        return None
+    counts: dict[bytes, int] = {}
+    for part in value.parts:
+        items = recent.get((id(field.analyzer), part))
+        if items is None:
+            return None
+        for tbytes, freq, _, _ in items:
+            counts[tbytes] = counts.get(tbytes, 0) + freq
+    boost = field.format.field_boost
+    return [(tbytes, freq, float(freq) * boost, formats.pack_uint(freq))
+            for tbytes, freq in counts.items()]
 
 
 def _cached_reader(self, fieldname, column):
@@ -50,6 +92,7 @@ def _add_document(self, **fields):
     docnum = self.docnum
     add_post = self.pool.add
     last = self.__dict__.setdefault("_indexer_last_terms", {})
+    recent = self.__dict__.setdefault("_indexer_recent_values", {})
 
     docboost = self._doc_boost(fields)
     fieldnames = sorted(name for name in fields if not name.startswith("_"))
@@ -68,13 +111,19 @@ def _add_document(self, **fields):
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
                 remembered = last.get(fieldname)
+                items = None
                 if remembered is not None and type(value) is str \
                         and remembered[0] == value:
                     items = remembered[1]
-                else:
+                elif type(value) is JoinedText:
+                    items = _summed_parts(recent, field, value)
+                if items is None:
                     items = list(field.index(value))
                     if type(value) is str:
                         last[fieldname] = (value, items)
+                        if len(recent) >= RECENT_PARTS:
+                            recent.clear()
+                        recent[(id(field.analyzer), value)] = items
                 scorable = field.scorable
                 for tbytes, freq, weight, vbytes in items:
                     weight *= fieldboost

@@ -118,9 +118,18 @@ def test_optimize_command_reports_and_respects_the_ingest_lock(tmp_path: Path) -
     assert done.exit_code == 0 and "-> 1 in" in done.output
 
 
-def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path) -> None:
+def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    summed = []
+    original = whoosh_fixes._summed_parts
+    monkeypatch.setattr(whoosh_fixes, "_summed_parts",
+                        lambda *args: summed.append(original(*args)) or summed[-1])
     ours = tmp_path / "ours"
     Index.create(str(ours)).ingest([str(CORPUS)])
+    # every story record's fulltext was summed from its paragraphs, none analysed again
+    assert summed and all(items is not None for items in summed)
+    two = tmp_path / "two-workers"  # documents pickled to the worker processes
+    Index.create(str(two)).ingest([str(CORPUS)], workers=2)
     stock = tmp_path / "stock"
     whoosh_fixes.restore()
     try:
@@ -141,6 +150,7 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
                     for info in [reader.term_info(field, text)]]
 
     assert postings(ours) == postings(stock)
+    assert postings(two) == postings(stock)
     # the lengths read from memory are those Whoosh reads from the column file
     with whoosh_index.open_dir(str(ours)).reader() as reader:
         for leaf, _ in reader.leaf_readers():
