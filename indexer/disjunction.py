@@ -62,12 +62,10 @@ def top_documents(searcher, q: wq.Query, limit: int,
     """The `limit` best documents for q (a disjunction of terms, optionally Filtered),
     excluding `mask`; ties go to the lower docnum, as in Whoosh. None when q has another
     shape or a field is not BM25-scored."""
-    allow_query, dates = None, None
-    if isinstance(q, Filtered):
-        q, allow_query, dates = q.child, q.allow, q.dates
-    terms = _scorable_terms(searcher, q)
-    if terms is None:
+    plain = _plain_disjunction(searcher, q)
+    if plain is None:
         return None
+    terms, allow_query, dates = plain
     # pruning needs the limit-th best score of documents that will be kept: filters
     # decide that only later, so a filtered query scores every document
     prune = allow_query is None and dates is None
@@ -144,28 +142,18 @@ def score_documents(searcher, q: wq.Query, docnums: list[int],
     global docnums it matches, mask excluded: what Whoosh's matcher would score them,
     reading only the posting blocks that can hold one of them. None when q has another
     shape (the caller asks Whoosh). The paragraph pass scores its candidates so."""
-    allow_query, dates = None, None
-    if isinstance(q, Filtered):
-        q, allow_query, dates = q.child, q.allow, q.dates
-    terms = _scorable_terms(searcher, q)
-    if terms is None:
+    plain = _plain_disjunction(searcher, q)
+    if plain is None:
         return None
+    terms, allow_query, dates = plain
     if mask:
         docnums = [docnum for docnum in docnums if docnum not in mask]
     if allow_query is not None:
         allowed = _matching(searcher, allow_query.simplify(searcher.reader()), docnums)
         docnums = [docnum for docnum in docnums if docnum in allowed]
     scores: dict[int, float] = {}
-    position = 0
-    for subsearcher, offset in searcher.leaf_searchers():
+    for subsearcher, offset, targets in _by_segment(searcher, docnums):
         reader = subsearcher.reader()
-        end = offset + reader.doc_count_all()
-        targets = []
-        while position < len(docnums) and docnums[position] < end:
-            targets.append(docnums[position] - offset)
-            position += 1
-        if not targets:
-            continue
         term_scorers = _term_scorers(subsearcher, terms, searcher.weighting)
         if term_scorers is None:
             return None
@@ -182,14 +170,18 @@ def score_documents(searcher, q: wq.Query, docnums: list[int],
     return scores
 
 
-def _scorable_terms(searcher, q: wq.Query) -> list[tuple[str, str, float]] | None:
-    """The (field, text, boost) of a disjunction of terms in BM25-scored fields, else None."""
+def _plain_disjunction(searcher, q: wq.Query) -> tuple[list, wq.Query | None, tuple | None] | None:
+    """(terms as (field, text, boost), allow query, date window) of a disjunction of terms
+    in BM25-scored fields, optionally Filtered; None for any other query."""
+    allow_query, dates = None, None
+    if isinstance(q, Filtered):
+        q, allow_query, dates = q.child, q.allow, q.dates
     terms = query_terms(q)
     schema = searcher.schema
     if terms is None or any(field not in schema or not schema[field].scorable
                             for field, _, _ in terms):
         return None
-    return terms
+    return terms, allow_query, dates
 
 
 def _term_scorers(subsearcher, terms: list[tuple[str, str, float]], weighting
@@ -234,21 +226,29 @@ def _matching(searcher, q: wq.Query, docnums: list[int]) -> set[int]:
     return found
 
 
+def _by_segment(searcher, docnums: list[int]) -> Iterator[tuple[object, int, list[int]]]:
+    """(subsearcher, its first docnum, the sorted docnums in it as local numbers) for each
+    segment holding one of the sorted global docnums."""
+    position = 0
+    for subsearcher, offset in searcher.leaf_searchers():
+        end = offset + subsearcher.reader().doc_count_all()
+        targets = []
+        while position < len(docnums) and docnums[position] < end:
+            targets.append(docnums[position] - offset)
+            position += 1
+        if targets:
+            yield subsearcher, offset, targets
+
+
 def _term_matching(searcher, term: wq.Term, docnums: list[int]) -> set[int]:
     found: set[int] = set()
     field = searcher.schema[term.fieldname] if term.fieldname in searcher.schema else None
     if field is None:
         return found
     btext = field.to_bytes(term.text)
-    position = 0
-    for subsearcher, offset in searcher.leaf_searchers():
+    for subsearcher, offset, targets in _by_segment(searcher, docnums):
         reader = subsearcher.reader()
-        end = offset + reader.doc_count_all()
-        targets = []
-        while position < len(docnums) and docnums[position] < end:
-            targets.append(docnums[position] - offset)
-            position += 1
-        if not targets or (term.fieldname, btext) not in reader:
+        if (term.fieldname, btext) not in reader:
             continue
         deleted = _deleted(reader)
         matcher = _raw_matcher(reader, term.fieldname, btext)
