@@ -612,10 +612,11 @@ class Index:
         scores = score_documents(searcher, parsed, docnums, masked)
         if scores is not None:
             return [ScoredParagraph(searcher, docnum, score) for docnum, score in scores.items()]
-        candidates = wq.ConstantScoreQuery(
-            wq.Or([Term("story_id", story_id) for story_id in story_ids]), 0.0)
+        # Require: scored by parsed alone (an And with ConstantScoreQuery(..., 0.0) added
+        # 1.0 to each: Whoosh reads a 0.0 constant weight as none)
+        candidates = wq.Or([Term("story_id", story_id) for story_id in story_ids])
         allowed = set(docnums)
-        return [r for r in searcher.search(wq.And([parsed, candidates]), limit=None,
+        return [r for r in searcher.search(wq.Require(parsed, candidates), limit=None,
                                            mask=masked, terms=True)
                 if r.docnum in allowed]
 

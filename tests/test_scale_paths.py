@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, story_text
 from whoosh import index as whoosh_index
+from whoosh import query as whoosh_query
 from whoosh.writing import SegmentWriter
 
 from indexer import Index, storage, whoosh_fixes
+from indexer import index as index_module
 from indexer.cli import main
 from indexer.disjunction import score_documents, top_documents
 from indexer.ingest import ingest_lock
@@ -256,6 +258,26 @@ def test_term_at_a_time_story_pass_leaves_deleted_documents_out(tmp_path: Path,
     assert index._current_searcher().reader().has_deletions()
     _story_pass_agrees_with_whoosh(index)
     _paragraph_scores_agree_with_whoosh(index)
+
+
+def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: Index,
+                                                                   monkeypatch) -> None:
+    # phrases and wildcards take Whoosh's path: a paragraph's score must mean the same there
+    searcher = corpus_index._current_searcher()
+    story_ids = ["world/aleppo-truce", "world/geneva-talks", "world/canberra-drought"]
+    docnums = sorted(d for sid in story_ids for d in searcher.docs_for_query(
+        whoosh_query.Term("story_id", sid)) if d in corpus_index._kind_ids(searcher, "paragraph"))
+    for text in ("aid trucks", "drought farmers rain", "government officials"):
+        parsed, _ = split_negation(parse_query(corpus_index._parser, text))
+        ours = {r.docnum: r.score for r in Index._score_candidates(
+            searcher, parsed, docnums, story_ids, None)}
+        with monkeypatch.context() as patch:
+            patch.setattr(index_module, "score_documents", lambda *args: None)
+            whooshs = {r.docnum: r.score for r in Index._score_candidates(
+                searcher, parsed, docnums, story_ids, None)}
+        assert ours and sorted(ours) == sorted(whooshs)
+        assert [ours[d] for d in sorted(ours)] == pytest.approx(
+            [whooshs[d] for d in sorted(ours)])
 
 
 def test_other_query_shapes_are_left_to_whoosh(corpus_index: Index) -> None:
