@@ -6,12 +6,17 @@ Queries of one to four words (taken from the news vocabulary of the generated co
 alone and with a person, place or date filter, run against each index; the first pass warms
 the searcher and is not counted. With two indexes, the ratio of their medians is printed
 (for 100k against 1M paragraphs it should stay well under the 10x of their sizes).
+
+Before the timed queries, a one-shot `indexer query` (a fresh process: open the index, answer
+one query, print, exit) is timed with its peak memory, as a person at a terminal meets it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +32,21 @@ QUERIES = ["oil", "gold prices", "interest rates", "coffee exports", "bank of ja
 FILTERED = [("oil prices", {"place": "London"}), ("trade", {"tag": "usa"}),
             ("shares", {"since": "2025-03", "until": "2025-06"}),
             ("talks", {"person": "baker"})]
+
+
+def one_shot(path: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one `indexer query` process."""
+    root = Path(__file__).resolve().parent.parent
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "indexer", "query", "--index", path,
+                              QUERIES[4]], stdout=subprocess.DEVNULL, cwd=root,
+                             env={**os.environ, "PYTHONPATH": str(root)})
+    _, status, usage = os.wait4(child.pid, 0)  # the child's own peak RSS
+    wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"indexer query exited {child.returncode}")
+    return wall, usage.ru_maxrss / 1024
 
 
 def measure(path: str, repeat: int, **options) -> tuple[list[float], int, int]:
@@ -57,6 +77,8 @@ def main() -> None:
     medians = []
     for path in args.indexes:
         options = {"story_weight": 0.0} if args.paragraphs_only else {}
+        wall, peak = one_shot(path)
+        print(f"{path}: one-shot `indexer query`: {wall:.2f} s wall, peak RSS {peak:.0f} MB")
         latencies, paragraphs, segments = measure(path, args.repeat, **options)
         latencies.sort()
         median = statistics.median(latencies)

@@ -306,3 +306,74 @@ def test_highlights_without_matched_terms_are_those_whoosh_reports(corpus_index:
             matched = {text.decode() for name, text in found[0].matched_terms()
                        if name == "body"}
             assert hit.highlights == highlight_spans(hit.text, analyzer, matched)
+
+
+def _everything_read(path: Path) -> list:
+    """Every posting (document, weight, value), stored field and length of an index."""
+    seen = []
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        for field, text in reader.all_terms():
+            matcher = reader.postings(field, text)
+            while matcher.is_active():
+                seen.append((field, text, matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+        seen.append(list(reader.iter_docs()))
+        seen.append([reader.doc_field_length(docnum, "body")
+                     for docnum in range(reader.doc_count_all())])
+    return seen
+
+
+def test_segments_read_from_the_map_read_what_whoosh_copies(tmp_path: Path,
+                                                           monkeypatch) -> None:
+    from whoosh.filedb import compound
+
+    path = tmp_path / "index"
+    index = Index.create(str(path))
+    index.ingest([str(CORPUS)], batch_files=4)
+    index.close()
+    opened = []
+    monkeypatch.setattr(compound.CompoundStorage, "open_file", lambda *args, **kw: opened.append(
+        whoosh_fixes._open_file(*args, **kw)) or opened[-1])
+    ours = _everything_read(path)
+    assert opened and all(type(f) is whoosh_fixes.MappedSubFile for f in opened)
+    monkeypatch.setattr(compound.CompoundStorage, "open_file", whoosh_fixes._original_open_file)
+    assert ours == _everything_read(path)
+    assert len(ours) > 5000
+
+
+def test_a_mapped_sub_file_reads_as_a_copied_one(tmp_path: Path) -> None:
+    import mmap
+    import pickle
+
+    from whoosh.filedb.structfile import BufferFile
+
+    big = {"words": [f"word{n}" for n in range(2000)]}  # a pickle far over the first window
+    body = (b"first line\nsecond line\n" + pickle.dumps((3, 1.5, "x"), 2)
+            + pickle.dumps(big, 2) + bytes(range(64)) + pickle.dumps([1, 2, 3], 2)[:-3])
+    path = tmp_path / "compound"
+    path.write_bytes(b"HEAD" * 100 + body + b"TAIL" * 100)
+    with path.open("rb") as handle:
+        source = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    ours = whoosh_fixes.MappedSubFile(source, 400, len(body), name="sub")
+    whole = memoryview(source)
+    view = whole[400:400 + len(body)]
+    stock = BufferFile(view, name="sub")
+
+    def steps(f) -> list:
+        out = [f.readline(), f.readline(4), f.readline(), f.tell(), f.read_pickle(),
+               f.read_pickle(), f.tell(), f.read(5), f.seek(-3, 1), f.read_byte(),
+               f.get(0, 10), f.get(len(body) - 4, 100), f.get_int(8),
+               list(f.get_array(30, "H", 4)), f.seek(-2, 2), f.read(), f.read(7), f.tell(),
+               f.seek(len(body) + 10), f.read(3), f.tell()]
+        f.seek(0)
+        out.append(list(f))
+        f.seek(len(body) - len(pickle.dumps([1, 2, 3], 2)) + 3)
+        with pytest.raises((EOFError, pickle.UnpicklingError)):
+            f.read_pickle()  # truncated at the sub-file's end: never read past it
+        return out
+
+    assert steps(ours) == steps(stock)
+    ours.close()
+    stock.close()
+    view.release(), whole.release()
+    source.close()  # nothing of ours holds on to the map
