@@ -32,7 +32,7 @@ from .assist import (
     suggest_query,
     with_terms,
 )
-from .disjunction import query_terms, score_documents, top_documents
+from .disjunction import query_terms, score_documents, term_bitset, top_documents
 from .ingest import (
     LAST_RUN_NAME,
     IngestReport,
@@ -261,8 +261,8 @@ class Index:
     def _kind_ids(self, searcher, kind: str, extra=None):
         """Document numbers of one kind of document (paragraph, story), computed once per
         searcher (building the set took half of a query's time), narrowed to `extra`."""
-        ids = self._cached(searcher, f"kind:{kind}", lambda: BitSet(
-            searcher.docs_for_query(Term("kind", kind)), size=searcher.doc_count_all()))
+        ids = self._cached(searcher, f"kind:{kind}",
+                           lambda: term_bitset(searcher, "kind", kind))
         return ids if extra is None else ids.intersection(extra)
 
     def _filters(self, searcher, person: str | None = None, tag: str | None = None,

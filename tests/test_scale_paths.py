@@ -16,7 +16,7 @@ from whoosh.writing import SegmentWriter
 from indexer import Index, storage, whoosh_fixes
 from indexer import index as index_module
 from indexer.cli import main
-from indexer.disjunction import score_documents, top_documents
+from indexer.disjunction import score_documents, term_bitset, top_documents
 from indexer.ingest import ingest_lock
 from indexer.search import (
     Filtered,
@@ -258,6 +258,23 @@ def test_term_at_a_time_story_pass_leaves_deleted_documents_out(tmp_path: Path,
     assert index._current_searcher().reader().has_deletions()
     _story_pass_agrees_with_whoosh(index)
     _paragraph_scores_agree_with_whoosh(index)
+    _kind_sets_agree_with_whoosh(index)
+
+
+def _kind_sets_agree_with_whoosh(index: Index) -> None:
+    from whoosh.idsets import BitSet
+
+    searcher = index._current_searcher()
+    for kind in ("paragraph", "story", "file", "no such kind"):
+        stock = BitSet(searcher.docs_for_query(whoosh_query.Term("kind", kind)),
+                       size=searcher.doc_count_all())
+        ours = term_bitset(searcher, "kind", kind)
+        assert ours.bits == stock.bits and list(ours) == list(stock)
+        assert kind == "no such kind" or len(ours) > 10
+
+
+def test_term_bitsets_agree_with_whoosh_across_segments(segmented: Index) -> None:
+    _kind_sets_agree_with_whoosh(segmented)
 
 
 def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: Index,
