@@ -32,6 +32,15 @@
    an index read every segment in full (1.5 GB, 1 to 3 s, at a million paragraphs) and a
    query process held all of it. MappedSubFile reads the same bytes straight from the map,
    so a reader touches only the pages it uses and opening costs milliseconds.
+
+5. FieldWriter.add_postings, at a commit, hands the writer each posting in turn: two
+   calls (the length of its document, then add_posting with four type asserts) and
+   several checks per posting, a third of a commit. For a Whoosh 3 segment with its
+   length columns at hand (a flush, not a merge), this version gathers each term's
+   postings and fills the posting writer's block buffers a block at a time, with the
+   same statistics (highest weight, shortest and longest non-zero length) add_posting
+   keeps; blocks are still written by Whoosh's own _write_block, so the bytes are the same.
+   PostingPool.add is Whoosh's without its two asserts (the codec checks types again).
 """
 
 from __future__ import annotations
@@ -40,17 +49,21 @@ import pickle
 from io import BytesIO
 
 from whoosh import formats
+from whoosh.codec import base as codec_base
 from whoosh.codec import whoosh3
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import StructFile
+from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.text import utf8encode
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 _original = whoosh3.W3PerDocReader._cached_reader
 _original_add_document = SegmentWriter.add_document
 _original_doc_field_length = whoosh3.W3PerDocReader.doc_field_length
 _original_open_file = compound.CompoundStorage.open_file
+_original_add_postings = codec_base.FieldWriter.add_postings
+_original_pool_add = PostingPool.add
 _MISSING = object()
 
 
@@ -292,6 +305,89 @@ def _open_file(self, name, *args, **kwargs):
     return MappedSubFile(self._source, offset, length, name=name)
 
 
+_LENGTH_OF_BYTE = [byte_to_length(lbyte) if lbyte else 0 for lbyte in range(256)]
+
+
+def _add_postings(self, schema, lengths, items):
+    if type(self) is not whoosh3.W3FieldWriter or type(lengths) is not whoosh3.W3PerDocReader:
+        return _original_add_postings(self, schema, lengths, items)
+    lastfn = lasttext = None
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    table = None
+
+    def flush() -> None:
+        self.start_term(lasttext)
+        if table is None:
+            term_lengths = [0] * len(ids)
+        else:
+            term_lengths = [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
+        _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
+        self.finish_term()
+
+    for fieldname, btext, docnum, weight, value in items:
+        if fieldname != lastfn:
+            if lastfn is not None and fieldname < lastfn:
+                raise codec_base.OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
+            if lasttext is not None:
+                flush()
+                ids, weights, values = [], [], []
+            if lastfn is not None:
+                self.finish_field()
+            self.start_field(fieldname, schema[fieldname])
+            table = _length_table(lengths, fieldname)
+            lastfn, lasttext = fieldname, None
+        if docnum == -1:  # a spelling word, skipped as Whoosh skips it
+            continue
+        if btext != lasttext:
+            if lasttext is not None:
+                if btext < lasttext:
+                    raise codec_base.OutOfOrderError(
+                        f"Term {lastfn}:{lasttext!r} .. {fieldname}:{btext!r}")
+                flush()
+                ids, weights, values = [], [], []
+            lasttext = btext
+        ids.append(docnum)
+        weights.append(weight)
+        values.append(emptybytes if value is None else value)
+    if lasttext is not None:
+        flush()
+    if lastfn is not None:
+        self.finish_field()
+
+
+def _add_term_postings(writer, ids, weights, values, lengths) -> None:
+    """What W3PostingsWriter.add_posting does for each posting of a term in turn, a block
+    at a time: a full block is written when the next posting comes (or the term ends)."""
+    if writer._byteids or writer._ids:  # not a fresh block of document numbers
+        for posting in zip(ids, weights, values, lengths, strict=True):
+            writer.add_posting(*posting)
+        return
+    limit = writer._blocklimit
+    for start in range(0, len(ids), limit):
+        if start:
+            writer._write_block()  # and a fresh block: no postings, statistics reset
+        end = start + limit
+        writer._ids.extend(ids[start:end])
+        block_weights = weights[start:end]
+        writer._weights.extend(block_weights)
+        writer._maxweight = max(writer._maxweight, *block_weights)
+        writer._values.extend(value for value in values[start:end] if value)
+        known = [length for length in lengths[start:end] if length]
+        if known:
+            writer._minlength, writer._maxlength = min(known), max(writer._maxlength, *known)
+
+
+def _pool_add(self, item):
+    # item = (fieldname, tbytes, docnum, weight, vbytes); the size estimate is Whoosh's
+    self.fieldnames.add(item[0])
+    self.currentsize += 150 + len(item[0]) + 2 * len(item[1]) + len(item[4] or "")
+    if self.currentsize > self.limit:
+        self.save()
+    self.current.append(item)
+
+
 def apply() -> None:
     if whoosh3.W3PerDocReader._cached_reader is not _cached_reader:
         whoosh3.W3PerDocReader._cached_reader = _cached_reader
@@ -299,6 +395,8 @@ def apply() -> None:
         SegmentWriter.add_document = _add_document
     whoosh3.W3PerDocReader.doc_field_length = _doc_field_length
     compound.CompoundStorage.open_file = _open_file
+    codec_base.FieldWriter.add_postings = _add_postings
+    PostingPool.add = _pool_add
 
 
 def restore() -> None:
@@ -307,3 +405,5 @@ def restore() -> None:
     SegmentWriter.add_document = _original_add_document
     whoosh3.W3PerDocReader.doc_field_length = _original_doc_field_length
     compound.CompoundStorage.open_file = _original_open_file
+    codec_base.FieldWriter.add_postings = _original_add_postings
+    PostingPool.add = _original_pool_add

@@ -122,37 +122,48 @@ def test_optimize_command_reports_and_respects_the_ingest_lock(tmp_path: Path) -
 
 def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path,
                                                                   monkeypatch) -> None:
+    wide = tmp_path / "wide"  # five copies of the corpus: terms of several posting blocks
+    for copy in range(5):
+        shutil.copytree(CORPUS, wide / f"copy{copy}")
     summed = []
     original = whoosh_fixes._summed_parts
     monkeypatch.setattr(whoosh_fixes, "_summed_parts",
                         lambda *args: summed.append(original(*args)) or summed[-1])
     ours = tmp_path / "ours"
-    Index.create(str(ours)).ingest([str(CORPUS)])
-    # every story record's fulltext was summed from its paragraphs, none analysed again
-    assert summed and all(items is not None for items in summed)
+    Index.create(str(ours)).ingest([str(wide)])
+    # story records' fulltext summed from their paragraphs, not analysed again (but for
+    # a story whose first paragraphs were analysed before the recent values were cleared)
+    assert len(summed) == 70 and sum(items is not None for items in summed) >= 60
     two = tmp_path / "two-workers"  # documents pickled to the worker processes
-    Index.create(str(two)).ingest([str(CORPUS)], workers=2)
+    Index.create(str(two)).ingest([str(wide)], workers=2)
     stock = tmp_path / "stock"
     whoosh_fixes.restore()
     try:
         assert SegmentWriter.add_document is whoosh_fixes._original_add_document
-        Index.create(str(stock)).ingest([str(CORPUS)])
+        Index.create(str(stock)).ingest([str(wide)])
     finally:
         whoosh_fixes.apply()
     assert SegmentWriter.add_document is whoosh_fixes._add_document
 
-    def postings(path: Path) -> list:
+    def postings(path: Path, lists: bool = True) -> list:
         # the term infos carry each term's shortest and longest document (from the lengths
-        # a commit reads back through doc_field_length) and its highest weight
+        # a commit reads back through doc_field_length) and its highest weight; and
+        # every posting (document, weight, value), in the same document order
+        # and its posting blocks as stored (their sizes, headers, data)
         with whoosh_index.open_dir(str(path)).reader() as reader:
             return [(field, text, info.doc_frequency(), info.weight(), info.min_length(),
-                     info.max_length(), info.max_weight())
+                     info.max_length(), info.max_weight(),
+                     _posting_list(reader, field, text) if lists else None,
+                     _posting_blocks(reader, field, text) if lists else None)
                     for field, text in reader.all_terms() if field != "id"
                     and not text.startswith(b"file:")
                     for info in [reader.term_info(field, text)]]
 
-    assert postings(ours) == postings(stock)
-    assert postings(two) == postings(stock)
+    written = postings(stock)
+    assert max(len(term[-2]) for term in written) > 3 * 128
+    assert postings(ours) == written
+    # two workers write two segments: other document numbers, the same term statistics
+    assert postings(two, lists=False) == postings(stock, lists=False)
     # the lengths read from memory are those Whoosh reads from the column file
     with whoosh_index.open_dir(str(ours)).reader() as reader:
         for leaf, _ in reader.leaf_readers():
@@ -325,15 +336,49 @@ def test_highlights_without_matched_terms_are_those_whoosh_reports(corpus_index:
             assert hit.highlights == highlight_spans(hit.text, analyzer, matched)
 
 
+def _posting_list(reader, field: str, text: bytes) -> list[tuple]:
+    matcher = reader.postings(field, text)
+    found = []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return found
+
+
+def _posting_blocks(reader, field: str, text: bytes) -> list[tuple]:
+    """Each posting block of a term as stored, segment by segment: its header (postings,
+    last document, highest weight, compression, length bytes) and its decoded data. Data,
+    not bytes: a pickle shares a value repeated by the same object (our reused analyses)."""
+    import pickle
+    import struct
+    import zlib
+    from io import BytesIO
+
+    blocks = []
+    for leaf, _ in reader.leaf_readers():
+        if (field, text) not in leaf:
+            continue
+        offset, length = leaf.term_info(field, text).extent()
+        length = length[0] if isinstance(length, tuple) else length  # sic, as read back
+        stream = BytesIO(leaf._terms._postfile.get(offset, length))
+        assert stream.read(4) == b"W3Bl"
+        last = False
+        while not last:
+            size = struct.unpack(">i", stream.read(4))[0]
+            last, start = size < 0, stream.tell()
+            info = pickle.load(stream)
+            data = stream.read(abs(size) - (stream.tell() - start))
+            blocks.append((info, pickle.loads(zlib.decompress(data) if info[3] else data)))
+        assert stream.read() == b""
+    return blocks
+
+
 def _everything_read(path: Path) -> list:
     """Every posting (document, weight, value), stored field and length of an index."""
     seen = []
     with whoosh_index.open_dir(str(path)).reader() as reader:
         for field, text in reader.all_terms():
-            matcher = reader.postings(field, text)
-            while matcher.is_active():
-                seen.append((field, text, matcher.id(), matcher.weight(), matcher.value()))
-                matcher.next()
+            seen.append((field, text, _posting_list(reader, field, text)))
         seen.append(list(reader.iter_docs()))
         seen.append([reader.doc_field_length(docnum, "body")
                      for docnum in range(reader.doc_count_all())])
