@@ -400,7 +400,7 @@ def test_segments_read_from_the_map_read_what_whoosh_copies(tmp_path: Path,
     assert opened and all(type(f) is whoosh_fixes.MappedSubFile for f in opened)
     monkeypatch.setattr(compound.CompoundStorage, "open_file", whoosh_fixes._original_open_file)
     assert ours == _everything_read(path)
-    assert len(ours) > 5000
+    assert sum(len(term[2]) for term in ours[:-2]) > 5000  # postings compared
 
 
 def test_a_mapped_sub_file_reads_as_a_copied_one(tmp_path: Path) -> None:
