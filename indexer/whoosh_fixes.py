@@ -224,7 +224,7 @@ class MappedSubFile(StructFile):
     """A read-only sub-file of a memory-mapped compound file, read without copying
     (see fix 4). Its position is its own, as a BufferFile's is."""
 
-    PICKLE_WINDOW = 512  # bytes offered to a pickle first; doubled until it fits
+    PICKLE_WINDOW = 512  # bytes offered to a pickle first; widened fourfold until it fits
 
     def __init__(self, source, offset: int, length: int, name: str | None = None):
         self.file = None
