@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import neg
@@ -230,12 +230,20 @@ def _matching(searcher, q: wq.Query, docnums: list[int]) -> set[int]:
 _BIT_PLANES = [bytes.maketrans(b"\x01", bytes([1 << bit])) for bit in range(8)]
 
 
+def docnum_bitset(docnums: Iterable[int], size: int) -> BitSet:
+    """The docnums as the BitSet Whoosh builds from them, packed at C speed (Whoosh adds
+    one document at a time: 0.4 s for a million)."""
+    flags = bytearray(size)
+    for docnum in docnums:
+        flags[docnum] = 1
+    return _packed(flags)
+
+
 def term_bitset(searcher, fieldname: str, text: str) -> BitSet:
-    """The live documents holding a term, as the BitSet Whoosh would build from
-    docs_for_query, decoded block by block and packed at C speed (Whoosh adds one document
-    at a time: half a second for the million paragraphs of a 1M index, now 0.1 s)."""
-    size = searcher.doc_count_all()
-    flags = bytearray(size)  # one byte per document first, packed into bits below
+    """The live documents holding a term, as docnum_bitset(searcher.docs_for_query(term))
+    but decoded block by block (Whoosh's matcher steps one posting at a time: half a
+    second for the million paragraphs of a 1M index, now 0.1 s with the packing)."""
+    flags = bytearray(searcher.doc_count_all())
     field = searcher.schema[fieldname] if fieldname in searcher.schema else None
     btext = field.to_bytes(text) if field is not None else None
     for reader, offset in ([] if field is None else searcher.reader().leaf_readers()):
@@ -246,10 +254,15 @@ def term_bitset(searcher, fieldname: str, text: str) -> BitSet:
                 flags[offset + docnum] = 1
         for docnum in _deleted(reader):
             flags[offset + docnum] = 0
+    return _packed(flags)
+
+
+def _packed(flags: bytearray) -> BitSet:
+    """A BitSet of the documents whose flag byte is 1."""
     packed = 0
     for bit in range(8):  # the flags of documents 8j + bit become bit `bit` of byte j
         packed |= int.from_bytes(flags[bit::8].translate(_BIT_PLANES[bit]), "little")
-    return BitSet.from_bytes(packed.to_bytes((size + 7) // 8, "little"))
+    return BitSet.from_bytes(packed.to_bytes((len(flags) + 7) // 8, "little"))
 
 
 def _by_segment(searcher, docnums: list[int]) -> Iterator[tuple[object, int, list[int]]]:

@@ -18,7 +18,6 @@ from datetime import datetime
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.idsets import BitSet
 from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
@@ -32,7 +31,13 @@ from .assist import (
     suggest_query,
     with_terms,
 )
-from .disjunction import query_terms, score_documents, term_bitset, top_documents
+from .disjunction import (
+    docnum_bitset,
+    query_terms,
+    score_documents,
+    term_bitset,
+    top_documents,
+)
 from .ingest import (
     LAST_RUN_NAME,
     IngestReport,
@@ -471,12 +476,12 @@ class Index:
         parsed, excluded = split_negation(parse_query(self._parser, query))
         searcher = self._current_searcher()
         restrict = self._filters(searcher, **filters)
-        extra = None if restrict is None else BitSet(searcher.docs_for_query(restrict),
-                                                     size=searcher.doc_count_all())
+        size = searcher.doc_count_all()
+        extra = None if restrict is None else docnum_bitset(searcher.docs_for_query(restrict),
+                                                            size)
         allowed = self._kind_ids(searcher, "paragraph", extra)
         if excluded is not None:
-            allowed = allowed.difference(BitSet(searcher.docs_for_query(excluded),
-                                                size=searcher.doc_count_all()))
+            allowed = allowed.difference(docnum_bitset(searcher.docs_for_query(excluded), size))
         if not allowed:
             return []
         current = CurrentVersions(searcher)

@@ -16,7 +16,7 @@ from whoosh.writing import SegmentWriter
 from indexer import Index, storage, whoosh_fixes
 from indexer import index as index_module
 from indexer.cli import main
-from indexer.disjunction import score_documents, term_bitset, top_documents
+from indexer.disjunction import docnum_bitset, score_documents, term_bitset, top_documents
 from indexer.ingest import ingest_lock
 from indexer.search import (
     Filtered,
@@ -282,6 +282,11 @@ def _kind_sets_agree_with_whoosh(index: Index) -> None:
         ours = term_bitset(searcher, "kind", kind)
         assert ours.bits == stock.bits and list(ours) == list(stock)
         assert kind == "no such kind" or len(ours) > 10
+    # any query's documents (a filter's) packed the same way
+    filter_docs = list(searcher.docs_for_query(index._filters(searcher, place="Lebanon")))
+    stock = BitSet(filter_docs, size=searcher.doc_count_all())
+    ours = docnum_bitset(filter_docs, searcher.doc_count_all())
+    assert ours.bits == stock.bits and list(ours) == filter_docs and len(filter_docs) > 3
 
 
 def test_term_bitsets_agree_with_whoosh_across_segments(segmented: Index) -> None:
