@@ -35,8 +35,8 @@
 
 5. FieldWriter.add_postings, at a commit, hands the writer each posting in turn: two
    calls (the length of its document, then add_posting with four type asserts) and
-   several checks per posting, a third of a commit. For a Whoosh 3 segment with its
-   length columns at hand (a flush, not a merge), this version gathers each term's
+   several checks per posting, a third of a commit. For a Whoosh 3 segment flushed from
+   a writer's posting pool (commits and merges alike), this version gathers each term's
    postings and fills the posting writer's block buffers a block at a time, with the
    same statistics (highest weight, shortest and longest non-zero length) add_posting
    keeps; blocks are still written by Whoosh's own _write_block, so the bytes are the same.
@@ -318,6 +318,8 @@ def _add_postings(self, schema, lengths, items):
     table = None
 
     def flush() -> None:
+        """Write the gathered term's postings, and start gathering afresh."""
+        nonlocal ids, weights, values
         self.start_term(lasttext)
         if table is None:
             term_lengths = [0] * len(ids)
@@ -325,6 +327,7 @@ def _add_postings(self, schema, lengths, items):
             term_lengths = [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
         _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
         self.finish_term()
+        ids, weights, values = [], [], []
 
     for fieldname, btext, docnum, weight, value in items:
         if fieldname != lastfn:
@@ -332,7 +335,6 @@ def _add_postings(self, schema, lengths, items):
                 raise codec_base.OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
             if lasttext is not None:
                 flush()
-                ids, weights, values = [], [], []
             if lastfn is not None:
                 self.finish_field()
             self.start_field(fieldname, schema[fieldname])
@@ -346,7 +348,6 @@ def _add_postings(self, schema, lengths, items):
                     raise codec_base.OutOfOrderError(
                         f"Term {lastfn}:{lasttext!r} .. {fieldname}:{btext!r}")
                 flush()
-                ids, weights, values = [], [], []
             lasttext = btext
         ids.append(docnum)
         weights.append(weight)
@@ -388,22 +389,23 @@ def _pool_add(self, item):
     self.current.append(item)
 
 
+# (owner, attribute, our version, Whoosh's): apply() installs ours, restore() Whoosh's
+_PATCHES = [
+    (whoosh3.W3PerDocReader, "_cached_reader", _cached_reader, _original),
+    (SegmentWriter, "add_document", _add_document, _original_add_document),
+    (whoosh3.W3PerDocReader, "doc_field_length", _doc_field_length, _original_doc_field_length),
+    (compound.CompoundStorage, "open_file", _open_file, _original_open_file),
+    (codec_base.FieldWriter, "add_postings", _add_postings, _original_add_postings),
+    (PostingPool, "add", _pool_add, _original_pool_add),
+]
+
+
 def apply() -> None:
-    if whoosh3.W3PerDocReader._cached_reader is not _cached_reader:
-        whoosh3.W3PerDocReader._cached_reader = _cached_reader
-    if SegmentWriter.add_document is not _add_document:
-        SegmentWriter.add_document = _add_document
-    whoosh3.W3PerDocReader.doc_field_length = _doc_field_length
-    compound.CompoundStorage.open_file = _open_file
-    codec_base.FieldWriter.add_postings = _add_postings
-    PostingPool.add = _pool_add
+    for owner, name, ours, _ in _PATCHES:
+        setattr(owner, name, ours)
 
 
 def restore() -> None:
     """Stock Whoosh again (the benchmarks' naive baseline)."""
-    whoosh3.W3PerDocReader._cached_reader = _original
-    SegmentWriter.add_document = _original_add_document
-    whoosh3.W3PerDocReader.doc_field_length = _original_doc_field_length
-    compound.CompoundStorage.open_file = _original_open_file
-    codec_base.FieldWriter.add_postings = _original_add_postings
-    PostingPool.add = _original_pool_add
+    for owner, name, _, whooshs in _PATCHES:
+        setattr(owner, name, whooshs)
