@@ -77,19 +77,20 @@ class ConcurrentFileIndex(FileIndex):
 
     def __init__(self, storage, schema=None, indexname=_DEF_INDEX_NAME) -> None:
         # FileIndex.__init__ reads the TOC too, to see that there is one
-        _retrying(lambda: super(ConcurrentFileIndex, self).__init__(storage, schema, indexname))
+        _retrying(lambda: super(ConcurrentFileIndex, self).__init__(storage, schema, indexname),
+                  self.TOC_RETRIES)
 
     def _read_toc(self):
-        return _retrying(super()._read_toc)
+        return _retrying(super()._read_toc, self.TOC_RETRIES)
 
 
-def _retrying(read: Callable):
-    for attempt in range(ConcurrentFileIndex.TOC_RETRIES):
+def _retrying(read: Callable, attempts: int):
+    for attempt in range(attempts):
         try:
             return read()
         except FileNotFoundError:
             # the generation listed a moment ago was replaced by a commit: list again
-            if attempt == ConcurrentFileIndex.TOC_RETRIES - 1:
+            if attempt == attempts - 1:
                 raise
             time.sleep(0.005 * (attempt + 1))
 
