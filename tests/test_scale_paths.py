@@ -147,14 +147,14 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
 
     def postings(path: Path, lists: bool = True) -> list:
         # the term infos carry each term's shortest and longest document (from the lengths
-        # a commit reads back through doc_field_length) and its highest weight; and
-        # every posting (document, weight, value), in the same document order
-        # and its posting blocks as stored (their sizes, headers, data)
+        # a commit reads back through doc_field_length) and its highest weight; then every
+        # posting (document, weight, value) in document order, and the posting blocks as
+        # stored (their sizes, headers, data)
         with whoosh_index.open_dir(str(path)).reader() as reader:
             return [(field, text, info.doc_frequency(), info.weight(), info.min_length(),
                      info.max_length(), info.max_weight(),
                      _posting_list(reader, field, text) if lists else None,
-                     _posting_blocks(reader, field, text) if lists else None)
+                     _stored_blocks(reader, field, text) if lists else None)
                     for field, text in reader.all_terms() if field != "id"
                     and not text.startswith(b"file:")
                     for info in [reader.term_info(field, text)]]
@@ -350,7 +350,7 @@ def _posting_list(reader, field: str, text: bytes) -> list[tuple]:
     return found
 
 
-def _posting_blocks(reader, field: str, text: bytes) -> list[tuple]:
+def _stored_blocks(reader, field: str, text: bytes) -> list[tuple]:
     """Each posting block of a term as stored, segment by segment: its header (postings,
     last document, highest weight, compression, length bytes) and its decoded data. Data,
     not bytes: a pickle shares a value repeated by the same object (our reused analyses)."""
