@@ -43,7 +43,7 @@ def one_shot(path: str) -> tuple[float, float]:
                              env={**os.environ, "PYTHONPATH": str(root)})
     _, status, usage = os.wait4(child.pid, 0)  # the child's own peak RSS
     wall = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     if child.returncode:
         raise SystemExit(f"indexer query exited {child.returncode}")
     return wall, usage.ru_maxrss / 1024
