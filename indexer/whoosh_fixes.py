@@ -41,11 +41,25 @@
    same statistics (highest weight, shortest and longest non-zero length) add_posting
    keeps; blocks are still written by Whoosh's own _write_block, so the bytes are the same.
    PostingPool.add is Whoosh's without its two asserts (the codec checks types again).
+
+6. SegmentWriter.add_document puts one tuple per posting in Whoosh's posting pool, which a
+   commit then sorts and regroups by term: 47 tuples a document here, most of them the
+   story's fields repeated on each of its paragraphs. This version keeps, per field, groups
+   of consecutive documents that share one analysis (a story's paragraphs: one group) and
+   makes each term's posting list from them at the flush, already in document order; only
+   terms are sorted. Postings that reach the pool by other ways (merged segments) are
+   joined term by term. Memory stays bounded as Whoosh bounds it: past the pool's limit
+   the groups are handed to the pool, which writes sorted runs to disk. The postings
+   written are the same (the tests compare them with stock Whoosh's). Fix 2's reuse of
+   the last analysis also covers numbers and dates now, and a document's field names are
+   sorted and checked once per set of names.
 """
 
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
+from datetime import datetime
 from io import BytesIO
 
 from whoosh import formats
@@ -64,6 +78,8 @@ _original_doc_field_length = whoosh3.W3PerDocReader.doc_field_length
 _original_open_file = compound.CompoundStorage.open_file
 _original_add_postings = codec_base.FieldWriter.add_postings
 _original_pool_add = PostingPool.add
+_original_flush_segment = SegmentWriter._flush_segment
+_original_partial_segment = SegmentWriter._partial_segment
 _MISSING = object()
 
 
@@ -110,18 +126,47 @@ def _cached_reader(self, fieldname, column):
     return reader
 
 
+class _WriterState:
+    """What our add_document keeps on a SegmentWriter between documents."""
+
+    def __init__(self) -> None:
+        self.last: dict = {}  # fieldname -> (value, items): the last value analysed (fix 2)
+        self.recent: dict = {}  # (analyzer id, text) -> items: for JoinedText (fix 2)
+        self.shapes: dict = {}  # the document's field names as given -> sorted, checked
+        # fieldname -> [[items, boost, docnums, length], ...] in document order (fix 6)
+        self.groups: dict[str, list[list]] = {}
+        self.group_bytes = 0
+
+
+def _state(writer) -> _WriterState:
+    state = writer.__dict__.get("_indexer_state")
+    if state is None:
+        state = writer.__dict__["_indexer_state"] = _WriterState()
+    return state
+
+
+_REUSABLE = (str, int, float, datetime)  # values whose analysis fix 2 may reuse
+GROUP_BYTES = 200  # estimated memory of an analysed term kept in a group
+DOCNUM_BYTES = 40  # of a document number appended to a group
+
+
 def _add_document(self, **fields):
     self._check_state()
     perdocwriter = self.perdocwriter
     schema = self.schema
     docnum = self.docnum
-    add_post = self.pool.add
-    last = self.__dict__.setdefault("_indexer_last_terms", {})
-    recent = self.__dict__.setdefault("_indexer_recent_values", {})
+    state = _state(self)
+    last, recent, groups = state.last, state.recent, state.groups
 
     docboost = self._doc_boost(fields)
-    fieldnames = sorted(name for name in fields if not name.startswith("_"))
-    self._check_fields(schema, fieldnames)
+    shape = tuple(fields)
+    fieldnames = state.shapes.get(shape)
+    if fieldnames is None:
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        if len(state.shapes) >= 64:
+            state.shapes.clear()
+        state.shapes[shape] = fieldnames
 
     perdocwriter.start_doc(docnum)
     vbytes = None
@@ -136,31 +181,43 @@ def _add_document(self, **fields):
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
                 remembered = last.get(fieldname)
+                kind = type(value)
                 items = None
-                if remembered is not None and type(value) is str \
+                if remembered is not None and type(remembered[0]) is kind \
                         and remembered[0] == value:
                     items = remembered[1]
-                elif type(value) is JoinedText:
+                elif kind is JoinedText:
                     items = _summed_parts(recent, field, value)
                 if items is None:
                     items = list(field.index(value))
-                    if type(value) is str:
+                    if kind in _REUSABLE:
                         last[fieldname] = (value, items)
+                    if kind is str:
                         if len(recent) >= RECENT_PARTS:
                             recent.clear()
                         recent[(id(field.analyzer), value)] = items
-                scorable = field.scorable
-                for tbytes, freq, weight, vbytes in items:
-                    weight *= fieldboost
-                    if scorable:
-                        length += freq
-                    add_post((fieldname, tbytes, docnum, weight, vbytes))
+                # fix 6: the document joins the field's last group when it brings the same
+                # analysed terms, or starts a group; postings are made at the flush
+                fieldgroups = groups.get(fieldname)
+                if fieldgroups is None:
+                    fieldgroups = groups[fieldname] = []
+                group = fieldgroups[-1] if fieldgroups else None
+                if group is not None and group[0] is items and group[1] == fieldboost:
+                    group[2].append(docnum)
+                    state.group_bytes += DOCNUM_BYTES
+                else:
+                    if field.scorable:
+                        length = sum(item[1] for item in items)
+                    group = [items, fieldboost, [docnum], length]
+                    fieldgroups.append(group)
+                    state.group_bytes += GROUP_BYTES * len(items) + DOCNUM_BYTES
+                length = group[3]
 
             if field.separate_spelling():
                 spellfield = field.spelling_fieldname(fieldname)
                 for word in field.spellable_words(value):
                     word = utf8encode(word)[0]
-                    add_post((spellfield, word, 0, 1, vbytes))  # sic, as Whoosh
+                    self.pool.add((spellfield, word, 0, 1, vbytes))  # sic, as Whoosh
 
             vformat = field.vector
             if vformat:
@@ -183,6 +240,104 @@ def _add_document(self, **fields):
     perdocwriter.finish_doc()
     self._added = True
     self.docnum += 1
+    if state.group_bytes > self.pool.limit:
+        _spill_groups(self)  # the pool keeps memory bounded: it writes sorted runs to disk
+
+
+def _spill_groups(writer) -> None:
+    """Hand the grouped postings to Whoosh's posting pool, one posting at a time."""
+    state = _state(writer)
+    add = writer.pool.add
+    for fieldname, fieldgroups in state.groups.items():
+        for items, boost, docnums, _ in fieldgroups:
+            for tbytes, _, weight, vbytes in items:
+                weight *= boost
+                for docnum in docnums:
+                    add((fieldname, tbytes, docnum, weight, vbytes))
+    state.groups = {}
+    state.group_bytes = 0
+
+
+def _expanded(fieldgroups: list[list]) -> dict[bytes, tuple[list, list, list]]:
+    """A field's groups as term -> (docnums, weights, values), each in document order."""
+    terms: dict[bytes, tuple[list, list, list]] = {}
+    for items, boost, docnums, _ in fieldgroups:
+        count = len(docnums)
+        for tbytes, _, weight, vbytes in items:
+            if boost != 1.0:
+                weight *= boost
+            if vbytes is None:
+                vbytes = emptybytes
+            entry = terms.get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = ([], [], [])
+            if count == 1:
+                entry[0].append(docnums[0])
+                entry[1].append(weight)
+                entry[2].append(vbytes)
+            else:
+                entry[0].extend(docnums)
+                entry[1].extend([weight] * count)
+                entry[2].extend([vbytes] * count)
+    return terms
+
+
+def _joined(ours: tuple[list, list, list], pooled: tuple[list, list, list]) -> tuple:
+    """One term's postings from the groups and from the pool, in document order."""
+    ids, weights, values = (a + b for a, b in zip(ours, pooled, strict=True))
+    if ours[0] and pooled[0] and ours[0][-1] > pooled[0][0]:  # groups spilled earlier
+        ordered = sorted(zip(ids, weights, values, strict=True), key=lambda p: p[0])
+        ids, weights, values = (list(column) for column in zip(*ordered, strict=True))
+    return ids, weights, values
+
+
+def _grouped_terms(groups: dict[str, list[list]], pooled: Iterator[tuple]) -> Iterator[tuple]:
+    """(fieldname, term, docnums, weights, values) in field and term order, from the
+    writer's groups and from its pool's term lists (merged segments, spilled groups)."""
+    pending = next(pooled, None)
+    for fieldname in sorted(groups):
+        while pending is not None and pending[0] < fieldname:
+            yield pending
+            pending = next(pooled, None)
+        terms = _expanded(groups.pop(fieldname))
+        for btext in sorted(terms):
+            while pending is not None and pending[0] == fieldname and pending[1] < btext:
+                yield pending
+                pending = next(pooled, None)
+            postings = terms.pop(btext)
+            if pending is not None and pending[0] == fieldname and pending[1] == btext:
+                postings = _joined(postings, pending[2:])
+                pending = next(pooled, None)
+            yield (fieldname, btext, *postings)
+    while pending is not None:
+        yield pending
+        pending = next(pooled, None)
+
+
+def _flush_segment(self):
+    state = self.__dict__.get("_indexer_state")
+    if state is None or not state.groups:
+        return _original_flush_segment(self)
+    groups, state.groups, state.group_bytes = state.groups, {}, 0
+    self.perdocwriter.close()
+    lengths = self.per_document_reader() if self.codec.length_stats else None
+    terms = _grouped_terms(groups, _term_lists(self.pool.iter_postings()))
+    if type(self.fieldwriter) is whoosh3.W3FieldWriter \
+            and type(lengths) is whoosh3.W3PerDocReader:
+        _write_terms(self.fieldwriter, self.schema, lengths, terms)
+    else:  # another codec: its own add_postings, one posting at a time
+        self.fieldwriter.add_postings(self.schema, lengths, (
+            (fieldname, btext, *posting) for fieldname, btext, *lists in terms
+            for posting in zip(*lists, strict=True)))
+    self.fieldwriter.close()
+    if lengths:
+        lengths.close()
+
+
+def _partial_segment(self):
+    # Whoosh's single-segment multiprocessing writer merges its sub-writers' pools
+    _spill_groups(self)
+    return _original_partial_segment(self)
 
 
 def length_bytes(perdoc, fieldname: str) -> bytes:
@@ -311,49 +466,59 @@ _LENGTH_OF_BYTE = [byte_to_length(lbyte) if lbyte else 0 for lbyte in range(256)
 def _add_postings(self, schema, lengths, items):
     if type(self) is not whoosh3.W3FieldWriter or type(lengths) is not whoosh3.W3PerDocReader:
         return _original_add_postings(self, schema, lengths, items)
+    _write_terms(self, schema, lengths, _term_lists(items))
+
+
+def _term_lists(items: Iterator[tuple]) -> Iterator[tuple]:
+    """A posting stream sorted by field, term and document, as one (fieldname, term,
+    docnums, weights, values) per term; spelling words skipped as Whoosh skips them."""
     lastfn = lasttext = None
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    table = None
-
-    def flush() -> None:
-        """Write the gathered term's postings, and start gathering afresh."""
-        nonlocal ids, weights, values
-        self.start_term(lasttext)
-        if table is None:
-            term_lengths = [0] * len(ids)
-        else:
-            term_lengths = [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
-        _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
-        self.finish_term()
-        ids, weights, values = [], [], []
-
     for fieldname, btext, docnum, weight, value in items:
         if fieldname != lastfn:
             if lastfn is not None and fieldname < lastfn:
                 raise codec_base.OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
             if lasttext is not None:
-                flush()
-            if lastfn is not None:
-                self.finish_field()
-            self.start_field(fieldname, schema[fieldname])
-            table = _length_table(lengths, fieldname)
+                yield lastfn, lasttext, ids, weights, values
+                ids, weights, values = [], [], []
             lastfn, lasttext = fieldname, None
-        if docnum == -1:  # a spelling word, skipped as Whoosh skips it
+        if docnum == -1:
             continue
         if btext != lasttext:
             if lasttext is not None:
                 if btext < lasttext:
                     raise codec_base.OutOfOrderError(
                         f"Term {lastfn}:{lasttext!r} .. {fieldname}:{btext!r}")
-                flush()
+                yield lastfn, lasttext, ids, weights, values
+                ids, weights, values = [], [], []
             lasttext = btext
         ids.append(docnum)
         weights.append(weight)
         values.append(emptybytes if value is None else value)
     if lasttext is not None:
-        flush()
+        yield lastfn, lasttext, ids, weights, values
+
+
+def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
+    """Write each term's postings a block at a time (fix 5) with a W3FieldWriter."""
+    lastfn = None
+    table = None
+    for fieldname, btext, ids, weights, values in terms:
+        if fieldname != lastfn:
+            if lastfn is not None:
+                self.finish_field()
+            self.start_field(fieldname, schema[fieldname])
+            table = _length_table(lengths, fieldname)
+            lastfn = fieldname
+        self.start_term(btext)
+        if table is None:
+            term_lengths = [0] * len(ids)
+        else:
+            term_lengths = [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
+        _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
+        self.finish_term()
     if lastfn is not None:
         self.finish_field()
 
@@ -397,6 +562,8 @@ _PATCHES = [
     (compound.CompoundStorage, "open_file", _open_file, _original_open_file),
     (codec_base.FieldWriter, "add_postings", _add_postings, _original_add_postings),
     (PostingPool, "add", _pool_add, _original_pool_add),
+    (SegmentWriter, "_flush_segment", _flush_segment, _original_flush_segment),
+    (SegmentWriter, "_partial_segment", _partial_segment, _original_partial_segment),
 ]
 
 

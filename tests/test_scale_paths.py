@@ -120,6 +120,31 @@ def test_optimize_command_reports_and_respects_the_ingest_lock(tmp_path: Path) -
     assert done.exit_code == 0 and "-> 1 in" in done.output
 
 
+def _stock_whoosh_ingest(path: Path, **options) -> None:
+    whoosh_fixes.restore()
+    try:
+        assert SegmentWriter.add_document is whoosh_fixes._original_add_document
+        Index.create(str(path)).ingest(**options)
+    finally:
+        whoosh_fixes.apply()
+    assert SegmentWriter.add_document is whoosh_fixes._add_document
+
+
+def _all_postings(path: Path, lists: bool = True) -> list:
+    """The term infos carry each term's shortest and longest document (from the lengths a
+    commit reads back through doc_field_length) and its highest weight; then every posting
+    (document, weight, value) in document order, and the posting blocks as stored (their
+    sizes, headers, data). File records' terms left out: their paths differ."""
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        return [(field, text, info.doc_frequency(), info.weight(), info.min_length(),
+                 info.max_length(), info.max_weight(),
+                 _posting_list(reader, field, text) if lists else None,
+                 _stored_blocks(reader, field, text) if lists else None)
+                for field, text in reader.all_terms() if field != "id"
+                and not text.startswith(b"file:")
+                for info in [reader.term_info(field, text)]]
+
+
 def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path,
                                                                   monkeypatch) -> None:
     wide = tmp_path / "wide"  # five copies of the corpus: terms of several posting blocks
@@ -136,34 +161,25 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
     assert len(summed) == 70 and sum(items is not None for items in summed) >= 60
     two = tmp_path / "two-workers"  # documents pickled to the worker processes
     Index.create(str(two)).ingest([str(wide)], workers=2)
+    # grouped postings handed to Whoosh's pool every few documents (as when they outgrow
+    # its memory limit), then joined with the groups gathered after, at the flush
+    spills = []
+    original_spill = whoosh_fixes._spill_groups
+    monkeypatch.setattr(whoosh_fixes, "_spill_groups",
+                        lambda writer: spills.append(1) or original_spill(writer))
+    monkeypatch.setattr(whoosh_fixes, "GROUP_BYTES", 10**6)
+    spilled = tmp_path / "spilled"
+    Index.create(str(spilled)).ingest([str(wide)])
+    assert len(spills) > 50
     stock = tmp_path / "stock"
-    whoosh_fixes.restore()
-    try:
-        assert SegmentWriter.add_document is whoosh_fixes._original_add_document
-        Index.create(str(stock)).ingest([str(wide)])
-    finally:
-        whoosh_fixes.apply()
-    assert SegmentWriter.add_document is whoosh_fixes._add_document
+    _stock_whoosh_ingest(stock, paths=[str(wide)])
 
-    def postings(path: Path, lists: bool = True) -> list:
-        # the term infos carry each term's shortest and longest document (from the lengths
-        # a commit reads back through doc_field_length) and its highest weight; then every
-        # posting (document, weight, value) in document order, and the posting blocks as
-        # stored (their sizes, headers, data)
-        with whoosh_index.open_dir(str(path)).reader() as reader:
-            return [(field, text, info.doc_frequency(), info.weight(), info.min_length(),
-                     info.max_length(), info.max_weight(),
-                     _posting_list(reader, field, text) if lists else None,
-                     _stored_blocks(reader, field, text) if lists else None)
-                    for field, text in reader.all_terms() if field != "id"
-                    and not text.startswith(b"file:")
-                    for info in [reader.term_info(field, text)]]
-
-    written = postings(stock)
+    written = _all_postings(stock)
     assert max(len(term[-2]) for term in written) > 3 * 128
-    assert postings(ours) == written
+    assert _all_postings(ours) == written
+    assert _all_postings(spilled) == written
     # two workers write two segments: other document numbers, the same term statistics
-    assert postings(two, lists=False) == postings(stock, lists=False)
+    assert _all_postings(two, lists=False) == _all_postings(stock, lists=False)
     # the lengths read from memory are those Whoosh reads from the column file
     with whoosh_index.open_dir(str(ours)).reader() as reader:
         for leaf, _ in reader.leaf_readers():
@@ -172,6 +188,39 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
                 for docnum in range(leaf.doc_count_all() + 1):
                     assert perdoc.doc_field_length(docnum, field) == \
                         whoosh_fixes._original_doc_field_length(perdoc, docnum, field)
+
+
+def test_grouped_postings_join_merged_segments_as_stock_whoosh_writes_them(
+        tmp_path: Path) -> None:
+    # one file a commit: each commit merges the tiny segments before it into its writer,
+    # whose pool then holds their postings beside the new documents' groups
+    ours, stock = tmp_path / "ours", tmp_path / "stock"
+    Index.create(str(ours)).ingest([str(CORPUS)], batch_files=1)
+    _stock_whoosh_ingest(stock, paths=[str(CORPUS)], batch_files=1)
+    assert len(whoosh_index.open_dir(str(ours))._segments()) == 1
+    assert _all_postings(ours) == _all_postings(stock)
+
+
+def test_a_partial_segment_hands_its_groups_to_the_pool(tmp_path: Path) -> None:
+    # Whoosh's single-segment multiprocessing writer merges its sub-writers' pools
+    from indexer.schema import build_schema
+    from indexer.storage import create_durable
+
+    ix = create_durable(str(tmp_path / "index"), build_schema())
+    writer = SegmentWriter(ix)
+    for number in (1, 2):
+        writer.add_document(id=f"s#{number}", kind="paragraph", headline="Rain returns",
+                            body=f"Farmers {'wait' if number == 1 else 'plant'} again.")
+    writer._partial_segment()
+    pooled = sorted(writer.pool.current)
+    assert [(f, t, d) for f, t, d, _, _ in pooled if f in ("headline", "kind")] == [
+        ("headline", b"rain", 0), ("headline", b"rain", 1), ("headline", b"return", 0),
+        ("headline", b"return", 1), ("kind", b"paragraph", 0), ("kind", b"paragraph", 1)]
+    assert {(t, d) for f, t, d, _, _ in pooled if f == "body"} == {
+        (b"farmer", 0), (b"wait", 0), (b"again", 0), (b"farmer", 1), (b"plant", 1),
+        (b"again", 1)}
+    writer.pool.cleanup()
+    writer.writelock.release()
 
 
 def test_nightly_commits_merge_only_tiny_segments(tmp_path: Path) -> None:
