@@ -64,8 +64,8 @@ def main() -> None:
 @click.option("--batch-files", type=click.IntRange(1), default=2000, show_default=True,
               help="Commit after this many changed files (or 12,000 paragraphs).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that analyse and write documents (Whoosh's multiprocessing "
-                   "writer, always multisegment).")
+              help="Processes that each read, parse and index whole files into a segment "
+                   "of their own; a batch's segments are committed together.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors only.")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None,
               help="Append rejections and the run summary to this file.")

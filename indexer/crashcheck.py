@@ -33,9 +33,10 @@ def make_wire_folder(folder: Path, stories: int) -> None:
         (folder / f"story-{n:04d}.txt").write_text(story_file(n), encoding="utf-8")
 
 
-def ingest_command(folder: Path, index_dir: Path, batch_files: int = 5) -> list[str]:
+def ingest_command(folder: Path, index_dir: Path, batch_files: int = 5,
+                   workers: int = 1) -> list[str]:
     return [sys.executable, "-m", "indexer", "ingest", str(folder), "--index", str(index_dir),
-            "--batch-files", str(batch_files), "--quiet"]
+            "--batch-files", str(batch_files), "--workers", str(workers), "--quiet"]
 
 
 def paragraph_ids(path: Path) -> list[str]:
@@ -64,8 +65,10 @@ def consistent(path: Path) -> str | None:
 
 
 def run_trials(workdir: Path, trials: int, stories: int = 60, seed: int = 20261124,
-               max_delay: float = 1.0) -> list[str]:
-    """Returns the failures (empty when every trial recovered exactly)."""
+               max_delay: float = 1.0, workers: int = 1) -> list[str]:
+    """Returns the failures (empty when every trial recovered exactly). With workers, the
+    rerun right after the kill also proves that the killed run's workers did not keep its
+    lock."""
     folder = workdir / "wire"
     make_wire_folder(folder, stories)
     reference = workdir / "reference"
@@ -75,7 +78,7 @@ def run_trials(workdir: Path, trials: int, stories: int = 60, seed: int = 202611
     failures = []
     for trial in range(trials):
         index_dir = workdir / f"trial-{trial}"
-        process = subprocess.Popen(ingest_command(folder, index_dir))
+        process = subprocess.Popen(ingest_command(folder, index_dir, workers=workers))
         time.sleep(rng.uniform(0.05, max_delay))
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -83,7 +86,7 @@ def run_trials(workdir: Path, trials: int, stories: int = 60, seed: int = 202611
             problem = consistent(index_dir)
             if problem:
                 failures.append(f"trial {trial} after kill: {problem}")
-        subprocess.run(ingest_command(folder, index_dir), check=True)
+        subprocess.run(ingest_command(folder, index_dir, workers=workers), check=True)
         if paragraph_ids(index_dir) != expected:
             failures.append(f"trial {trial}: rerun differs from an uninterrupted run")
     return failures

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh.index import FileIndex
 from whoosh.query import And, Term
@@ -28,9 +29,13 @@ from .model import Story, WireFormatError, naive_utc
 from .storage import commit_verified, live_documents, new_writer
 from .whoosh_fixes import JoinedText
 
+if TYPE_CHECKING:
+    from .workers import WorkerPool
+
 LOCK_NAME = "ingest.lock"
 LAST_RUN_NAME = "last_run.json"
 MAX_FILE_BYTES = 256 * 1024 * 1024
+HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.workers)
 
 
 class IndexLockedError(RuntimeError):
@@ -106,8 +111,10 @@ def ingest_lock(index_dir: str) -> Iterator[None]:
             raise
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
+        HELD_LOCK_FDS.add(fd)
         yield
     finally:
+        HELD_LOCK_FDS.discard(fd)
         os.close(fd)  # closing releases the flock
 
 
@@ -194,6 +201,69 @@ def story_document(story: Story) -> dict:
             "fulltext": JoinedText(story.paragraphs)}
 
 
+@dataclass(frozen=True)
+class FileJob:
+    """A file the run has to read: new, or changed on disk since its ledger record."""
+
+    path: str
+    root: str
+    source: str  # the resolved path: the ledger's key
+    size: int
+    mtime_ns: int
+    known: FileRecord | None  # its ledger record, when it was ingested before
+
+
+@dataclass
+class FileOutcome:
+    """What reading a file gave: "parsed" (documents added), "touched" (same content:
+    its ledger record refreshed) or "rejected" (nothing added)."""
+
+    job: FileJob
+    status: str
+    reason: str = ""
+    problems: list[str] = field(default_factory=list)
+    stories: int = 0
+    paragraphs: int = 0
+    documents: int = 0  # documents added: paragraphs, story records, the file record
+
+
+def process_file(job: FileJob, fmt: str, add: Callable[[dict], None]) -> FileOutcome:
+    """Read, hash and parse one file and add its documents (paragraphs, story records,
+    then its ledger record) through `add`; the same in the run's process or a worker's."""
+    try:
+        data = Path(job.path).read_bytes()
+    except OSError as exc:
+        return FileOutcome(job, "rejected", f"unreadable: {exc.strerror or exc}")
+    digest = hashlib.sha256(data).hexdigest()
+    if job.known and job.known.sha256 == digest:
+        # touched, not changed: refresh the ledger so the next run skips it on stat alone
+        add(_file_record(job, digest, job.known.stories))
+        return FileOutcome(job, "touched", documents=1)
+    try:
+        parsed = parse_file(data, story_id_for(Path(job.path), Path(job.root)), job.source,
+                            fmt)
+    except WireFormatError as exc:
+        return FileOutcome(job, "rejected", str(exc))  # an earlier good version stays
+    except Exception as exc:  # a reader bug must not end the batch
+        return FileOutcome(job, "rejected", f"could not parse: {type(exc).__name__}: {exc}")
+    outcome = FileOutcome(job, "parsed", problems=list(parsed.problems),
+                          stories=len(parsed.stories))
+    for story in parsed.stories:
+        for document in paragraph_documents(story):
+            add(document)
+            outcome.paragraphs += 1
+        add(story_document(story))
+    add(_file_record(job, digest, tuple(s.story_id for s in parsed.stories)))
+    outcome.documents = outcome.paragraphs + outcome.stories + 1
+    return outcome
+
+
+def _file_record(job: FileJob, digest: str, stories: tuple[str, ...]) -> dict:
+    return {"id": f"file:{job.source}", "kind": "file", "source": job.source,
+            "size": job.size, "mtime": job.mtime_ns, "sha256": digest,
+            "stories": list(stories)}
+
+
 class IngestRun:
     """One pass over the given paths into an open index. Use through Index.ingest().
 
@@ -215,6 +285,7 @@ class IngestRun:
         self.on_reject = on_reject
         self.report = IngestReport()
         self._writer = None
+        self._pool: WorkerPool | None = None
         self._expected = live_documents(ix)
         self._batch_files = 0
         self._batch_paragraphs = 0
@@ -223,20 +294,25 @@ class IngestRun:
 
     def _writer_now(self):
         if self._writer is None:
-            # several workers: Whoosh's multiprocessing writer (always multisegment, see
-            # storage.new_writer), each process analysing documents and writing a segment
-            # a 160 MB posting pool in all: much smaller spills pickled runs to disk and
-            # merges them at commit (a third of a single writer's time at 10k paragraphs);
-            # much larger breaks the 500 MB memory bound
-            self._writer = new_writer(self.ix, procs=self.workers,
-                                      limitmb=max(64, 160 // self.workers))
+            # a 160 MB posting pool in all (with workers, theirs): much smaller spills
+            # pickled runs to disk and merges them at commit (a third of a single writer's
+            # time at 10k paragraphs); much larger breaks the 500 MB memory bound. With
+            # workers this writer only deletes, and commits their segments
+            self._writer = new_writer(self.ix, limitmb=160 if self._pool is None else 64)
         return self._writer
 
     def _commit(self) -> None:
+        segments = []
+        if self._pool is not None:
+            while self._pool.in_flight:
+                self._apply(self._pool.next_outcome())
+            segments = self._pool.finish_batch()
+            if segments:
+                self._writer_now()
         if self._writer is None:
             return
         writer, self._writer = self._writer, None
-        commit_verified(self.ix, writer, self._expected)
+        commit_verified(self.ix, writer, self._expected, segments=segments)
         self.report.commits += 1
         self._batch_files = self._batch_paragraphs = 0
 
@@ -252,8 +328,7 @@ class IngestRun:
         return paragraphs
 
     def _add(self, document: dict) -> None:
-        self._writer_now().add_document(**document)
-        self._expected += 1
+        self._writer_now().add_document(**document)  # counted by _apply
 
     # -- the run
 
@@ -267,91 +342,96 @@ class IngestRun:
     def run(self, paths: list[str], prune: bool = False) -> IngestReport:
         started = time.monotonic()
         ledger = read_ledger(self.ix)
+        seen: set[str] = set()
+        if self.workers > 1:
+            from .workers import WorkerPool  # it imports this module
+
+            self._pool = WorkerPool(self.ix, self.fmt, self.workers,
+                                    limitmb=max(64, 160 // self.workers))
         try:
             for path, root in walk(paths):
                 self.report.files_seen += 1
                 if self.on_file:
                     self.on_file(str(path))
-                self._ingest_file(path, root, ledger)
-                if (self._batch_files >= self.batch_files
-                        or self._batch_paragraphs >= self.batch_paragraphs):
+                job = self._job_for(path, root, ledger, seen)
+                if job is not None:
+                    self._read(job)
+                if self._batch_full():
                     self._commit()
             if prune:
                 self._prune(ledger)
             self._commit()
         finally:
+            if self._pool is not None:
+                self._pool.close()
             if self._writer is not None:  # an exception escaped: give the lock back
                 self._writer.cancel()
                 self._writer = None
         self.report.seconds = round(time.monotonic() - started, 3)
         return self.report
 
-    def _ingest_file(self, path: Path, root: Path, ledger: dict[str, FileRecord]) -> None:
+    def _batch_full(self) -> bool:
+        return (self._batch_files >= self.batch_files
+                or self._batch_paragraphs >= self.batch_paragraphs)
+
+    def _job_for(self, path: Path, root: Path, ledger: dict[str, FileRecord],
+                 seen: set[str]) -> FileJob | None:
+        """The file to read, or None when it is unchanged (by size and mtime) or
+        rejected before reading."""
         source = str(path.resolve())
         try:
             stat = path.stat()
         except OSError as exc:
             self.reject(str(path), f"unreadable: {exc.strerror or exc}")
-            return
+            return None
         if not path.is_file():
             self.reject(str(path), "not a regular file")
-            return
+            return None
         record = ledger.get(source)
-        if record and record.size == stat.st_size and record.mtime_ns == stat.st_mtime_ns:
-            self.report.unchanged += 1
-            return
+        if source in seen or (record and record.size == stat.st_size
+                              and record.mtime_ns == stat.st_mtime_ns):
+            self.report.unchanged += 1  # or named twice in this run: read once
+            return None
+        seen.add(source)
         if stat.st_size > MAX_FILE_BYTES:
             self.reject(str(path), f"file too large ({stat.st_size} bytes, limit {MAX_FILE_BYTES})")
+            return None
+        return FileJob(str(path), str(root), source, stat.st_size, stat.st_mtime_ns, record)
+
+    def _read(self, job: FileJob) -> None:
+        if self._pool is None:
+            self._apply(process_file(job, self.fmt, self._add))
             return
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self.reject(str(path), f"unreadable: {exc.strerror or exc}")
+        while self._pool.in_flight >= 2 * self.workers:
+            self._apply(self._pool.next_outcome())
+        self._pool.submit(job)
+
+    def _apply(self, outcome: FileOutcome) -> None:
+        """Account for a read file: report, rejections, and the deletions of what its
+        new documents replace (committed segments only, so the order does not matter)."""
+        job = outcome.job
+        self._expected += outcome.documents
+        if outcome.status == "rejected":
+            self.reject(job.path, outcome.reason)
             return
-        digest = hashlib.sha256(data).hexdigest()
-        if record and record.sha256 == digest:
-            # touched, not changed: refresh the ledger so the next run skips it on stat alone
+        self._batch_files += 1
+        if outcome.status == "touched":
             self.report.unchanged += 1
-            self._delete_source_record(source)
-            self._add(self._file_record(source, stat, digest, record.stories))
-            self._batch_files += 1
+            self._delete_source_record(job.source)
             return
-        try:
-            parsed = parse_file(data, story_id_for(path, root), source, self.fmt)
-        except WireFormatError as exc:
-            self.reject(str(path), str(exc))  # an earlier good version stays indexed
-            return
-        except Exception as exc:  # a reader bug must not end the batch
-            self.reject(str(path), f"could not parse: {type(exc).__name__}: {exc}")
-            return
-        for problem in parsed.problems:  # bad records of a multi-story file; the rest goes in
-            self.reject(str(path), problem)
-        stories = parsed.stories
-        if record:
-            self.report.paragraphs_removed += self._delete_source(source)
+        for problem in outcome.problems:  # bad records of a multi-story file; the rest went in
+            self.reject(job.path, problem)
+        if job.known:
+            self.report.paragraphs_removed += self._delete_source(job.source)
             self.report.updated += 1
         else:
             self.report.added += 1
-        for story in stories:
-            for document in paragraph_documents(story):
-                self._add(document)
-                self.report.paragraphs += 1
-                self._batch_paragraphs += 1
-            self._add(story_document(story))
-        self.report.stories += len(stories)
-        self._add(self._file_record(source, stat, digest,
-                                    tuple(s.story_id for s in stories)))
-        self._batch_files += 1
+        self.report.stories += outcome.stories
+        self.report.paragraphs += outcome.paragraphs
+        self._batch_paragraphs += outcome.paragraphs
 
     def _delete_source_record(self, source: str) -> None:
         self._expected -= self._writer_now().delete_by_term("id", f"file:{source}")
-
-    @staticmethod
-    def _file_record(source: str, stat: os.stat_result, digest: str,
-                     stories: tuple[str, ...]) -> dict:
-        return {"id": f"file:{source}", "kind": "file", "source": source,
-                "size": stat.st_size, "mtime": stat.st_mtime_ns, "sha256": digest,
-                "stories": list(stories)}
 
     def _prune(self, ledger: dict[str, FileRecord]) -> None:
         for source in sorted(ledger):

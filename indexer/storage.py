@@ -133,6 +133,19 @@ def merge_tiny(writer, segments: list) -> list:
     return [s for s in segments if s not in tiny]
 
 
+def _commit_with(writer, segments: list, mergetype) -> None:
+    """SegmentWriter.commit with more segments in the new table of contents, as Whoosh's
+    own multiprocessing writer commits its sub-writers' segments."""
+    writer._check_state()
+    final = writer._merge_segments(mergetype, None, None)
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final + segments)
+    writer._finish()
+
+
 def live_documents(ix: FileIndex) -> int:
     """Documents in the index, deleted ones not counted, from the table of contents alone.
     Not ix.doc_count(): that opens a reader on every segment, and Whoosh's compound files
@@ -141,12 +154,17 @@ def live_documents(ix: FileIndex) -> int:
     return sum(segment.doc_count() for segment in ix._segments())
 
 
-def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int, **commit_args) -> None:
-    """Commit, releasing the lock whatever happens, then prove the documents are all there."""
+def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int,
+                    segments: list | tuple = (), **commit_args) -> None:
+    """Commit, releasing the lock whatever happens, then prove the documents are all there.
+    `segments`: finished segments written by other processes, committed with the writer's."""
     if not commit_args.get("optimize"):
         commit_args.setdefault("mergetype", merge_tiny)
     try:
-        writer.commit(**commit_args)
+        if segments:
+            _commit_with(writer, list(segments), commit_args["mergetype"])
+        else:
+            writer.commit(**commit_args)
     except BaseException:
         try:
             writer.cancel()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from indexer.crashcheck import ingest_command, make_wire_folder, run_trials
@@ -58,3 +60,43 @@ def test_queries_during_ingest_never_fail_and_see_whole_commits(tmp_path: Path) 
         assert reader.returncode == 0, err
         queries, partial = (int(x) for x in out.split())
         assert queries > 5 and partial == 0
+
+
+WORKER_TRIALS = int(os.environ.get("INDEXER_KILL_TRIALS_WORKERS", "12"))
+
+
+def test_killed_ingest_with_workers_recovers_exactly(tmp_path: Path) -> None:
+    assert run_trials(tmp_path, WORKER_TRIALS, workers=2, seed=20261125) == []
+
+
+def test_workers_let_the_lock_go_and_exit_with_a_killed_run(tmp_path: Path) -> None:
+    from indexer.ingest import ingest_lock
+
+    folder = tmp_path / "wire"
+    make_wire_folder(folder, 400)
+    index_dir = tmp_path / "index"
+    run = subprocess.Popen(ingest_command(folder, index_dir, batch_files=50, workers=2))
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(children) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        with open(f"/proc/{run.pid}/task/{run.pid}/children") as f:
+            children = [int(pid) for pid in f.read().split()]
+    assert len(children) == 2, "the run never started its two workers"
+    time.sleep(0.5)  # the workers are reading files
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    with ingest_lock(str(index_dir)):  # at once: the workers closed their copy of the lock
+        pass
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{pid}") and not _zombie(pid) for pid in children):
+        assert time.monotonic() < deadline, "a worker outlived its run by 10 s"
+        time.sleep(0.1)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True

@@ -15,6 +15,12 @@ from indexer import Index, IndexLockedError
 from indexer.ingest import ingest_lock, read_ledger
 
 
+@pytest.fixture(params=[1, 2], ids=["in-process", "2-workers"])
+def workers(request: pytest.FixtureRequest) -> int:
+    """Each file read in the run's process, or by worker processes (indexer.workers)."""
+    return request.param
+
+
 def paragraph_ids(index: Index) -> list[str]:
     with index.whoosh_index.searcher() as searcher:
         return sorted(d["id"] for d in searcher.documents(kind="paragraph"))
@@ -24,9 +30,10 @@ def toc_generation(index_dir: Path) -> list[str]:
     return sorted(name for name in os.listdir(index_dir) if name.endswith(".toc"))
 
 
-def test_ingest_corpus_indexes_every_story(corpus_copy: Path, index_dir: Path) -> None:
+def test_ingest_corpus_indexes_every_story(corpus_copy: Path, index_dir: Path,
+                                           workers: int) -> None:
     index = Index.create(str(index_dir))
-    report = index.ingest([str(corpus_copy)])
+    report = index.ingest([str(corpus_copy)], workers=workers)
     files = list(corpus_copy.rglob("*.txt"))
     assert len(files) >= 12
     assert (report.files_seen, report.added, report.rejected) == (len(files), len(files), 0)
@@ -36,13 +43,14 @@ def test_ingest_corpus_indexes_every_story(corpus_copy: Path, index_dir: Path) -
     assert story.source == str((corpus_copy / "world/aleppo-truce.txt").resolve())
 
 
-def test_second_run_adds_nothing_and_rewrites_nothing(corpus_copy: Path, index_dir: Path) -> None:
+def test_second_run_adds_nothing_and_rewrites_nothing(corpus_copy: Path, index_dir: Path,
+                                                      workers: int) -> None:
     index = Index.create(str(index_dir))
-    index.ingest([str(corpus_copy)])
+    index.ingest([str(corpus_copy)], workers=workers)
     before_files = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir()
                     if p.suffix in (".toc", ".seg")}
     before_ids = paragraph_ids(index)
-    report = index.ingest([str(corpus_copy)])
+    report = index.ingest([str(corpus_copy)], workers=workers)
     assert (report.added, report.updated, report.unchanged) == (0, 0, report.files_seen)
     assert report.commits == 0
     after_files = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir()
@@ -51,13 +59,13 @@ def test_second_run_adds_nothing_and_rewrites_nothing(corpus_copy: Path, index_d
     assert paragraph_ids(index) == before_ids
 
 
-def test_changed_file_replaces_its_story(corpus_copy: Path, index_dir: Path) -> None:
+def test_changed_file_replaces_its_story(corpus_copy: Path, index_dir: Path, workers: int) -> None:
     index = Index.create(str(index_dir))
-    index.ingest([str(corpus_copy)])
+    index.ingest([str(corpus_copy)], workers=workers)
     target = corpus_copy / "world/tokyo-quake.txt"
     target.write_text(story_text(city="TOKYO", headline="Aftershock rattles Tokyo",
                                  lead="A strong aftershock hit.", paragraphs=("Trains halted.",)))
-    report = index.ingest([str(corpus_copy)])
+    report = index.ingest([str(corpus_copy)], workers=workers)
     assert (report.updated, report.added, report.paragraphs) == (1, 0, 2)
     assert report.paragraphs_removed == 5
     story = index.story("world/tokyo-quake")
@@ -67,31 +75,34 @@ def test_changed_file_replaces_its_story(corpus_copy: Path, index_dir: Path) -> 
         "world/tokyo-quake#1", "world/tokyo-quake#2"]
 
 
-def test_touched_but_unchanged_file_is_not_reindexed(corpus_copy: Path, index_dir: Path) -> None:
+def test_touched_but_unchanged_file_is_not_reindexed(corpus_copy: Path, index_dir: Path,
+                                                     workers: int) -> None:
     index = Index.create(str(index_dir))
-    index.ingest([str(corpus_copy)])
+    index.ingest([str(corpus_copy)], workers=workers)
     target = corpus_copy / "us/chicago-heat.txt"
     os.utime(target, (time.time() + 10, time.time() + 10))
-    report = index.ingest([str(corpus_copy)])
+    report = index.ingest([str(corpus_copy)], workers=workers)
     assert (report.updated, report.unchanged, report.paragraphs) == (0, report.files_seen, 0)
-    again = index.ingest([str(corpus_copy)])
+    again = index.ingest([str(corpus_copy)], workers=workers)
     assert again.commits == 0  # the refreshed ledger lets stat alone decide next time
 
 
-def test_prune_removes_stories_whose_files_are_gone(corpus_copy: Path, index_dir: Path) -> None:
+def test_prune_removes_stories_whose_files_are_gone(corpus_copy: Path, index_dir: Path,
+                                                    workers: int) -> None:
     index = Index.create(str(index_dir))
-    index.ingest([str(corpus_copy)])
+    index.ingest([str(corpus_copy)], workers=workers)
     (corpus_copy / "sports/chicago-baseball.txt").unlink()
-    kept = index.ingest([str(corpus_copy)])
+    kept = index.ingest([str(corpus_copy)], workers=workers)
     assert kept.pruned == 0 and index.story("sports/chicago-baseball") is not None
-    report = index.ingest([str(corpus_copy)], prune=True)
+    report = index.ingest([str(corpus_copy)], prune=True, workers=workers)
     assert report.pruned == 1 and report.paragraphs_removed == 4
     assert index.story("sports/chicago-baseball") is None
     assert str((corpus_copy / "sports/chicago-baseball.txt").resolve()) not in read_ledger(
         index.whoosh_index)
 
 
-def test_bad_files_are_reported_and_the_batch_goes_on(tmp_path: Path, index_dir: Path) -> None:
+def test_bad_files_are_reported_and_the_batch_goes_on(tmp_path: Path, index_dir: Path,
+                                                      workers: int) -> None:
     folder = tmp_path / "wire"
     folder.mkdir()
     (folder / "good.txt").write_text(story_text(lead="Good story."))
@@ -102,7 +113,7 @@ def test_bad_files_are_reported_and_the_batch_goes_on(tmp_path: Path, index_dir:
     unreadable.write_text(story_text())
     unreadable.chmod(0)
     index = Index.create(str(index_dir))
-    report = index.ingest([str(folder), str(tmp_path / "missing.txt")])
+    report = index.ingest([str(folder), str(tmp_path / "missing.txt")], workers=workers)
     reasons = {Path(e.path).name: e.reason for e in report.errors}
     assert report.added == (2 if os.geteuid() == 0 else 1)  # root reads mode-0 files
     assert reasons["empty.txt"] == "empty file"
@@ -116,15 +127,15 @@ def test_bad_files_are_reported_and_the_batch_goes_on(tmp_path: Path, index_dir:
 
 
 def test_a_file_that_turns_bad_keeps_its_last_good_version(tmp_path: Path,
-                                                           index_dir: Path) -> None:
+                                                           index_dir: Path, workers: int) -> None:
     folder = tmp_path / "wire"
     folder.mkdir()
     story = folder / "story.txt"
     story.write_text(story_text(lead="First version."))
     index = Index.create(str(index_dir))
-    index.ingest([str(folder)])
+    index.ingest([str(folder)], workers=workers)
     story.write_bytes(b"\x00" * 100)
-    report = index.ingest([str(folder)])
+    report = index.ingest([str(folder)], workers=workers)
     assert report.rejected == 1
     assert index.story("story").paragraphs == ["First version."]
 
@@ -160,3 +171,26 @@ def test_ingest_a_single_file_uses_its_stem_as_story_id(index_dir: Path) -> None
     report = index.ingest([str(CORPUS / "world/geneva-talks.txt")])
     assert report.added == 1
     assert index.story("geneva-talks") is not None
+
+
+def test_a_failing_worker_abandons_the_batch_and_the_next_run_completes(
+        corpus_copy: Path, index_dir: Path, monkeypatch) -> None:
+    from indexer import ingest
+    from indexer.workers import WorkerError
+
+    index = Index.create(str(index_dir))
+    original = ingest.process_file
+
+    def failing(job, fmt, add):
+        if job.path.endswith("tokyo-quake.txt"):
+            raise MemoryError("simulated")
+        return original(job, fmt, add)
+
+    monkeypatch.setattr(ingest, "process_file", failing)
+    with pytest.raises(WorkerError, match="tokyo-quake.txt: MemoryError: simulated"):
+        index.ingest([str(corpus_copy)], workers=2)
+    assert index.paragraph_count() == 0 and index.check() == []
+    monkeypatch.setattr(ingest, "process_file", original)
+    report = index.ingest([str(corpus_copy)], workers=2)
+    assert report.added == report.files_seen and index.check() == []
+    assert index.story("world/tokyo-quake") is not None
