@@ -1,0 +1,71 @@
+"""Whoosh fix 7: analysis in one loop gives exactly the terms, frequencies, weights and
+encoded positions that Whoosh's analyzer chain gives, or leaves the value to Whoosh."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import CORPUS
+from whoosh import analysis
+from whoosh.fields import TEXT
+
+from indexer import whoosh_fixes
+from indexer.schema import build_schema
+
+AWKWARD = [
+    "", "   ", "The", "the the THE a an", "A B C d e f 1 2 3",
+    "The U.S. Treasury said 3.141 per cent of it's under_score big-time costs rose.",
+    "Zürich, São Paulo and Malmö: naïve façades; ÆTHER Straße İstanbul ß",
+    "don't won't O'Neill's rock'n'roll", "x" * 300 + " short " + "y" * 40,
+    "running runs ran runner RUNNING Runnings", "東京 株式 市場 2024年",
+    "1,000,000.50 $5 #tag @user",
+    "Officials said... the... end.", "is it as at to be by of or on in no",
+]
+
+
+def _texts() -> list[str]:
+    texts = list(AWKWARD)
+    for path in sorted(CORPUS.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        texts.append(text)
+        texts.extend(part for part in text.split("\n\n") if part.strip())
+    return texts
+
+
+ANALYZERS = {
+    "stemming": analysis.StemmingAnalyzer(),
+    "no stop list": analysis.StemmingAnalyzer(stoplist=None),
+    "sizes 3 to 8": analysis.StemmingAnalyzer(minsize=3, maxsize=8),
+    "standard": analysis.StandardAnalyzer(),
+    "standard, no stops": analysis.StandardAnalyzer(stoplist=None),
+    "no renumbering": analysis.RegexTokenizer() | analysis.LowercaseFilter()
+    | analysis.StopFilter(renumber=False) | analysis.StemFilter(),
+    "english stemmer, ignores": analysis.RegexTokenizer() | analysis.LowercaseFilter()
+    | analysis.StemFilter(lang="english", ignore=["running"]),
+    "tokens only": analysis.RegexTokenizer(r"\w+"),
+    "split on spaces": analysis.SpaceSeparatedTokenizer() | analysis.LowercaseFilter(),
+}
+
+
+@pytest.mark.parametrize("phrase", [True, False], ids=["positions", "frequency"])
+@pytest.mark.parametrize("name", ANALYZERS)
+def test_one_loop_analysis_gives_what_whooshs_chain_gives(name: str, phrase: bool) -> None:
+    field = TEXT(analyzer=ANALYZERS[name], phrase=phrase, field_boost=1.5)
+    assert whoosh_fixes._FastAnalysis.accepts(field.analyzer)
+    for text in _texts():
+        assert whoosh_fixes._index_items(field, text) == list(field.index(text)), text[:60]
+
+
+def test_our_text_fields_take_the_one_loop_and_others_whooshs_path() -> None:
+    schema = build_schema()
+    for name in ("body", "headline", "fulltext", "story_headline", "dateline", "byline"):
+        assert whoosh_fixes._FastAnalysis.accepts(schema[name].analyzer), name
+    refused = [analysis.RegexTokenizer(gaps=True) | analysis.LowercaseFilter(),
+               # stemming before lower-casing: not the order the loop follows
+               analysis.RegexTokenizer() | analysis.StemFilter() | analysis.LowercaseFilter(),
+               analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.LowercaseFilter(),
+               analysis.RegexTokenizer() | analysis.CharsetFilter({})]
+    for analyzer in refused:
+        assert not whoosh_fixes._FastAnalysis.accepts(analyzer)
+    # a refused chain is still analysed, by Whoosh
+    field = TEXT(analyzer=refused[0])
+    assert whoosh_fixes._index_items(field, "a-b c") == list(field.index("a-b c"))
