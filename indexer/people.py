@@ -226,8 +226,10 @@ _PREFIXED_NAME_RE = re.compile(
 
 def _is_name_word(word: str) -> bool:
     """Capitalised, or an Arabic/European prefix before a capital ("al-Assad", "d'Emilio")."""
-    return (word[:1].isupper() and any(ch.isalpha() for ch in word)) or bool(
-        _PREFIXED_NAME_RE.match(word))
+    if word[:1].isupper() and (word[0].isalpha() or any(ch.isalpha() for ch in word)):
+        return True
+    # the prefix pattern needs a hyphen or an apostrophe: most words never reach it
+    return ("-" in word or "'" in word or "’" in word) and bool(_PREFIXED_NAME_RE.match(word))
 
 
 def _is_demonym(word: str) -> bool:
@@ -336,21 +338,25 @@ def _line_break(text: str, gap_start: int, gap_end: int) -> bool:
     return gap_start - line_start < 50
 
 
+_SENTENCE_NOT_DATE = frozenset(_SENTENCE_WORDS - _MONTHS_DAYS)
+
+
 def _runs(tokens: list[re.Match[str]], text: str) -> list[tuple[int, int]]:
     """Maximal runs of capitalised tokens (name particles allowed inside) as index ranges.
     A paragraph break ends a run, and so does a line break after a short line (headlines,
     bylines and table rows stand on lines of their own; wrapped body lines are long)."""
     runs: list[tuple[int, int]] = []
     start = None
-    for i, tok in enumerate(tokens):
-        word = tok.group()
-        if start is not None and _line_break(text, tokens[i - 1].end(), tok.start()):
+    words = [tok.group() for tok in tokens]
+    name_like = [_is_name_word(word) for word in words]
+    for i, word in enumerate(words):
+        if start is not None and _line_break(text, tokens[i - 1].end(), tokens[i].start()):
             runs.append((start, i))
             start = None
-        inside = start is not None and _key(word) in _PARTICLES and i + 1 < len(tokens) \
-            and _is_name_word(tokens[i + 1].group())
-        if _is_name_word(word) or inside:
-            if start is not None and _key(word) in _SENTENCE_WORDS - _MONTHS_DAYS:
+        inside = start is not None and i + 1 < len(tokens) and name_like[i + 1] \
+            and _key(word) in _PARTICLES
+        if name_like[i] or inside:
+            if start is not None and _key(word) in _SENTENCE_NOT_DATE:
                 runs.append((start, i))  # "... J.Y. Lee The company": a new sentence
                 start = None
             if start is None:
@@ -453,11 +459,12 @@ def find_mentions(text: str) -> list[Mention]:
     given = given_names()
     family = surnames()
     shouted_runs: list[tuple[list[str], int, int]] = []
-    lower_words = {tok.group() for tok in tokens if tok.group().islower()}
+    lower_words = {word for word in map(re.Match.group, tokens) if word.islower()}
+    runs = _runs(tokens, text)
     # token ranges of accepted names, and of name-like runs that lacked evidence
     accepted: set[tuple[int, int]] = set()
     unproven: list[tuple[list[str], int, int, int, int]] = []
-    for first, after in _runs(tokens, text):
+    for first, after in runs:
         run = tokens[first:after]
         words = [tok.group() for tok in run]
         while len(words) > 1 and _key(words[-1]) in _SUFFIXES | _PARTICLES:
@@ -590,7 +597,7 @@ def find_mentions(text: str) -> list[Mention]:
     # a surname shouted in a headline ("KERRY URGES CALM") is the person the text names
     last_names = {words[-1].lower() for words, _, _ in full}
     covered = [(start, end) for _, start, end in full]
-    for first, after in _runs(tokens, text):
+    for first, after in runs:
         for tok in tokens[first:after]:
             if tok.group().isupper() and len(tok.group()) > 2 and \
                     tok.group().lower() in last_names and \
