@@ -52,7 +52,7 @@
    the groups are handed to the pool, which writes sorted runs to disk. The postings
    written are the same (the tests compare them with stock Whoosh's). Fix 2's reuse of
    the last analysis also covers numbers and dates now, and a document's field names are
-   sorted and checked once per set of names.
+   sorted and checked, and each field's settings looked up, once per set of keys.
 
 7. Analysis runs a token through a chain of generators (tokenizer, lower-case, stop words,
    stemmer), setting attributes of a Token object at each step: about a fifth of a
@@ -263,7 +263,7 @@ class _WriterState:
     def __init__(self) -> None:
         self.last: dict = {}  # fieldname -> (value, items): the last value analysed (fix 2)
         self.recent: dict = {}  # (analyzer id, text) -> items: for JoinedText (fix 2)
-        self.shapes: dict = {}  # the document's field names as given -> sorted, checked
+        self.shapes: dict = {}  # the document's keys as given -> (per-field plan, plain)
         # fieldname -> [[items, boost, docnums, length], ...] in document order (fix 6)
         self.groups: dict[str, list[list]] = {}
         self.group_bytes = 0
@@ -291,26 +291,32 @@ def _add_document(self, **fields):
 
     docboost = self._doc_boost(fields)
     shape = tuple(fields)
-    fieldnames = state.shapes.get(shape)
-    if fieldnames is None:
+    known = state.shapes.get(shape)
+    if known is None:
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         if len(state.shapes) >= 64:
             state.shapes.clear()
-        state.shapes[shape] = fieldnames
+        # what each field's settings say, looked up once; "plain": no _boost or _stored_
+        # keyword in the document
+        plan = [(name, field, field.indexed, field.scorable, field.separate_spelling(),
+                 field.vector, field.stored, field.column_type)
+                for name in fieldnames for field in [schema[name]]]
+        known = state.shapes[shape] = (plan, len(fieldnames) == len(fields))
+    plan, plain = known
 
     perdocwriter.start_doc(docnum)
     vbytes = None
     try:
-        for fieldname in fieldnames:
+        for fieldname, field, indexed, scorable, spelling, vformat, stored, column in plan:
             value = fields.get(fieldname)
             if value is None:
                 continue
-            field = schema[fieldname]
 
             length = 0
-            if field.indexed:
-                fieldboost = self._field_boost(fields, fieldname, docboost)
+            if indexed:
+                fieldboost = docboost if plain else self._field_boost(fields, fieldname,
+                                                                      docboost)
                 remembered = last.get(fieldname)
                 kind = type(value)
                 items = None
@@ -337,30 +343,28 @@ def _add_document(self, **fields):
                     group[2].append(docnum)
                     state.group_bytes += DOCNUM_BYTES
                 else:
-                    if field.scorable:
+                    if scorable:
                         length = sum(item[1] for item in items)
                     group = [items, fieldboost, [docnum], length]
                     fieldgroups.append(group)
                     state.group_bytes += GROUP_BYTES * len(items) + DOCNUM_BYTES
                 length = group[3]
 
-            if field.separate_spelling():
+            if spelling:
                 spellfield = field.spelling_fieldname(fieldname)
                 for word in field.spellable_words(value):
                     word = utf8encode(word)[0]
                     self.pool.add((spellfield, word, 0, 1, vbytes))  # sic, as Whoosh
 
-            vformat = field.vector
             if vformat:
                 vitems = vformat.word_values(value, field.analyzer, mode="index")
                 vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
                 perdocwriter.add_vector_items(fieldname, field, vitems)
 
-            customval = fields.get(f"_stored_{fieldname}", value)
-            sv = customval if field.stored else None
+            customval = value if plain else fields.get(f"_stored_{fieldname}", value)
+            sv = customval if stored else None
             perdocwriter.add_field(fieldname, field, sv, length)
 
-            column = field.column_type
             if column and customval is not None:
                 cv = field.to_column_value(customval)
                 perdocwriter.add_column_value(fieldname, column, cv)

@@ -498,3 +498,36 @@ def test_a_mapped_sub_file_reads_as_a_copied_one(tmp_path: Path) -> None:
     stock.close()
     view.release(), whole.release()
     source.close()  # nothing of ours holds on to the map
+
+
+def test_boosts_and_stored_overrides_write_what_stock_whoosh_writes(tmp_path: Path) -> None:
+    # Whoosh's keywords _boost, _<field>_boost and _stored_<field> take its slower path in
+    # our add_document; plain documents around them share analyses and groups
+    from indexer.schema import build_schema
+    from indexer.storage import create_durable
+
+    documents = [
+        {"id": "a#1", "kind": "paragraph", "headline": "Rain returns", "body": "Rain fell."},
+        {"id": "a#2", "kind": "paragraph", "headline": "Rain returns", "body": "Rain fell.",
+         "_boost": 2.0},
+        {"id": "a#3", "kind": "paragraph", "headline": "Rain returns", "body": "Dry again.",
+         "_headline_boost": 1.5, "_stored_body": "shown instead"},
+        {"id": "a#4", "kind": "paragraph", "headline": "Rain returns", "body": "Dry again."},
+    ]
+
+    def write(path: Path) -> list:
+        ix = create_durable(str(path), build_schema())
+        writer = ix.writer()
+        for document in documents:
+            writer.add_document(**document)
+        writer.commit()
+        return _everything_read(path)
+
+    ours = write(tmp_path / "ours")
+    whoosh_fixes.restore()
+    try:
+        stock = write(tmp_path / "stock")
+    finally:
+        whoosh_fixes.apply()
+    assert ours == stock
+    assert [fields.get("body") for _, fields in ours[-2]][2] == "shown instead"
