@@ -194,3 +194,22 @@ def test_a_failing_worker_abandons_the_batch_and_the_next_run_completes(
     report = index.ingest([str(corpus_copy)], workers=2)
     assert report.added == report.files_seen and index.check() == []
     assert index.story("world/tokyo-quake") is not None
+
+
+def test_walk_resolves_each_file_as_path_resolve_does(tmp_path: Path) -> None:
+    from indexer.ingest import walk_sources
+
+    real = tmp_path / "real"
+    (real / "b").mkdir(parents=True)
+    (real / "c").mkdir()
+    for name in ("b/x.txt", "y.txt", "c/z.txt", ".hidden", "b/.also-hidden"):
+        (real / name).write_text(name)
+    os.symlink(real / "y.txt", real / "b/link.txt")  # a file linked to: its target
+    os.symlink(real / "b", real / "folder-link")  # a folder linked to: not entered
+    os.symlink(real, tmp_path / "root-link")  # a root given through a link
+    for given in ([str(real)], [str(tmp_path / "root-link")],
+                  [str(real / "y.txt"), str(tmp_path / "missing.txt")]):
+        found = list(walk_sources(given))
+        assert [(path, root, str(path.resolve())) for path, root, _ in found] == found
+    assert [path.name for path, _, _ in walk_sources([str(real)])] == [
+        "y.txt", "link.txt", "x.txt", "z.txt"]
