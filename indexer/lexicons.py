@@ -6,6 +6,7 @@ Every list here is written for this project or comes from public-domain sources
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -19,9 +20,15 @@ def _rows(name: str) -> list[list[str]]:
     ]
 
 
+# every character that str.isalnum() refuses: \W is exactly "not alphanumeric and not
+# '_'" (checked over all of Unicode in tests/test_lexicons.py)
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def fold(text: str) -> str:
     """Lookup key: case-insensitive, periods and spacing ignored ("N.Y." == "ny")."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    folded = text.casefold()
+    return folded if folded.isalnum() else _NOT_ALNUM.sub("", folded)
 
 
 @cache
