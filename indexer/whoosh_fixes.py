@@ -247,12 +247,30 @@ def _index_items(field, value) -> list:
             boost = fmt.field_boost
             found = fast.positions(value)
             if type(fmt) is formats.Positions:
-                encode = fmt.encode
-                return [(word.encode("utf-8"), len(poslist), float(len(poslist)) * boost,
-                         encode(poslist)) for word, poslist in found.items()]
+                return _positions_items(fmt, found, boost)
             return [(word.encode("utf-8"), len(poslist), float(len(poslist)) * boost,
                      formats.pack_uint(len(poslist))) for word, poslist in found.items()]
     return list(field.index(value))
+
+
+_ONE_POSITION: dict[int, bytes] = {}  # Positions.encode([p]): most words occur once
+
+
+def _positions_items(fmt, found: dict[str, list[int]], boost: float) -> list:
+    encode, one = fmt.encode, _ONE_POSITION
+    items = []
+    for word, poslist in found.items():
+        count = len(poslist)
+        if count == 1:
+            value = one.get(poslist[0])
+            if value is None:
+                if len(one) >= 100_000:
+                    one.clear()
+                value = one[poslist[0]] = encode(poslist)
+        else:
+            value = encode(poslist)
+        items.append((word.encode("utf-8"), count, float(count) * boost, value))
+    return items
 
 
 def _cached_reader(self, fieldname, column):
@@ -412,8 +430,8 @@ def _expanded(fieldgroups: list[list]) -> dict[bytes, tuple[list, list, list]]:
                 vbytes = emptybytes
             entry = terms.get(tbytes)
             if entry is None:
-                entry = terms[tbytes] = ([], [], [])
-            if count == 1:
+                terms[tbytes] = (list(docnums), [weight] * count, [vbytes] * count)
+            elif count == 1:
                 entry[0].append(docnums[0])
                 entry[1].append(weight)
                 entry[2].append(vbytes)
