@@ -213,3 +213,24 @@ def test_walk_resolves_each_file_as_path_resolve_does(tmp_path: Path) -> None:
         assert [(path, root, str(path.resolve())) for path, root, _ in found] == found
     assert [path.name for path, _, _ in walk_sources([str(real)])] == [
         "y.txt", "link.txt", "x.txt", "z.txt"]
+
+
+def test_a_worker_that_dies_abandons_the_batch(corpus_copy: Path, index_dir: Path,
+                                               monkeypatch) -> None:
+    from indexer import ingest
+    from indexer.workers import WorkerError
+
+    index = Index.create(str(index_dir))
+    original = ingest.process_file
+
+    def dying(job, fmt, add):
+        if job.path.endswith("tokyo-quake.txt"):
+            os._exit(3)  # as the kernel's OOM killer or a crash in C would end it
+        return original(job, fmt, add)
+
+    monkeypatch.setattr(ingest, "process_file", dying)
+    with pytest.raises(WorkerError, match=r"indexer-worker-\d died \(exit code 3\)"):
+        index.ingest([str(corpus_copy)], workers=2)
+    assert index.paragraph_count() == 0 and index.check() == []
+    monkeypatch.setattr(ingest, "process_file", original)
+    assert index.ingest([str(corpus_copy)], workers=2).ok
