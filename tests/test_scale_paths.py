@@ -130,6 +130,22 @@ def _stock_whoosh_ingest(path: Path, **options) -> None:
     assert SegmentWriter.add_document is whoosh_fixes._add_document
 
 
+def _length_columns(path: Path) -> dict[str, list[bytes]]:
+    """Each field's length column in each segment, as stored."""
+    from whoosh.codec import whoosh3
+
+    found: dict[str, list[bytes]] = {}
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            for field in reader.schema.names():
+                column = leaf._perdoc._cached_reader(whoosh3._lenfield(field),
+                                                     whoosh3.LENGTHS_COLUMN)
+                if column is not None:
+                    found.setdefault(field, []).append(
+                        bytes(column._dbfile.get(column._basepos, column._count)))
+    return found
+
+
 def _all_postings(path: Path, lists: bool = True, ours: bool = True) -> list:
     """The term infos carry each term's shortest and longest document (from the lengths a
     commit reads back through doc_field_length) and its highest weight; then every posting
@@ -178,6 +194,9 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
     assert max(len(term[-2]) for term in written) > 3 * 128
     assert _all_postings(ours) == written
     assert _all_postings(spilled) == written
+    # every length column as stored, byte for byte (fix 9 buffers them)
+    assert _length_columns(ours) == _length_columns(stock)
+    assert {"body", "fulltext", "people", "headline"} <= set(_length_columns(ours))
     # two workers write two segments: other document numbers, the same term statistics
     assert _all_postings(two, lists=False) == _all_postings(stock, lists=False, ours=False)
     # the lengths read from memory are those Whoosh reads from the column file
@@ -500,7 +519,7 @@ def test_a_mapped_sub_file_reads_as_a_copied_one(tmp_path: Path) -> None:
     source.close()  # nothing of ours holds on to the map
 
 
-def test_boosts_and_stored_overrides_write_what_stock_whoosh_writes(tmp_path: Path) -> None:
+def test_boosts_stored_overrides_and_lengths_write_what_stock_whoosh_writes(tmp_path: Path) -> None:
     # Whoosh's keywords _boost, _<field>_boost and _stored_<field> take its slower path in
     # our add_document; plain documents around them share analyses and groups
     from indexer.schema import build_schema
@@ -513,6 +532,8 @@ def test_boosts_and_stored_overrides_write_what_stock_whoosh_writes(tmp_path: Pa
         {"id": "a#3", "kind": "paragraph", "headline": "Rain returns", "body": "Dry again.",
          "_headline_boost": 1.5, "_stored_body": "shown instead"},
         {"id": "a#4", "kind": "paragraph", "headline": "Rain returns", "body": "Dry again."},
+        # the last document with lengths: one word each
+        {"id": "a#5", "kind": "paragraph", "headline": "Storms", "body": "Hail."},
     ]
 
     def write(path: Path) -> list:
@@ -521,7 +542,7 @@ def test_boosts_and_stored_overrides_write_what_stock_whoosh_writes(tmp_path: Pa
         for document in documents:
             writer.add_document(**document)
         writer.commit()
-        return _everything_read(path)
+        return [*_everything_read(path), _length_columns(path)]
 
     ours = write(tmp_path / "ours")
     whoosh_fixes.restore()
@@ -530,4 +551,4 @@ def test_boosts_and_stored_overrides_write_what_stock_whoosh_writes(tmp_path: Pa
     finally:
         whoosh_fixes.apply()
     assert ours == stock
-    assert [fields.get("body") for _, fields in ours[-2]][2] == "shown instead"
+    assert [fields.get("body") for _, fields in ours[-3]][2] == "shown instead"
