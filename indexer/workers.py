@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import traceback
 from multiprocessing.connection import wait
 
@@ -138,6 +139,8 @@ def _serve(ix: FileIndex, fmt: str, limitmb: int, number: int, connection,
     # the run's ingest lock is this process's too after fork: let it go with the run
     for fd in list(ingest.HELD_LOCK_FDS):
         os.close(fd)
+    # Ctrl-C reaches the whole process group: the run stops its workers itself (close())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     batch = _SegmentOfBatch(ix, limitmb)
     while True:
         if not connection.poll(POLL_SECONDS):

@@ -76,14 +76,7 @@ def test_workers_let_the_lock_go_and_exit_with_a_killed_run(tmp_path: Path) -> N
     make_wire_folder(folder, 400)
     index_dir = tmp_path / "index"
     run = subprocess.Popen(ingest_command(folder, index_dir, batch_files=50, workers=2))
-    children: list[int] = []
-    deadline = time.monotonic() + 60
-    while len(children) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-        with open(f"/proc/{run.pid}/task/{run.pid}/children") as f:
-            children = [int(pid) for pid in f.read().split()]
-    assert len(children) == 2, "the run never started its two workers"
-    time.sleep(0.5)  # the workers are reading files
+    children = _workers_of(run)
     run.send_signal(signal.SIGKILL)
     run.wait()
     with ingest_lock(str(index_dir)):  # at once: the workers closed their copy of the lock
@@ -94,9 +87,39 @@ def test_workers_let_the_lock_go_and_exit_with_a_killed_run(tmp_path: Path) -> N
         time.sleep(0.1)
 
 
+def _workers_of(run: subprocess.Popen) -> list[int]:
+    """The run's two worker processes, once both started and are reading files."""
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(children) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        with open(f"/proc/{run.pid}/task/{run.pid}/children") as f:
+            children = [int(pid) for pid in f.read().split()]
+    assert len(children) == 2, "the run never started its two workers"
+    time.sleep(0.5)
+    return children
+
+
 def _zombie(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as f:
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except FileNotFoundError:
         return True
+
+
+def test_ctrl_c_stops_a_run_with_workers_quietly(tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    make_wire_folder(folder, 400)
+    index_dir = tmp_path / "index"
+    # its own process group, as a terminal's foreground job: Ctrl-C signals all of it
+    run = subprocess.Popen(ingest_command(folder, index_dir, batch_files=50, workers=2),
+                           stderr=subprocess.PIPE, text=True, start_new_session=True)
+    children = _workers_of(run)
+    os.killpg(run.pid, signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130 and "Traceback" not in err, err
+    assert not any(os.path.exists(f"/proc/{pid}") and not _zombie(pid) for pid in children)
+    from indexer import Index
+
+    assert Index.open(str(index_dir)).check() == []
