@@ -431,7 +431,8 @@ class IngestRun:
         if self._pool is None:
             self._apply(process_file(job, self.fmt, self._add))
             return
-        while self._pool.in_flight >= 2 * self.workers:
+        # four files in flight per worker: one finishing never waits for the next
+        while self._pool.in_flight >= 4 * self.workers:
             self._apply(self._pool.next_outcome())
         self._pool.submit(job)
 

@@ -30,7 +30,7 @@ class WorkerError(RuntimeError):
 
 class WorkerPool:
     """`count` forked processes, each with a pipe of its own: file jobs go to the worker
-    with the fewest in flight (at most two each), outcomes come back on the same pipe.
+    with the fewest in flight (the run keeps four each), outcomes come back on the same pipe.
     Pipes, not multiprocessing queues: a queue's feeder thread and locks cost the run
     about 100 µs of CPU per file."""
 
