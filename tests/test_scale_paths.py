@@ -552,3 +552,29 @@ def test_boosts_stored_overrides_and_lengths_write_what_stock_whoosh_writes(tmp_
         whoosh_fixes.apply()
     assert ours == stock
     assert [fields.get("body") for _, fields in ours[-3]][2] == "shown instead"
+
+
+def test_grouped_postings_reach_another_codec_as_stock_whoosh_writes_them() -> None:
+    # a codec other than Whoosh 3 gets the groups' postings one at a time, through its
+    # own add_postings (Whoosh's plain-text codec: its terms file is readable text)
+    from whoosh.codec.plaintext import PlainTextCodec
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.filedb.filestore import RamStorage
+
+    def terms_file() -> bytes:
+        storage = RamStorage()
+        ix = storage.create_index(Schema(id=ID(stored=True), body=TEXT, place=ID))
+        writer = SegmentWriter(ix, codec=PlainTextCodec())
+        for number, body in enumerate(["rain falls", "rain stops", "sun at last"]):
+            writer.add_document(id=f"p{number}", body=body, place="Lima")  # one group
+        writer.commit()
+        name = next(n for n in storage.list() if n.endswith(".trm"))
+        return storage.open_file(name).read()
+
+    ours = terms_file()
+    whoosh_fixes.restore()
+    try:
+        stock = terms_file()
+    finally:
+        whoosh_fixes.apply()
+    assert ours == stock and b"rain" in ours and b"Lima" in ours
