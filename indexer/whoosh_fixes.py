@@ -262,33 +262,6 @@ def _index_items(field, value) -> list:
     return list(field.index(value))
 
 
-def _perdoc_add_field(self, fieldname, fieldobj, value, length):
-    if value is not None:
-        self._storedfields[fieldname] = value
-    if length:
-        buffers = self.__dict__.get("_indexer_lengths")
-        if buffers is None:
-            buffers = self.__dict__["_indexer_lengths"] = {}
-        column = buffers.get(fieldname)
-        if column is None:
-            column = buffers[fieldname] = bytearray()
-        if len(column) < self._docnum:
-            column.extend(bytes(self._docnum - len(column)))  # Whoosh's fill()
-        column.append(length_to_byte(length))
-        self._fieldlengths[fieldname] += length
-
-
-def _perdoc_close(self):
-    for fieldname, column in self.__dict__.pop("_indexer_lengths", {}).items():
-        lenfield = whoosh3._lenfield(fieldname)
-        if not self._has_column(lenfield):
-            self._create_column(lenfield, whoosh3.LENGTHS_COLUMN)
-        writer = self._get_column(lenfield)
-        writer._dbfile.write(column)  # never a 0 last: a length of 1 or more is 1 or more
-        writer._count = len(column)
-    return _original_perdoc_close(self)
-
-
 _ONE_POSITION: dict[int, bytes] = {}  # Positions.encode([p]): most words occur once
 
 
@@ -748,12 +721,9 @@ def _write_one_block_term(self, btext, ids, weights, values, lengths) -> None:
     else:
         mini_values = emptybytes.join(present)
     deltas = tuple(map(sub, ids, chain((0,), ids)))
-    databytes = pickle.dumps((deltas, mini_weights, mini_values), 2)
-    comp = 0 if len(databytes) < SMALL_BLOCK else postwriter._compression
-    if comp:
-        databytes = zlib.compress(databytes, comp)
-    infobytes = pickle.dumps((len(ids), ids[-1], maxweight, comp, length_to_byte(minlength),
-                              length_to_byte(maxlength)), 2)
+    infobytes, databytes = _block_bytes((deltas, mini_weights, mini_values),
+                                        postwriter._compression, ids, maxweight, minlength,
+                                        maxlength)
     block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(infobytes) + len(databytes))) \
         + infobytes + databytes
     postfile.write(block)
@@ -766,12 +736,9 @@ def _write_one_block_term(self, btext, ids, weights, values, lengths) -> None:
 
 
 def _add_term_postings(writer, ids, weights, values, lengths) -> None:
-    """What W3PostingsWriter.add_posting does for each posting of a term in turn, a block
-    at a time: a full block is written when the next posting comes (or the term ends)."""
-    if writer._byteids or writer._ids:  # not a fresh block of document numbers
-        for posting in zip(ids, weights, values, lengths, strict=True):
-            writer.add_posting(*posting)
-        return
+    """What W3PostingsWriter.add_posting does for each posting of a term just started
+    (start_term leaves a fresh block), a block at a time: a full block is written when the
+    next posting comes (or the term ends)."""
     limit = writer._blocklimit
     for start in range(0, len(ids), limit):
         if start:
@@ -791,20 +758,27 @@ _TERM_INFO = whoosh3.W3TermInfo._struct
 SMALL_BLOCK = 96  # bytes of pickle under which zlib makes a block larger, not smaller
 
 
+def _block_bytes(data: tuple, compression: int, ids, maxweight, minlength,
+                 maxlength) -> tuple[bytes, bytes]:
+    """A posting block's header and data as _write_block writes them: the data pickled,
+    compressed unless under SMALL_BLOCK bytes (fix 8); the header says how."""
+    databytes = pickle.dumps(data, 2)
+    comp = 0 if len(databytes) < SMALL_BLOCK else compression
+    if comp:
+        databytes = zlib.compress(databytes, comp)
+    infobytes = pickle.dumps((len(ids), ids[-1], maxweight, comp, length_to_byte(minlength),
+                              length_to_byte(maxlength)), 2)
+    return infobytes, databytes
+
+
 def _write_block(self, last=False):
     # Whoosh's W3PostingsWriter._write_block, with its small-block test working
     if not self._blockcount:
         self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
     self._terminfo.add_block(self)
-    data = (self._mini_ids(), self._mini_weights(), self._mini_values())
-    databytes = pickle.dumps(data, 2)
-    comp = 0 if len(databytes) < SMALL_BLOCK else self._compression
-    if comp:
-        databytes = zlib.compress(databytes, comp)
-    ids = self._ids
-    infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, comp,
-                              length_to_byte(self._minlength),
-                              length_to_byte(self._maxlength)), 2)
+    infobytes, databytes = _block_bytes(
+        (self._mini_ids(), self._mini_weights(), self._mini_values()), self._compression,
+        self._ids, self._maxweight, self._minlength, self._maxlength)
     postfile = self._postfile
     blocklength = len(infobytes) + len(databytes)
     if last:
@@ -814,6 +788,33 @@ def _write_block(self, last=False):
     postfile.write(databytes)
     self._blockcount += 1
     self._new_block()
+
+
+def _perdoc_add_field(self, fieldname, fieldobj, value, length):
+    if value is not None:
+        self._storedfields[fieldname] = value
+    if length:
+        buffers = self.__dict__.get("_indexer_lengths")
+        if buffers is None:
+            buffers = self.__dict__["_indexer_lengths"] = {}
+        column = buffers.get(fieldname)
+        if column is None:
+            column = buffers[fieldname] = bytearray()
+        if len(column) < self._docnum:
+            column.extend(bytes(self._docnum - len(column)))  # Whoosh's fill()
+        column.append(length_to_byte(length))
+        self._fieldlengths[fieldname] += length
+
+
+def _perdoc_close(self):
+    for fieldname, column in self.__dict__.pop("_indexer_lengths", {}).items():
+        lenfield = whoosh3._lenfield(fieldname)
+        if not self._has_column(lenfield):
+            self._create_column(lenfield, whoosh3.LENGTHS_COLUMN)
+        writer = self._get_column(lenfield)
+        writer._dbfile.write(column)  # never a 0 last: a length of 1 or more is 1 or more
+        writer._count = len(column)
+    return _original_perdoc_close(self)
 
 
 def _pool_add(self, item):
