@@ -29,7 +29,7 @@ from collections.abc import Callable
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import _DEF_INDEX_NAME, FileIndex
-from whoosh.writing import IndexWriter
+from whoosh.writing import OPTIMIZE, IndexWriter
 
 from . import whoosh_fixes
 
@@ -133,19 +133,6 @@ def merge_tiny(writer, segments: list) -> list:
     return [s for s in segments if s not in tiny]
 
 
-def _commit_with(writer, segments: list, mergetype) -> None:
-    """SegmentWriter.commit with more segments in the new table of contents, as Whoosh's
-    own multiprocessing writer commits its sub-writers' segments."""
-    writer._check_state()
-    final = writer._merge_segments(mergetype, None, None)
-    if writer._added:
-        final.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    writer._commit_toc(final + segments)
-    writer._finish()
-
-
 def live_documents(ix: FileIndex) -> int:
     """Documents in the index, deleted ones not counted, from the table of contents alone.
     Not ix.doc_count(): that opens a reader on every segment, and Whoosh's compound files
@@ -160,11 +147,13 @@ def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int,
     `segments`: finished segments written by other processes, committed with the writer's."""
     if not commit_args.get("optimize"):
         commit_args.setdefault("mergetype", merge_tiny)
+    if segments:
+        # the merge policy's answer is the segments the new table of contents keeps
+        # (Whoosh's multiprocessing writer adds its sub-writers' segments the same way)
+        policy = commit_args.get("mergetype", OPTIMIZE)
+        commit_args["mergetype"] = lambda w, existing: policy(w, existing) + list(segments)
     try:
-        if segments:
-            _commit_with(writer, list(segments), commit_args["mergetype"])
-        else:
-            writer.commit(**commit_args)
+        writer.commit(**commit_args)
     except BaseException:
         try:
             writer.cancel()
