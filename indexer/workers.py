@@ -81,10 +81,10 @@ class WorkerPool:
     def _result(self) -> tuple:
         while True:
             ready = wait(self.connections, timeout=POLL_SECONDS)
-            for process in self.processes:
-                if not ready and not process.is_alive():
-                    raise WorkerError(f"{process.name} died (exit code {process.exitcode})")
             if not ready:
+                for process in self.processes:
+                    if not process.is_alive():
+                        raise WorkerError(f"{process.name} died (exit code {process.exitcode})")
                 continue
             number = self.connections.index(ready[0])
             try:
