@@ -39,11 +39,12 @@
    a writer's posting pool (commits and merges alike), this version gathers each term's
    postings and fills the posting writer's block buffers a block at a time, with the
    same statistics (highest weight, shortest and longest non-zero length) add_posting
-   keeps; blocks are still written by Whoosh's own _write_block, so the bytes are the same.
+   keeps; blocks are still written by _write_block, so they are stock Whoosh's (but for
+   fix 8's uncompressed small blocks).
    A term whose postings fit one block (nearly every term: 58,000 terms at 10,000
    paragraphs, each once per segment) is written in one step instead of Whoosh's dozen
    calls (start_term, start_postings, _write_block, add_block, the _mini_ lists, three
-   writes, finish_postings, to_bytes): the same block and term info bytes.
+   writes, finish_postings, to_bytes): the same block and term info bytes as that path.
    PostingPool.add is Whoosh's without its two asserts (the codec checks types again).
 
 6. SegmentWriter.add_document puts one tuple per posting in Whoosh's posting pool, which a
