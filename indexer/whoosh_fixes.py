@@ -45,6 +45,9 @@
    paragraphs, each once per segment) is written in one step instead of Whoosh's dozen
    calls (start_term, start_postings, _write_block, add_block, the _mini_ lists, three
    writes, finish_postings, to_bytes): the same block and term info bytes as that path.
+   Its term table row too, with the positions of both files counted, not asked of them
+   (Whoosh asks three times a term; each tell() of a BufferedWriter is a system call) and
+   the key's MD5 hash taken from the digest, not parsed back from its hex string.
    PostingPool.add is Whoosh's without its two asserts (the codec checks types again).
 
 6. SegmentWriter.add_document puts one tuple per posting in Whoosh's posting pool, which a
@@ -91,6 +94,7 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from datetime import datetime
+from hashlib import md5
 from io import BytesIO
 from itertools import chain
 from operator import sub
@@ -99,7 +103,7 @@ from whoosh import analysis, formats
 from whoosh.codec import base as codec_base
 from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3PostingsWriter
-from whoosh.filedb import compound
+from whoosh.filedb import compound, filetables
 from whoosh.filedb.structfile import StructFile
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -672,37 +676,67 @@ def _term_lists(items: Iterator[tuple]) -> Iterator[tuple]:
 
 
 def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
-    """Write each term's postings a block at a time (fix 5) with a W3FieldWriter."""
+    """Write each term's postings a block at a time (fix 5) with a W3FieldWriter.
+
+    A one-block term's block and term table row are written here, each file's position
+    counted rather than asked: BufferedWriter.tell() is an lseek system call, and Whoosh
+    asks three times a term. The row is what OrderedHashWriter.add writes and records."""
+    tindex = self._tindex
+    postfile, termfile = self._postfile, tindex.dbfile
+    buckets, positions = tindex.buckets, tindex.index
+    hashed = None if tindex.hashfn is filetables.md5_hash else tindex.hashfn
+    postpos, termpos, lastkey = postfile.tell(), termfile.tell(), tindex.lastkey
     lastfn = None
     table = None
+    prefix = emptybytes
+    limit = 0
     for fieldname, btext, ids, weights, values in terms:
         if fieldname != lastfn:
             if lastfn is not None:
                 self.finish_field()
             self.start_field(fieldname, schema[fieldname])
             table = _length_table(lengths, fieldname)
+            prefix = pack_ushort(self._fieldid)
+            limit = self._postwriter._blocklimit
             lastfn = fieldname
         if table is None:
             term_lengths = [0] * len(ids)
         else:
             term_lengths = [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
-        if len(ids) <= self._postwriter._blocklimit:
-            _write_one_block_term(self, btext, ids, weights, values, term_lengths)
+        key = prefix + btext
+        if len(ids) > limit:
+            tindex.lastkey = lastkey
+            self.start_term(btext)
+            _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
+            self.finish_term()
+            postpos, termpos, lastkey = postfile.tell(), termfile.tell(), key
             continue
-        self.start_term(btext)
-        _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
-        self.finish_term()
+        if key <= lastkey:
+            raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
+        block, info = _one_block_term(self._fieldobj, self._postwriter._compression, postpos,
+                                      ids, weights, values, term_lengths)
+        postfile.write(block)
+        postpos += len(block)
+        row = _ROW_LENGTHS.pack(len(key), len(info)) + key + info
+        termfile.write(row)
+        positions.append(termpos)
+        if hashed is None:  # filetables.md5_hash without its hex string
+            digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
+        else:
+            digest = hashed(key)
+        buckets[digest & 255].append((digest, termpos))
+        termpos += len(row)
+        lastkey = key
+    tindex.lastkey = lastkey
     if lastfn is not None:
         self.finish_field()
 
 
-def _write_one_block_term(self, btext, ids, weights, values, lengths) -> None:
-    """What start_term, add_posting for each posting, then finish_term write for a term
-    whose postings fit one block (nearly every term), in one step: the same block (as
-    _write_block writes it), the same term info."""
-    postwriter = self._postwriter
-    postfile = postwriter._postfile
-    offset = postfile.tell()
+def _one_block_term(fieldobj, compression: int, offset: int, ids, weights, values,
+                    lengths) -> tuple[bytes, bytes]:
+    """The block and term info that start_term, add_posting for each posting, then
+    finish_term write for a term whose postings fit one block (nearly every term), made in
+    one step instead of Whoosh's dozen calls: the same bytes as that path."""
     stored_weights = array("f", weights)  # the block's weights are single precision
     maxweight = max(0, *weights)  # as add_posting keeps it: from 0, double precision
     known = [length for length in lengths if length]
@@ -713,7 +747,7 @@ def _write_one_block_term(self, btext, ids, weights, values, lengths) -> None:
         mini_weights = None if first == 1.0 else first
     else:
         mini_weights = tuple(stored_weights)
-    fixedsize = self._fieldobj.format.fixed_value_size()
+    fixedsize = fieldobj.format.fixed_value_size()
     present = [value for value in values if value]
     if fixedsize is None or fixedsize < 0:
         mini_values = tuple(present)
@@ -722,18 +756,15 @@ def _write_one_block_term(self, btext, ids, weights, values, lengths) -> None:
     else:
         mini_values = emptybytes.join(present)
     deltas = tuple(map(sub, ids, chain((0,), ids)))
-    infobytes, databytes = _block_bytes((deltas, mini_weights, mini_values),
-                                        postwriter._compression, ids, maxweight, minlength,
-                                        maxlength)
+    infobytes, databytes = _block_bytes((deltas, mini_weights, mini_values), compression,
+                                        ids, maxweight, minlength, maxlength)
     block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(infobytes) + len(databytes))) \
         + infobytes + databytes
-    postfile.write(block)
     # the term info as add_block and set_extent leave it, and to_bytes packs it
     info = _TERM_INFO.pack(False, 0 + sum(stored_weights), len(ids),
                            0 if minlength is None else length_to_byte(minlength),
                            length_to_byte(maxlength), maxweight, ids[0], ids[-1])
-    info += pack_long(offset) + pack_int(len(block))
-    self._tindex.add(pack_ushort(self._fieldid) + btext, info)
+    return block, info + pack_long(offset) + pack_int(len(block))
 
 
 def _add_term_postings(writer, ids, weights, values, lengths) -> None:
@@ -756,6 +787,7 @@ def _add_term_postings(writer, ids, weights, values, lengths) -> None:
 
 
 _TERM_INFO = whoosh3.W3TermInfo._struct
+_ROW_LENGTHS = filetables._lengths  # a term table row's key and value lengths
 SMALL_BLOCK = 96  # bytes of pickle under which zlib makes a block larger, not smaller
 
 

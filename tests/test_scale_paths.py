@@ -578,3 +578,65 @@ def test_grouped_postings_reach_another_codec_as_stock_whoosh_writes_them() -> N
     finally:
         whoosh_fixes.apply()
     assert ours == stock and b"rain" in ours and b"Lima" in ours
+
+
+def test_terms_written_in_one_step_are_the_bytes_of_whooshs_term_by_term_path() -> None:
+    # fix 5 writes a one-block term's block and term table row itself, counting file
+    # positions; a term of several blocks between them goes through Whoosh's own calls
+    from types import SimpleNamespace
+
+    from whoosh.codec import whoosh3
+    from whoosh.fields import ID, KEYWORD, TEXT, Schema
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.system import pack_uint
+    from whoosh.util.numeric import byte_to_length
+
+    schema = Schema(body=TEXT(phrase=True), kind=ID, tags=KEYWORD(scorable=True))
+    body = schema["body"].format
+    lengths = {"body": bytes((docnum * 7) % 40 for docnum in range(400)),
+               "tags": bytes((docnum + 1) % 9 for docnum in range(400)),
+               "kind": None}
+    terms = [("body", b"aid", [3, 9, 200], [1.0, 2.0, 1.0],
+              [body.encode([0]), body.encode([1, 5]), body.encode([2])]),
+             ("body", b"rain", list(range(0, 400, 1)), [1.0 + (d % 3) for d in range(400)],
+              [body.encode([d % 11]) for d in range(400)]),  # four blocks
+             ("body", b"storm", [7], [1.5], [body.encode([4])]),
+             ("kind", b"paragraph", list(range(0, 120)), [1.0] * 120, [b""] * 120),
+             ("kind", b"story", [120, 121], [1.0, 1.0], [b"", b""]),
+             ("tags", b"drought", [5, 6], [2.5, 2.5], [pack_uint(2)] * 2)]
+    assert len(terms[1][2]) > 3 * 128
+
+    def files(write) -> dict[str, bytes]:
+        storage = RamStorage()
+        codec = whoosh3.W3Codec()
+        segment = codec.new_segment(storage, "s")
+        fieldwriter = codec.field_writer(storage, segment)
+        write(fieldwriter)
+        fieldwriter.close()
+        return {ext: storage.open_file(segment.make_filename(ext)).read()
+                for ext in (whoosh3.W3Codec.TERMS_EXT, whoosh3.W3Codec.POSTS_EXT)}
+
+    def term_by_term(fieldwriter) -> None:
+        lastfn = None
+        for fieldname, btext, ids, weights, values in terms:
+            if fieldname != lastfn:
+                if lastfn is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(fieldname, schema[fieldname])
+                lastfn = fieldname
+            fieldwriter.start_term(btext)
+            table = lengths[fieldname]
+            for docnum, weight, value in zip(ids, weights, values, strict=True):
+                fieldwriter.add(docnum, weight, value,
+                                byte_to_length(table[docnum]) if table else 0)
+            fieldwriter.finish_term()
+        fieldwriter.finish_field()
+
+    perdoc = SimpleNamespace(_indexer_length_bytes=lengths)  # _length_table's cache
+    ours = files(lambda fieldwriter: whoosh_fixes._write_terms(
+        fieldwriter, schema, perdoc, iter(terms)))
+    assert ours == files(term_by_term)
+    assert b"drought" in ours[whoosh3.W3Codec.TERMS_EXT]
+    with pytest.raises(ValueError, match="Keys must increase"):
+        files(lambda fieldwriter: whoosh_fixes._write_terms(
+            fieldwriter, schema, perdoc, iter([terms[0], terms[0]])))
