@@ -311,6 +311,8 @@ class Index:
                on_reject: Callable[[Rejection], None] | None = None) -> IngestReport:
         """Ingest files and folders (recursively); returns the run report.
 
+        Python's cyclic garbage collector is paused while the run lasts and run after each
+        batch (see ingest.garbage_collected_per_batch), then left as it was found.
         Raises IndexLockedError when another ingest is writing to this index."""
         with ingest_lock(self.path):
             run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files, workers=workers,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -294,6 +295,23 @@ def _file_record(job: FileJob, digest: str, stories: tuple[str, ...]) -> dict:
             "stories": list(stories)}
 
 
+@contextmanager
+def garbage_collected_per_batch() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for an ingest run, which collects after
+    each batch instead. A batch's writer holds millions of tracked objects (posting groups,
+    term table rows) that each automatic full collection walks again, for nothing: about
+    15% of ingest CPU. The writer is itself the garbage (a cycle through its codec), freed
+    once its batch is committed; a batch leaves little else (62,000 tuples at 10,000
+    paragraphs, nearly all the writer's)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class IngestRun:
     """One pass over the given paths into an open index. Use through Index.ingest().
 
@@ -343,6 +361,7 @@ class IngestRun:
             return
         writer, self._writer = self._writer, None
         commit_verified(self.ix, writer, self._expected, segments=segments)
+        gc.collect()  # the batch's writer: see garbage_collected_per_batch
         self.report.commits += 1
         self._batch_files = self._batch_paragraphs = 0
 
@@ -370,6 +389,10 @@ class IngestRun:
             self.on_reject(rejection)
 
     def run(self, paths: list[str], prune: bool = False) -> IngestReport:
+        with garbage_collected_per_batch():
+            return self._run(paths, prune)
+
+    def _run(self, paths: list[str], prune: bool) -> IngestReport:
         started = time.monotonic()
         ledger = read_ledger(self.ix)
         seen: set[str] = set()

@@ -10,6 +10,7 @@ process (2 workers: 0.85-0.89 ms against 0.65-0.68) with the parsing left in one
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -141,6 +142,10 @@ def _serve(ix: FileIndex, fmt: str, limitmb: int, number: int, connection,
         os.close(fd)
     # Ctrl-C reaches the whole process group: the run stops its workers itself (close())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # collected once a batch, as in the run (ingest.garbage_collected_per_batch); what the
+    # run's process held at the fork is left out of every collection
+    gc.disable()
+    gc.freeze()
     batch = _SegmentOfBatch(ix, limitmb)
     while True:
         if not connection.poll(POLL_SECONDS):
@@ -159,6 +164,7 @@ def _serve(ix: FileIndex, fmt: str, limitmb: int, number: int, connection,
                 connection.send(("file", ingest.process_file(job, fmt, batch.add)))
             elif kind == "finish":
                 connection.send(("segment", batch.finish()))
+                gc.collect()  # while the run commits
         except BaseException as exc:
             # the batch is abandoned: its files never reach a table of contents
             where = f"{job.path}: " if kind == "file" else ""

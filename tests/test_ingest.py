@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -164,6 +165,26 @@ def test_lock_is_released_when_the_holder_exits(index_dir: Path) -> None:
         pass
     with ingest_lock(str(index_dir)):
         pass
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["gc-on", "gc-off"])
+def test_a_run_pauses_the_garbage_collector_and_collects_each_batch(
+        corpus_copy: Path, index_dir: Path, enabled: bool) -> None:
+    # a committed batch's writer is cyclic garbage: collected at once, not left behind
+    index = Index.create(str(index_dir))
+    collector_on_during_run = []
+    gc.enable() if enabled else gc.disable()
+    try:
+        gc.collect()
+        report = index.ingest([str(corpus_copy)], batch_files=5,
+                              on_file=lambda path: collector_on_during_run.append(gc.isenabled()))
+        assert gc.isenabled() is enabled  # as the caller had it
+        left_behind = gc.collect()
+    finally:
+        gc.enable()
+    assert report.commits >= 3 and len(collector_on_during_run) == report.files_seen
+    assert not any(collector_on_during_run)
+    assert left_behind < 100
 
 
 def test_ingest_a_single_file_uses_its_stem_as_story_id(index_dir: Path) -> None:
