@@ -21,6 +21,11 @@
    posting keeps only the count (weight = count x field boost), so the postings are the
    same as analysing the joined text (the test compares them with stock Whoosh's).
 
+   Values that change with each paragraph take short paths too: an ID field's value (its
+   IDTokenizer makes one term of it) is that one term; a NUMERIC field's terms for an
+   integer (paragraph numbers recur from story to story) are kept per field and number;
+   a sortable field's column value is reused while documents bring the same value.
+
 3. W3PerDocReader.doc_field_length reads a document's length byte from the column file at
    each call: a commit asks it once per posting it writes (a tenth of a single writer's
    time, half of it in file reads), and Whoosh's own scorer once per posting it scores.
@@ -99,7 +104,7 @@ from io import BytesIO
 from itertools import chain
 from operator import sub
 
-from whoosh import analysis, formats
+from whoosh import analysis, fields, formats
 from whoosh.codec import base as codec_base
 from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3PostingsWriter
@@ -247,10 +252,28 @@ class _FastAnalysis:
 _FAST: dict[int, tuple] = {}  # id(analyzer) -> (analyzer, _FastAnalysis or None)
 
 
+_FIELD_INDEX = fields.FieldType.index  # a field type that analyses as Whoosh's base class
+_NUMBERS: dict[tuple[int, int], tuple] = {}  # (id(field), number) -> (field, items)
+
+
 def _index_items(field, value) -> list:
     """field.index(value) as a list: (term bytes, frequency, weight, encoded value)."""
     fmt = field.format
-    if type(value) is str and type(fmt) in (formats.Positions, formats.Frequency):
+    kind = type(value)
+    if type(field).index is not _FIELD_INDEX:
+        if kind is int and type(field) is fields.NUMERIC:  # paragraph numbers recur
+            key = (id(field), value)
+            known = _NUMBERS.get(key)
+            if known is None or known[0] is not field:
+                if len(_NUMBERS) >= 10_000:
+                    _NUMBERS.clear()
+                known = _NUMBERS[key] = (field, list(field.index(value)))
+            return known[1]
+    elif kind is str and type(fmt) is formats.Existence \
+            and type(field.analyzer) is analysis.IDTokenizer:
+        # one term, the value itself, as Existence.word_values makes it (an ID field)
+        return [(value.encode("utf-8"), 1, fmt.field_boost, emptybytes)]
+    elif kind is str and type(fmt) in (formats.Positions, formats.Frequency):
         analyzer = field.analyzer
         known = _FAST.get(id(analyzer))
         if known is None or known[0] is not analyzer:
@@ -302,6 +325,7 @@ class _WriterState:
     def __init__(self) -> None:
         self.last: dict = {}  # fieldname -> (value, items): the last value analysed (fix 2)
         self.recent: dict = {}  # (analyzer id, text) -> items: for JoinedText (fix 2)
+        self.columns: dict = {}  # fieldname -> (value, column value): the last one
         self.shapes: dict = {}  # the document's keys as given -> (per-field plan, plain)
         # fieldname -> [[items, boost, docnums, length], ...] in document order (fix 6)
         self.groups: dict[str, list[list]] = {}
@@ -326,7 +350,7 @@ def _add_document(self, **fields):
     schema = self.schema
     docnum = self.docnum
     state = _state(self)
-    last, recent, groups = state.last, state.recent, state.groups
+    last, recent, groups, columns = state.last, state.recent, state.groups, state.columns
 
     docboost = self._doc_boost(fields)
     shape = tuple(fields)
@@ -405,7 +429,15 @@ def _add_document(self, **fields):
             perdocwriter.add_field(fieldname, field, sv, length)
 
             if column and customval is not None:
-                cv = field.to_column_value(customval)
+                # a story's paragraphs bring the same sortable values (date, story_id)
+                previous = columns.get(fieldname)
+                if previous is not None and type(previous[0]) is type(customval) \
+                        and previous[0] == customval:
+                    cv = previous[1]
+                else:
+                    cv = field.to_column_value(customval)
+                    if type(customval) in _REUSABLE:
+                        columns[fieldname] = (customval, cv)
                 perdocwriter.add_column_value(fieldname, column, cv)
     except Exception as ex:
         perdocwriter.cancel_doc()

@@ -69,3 +69,28 @@ def test_our_text_fields_take_the_one_loop_and_others_whooshs_path() -> None:
     # a refused chain is still analysed, by Whoosh
     field = TEXT(analyzer=refused[0])
     assert whoosh_fixes._index_items(field, "a-b c") == list(field.index("a-b c"))
+
+
+def test_id_and_number_fields_index_as_whoosh_indexes_them() -> None:
+    from whoosh.fields import ID, NUMERIC
+
+    class Upper(ID):  # a field type with its own index(): never taken for a plain ID
+        def index(self, value, **kwargs):
+            return ID.index(self, value.upper(), **kwargs)
+
+    ids = [ID(), ID(stored=True, field_boost=2.5), ID(analyzer=analysis.IDAnalyzer(lowercase=True)),
+           Upper()]
+    assert type(ids[0].analyzer) is analysis.IDTokenizer  # the one-term path
+    for field in ids:
+        for text in AWKWARD + ["file:/srv/wire/a b.txt", "world/aleppo-truce#3"]:
+            assert whoosh_fixes._index_items(field, text) == list(field.index(text)), text
+    assert whoosh_fixes._index_items(ids[3], "ab")[0][0] == b"AB"
+    numbers = [NUMERIC(shift_step=0), NUMERIC(), NUMERIC(bits=64, signed=False),
+               NUMERIC(float), NUMERIC(shift_step=0, stored=True)]
+    values = [0, 1, 2, 7, 255, 65536, 2**31 - 1, 12, 1, 0]  # numbers again: from the cache
+    for field in numbers:
+        for number in values + ([-3, -(2**31)] if field.signed else []):
+            assert whoosh_fixes._index_items(field, number) == list(field.index(number))
+    # the same number in fields of other settings: each field's own terms
+    assert whoosh_fixes._index_items(numbers[0], 7) != whoosh_fixes._index_items(numbers[1], 7)
+    assert whoosh_fixes._index_items(numbers[1], 1.5) == list(numbers[1].index(1.5))

@@ -640,3 +640,36 @@ def test_terms_written_in_one_step_are_the_bytes_of_whooshs_term_by_term_path() 
     with pytest.raises(ValueError, match="Keys must increase"):
         files(lambda fieldwriter: whoosh_fixes._write_terms(
             fieldwriter, schema, perdoc, iter([terms[0], terms[0]])))
+
+
+def test_sortable_columns_hold_what_stock_whoosh_writes() -> None:
+    # a story's paragraphs repeat their sortable values: the last column value is reused
+    from datetime import datetime
+
+    from whoosh.fields import DATETIME, ID, NUMERIC, Schema
+    from whoosh.filedb.filestore import RamStorage
+
+    day, later = datetime(2026, 9, 1, 6, 30), datetime(2026, 9, 1, 6, 31)
+    rows = [("a", day, 1), ("a", day, 1), ("a", datetime(2026, 9, 1, 6, 30), 1),
+            ("b", later, 2), ("b", later, 2), ("a", day, 2), ("c", later, 3)]
+
+    def columns() -> dict[str, list]:
+        ix = RamStorage().create_index(Schema(
+            story=ID(sortable=True), date=DATETIME(sortable=True),
+            rank=NUMERIC(sortable=True)))
+        writer = SegmentWriter(ix)
+        for story, date, rank in rows:
+            writer.add_document(story=story, date=date, rank=rank)
+        writer.commit()
+        with ix.reader() as reader:
+            return {name: list(reader.column_reader(name)) for name in ("story", "date", "rank")}
+
+    ours = columns()
+    whoosh_fixes.restore()
+    try:
+        stock = columns()
+    finally:
+        whoosh_fixes.apply()
+    assert ours == stock
+    assert ours["story"] == ["a", "a", "a", "b", "b", "a", "c"]
+    assert ours["date"][3] == later and ours["rank"][-2:] == [2, 3]
