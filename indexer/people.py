@@ -459,7 +459,7 @@ def find_mentions(text: str) -> list[Mention]:
     given = given_names()
     family = surnames()
     shouted_runs: list[tuple[list[str], int, int]] = []
-    lower_words = {word for word in map(re.Match.group, tokens) if word.islower()}
+    words_written = set(map(re.Match.group, tokens))  # with key.islower(): as lower case
     runs = _runs(tokens, text)
     # token ranges of accepted names, and of name-like runs that lacked evidence
     accepted: set[tuple[int, int]] = set()
@@ -489,7 +489,8 @@ def find_mentions(text: str) -> list[Mention]:
             # "Joining Chang", "Earlier Botham": a word the text also writes in lower case,
             # capitalised by the sentence, is no given name
             common = key not in given and "-" not in word and (
-                key in lower_words or (start_idx == 0 and key.endswith("ing")))
+                (key in words_written and key.islower())
+                or (start_idx == 0 and key.endswith("ing")))
             # "South African Amanda Coetzer": a compass word of a nationality
             compass = key in _PLACE_OPENERS and start_idx + 1 < len(words) \
                 and _is_nationality(words[start_idx + 1])
