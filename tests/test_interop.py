@@ -21,6 +21,9 @@ STOCK_WHOOSH_PROGRAM = textwrap.dedent("""
         for hit in hits:
             print(hit["story_id"], hit["paragraph"], hit["people"], hit["region"], sep="|")
         print("paragraphs", len(list(searcher.document_numbers(kind="paragraph"))))
+        # a phrase: each posting's positions, decoded from the posting blocks
+        phrase = QueryParser("body", ix.schema).parse('"told reporters"')
+        print("phrase", sorted(hit["id"] for hit in searcher.search(phrase, limit=None)))
         illinois = Term("region", "illinois")
         print("illinois", len(searcher.search(And([illinois, Term("kind", "paragraph")]),
                                               limit=None)))
@@ -38,5 +41,9 @@ def test_stock_whoosh_opens_and_searches_the_index(corpus_index: Index) -> None:
     story, paragraph, people, region = lines[0].split("|")
     assert "Karim Nasrallah" in people.split(",") and region == "Lebanon"
     assert f"paragraphs {corpus_index.paragraph_count()}" in lines
+    with corpus_index.whoosh_index.searcher() as searcher:
+        told = sorted(hit["id"] for hit in searcher.documents(kind="paragraph")
+                      if "told reporters" in hit["body"].lower())
+    assert len(told) >= 3 and f"phrase {told}" in lines
     assert "illinois 14" in lines  # 5 + 5 + 4 paragraphs datelined in Illinois
     assert "illinois stories 3" in lines
