@@ -554,6 +554,12 @@ def test_boosts_stored_overrides_and_lengths_write_what_stock_whoosh_writes(tmp_
         whoosh_fixes.apply()
     assert ours == stock
     assert [fields.get("body") for _, fields in ours[-3]][2] == "shown instead"
+    # fix 10: stored fields pickled with protocol 4 (Whoosh: 2), read back the same above
+    from whoosh.codec import whoosh3
+
+    with whoosh_index.open_dir(str(tmp_path / "ours")).reader() as reader:
+        stored = reader._perdoc._cached_reader("_stored", whoosh3.STORED_COLUMN)
+        assert [stored._child[docnum][:2] for docnum in range(5)] == [b"\x80\x04"] * 5
 
 
 def test_grouped_postings_reach_another_codec_as_stock_whoosh_writes_them() -> None:
