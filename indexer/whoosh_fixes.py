@@ -70,9 +70,10 @@
 7. Analysis runs a token through a chain of generators (tokenizer, lower-case, stop words,
    stemmer), setting attributes of a Token object at each step: about a fifth of a
    worker's time went to analysing paragraphs. For a text value analysed by a chain of
-   exactly Whoosh's RegexTokenizer (matching, not gaps), then optionally LowercaseFilter,
-   StopFilter and StemFilter, in that order, into a Positions or Frequency field (our
-   stemmed text fields), this version does the same steps in one loop, with each filter's
+   exactly Whoosh's RegexTokenizer (matching, not gaps), then optionally StripFilter,
+   LowercaseFilter, StopFilter and StemFilter, in that order, into a Positions or
+   Frequency field (our stemmed text fields, and comma-separated keywords: people, tags,
+   places), this version does the same steps in one loop, with each filter's
    own settings (pattern, stop list, minimum and maximum size, renumbering, stemmer and
    the words it ignores), and encodes postings with the format's own encoder. Any other
    analyzer, format or value goes through Whoosh's own path.
@@ -181,6 +182,9 @@ class _FastAnalysis:
         items = self._chain(analyzer)
         tokenizer = items.pop(0)
         self.pattern = tokenizer.expression
+        self.strip = bool(items) and type(items[0]) is analysis.StripFilter
+        if self.strip:
+            items.pop(0)
         self.lower = bool(items) and type(items[0]) is analysis.LowercaseFilter
         if self.lower:
             items.pop(0)
@@ -216,7 +220,8 @@ class _FastAnalysis:
         tokenizer, *filters = chain
         if type(tokenizer) is not analysis.RegexTokenizer or tokenizer.gaps:
             return False
-        order = [analysis.LowercaseFilter, analysis.StopFilter, analysis.StemFilter]
+        order = [analysis.StripFilter, analysis.LowercaseFilter, analysis.StopFilter,
+                 analysis.StemFilter]
         for item in filters:
             if type(item) not in order:
                 return False
@@ -227,11 +232,13 @@ class _FastAnalysis:
         """Each term of the text and the positions Whoosh's chain gives it, in order of
         first appearance."""
         found: dict[str, list[int]] = {}
-        lower, stops, stem = self.lower, self.stops, self.stem
+        strip, lower, stops, stem = self.strip, self.lower, self.stops, self.stem
         stems = self._stems
         pos = None
         for index, match in enumerate(self.pattern.finditer(text)):
             word = match.group(0)
+            if strip:
+                word = word.strip()
             if lower:
                 word = word.lower()
             if stops is not None:

@@ -18,6 +18,7 @@ AWKWARD = [
     "don't won't O'Neill's rock'n'roll", "x" * 300 + " short " + "y" * 40,
     "running runs ran runner RUNNING Runnings", "東京 株式 市場 2024年",
     "1,000,000.50 $5 #tag @user",
+    "Karim Nasrallah, Ana  Lopez ,, ,trade,Trade, DROUGHT ,\tcorn\n", ",", " , ",
     "Officials said... the... end.", "is it as at to be by of or on in no",
 ]
 
@@ -43,6 +44,10 @@ ANALYZERS = {
     | analysis.StemFilter(lang="english", ignore=["running"]),
     "tokens only": analysis.RegexTokenizer(r"\w+"),
     "split on spaces": analysis.SpaceSeparatedTokenizer() | analysis.LowercaseFilter(),
+    "keywords: commas, lower case": analysis.KeywordAnalyzer(lowercase=True, commas=True),
+    "keywords: commas": analysis.KeywordAnalyzer(commas=True),
+    "stripped, stemmed": analysis.RegexTokenizer(r"[^;]+") | analysis.StripFilter()
+    | analysis.StemFilter(),
 }
 
 
@@ -57,13 +62,16 @@ def test_one_loop_analysis_gives_what_whooshs_chain_gives(name: str, phrase: boo
 
 def test_our_text_fields_take_the_one_loop_and_others_whooshs_path() -> None:
     schema = build_schema()
-    for name in ("body", "headline", "fulltext", "story_headline", "dateline", "byline"):
+    for name in ("body", "headline", "fulltext", "story_headline", "dateline", "byline",
+                 "people", "tags", "city", "region", "country", "agency"):
         assert whoosh_fixes._FastAnalysis.accepts(schema[name].analyzer), name
     refused = [analysis.RegexTokenizer(gaps=True) | analysis.LowercaseFilter(),
                # stemming before lower-casing: not the order the loop follows
                analysis.RegexTokenizer() | analysis.StemFilter() | analysis.LowercaseFilter(),
                analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.LowercaseFilter(),
-               analysis.RegexTokenizer() | analysis.CharsetFilter({})]
+               analysis.RegexTokenizer() | analysis.CharsetFilter({}),
+               # stripping after lower-casing: not the loop's order either
+               analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.StripFilter()]
     for analyzer in refused:
         assert not whoosh_fixes._FastAnalysis.accepts(analyzer)
     # a refused chain is still analysed, by Whoosh
