@@ -120,6 +120,16 @@ def test_optimize_command_reports_and_respects_the_ingest_lock(tmp_path: Path) -
     assert done.exit_code == 0 and "-> 1 in" in done.output
 
 
+def _ours_and_stock(make):
+    """make() with our Whoosh fixes, then with stock Whoosh."""
+    ours = make()
+    whoosh_fixes.restore()
+    try:
+        return ours, make()
+    finally:
+        whoosh_fixes.apply()
+
+
 def _stock_whoosh_ingest(path: Path, **options) -> None:
     whoosh_fixes.restore()
     try:
@@ -546,12 +556,8 @@ def test_boosts_stored_overrides_and_lengths_write_what_stock_whoosh_writes(tmp_
         writer.commit()
         return [*_everything_read(path), _length_columns(path)]
 
-    ours = write(tmp_path / "ours")
-    whoosh_fixes.restore()
-    try:
-        stock = write(tmp_path / "stock")
-    finally:
-        whoosh_fixes.apply()
+    names = iter(["ours", "stock"])
+    ours, stock = _ours_and_stock(lambda: write(tmp_path / next(names)))
     assert ours == stock
     assert [fields.get("body") for _, fields in ours[-3]][2] == "shown instead"
     # fix 10: stored fields pickled with protocol 4 (Whoosh: 2), read back the same above
@@ -579,12 +585,7 @@ def test_grouped_postings_reach_another_codec_as_stock_whoosh_writes_them() -> N
         name = next(n for n in storage.list() if n.endswith(".trm"))
         return storage.open_file(name).read()
 
-    ours = terms_file()
-    whoosh_fixes.restore()
-    try:
-        stock = terms_file()
-    finally:
-        whoosh_fixes.apply()
+    ours, stock = _ours_and_stock(terms_file)
     assert ours == stock and b"rain" in ours and b"Lima" in ours
 
 
@@ -672,12 +673,7 @@ def test_sortable_columns_hold_what_stock_whoosh_writes() -> None:
         with ix.reader() as reader:
             return {name: list(reader.column_reader(name)) for name in ("story", "date", "rank")}
 
-    ours = columns()
-    whoosh_fixes.restore()
-    try:
-        stock = columns()
-    finally:
-        whoosh_fixes.apply()
+    ours, stock = _ours_and_stock(columns)
     assert ours == stock
     assert ours["story"] == ["a", "a", "a", "b", "b", "a", "c"]
     assert ours["date"][3] == later and ours["rank"][-2:] == [2, 3]
