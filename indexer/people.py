@@ -341,13 +341,13 @@ def _line_break(text: str, gap_start: int, gap_end: int) -> bool:
 _SENTENCE_NOT_DATE = frozenset(_SENTENCE_WORDS - _MONTHS_DAYS)
 
 
-def _runs(tokens: list[re.Match[str]], text: str) -> list[tuple[int, int]]:
-    """Maximal runs of capitalised tokens (name particles allowed inside) as index ranges.
+def _runs(tokens: list[re.Match[str]], words: list[str], text: str) -> list[tuple[int, int]]:
+    """Maximal runs of capitalised tokens (name particles allowed inside; `words`: each
+    token's text) as index ranges.
     A paragraph break ends a run, and so does a line break after a short line (headlines,
     bylines and table rows stand on lines of their own; wrapped body lines are long)."""
     runs: list[tuple[int, int]] = []
     start = None
-    words = [tok.group() for tok in tokens]
     name_like = [_is_name_word(word) for word in words]
     for i, word in enumerate(words):
         if start is not None and _line_break(text, tokens[i - 1].end(), tokens[i].start()):
@@ -459,14 +459,15 @@ def find_mentions(text: str) -> list[Mention]:
     given = given_names()
     family = surnames()
     shouted_runs: list[tuple[list[str], int, int]] = []
-    words_written = set(map(re.Match.group, tokens))  # with key.islower(): as lower case
-    runs = _runs(tokens, text)
+    texts = [tok.group() for tok in tokens]
+    words_written = set(texts)  # with key.islower(): the words written in lower case
+    runs = _runs(tokens, texts, text)
     # token ranges of accepted names, and of name-like runs that lacked evidence
     accepted: set[tuple[int, int]] = set()
     unproven: list[tuple[list[str], int, int, int, int]] = []
     for first, after in runs:
         run = tokens[first:after]
-        words = [tok.group() for tok in run]
+        words = texts[first:after]
         while len(words) > 1 and _key(words[-1]) in _SUFFIXES | _PARTICLES:
             words.pop()
         start_idx = 0
