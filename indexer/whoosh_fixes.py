@@ -821,8 +821,8 @@ def _one_block_term(fieldobj, compression: int, offset: int, ids, weights, value
     stored_weights = array("f", weights)  # the block's weights are single precision
     maxweight = max(0, *weights)  # as add_posting keeps it: from 0, double precision
     known = [length for length in lengths if length]
-    minlength = min(known) if known else None
-    maxlength = max(known) if known else 0
+    minbyte = length_to_byte(min(known)) if known else 0  # as the header and the info keep them
+    maxbyte = length_to_byte(max(known)) if known else 0
     first = stored_weights[0]
     if stored_weights.count(first) == len(ids):  # as _mini_weights
         mini_weights = None if first == 1.0 else first
@@ -838,13 +838,12 @@ def _one_block_term(fieldobj, compression: int, offset: int, ids, weights, value
         mini_values = emptybytes.join(present)
     deltas = tuple(map(sub, ids, chain((0,), ids)))
     infobytes, databytes = _block_bytes((deltas, mini_weights, mini_values), compression,
-                                        ids, maxweight, minlength, maxlength)
+                                        ids, maxweight, minbyte, maxbyte)
     block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(infobytes) + len(databytes))) \
         + infobytes + databytes
     # the term info as add_block and set_extent leave it, and to_bytes packs it
-    info = _TERM_INFO.pack(False, 0 + sum(stored_weights), len(ids),
-                           0 if minlength is None else length_to_byte(minlength),
-                           length_to_byte(maxlength), maxweight, ids[0], ids[-1])
+    info = _TERM_INFO.pack(False, 0 + sum(stored_weights), len(ids), minbyte, maxbyte,
+                           maxweight, ids[0], ids[-1])
     return block, info + pack_long(offset) + pack_int(len(block))
 
 
@@ -876,8 +875,8 @@ SMALL_BLOCK = 96  # bytes of pickle under which zlib saves little or makes a blo
 BLOCK_PICKLE_PROTOCOL = 3
 
 
-def _block_bytes(data: tuple, compression: int, ids, maxweight, minlength,
-                 maxlength) -> tuple[bytes, bytes]:
+def _block_bytes(data: tuple, compression: int, ids, maxweight, minbyte: int,
+                 maxbyte: int) -> tuple[bytes, bytes]:
     """A posting block's header and data as _write_block writes them: the data pickled,
     compressed unless under SMALL_BLOCK bytes (fix 8); the header says how. The header is
     pickled as Whoosh pickles it; the data with BLOCK_PICKLE_PROTOCOL (fix 10)."""
@@ -885,8 +884,7 @@ def _block_bytes(data: tuple, compression: int, ids, maxweight, minlength,
     comp = 0 if len(databytes) < SMALL_BLOCK else compression
     if comp:
         databytes = zlib.compress(databytes, comp)
-    infobytes = pickle.dumps((len(ids), ids[-1], maxweight, comp, length_to_byte(minlength),
-                              length_to_byte(maxlength)), 2)
+    infobytes = pickle.dumps((len(ids), ids[-1], maxweight, comp, minbyte, maxbyte), 2)
     return infobytes, databytes
 
 
@@ -897,7 +895,8 @@ def _write_block(self, last=False):
     self._terminfo.add_block(self)
     infobytes, databytes = _block_bytes(
         (self._mini_ids(), self._mini_weights(), self._mini_values()), self._compression,
-        self._ids, self._maxweight, self._minlength, self._maxlength)
+        self._ids, self._maxweight, length_to_byte(self._minlength),
+        length_to_byte(self._maxlength))
     postfile = self._postfile
     blocklength = len(infobytes) + len(databytes)
     if last:
