@@ -1,156 +1,187 @@
-"""Ranking quality on the TIME test collection, ours against a story-level BM25 baseline.
+"""Ranking quality on every test collection, ours against a single-field BM25 baseline.
 
-    python bench/eval_ranking.py [--data ../shared/data] [--run-out DIR]
+    python bench/eval_ranking.py [--data ../shared/data] [--cache DIR] [--collections A,B]
+                                 [--depth 1000] [--run-out DIR]
 
-TIME (423 Time magazine stories of 1963, 83 queries, relevance judgments) is converted to
-TREC SGML and ingested through the ordinary pipeline. Its text has lost its paragraph breaks
-(every line stands alone), so paragraphs are rebuilt as runs of about 80 words ending at a
-sentence. Judgments name documents by their position in TIME.ALL, so that position is the
-story id. The baseline is plain Whoosh BM25 over whole stories, built in the same run.
-Printed: MAP, nDCG@10, P@10, R@1000 for both.
+Each collection of ../shared/data/testcollections (TIME, CISI, CRAN, LISA, ADI, MED, NPL,
+and Reuters-21578 with its category names as queries) goes through the ordinary ingest
+path, titles as headlines (bench/testcollections.py). For every collection, in one run:
+
+  (a) baseline  stock Whoosh BM25 over whole stories, one field holding headline + text,
+                the query's words OR-ed (what a user would build first)
+  (b) default   ours as shipped (Index.search, a story ranked by its best paragraph)
+  (c) no-fb     ours without pseudo-relevance feedback
+
+with MAP, nDCG@10, P@10 and R@1000 (trec_eval's definitions, through ir-measures), the
+ratio (b)/(a), and `answers`: the share of relevant stories retrieved whose shown
+paragraph holds a query word.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import hashlib
+import json
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import testcollections as tc  # noqa: E402
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.analysis import StemmingAnalyzer  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
 
 from indexer import Index  # noqa: E402
-from indexer.evaluation import MEASURES, measure, story_run, write_run  # noqa: E402
+from indexer.evaluation import MEASURES, measure, write_run  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-PARAGRAPH_WORDS = 80
+DEFAULT_CACHE = Path("/tmp/indexer-eval-ranking")
+Run = dict[str, list[tuple[str, float]]]
 
 
-def time_documents(folder: Path) -> list[tuple[str, str]]:
-    """(story id, text) in TIME.ALL order; the id is the 1-based position."""
-    text = (folder / "TIME.ALL").read_text(encoding="latin-1")
-    records = re.split(r"^\*TEXT ", text, flags=re.MULTILINE)[1:]
-    docs = []
-    for position, record in enumerate(records, start=1):
-        body = record.split("\n", 1)[1] if "\n" in record else ""
-        body = body.replace("*STOP", "")
-        docs.append((str(position), " ".join(body.split())))
-    return docs
+def _fingerprint(collection: tc.Collection) -> str:
+    """What an index was built from: the documents, and the code that reads and writes."""
+    digest = hashlib.sha256()
+    for doc in collection.documents:
+        digest.update(f"{doc.doc_id}\t{doc.title}\t{len(doc.paragraphs)}\n".encode())
+    root = Path(__file__).resolve().parent.parent / "indexer"
+    for path in sorted([*root.glob("*.py"), *root.glob("formats/*.py")]):
+        if path.name in ("schema.py", "ingest.py") or path.parent.name == "formats":
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
-def paragraphs(text: str) -> list[str]:
-    """Runs of about PARAGRAPH_WORDS words that end at a sentence."""
-    sentences = re.split(r"(?<= \.) ", text)
-    out: list[str] = []
-    current: list[str] = []
-    for sentence in sentences:
-        current.append(sentence)
-        if sum(len(s.split()) for s in current) >= PARAGRAPH_WORDS:
-            out.append(" ".join(current))
-            current = []
-    if current:
-        out.append(" ".join(current))
-    return out
+def ours_index(collection: tc.Collection, cache: Path) -> Index:
+    """The collection ingested through the ordinary path (reused while nothing changed)."""
+    folder = cache / collection.name
+    stamp = folder / "fingerprint"
+    fingerprint = _fingerprint(collection)
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return Index.open(str(folder / "index"))
+    if folder.exists():
+        import shutil
+
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    if collection.sgml_files:
+        sources, fmt = [str(p) for p in collection.sgml_files], "reuters"
+    else:
+        sources, fmt = [str(folder / "collection.sgml")], "trec"
+        tc.write_trec(collection, Path(sources[0]))
+    index = Index.create(str(folder / "index"))
+    report = index.ingest(sources, fmt=fmt, workers=2)
+    if report.stories < len(collection.documents):
+        print(f"  {collection.name}: {report.stories} stories of {len(collection.documents)} "
+              "ingested", file=sys.stderr)
+    stamp.write_text(fingerprint)
+    return index
 
 
-def time_topics(folder: Path) -> dict[str, str]:
-    text = (folder / "TIME.QUE").read_text(encoding="latin-1")
-    topics = {}
-    for block in re.split(r"^\*FIND\s+", text, flags=re.MULTILINE)[1:]:
-        number, _, query = block.partition("\n")
-        query = query.replace("*STOP", "")
-        topics[number.strip()] = " ".join(query.split())
-    return topics
-
-
-def time_qrels(folder: Path) -> dict[str, dict[str, int]]:
-    qrels: dict[str, dict[str, int]] = {}
-    for line in (folder / "TIME.REL").read_text(encoding="latin-1").splitlines():
-        parts = line.split()
-        if len(parts) > 1:
-            qrels[parts[0]] = {doc: 1 for doc in parts[1:]}
-    return qrels
-
-
-def write_trec_collection(docs: list[tuple[str, str]], path: Path) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        for doc_id, text in docs:
-            body = "".join(f"<P>{p}</P>\n" for p in paragraphs(text))
-            f.write(f"<DOC>\n<DOCNO> {doc_id} </DOCNO>\n<TEXT>\n{body}</TEXT>\n</DOC>\n")
-
-
-def baseline_run(docs: list[tuple[str, str]], topics: dict[str, str], folder: Path,
-                 depth: int = 1000) -> dict[str, list[tuple[str, float]]]:
-    """Plain Whoosh BM25 over whole stories, words OR-ed: the story-level reference."""
-    schema = Schema(id=ID(stored=True, unique=True), body=TEXT(analyzer=StemmingAnalyzer()))
-    ix = whoosh_index.create_in(str(folder), schema)
-    writer = ix.writer()
-    for doc_id, text in docs:
-        writer.add_document(id=doc_id, body=text)
-    writer.commit()
-    parser = QueryParser("body", schema, group=OrGroup)
-    run = {}
+def baseline_run(collection: tc.Collection, cache: Path, depth: int) -> Run:
+    """Stock Whoosh BM25 over one field holding headline + text, the words OR-ed."""
+    folder = cache / collection.name / "baseline"
+    schema = Schema(id=ID(stored=True, unique=True), text=TEXT(analyzer=StemmingAnalyzer()))
+    if not whoosh_index.exists_in(str(folder)):
+        folder.mkdir(parents=True, exist_ok=True)
+        ix = whoosh_index.create_in(str(folder), schema)
+        writer = ix.writer()
+        for doc in collection.documents:
+            writer.add_document(id=doc.doc_id, text="\n\n".join([doc.title, *doc.paragraphs]))
+        writer.commit()
+    ix = whoosh_index.open_dir(str(folder))
+    parser = QueryParser("text", ix.schema, group=OrGroup)
+    run: Run = {}
     with ix.searcher() as searcher:
-        for qid, query in topics.items():
+        for qid, query in collection.topics.items():
             hits = searcher.search(parser.parse(query), limit=depth)
             run[qid] = [(hit["id"], hit.score) for hit in hits]
     return run
 
 
-def evaluate(data: Path, run_out: Path | None = None, depth: int = 1000
-             ) -> dict[str, dict[str, float]]:
-    folder = data / "testcollections" / "time"
-    docs, topics, qrels = time_documents(folder), time_topics(folder), time_qrels(folder)
-    with tempfile.TemporaryDirectory() as scratch:
-        collection = Path(scratch, "time.sgml")
-        write_trec_collection(docs, collection)
-        index = Index.create(str(Path(scratch, "index")))
-        index.ingest([str(collection)], fmt="trec")
-        ours = story_run(index, topics, depth=depth)
+def ours_run(index: Index, collection: tc.Collection, depth: int, **options
+             ) -> tuple[Run, float]:
+    """Stories ranked by their best paragraph, and the share of the relevant stories
+    retrieved whose shown paragraph holds one of the query's words."""
+    run: Run = {}
+    shown = answered = 0
+    for qid, query in collection.topics.items():
+        hits = index.search(query, limit=depth, per_story=1, **options)
+        run[qid] = [(hit.story_id, hit.score) for hit in hits]
+        relevant = collection.qrels.get(qid, {})
+        for hit in hits:
+            if relevant.get(hit.story_id):
+                shown += 1
+                answered += bool(hit.highlights)
+    return run, (answered / shown if shown else 1.0)
+
+
+def evaluate(names: list[str], data: Path, cache: Path, depth: int = 1000,
+             run_out: Path | None = None, configs: dict[str, dict] | None = None
+             ) -> dict[str, dict]:
+    """{collection: {config: measures}}; configs default to (b) and (c) above."""
+    configs = configs or {"default": {}, "no-fb": {"feedback": False}}
+    results: dict[str, dict] = {}
+    for name in names:
+        started = time.monotonic()
+        collection = tc.load(name, data, cache)
+        judged = {q: d for q, d in collection.qrels.items() if q in collection.topics}
+        index = ours_index(collection, cache)
+        row = {"baseline": measure(judged, baseline_run(collection, cache, depth))}
+        for label, options in configs.items():
+            run, answers = ours_run(index, collection, depth, **options)
+            row[label] = {**measure(judged, run), "answers": answers}
+            if run_out:
+                run_out.mkdir(parents=True, exist_ok=True)
+                write_run(run, run_out / f"{name.lower()}.{label}.run")
         index.close()
-        base_dir = Path(scratch, "baseline")
-        base_dir.mkdir()
-        baseline = baseline_run(docs, topics, base_dir, depth=depth)
-    if run_out:
-        run_out.mkdir(parents=True, exist_ok=True)
-        write_run(ours, run_out / "time.indexer.run")
-        write_run(baseline, run_out / "time.baseline.run", tag="bm25-story")
-    return {"baseline": measure(qrels, baseline), "indexer": measure(qrels, ours),
-            "queries": {"count": len(topics), "judged": len(qrels)}}
+        row["queries"] = len(judged)
+        row["seconds"] = round(time.monotonic() - started, 1)
+        results[name] = row
+    return results
+
+
+def print_table(results: dict[str, dict], labels: list[str]) -> None:
+    head = f"{'':<9}{'':<10}" + "".join(f"{name:>9}" for name in MEASURES)
+    print(head + f"{'answers':>9}{'MAP/(a)':>9}{'nDCG/(a)':>9}")
+    ratios: dict[str, list[float]] = {label: [] for label in labels}
+    for name, row in results.items():
+        for label in ["baseline", *labels]:
+            m = row[label]
+            line = f"{name if label == 'baseline' else '':<9}{label:<10}" + "".join(
+                f"{m[k]:>9.4f}" for k in MEASURES)
+            if label != "baseline":
+                ratio = m["AP"] / row["baseline"]["AP"]
+                ratios[label].append(ratio)
+                line += f"{m['answers']:>9.3f}{ratio:>9.3f}" \
+                        f"{m['nDCG@10'] / row['baseline']['nDCG@10']:>9.3f}"
+            print(line)
+    for label in labels:
+        mean = sum(ratios[label]) / len(ratios[label])
+        print(f"mean MAP ratio ({label}): {mean:.3f}   lowest: {min(ratios[label]):.3f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                        help="where the collections' indexes are kept between runs")
+    parser.add_argument("--collections", default=",".join(tc.NAMES))
+    parser.add_argument("--depth", type=int, default=1000)
     parser.add_argument("--run-out", type=Path, default=None,
-                        help="also write both TREC run files into this folder")
-    parser.add_argument("--depth", type=int, default=1000,
-                        help="stories per query (10: a page, as a searcher sees it)")
-    parser.add_argument("--candidates", type=int, default=None,
-                        help="candidate stories for the paragraph pass (default: the "
-                             "indexer's CANDIDATE_STORIES)")
+                        help="also write each run as a TREC run file into this folder")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
-    if args.candidates:
-        import indexer.index
-
-        indexer.index.CANDIDATE_STORIES = args.candidates
-    if not (args.data / "testcollections" / "time").is_dir():
-        sys.exit(f"no TIME collection under {args.data}")
-    results = evaluate(args.data, args.run_out, args.depth)
-    queries = results["queries"]
-    print(f"TIME collection: {queries['count']} queries, {queries['judged']} judged")
-    print(f"  {'':<24}" + "".join(f"{name:>10}" for name in MEASURES))
-    for label in ("baseline", "indexer"):
-        row = results[label]
-        print(f"  {label:<24}" + "".join(f"{row[name]:>10.4f}" for name in MEASURES))
-    gain = results["indexer"]["AP"] / results["baseline"]["AP"] - 1
-    print(f"  MAP vs baseline: {gain:+.1%}")
+    if not (args.data / "testcollections").is_dir():
+        sys.exit(f"no test collections under {args.data}")
+    names = [n.strip().upper() for n in args.collections.split(",") if n.strip()]
+    results = evaluate(names, args.data, args.cache, args.depth, args.run_out)
+    print_table(results, ["default", "no-fb"])
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
