@@ -136,25 +136,3 @@ def key_terms_query(searcher: Searcher, text: str, numterms: int = 12) -> wq.Que
     if not terms:
         return None
     return wq.Or([wq.Term("fulltext", term, boost=weight) for term, weight in terms])
-
-
-def feedback_terms(searcher: Searcher, query: wq.Query, masked: set[int] | None,
-                   stories: int, terms: int, weight: float) -> list[tuple[str, float]]:
-    """RM3-style feedback: the most characteristic words of the query's top stories (a
-    story query, `masked` documents left out), each weighted relative to the strongest,
-    times `weight`."""
-    top = searcher.search(query, limit=stories, mask=masked)
-    text = "\n".join(" ".join(d["body"] for d in records(
-        searcher, "paragraph", "story_id", r["story_id"]) if d.get("version", 0) == r.get(
-        "version", 0))
-        for r in top)
-    found = searcher.key_terms_from_text("fulltext", text, numterms=terms) if text else []
-    strongest = max((w for _, w in found), default=1.0) or 1.0
-    return [(term, weight * w / strongest) for term, w in found]
-
-
-def with_terms(query: wq.Query, field: str, terms: list[tuple[str, float]]) -> wq.Query:
-    """The query OR the weighted terms in one field."""
-    if not terms:
-        return query
-    return wq.Or([query, *(wq.Term(field, term, boost=w) for term, w in terms)])

@@ -178,12 +178,13 @@ def format_text(hits: list[Hit], color: bool) -> str:
               help="Show the K paragraphs before and after each hit.")
 @click.option("--facets", default=None, metavar="LIST",
               help="Counts over the matching stories: any of people,tags,place,date.")
-@click.option("--feedback", is_flag=True,
-              help="Expand the query with words from its top stories (pseudo-relevance).")
+@click.option("--feedback/--no-feedback", default=None,
+              help="Expand a query of plain words with words of its best stories "
+                   "(pseudo-relevance feedback; on by default).")
 def query(query: str, index_path: str | None, person: str | None, tag: str | None,
           place: str | None, since: str | None, until: str | None, limit: int,
           per_story: int | None, output: str, qid: str, color: str,
-          all_versions: bool, context: int, facets: str | None, feedback: bool) -> None:
+          all_versions: bool, context: int, facets: str | None, feedback: bool | None) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
@@ -255,9 +256,10 @@ def format_facets(counts: dict[str, list[tuple[str, int]]]) -> str:
 @click.option("--run", "run_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the story-level TREC run file here.")
 @click.option("--depth", type=click.IntRange(1), default=1000, show_default=True)
-@click.option("--feedback", is_flag=True, help="Evaluate with pseudo-relevance feedback.")
+@click.option("--feedback/--no-feedback", default=None,
+              help="Evaluate with or without pseudo-relevance feedback (default: with).")
 def evaluate(index_path: str | None, topics_path: str, qrels_path: str,
-             run_path: str | None, depth: int, feedback: bool) -> None:
+             run_path: str | None, depth: int, feedback: bool | None) -> None:
     """Evaluate the index on a TREC collection: MAP, nDCG@10, P@10, R@1000.
 
     Stories are ranked by their best paragraph. Needs the test extras (ir-measures)."""

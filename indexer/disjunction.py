@@ -1,20 +1,20 @@
 """Top documents for a plain disjunction of words, scored term at a time.
 
-The story pass of a query (indexer.index) ranks story records for a handful of words OR'ed
-over two fields. Whoosh scores such a query document at a time through a tree of union
-matchers, a few Python calls per posting and more per block it skips; at a million
-paragraphs that was 80% of a query (100 ms of 125 for three words). Here each word's
-posting blocks are decoded once and summed into one score per document with BM25 from a
-256-entry table of the length byte Whoosh stores per document: the same scores as Whoosh's
-(the same weighting object supplies idf, average length, B and K1), about 0.3 µs a posting.
+The story pass of a query (indexer.ranking) ranks story records for a handful of words,
+each searched in a few fields. Whoosh scores such a query document at a time through a
+tree of union matchers, a few Python calls per posting and more per block it skips; at a
+million paragraphs that was 80% of a query. Here each word's posting blocks are decoded
+once and summed into one score per document with BM25F (indexer.bm25f.GroupScorer) from
+the length bytes Whoosh stores per document: the same scores as the FieldGroup matcher
+gives on Whoosh's path, about 0.3 µs a posting.
 
-Only queries made of terms and OR's of terms (any boosts) take this path; `top_documents`
-returns None for anything else (phrases, wildcards, AND, NOT) and the caller asks Whoosh.
+Only disjunctions of words (FieldGroups of terms, OR'ed with any boosts) take this path;
+`top_documents` returns None for anything else (phrases, wildcards, AND, NOT) and the
+caller asks Whoosh.
 """
 
 from __future__ import annotations
 
-import functools
 import heapq
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -22,13 +22,13 @@ from itertools import accumulate, repeat
 from operator import neg
 
 import whoosh.query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher, W3PerDocReader
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.idsets import BitSet
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
+from .bm25f import BM25FModel, FieldGroup, GroupScorer, length_bytes_of
 from .search import Filtered, date_test
-from .whoosh_fixes import length_bytes
 
 
 @dataclass(frozen=True)
@@ -40,33 +40,48 @@ class TopDocuments:
     exhausted: bool
 
 
-def query_terms(q: wq.Query, boost: float = 1.0) -> list[tuple[str, str, float]] | None:
-    """(field, text, boost) of each term of a disjunction, or None if q is anything else.
-    A one-clause Or ignores its own boost, as Whoosh's compound matcher does."""
-    if type(q) is wq.Term:
-        return [(q.fieldname, q.text, boost * q.boost)]
+@dataclass(frozen=True)
+class Word:
+    """One word of a disjunction: (field, text, weight) for each field it is searched in,
+    its boost, and whether it is the user's (not a feedback word)."""
+
+    parts: tuple[tuple[str, str, float], ...]
+    boost: float
+    answering: bool = True
+    named: bool = False  # in a field the query named
+
+
+def query_words(q: wq.Query, boost: float = 1.0) -> list[Word] | None:
+    """The words of a disjunction of FieldGroups of terms, or None if q is anything
+    else. A one-clause Or ignores its own boost, as Whoosh's compound matcher does."""
+    if type(q) is FieldGroup:
+        if not q.subqueries or any(type(sub) is not wq.Term for sub in q.subqueries):
+            return None
+        return [Word(tuple((sub.fieldname, sub.text, sub.boost) for sub in q.subqueries),
+                     boost * q.boost, q.answering, q.named)]
     if type(q) is wq.Or and not q.minmatch and q.scale is None:
         subs = q.subqueries
         inner = boost * q.boost if len(subs) > 1 else boost
-        terms: list[tuple[str, str, float]] = []
+        words: list[Word] = []
         for sub in subs:
-            found = query_terms(sub, inner)
+            found = query_words(sub, inner)
             if found is None:
                 return None
-            terms.extend(found)
-        return terms
+            words.extend(found)
+        return words
     return None
 
 
 def top_documents(searcher, q: wq.Query, limit: int,
                   mask: set[int] | None = None) -> TopDocuments | None:
-    """The `limit` best documents for q (a disjunction of terms, optionally Filtered),
+    """The `limit` best documents for q (a disjunction of words, optionally Filtered),
     excluding `mask`; ties go to the lower docnum, as in Whoosh. None when q has another
-    shape or a field is not BM25-scored."""
+    shape or the searcher does not weigh by BM25F."""
     plain = _plain_disjunction(searcher, q)
     if plain is None:
         return None
-    terms, allow_query, dates = plain
+    words, allow_query, dates = plain
+    groups = _group_scorers(searcher, words)
     # pruning needs the limit-th best score of documents that will be kept: filters
     # decide that only later, so a filtered query scores every document
     prune = allow_query is None and dates is None
@@ -75,10 +90,8 @@ def top_documents(searcher, q: wq.Query, limit: int,
     date_tests: list[tuple[int, int, Callable[[int], bool]]] = []
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
-        term_scorers = _term_scorers(subsearcher, terms, searcher.weighting)
-        if term_scorers is None:
-            return None
-        if not term_scorers:
+        word_scorers = _segment_words(reader, words, groups)
+        if not word_scorers:
             continue
         deleted = _deleted(reader)
         end = offset + reader.doc_count_all()
@@ -88,7 +101,7 @@ def top_documents(searcher, q: wq.Query, limit: int,
         # the limit-th best of the segments before (their deleted and masked documents
         # already left out) is a floor for this one's
         floor = _kth_best(scores, limit, frozenset()) if prune and scores else 0.0
-        local = _segment_scores(term_scorers, limit, floor, excluded, prune)
+        local = _segment_scores(word_scorers, limit, floor, excluded, prune)
         if excluded:
             local = {docnum: score for docnum, score in local.items()
                      if docnum not in excluded}
@@ -137,69 +150,85 @@ def top_documents(searcher, q: wq.Query, limit: int,
         take *= 4
 
 
+@dataclass(frozen=True)
+class ScoredDocuments:
+    """Scores of some documents, and those a word of the user's (not a feedback word)
+    matched in one of the fields asked about (a paragraph's own text)."""
+
+    scores: dict[int, float]
+    answered: set[int]
+
+
 def score_documents(searcher, q: wq.Query, docnums: list[int],
-                    mask: set[int] | None = None) -> dict[int, float] | None:
-    """The scores q (a disjunction of terms, optionally Filtered) gives those of the sorted
+                    mask: set[int] | None = None,
+                    own_fields: frozenset[str] = frozenset()) -> ScoredDocuments | None:
+    """The scores q (a disjunction of words, optionally Filtered) gives those of the sorted
     global docnums it matches, mask excluded: what Whoosh's matcher would score them,
     reading only the posting blocks that can hold one of them. None when q has another
     shape (the caller asks Whoosh). The paragraph pass scores its candidates so."""
     plain = _plain_disjunction(searcher, q)
     if plain is None:
         return None
-    terms, allow_query, dates = plain
+    words, allow_query, dates = plain
+    groups = _group_scorers(searcher, words)
     if mask:
         docnums = [docnum for docnum in docnums if docnum not in mask]
     if allow_query is not None:
         allowed = _matching(searcher, allow_query.simplify(searcher.reader()), docnums)
         docnums = [docnum for docnum in docnums if docnum in allowed]
     scores: dict[int, float] = {}
+    answered: set[int] = set()
     for subsearcher, offset, targets in _by_segment(searcher, docnums):
         reader = subsearcher.reader()
-        term_scorers = _term_scorers(subsearcher, terms, searcher.weighting)
-        if term_scorers is None:
-            return None
         deleted = _deleted(reader)
         within = date_test(subsearcher, dates)
         targets = [docnum for docnum in targets if docnum not in deleted
                    and (within is None or within(docnum))]
         local: dict[int, float] = {}
-        for term in term_scorers:  # in the query's order, as Whoosh's union sums them
-            matcher = _raw_matcher(reader, term.field, term.btext)
-            for docnum, tf in _postings_at(matcher, targets):
-                local[docnum] = local.get(docnum, 0.0) + term.score(docnum, tf)
+        for word in _segment_words(reader, words, groups):  # in the query's order
+            frequencies = word.frequencies_at(targets, own_fields if word.answering else None,
+                                              answered, offset)
+            saturate = word.group.saturate
+            for docnum, tf in frequencies.items():
+                local[docnum] = local.get(docnum, 0.0) + saturate(tf)
         scores.update((docnum + offset, score) for docnum, score in local.items())
-    return scores
+    return ScoredDocuments(scores, answered)
 
 
-def _plain_disjunction(searcher, q: wq.Query) -> tuple[list, wq.Query | None, tuple | None] | None:
-    """(terms as (field, text, boost), allow query, date window) of a disjunction of terms
-    in BM25-scored fields, optionally Filtered; None for any other query."""
+def _plain_disjunction(searcher, q: wq.Query) -> tuple[list[Word], wq.Query | None,
+                                                      tuple | None] | None:
+    """(words, allow query, date window) of a disjunction of words in BM25F-scored fields,
+    optionally Filtered; None for any other query or weighting."""
     allow_query, dates = None, None
     if isinstance(q, Filtered):
         q, allow_query, dates = q.child, q.allow, q.dates
-    terms = query_terms(q)
+    words = query_words(q)
     schema = searcher.schema
-    if terms is None or any(field not in schema or not schema[field].scorable
-                            for field, _, _ in terms):
+    if words is None or not isinstance(searcher.weighting, BM25FModel) or any(
+            field not in schema or not schema[field].scorable
+            for word in words for field, _, _ in word.parts):
         return None
-    return terms, allow_query, dates
+    return words, allow_query, dates
 
 
-def _term_scorers(subsearcher, terms: list[tuple[str, str, float]], weighting
-                  ) -> list[_TermScorer] | None:
-    """A scorer for each term the segment holds; None when the weighting is not BM25.
-    The weighting is the top searcher's (a subsearcher keeps the one it was made with)."""
-    reader, schema = subsearcher.reader(), subsearcher.schema
-    scorers = []
-    for field, text, boost in terms:
-        btext = schema[field].to_bytes(text)
-        if (field, btext) not in reader:
-            continue
-        scorer = weighting.scorer(subsearcher, field, btext)
-        if not hasattr(scorer, "idf"):
-            return None
-        scorers.append(_TermScorer(reader, field, btext, scorer, boost))
-    return scorers
+def _group_scorers(searcher, words: list[Word]) -> list[GroupScorer]:
+    """Each word's BM25F scorer, from the whole index's statistics."""
+    schema = searcher.schema
+    return [searcher.weighting.group(searcher, [(field, schema[field].to_bytes(text), weight)
+                                                for field, text, weight in word.parts],
+                                     word.boost)
+            for word in words]
+
+
+def _segment_words(reader, words: list[Word], groups: list[GroupScorer]) -> list[_SegmentWord]:
+    """A scorer for each word that the segment holds in at least one of its fields."""
+    found = []
+    for word, group in zip(words, groups, strict=True):
+        parts = [(field, btext, table) for field, btext, table in group.fields
+                 if (field, btext) in reader]
+        if parts:
+            found.append(_SegmentWord(reader, parts, group, word.answering))
+    return found
 
 
 def _matching(searcher, q: wq.Query, docnums: list[int]) -> set[int]:
@@ -255,6 +284,23 @@ def term_bitset(searcher, fieldname: str, text: str) -> BitSet:
         for docnum in _deleted(reader):
             flags[offset + docnum] = 0
     return _packed(flags)
+
+
+def term_docnums(searcher, fieldname: str, text: str) -> list[int]:
+    """The live documents holding a term, in order, decoded block by block (the
+    searcher's docs_for_query builds a matcher and steps it one posting at a time)."""
+    field = searcher.schema[fieldname] if fieldname in searcher.schema else None
+    if field is None:
+        return []
+    btext = field.to_bytes(text)
+    found: list[int] = []
+    for reader, offset in searcher.reader().leaf_readers():
+        if (fieldname, btext) not in reader:
+            continue
+        deleted = _deleted(reader)
+        for ids, _ in _posting_blocks(reader, fieldname, btext):
+            found.extend(offset + docnum for docnum in ids if docnum not in deleted)
+    return found
 
 
 def _packed(flags: bytearray) -> BitSet:
@@ -331,55 +377,64 @@ def _raw_matcher(reader, field: str, btext: bytes):
     return reader.postings(field, btext)
 
 
-@functools.lru_cache(maxsize=256)
-def _length_norms(k1: float, b: float, avgfl: float) -> list[float]:
-    """BM25's length normalisation for each length byte (the same few fields and average
-    lengths come back query after query); Whoosh reads a missing length as 1."""
-    return [k1 * ((1 - b) + b * byte_to_length(max(lbyte, 1)) / avgfl) for lbyte in range(256)]
+class _SegmentWord:
+    """BM25F for one word in one segment: its fields' postings summed into tf~ per
+    document (GroupScorer's tables, from the length bytes), then saturated once."""
 
+    def __init__(self, reader, parts: list[tuple[str, bytes, object]], group: GroupScorer,
+                 answering: bool) -> None:
+        self.reader, self.group, self.answering = reader, group, answering
+        self.parts = [(field, btext, table, length_bytes_of(reader, field))
+                      for field, btext, table in parts]
+        # the most any document can score: each field's highest weight at its shortest
+        # length byte (one byte shorter, against rounding), a hair over for float error
+        top = 0.0
+        for field, btext, table, _ in self.parts:
+            info = reader.term_info(field, btext)
+            shortest = max(length_to_byte(info.min_length()) - 1, 1)
+            top += info.max_weight() * table[shortest]
+        self.bound = group.saturate(top) * (1 + 1e-9)
 
-class _TermScorer:
-    """BM25 for one term in one segment, as Whoosh computes it, from the length bytes."""
+    def frequencies(self) -> dict[int, float]:
+        """tf~ of every document holding the word in one of its fields."""
+        found: dict[int, float] = {}
+        get = found.get
+        for field, btext, table, lengths in self.parts:
+            for ids, weights in _posting_blocks(self.reader, field, btext):
+                for docnum, tf in zip(ids, weights):  # noqa: B905 - weights may repeat
+                    found[docnum] = get(docnum, 0.0) + tf * table[lengths[docnum]]
+        return found
 
-    def __init__(self, reader, field: str, btext: bytes, scorer, boost: float) -> None:
-        self.reader, self.field, self.btext, self.boost = reader, field, btext, boost
-        self.lengths = _length_bytes(reader, field)
-        k1 = scorer.K1
-        self.norm = _length_norms(k1, scorer.B, scorer.avgfl)
-        self.idf, self.k1_plus_1 = scorer.idf, k1 + 1
-        # the most any posting can score: the highest weight at the shortest length byte
-        # (one byte shorter, against rounding), a hair over for float error
-        info = reader.term_info(field, btext)
-        shortest = max(length_to_byte(info.min_length()) - 1, 1)
-        top = info.max_weight()
-        self.bound = boost * self.idf * (top * self.k1_plus_1) / (top + self.norm[shortest]) \
-            * (1 + 1e-9)
-
-    def score(self, docnum: int, tf: float) -> float:
-        score = self.idf * ((tf * self.k1_plus_1) / (tf + self.norm[self.lengths[docnum]]))
-        return score * self.boost if self.boost != 1.0 else score
+    def frequencies_at(self, targets: list[int], own_fields: frozenset[str] | None = None,
+                       answered: set[int] | None = None, offset: int = 0) -> dict[int, float]:
+        """tf~ of those of the sorted targets holding the word; targets matched in one of
+        `own_fields` are added to `answered` (global docnums: local + offset)."""
+        found: dict[int, float] = {}
+        get = found.get
+        for field, btext, table, lengths in self.parts:
+            matcher = _raw_matcher(self.reader, field, btext)
+            own = own_fields is not None and answered is not None and field in own_fields
+            for docnum, tf in _postings_at(matcher, targets):
+                found[docnum] = get(docnum, 0.0) + tf * table[lengths[docnum]]
+                if own:
+                    answered.add(docnum + offset)
+        return found
 
     def add_all(self, scores: dict[int, float]) -> None:
-        """Add this term's score to each of its documents."""
-        lengths, norm, idf, k1_plus_1 = self.lengths, self.norm, self.idf, self.k1_plus_1
+        """Add this word's score to each of its documents."""
+        factor, k1 = self.group.factor, self.group.k1
         get = scores.get
-        for ids, weights in _posting_blocks(self.reader, self.field, self.btext):
-            ids = list(ids)
-            block = [idf * ((tf * k1_plus_1) / (tf + norm[lengths[docnum]]))
-                     for docnum, tf in zip(ids, weights, strict=True)]
-            if self.boost != 1.0:
-                block = [score * self.boost for score in block]
-            for docnum, score in zip(ids, block, strict=True):
-                scores[docnum] = get(docnum, 0.0) + score
+        for docnum, tf in self.frequencies().items():
+            scores[docnum] = get(docnum, 0.0) + factor * tf / (k1 + tf)
 
     def add_to(self, scores: dict[int, float]) -> None:
-        """Add this term's score to the documents already in `scores` only."""
-        matcher = _raw_matcher(self.reader, self.field, self.btext)
-        for docnum, tf in _postings_at(matcher, sorted(scores)):
-            scores[docnum] += self.score(docnum, tf)
+        """Add this word's score to the documents already in `scores` only."""
+        factor, k1 = self.group.factor, self.group.k1
+        for docnum, tf in self.frequencies_at(sorted(scores)).items():
+            scores[docnum] += factor * tf / (k1 + tf)
 
 
-def _segment_scores(terms: list[_TermScorer], limit: int, floor: float,
+def _segment_scores(terms: list[_SegmentWord], limit: int, floor: float,
                     excluded: set[int] | frozenset[int], prune: bool) -> dict[int, float]:
     """Each document's score in one segment, or (prune) only those that can still make
     the top `limit`. MaxScore, term at a time: words are added in order of their highest
@@ -447,19 +502,6 @@ def _decoded(matcher: W3LeafMatcher) -> tuple:
     if weights is None or isinstance(weights, float):
         weights = repeat(1.0 if weights is None else weights, matcher._blocklength)
     return ids, weights
-
-
-def _length_bytes(reader, field: str) -> bytes:
-    """The per-document length bytes of a field in one segment (one per document, 0 for
-    none), read once per reader: 1 MB for a million documents."""
-    perdoc = getattr(reader, "_perdoc", None)
-    if isinstance(perdoc, W3PerDocReader):
-        return length_bytes(perdoc, field)
-    cache = reader.__dict__.setdefault("_wire_length_bytes", {})
-    if field not in cache:
-        cache[field] = bytes(length_to_byte(reader.doc_field_length(docnum, field) or 0)
-                             for docnum in range(reader.doc_count_all()))
-    return cache[field]
 
 
 def _deleted(reader) -> set[int] | frozenset[int]:

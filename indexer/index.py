@@ -17,7 +17,6 @@ from dataclasses import replace
 from datetime import datetime
 
 from whoosh import index as whoosh_index
-from whoosh import query as wq
 from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
@@ -25,19 +24,11 @@ from whoosh.searching import Hit as WhooshHit
 from .assist import (
     FACETS,
     facet_counts,
-    feedback_terms,
     key_terms_query,
     paragraph_context,
     suggest_query,
-    with_terms,
 )
-from .disjunction import (
-    docnum_bitset,
-    query_terms,
-    score_documents,
-    term_bitset,
-    top_documents,
-)
+from .disjunction import docnum_bitset, term_bitset
 from .ingest import (
     LAST_RUN_NAME,
     IngestReport,
@@ -48,25 +39,29 @@ from .ingest import (
     write_last_run,
 )
 from .model import Dateline, Story
+from .ranking import (
+    DEFAULT,
+    Query,
+    QueryParsers,
+    Ranked,
+    Ranker,
+    RankingParams,
+    own_words,
+    story_mask,
+    weighting,
+)
 from .schema import META_ID, SCHEMA_VERSION, build_schema
 from .search import (
-    STORY_FIELD_BOOSTS,
     DatelineInfo,
     Filtered,
     Hit,
     QueryError,
     date_window,
     filter_query,
-    has_phrase,
     highlight_spans,
-    make_parser,
-    parse_query,
     people_by_surname,
-    phrases_as_words,
     records,
     split_keywords,
-    split_negation,
-    weighting,
 )
 from .storage import (
     commit_verified,
@@ -78,22 +73,6 @@ from .storage import (
 from .versions import CurrentVersions, VersionInfo
 
 DEFAULT_INDEX = "index"
-# Story-aware ranking, tuned on the TIME collection (bench/eval_ranking.py): the weight of
-# the story's score in a paragraph's (MAP 0.464 at 0, 0.573 at 0.5, 0.585 at 0.7, 0.586 at
-# 0.75, 0.585 at 0.8, 0.587 at 0.85, 0.579 at 0.9: flat from 0.7 to 0.85), how many stories
-# are scored, how many paragraphs are reranked.
-STORY_WEIGHT = 0.8
-# Stories whose paragraphs are scored for a page of hits (at least; twice the limit). On
-# TIME, pages of 10 rank the same with 20 candidates as with 50 (nDCG@10 0.6551, `python
-# bench/eval_ranking.py --depth 10 --candidates 50`), and 1M-paragraph queries take
-# 96 ms median instead of 139.
-CANDIDATE_STORIES = 20
-# Pseudo-relevance feedback (--feedback): 10 words from the top 5 stories, at 0.3 of the
-# query's weight. On TIME: MAP 0.582 (vs 0.587 without), nDCG@10 0.642 (vs 0.655), R@1000
-# 0.978 (vs 0.962); more stories or words lowered MAP further, so it stays off by default.
-FEEDBACK_STORIES = 5
-FEEDBACK_TERMS = 10
-FEEDBACK_WEIGHT = 0.3
 
 
 class IndexNotFoundError(FileNotFoundError):
@@ -106,33 +85,6 @@ class SchemaVersionError(RuntimeError):
 
 def default_index_path() -> str:
     return os.environ.get("INDEXER_INDEX") or DEFAULT_INDEX
-
-
-def _select(ranked: list[tuple[float, object]], limit: int, per_story: int | None,
-            current: CurrentVersions, all_versions: bool) -> list[tuple[float, object, bool]]:
-    """The first `limit` of (score, result) as (score, result, superseded): superseded and
-    killed versions left out unless all_versions, at most `per_story` paragraphs from any
-    one story."""
-    taken: dict[tuple[str, int], int] = {}
-    chosen = []
-    for score, result in ranked:
-        story = (result["story_id"], result.get("version", 0))
-        is_current = current.is_current(result.get("story_key") or story[0], *story)
-        if not is_current and not all_versions:
-            continue
-        if per_story and taken.get(story, 0) >= per_story:
-            continue
-        taken[story] = taken.get(story, 0) + 1
-        chosen.append((score, result, not is_current))
-        if len(chosen) == limit:
-            break
-    return chosen
-
-
-def _body_words(q) -> set[str] | None:
-    """The body words of a plain disjunction (filters aside), None for any other query."""
-    terms = query_terms(q.child if isinstance(q, Filtered) else q)
-    return None if terms is None else {text for field, text, _ in terms if field == "body"}
 
 
 def _required(q, restrict, window):
@@ -153,58 +105,38 @@ def folder_size(path: str) -> int:
     return size
 
 
-class ScoredParagraph:
-    """A paragraph scored outside Whoosh's collector: what ranking and hits read of a
-    whoosh.searching.Hit (docnum, score, stored fields loaded on first use)."""
-
-    __slots__ = ("_fields", "_searcher", "docnum", "score")
-
-    def __init__(self, searcher, docnum: int, score: float) -> None:
-        self._searcher, self.docnum, self.score, self._fields = searcher, docnum, score, None
-
-    def fields(self) -> dict:
-        if self._fields is None:
-            self._fields = self._searcher.stored_fields(self.docnum)
-        return self._fields
-
-    def __getitem__(self, name: str):
-        return self.fields()[name]
-
-    def get(self, name: str, default=None):
-        return self.fields().get(name, default)
-
-
-def _matched_body_words(result, query_words: set[str] | None) -> set[str]:
-    """The body words a hit matched: Whoosh's record when it kept one; else (a plain
-    disjunction, searched without that bookkeeping) the query's body words."""
-    if isinstance(result, WhooshHit) and result.results.has_matched_terms():
-        return {text.decode("utf-8") for name, text in result.matched_terms() if name == "body"}
-    return query_words or set()
-
-
 class Index:
     """A wire index on disk: a plain Whoosh index with one document per paragraph."""
 
-    def __init__(self, path: str, ix: FileIndex) -> None:
+    def __init__(self, path: str, ix: FileIndex, ranking: RankingParams = DEFAULT) -> None:
         self.path = path
         self._ix = ix
         self._searcher = None
-        self._parser = make_parser(ix.schema)
-        self._story_parser = make_parser(ix.schema, STORY_FIELD_BOOSTS)
+        self.ranking = ranking
+        self._parsers: dict[RankingParams, QueryParsers] = {}
         self._cache_of = None
         self._cache: dict = {}
+
+    def parsers(self, ranking: RankingParams | None = None) -> QueryParsers:
+        """How a query text is read for each pass, under a ranking (default: this
+        index's): the words spread over that ranking's default fields."""
+        ranking = ranking or self.ranking
+        if ranking not in self._parsers:
+            self._parsers[ranking] = QueryParsers(self._ix.schema, ranking)
+        return self._parsers[ranking]
 
     # -- opening
 
     @classmethod
-    def open(cls, path: str | None = None) -> Index:
-        """Open an existing index; IndexNotFoundError when there is none."""
+    def open(cls, path: str | None = None, ranking: RankingParams = DEFAULT) -> Index:
+        """Open an existing index; IndexNotFoundError when there is none. `ranking` sets
+        how search() orders hits (indexer.ranking.RankingParams)."""
         path = path or default_index_path()
         if not whoosh_index.exists_in(path):
             raise IndexNotFoundError(f"no index at {path} (run `indexer ingest` first)")
         ix = open_durable(path)
         cls._check_version(ix, path)
-        return cls(path, ix)
+        return cls(path, ix, ranking)
 
     @classmethod
     def create(cls, path: str | None = None) -> Index:
@@ -270,6 +202,11 @@ class Index:
                            lambda: term_bitset(searcher, "kind", kind))
         return ids if extra is None else ids.intersection(extra)
 
+    def _versions(self, searcher) -> CurrentVersions:
+        """The judge of current versions for this searcher, its answers kept until the
+        next commit."""
+        return self._cached(searcher, "versions", lambda: CurrentVersions(searcher))
+
     def _filters(self, searcher, person: str | None = None, tag: str | None = None,
                  place: str | None = None, since: datetime | str | None = None,
                  until: datetime | str | None = None):
@@ -294,14 +231,21 @@ class Index:
         # BM25 statistics per kind of document. The posting counts (deleted documents
         # included, as in Whoosh's own statistics) cost nothing, where counting live
         # documents read a million postings each time an index was opened.
+        self._searcher = searcher
+        self._weigh(searcher, self.ranking)
+        return searcher
+
+    @staticmethod
+    def _weigh(searcher, ranking: RankingParams) -> None:
+        """BM25F with statistics per kind of document. The posting counts (deleted
+        documents included, as in Whoosh's own statistics) cost nothing, where counting
+        live documents read a million postings each time an index was opened."""
         paragraphs = searcher.doc_frequency("kind", "paragraph") or 1
         stories = searcher.doc_frequency("kind", "story") or 1
-        searcher.weighting = weighting({
-            "body": paragraphs, "fulltext": stories, "dateline": paragraphs,
-            "headline": paragraphs, "story_headline": stories, "people": paragraphs + stories,
-            "tags": paragraphs + stories})
-        self._searcher = searcher
-        return searcher
+        searcher.weighting = weighting(ranking, {
+            "body": paragraphs, "headline": paragraphs, "fulltext": stories,
+            "story_headline": stories, "dateline": paragraphs + stories,
+            "people": paragraphs + stories, "tags": paragraphs + stories})
 
     # -- writing
 
@@ -419,63 +363,71 @@ class Index:
                until: datetime | str | None = None, limit: int = 10,
                per_story: int | None = None, all_versions: bool = False,
                story_weight: float | None = None, context: int = 0,
-               feedback: bool = False) -> list[Hit]:
+               feedback: bool | None = None, ranking: RankingParams | None = None
+               ) -> list[Hit]:
         """Ranked paragraphs for a query in Whoosh's query language, filtered.
 
-        A paragraph's score mixes its own BM25F score with its story's (story_weight, tuned
-        on the development collection; 0 ranks paragraphs on their own words alone).
+        Ranking (indexer.ranking): stories by BM25F over their text and headline, then
+        their paragraphs by BM25F over their own text, each paragraph's score mixed with
+        its story's (story_weight; 0 ranks paragraphs on their own words alone), and a
+        paragraph that holds a word of the query before one that does not. feedback
+        switches pseudo-relevance feedback on or off (default: the ranking's);
+        `ranking` replaces the index's RankingParams for this query.
 
         Only the current version of each story is searched (see indexer.versions);
         all_versions=True also returns superseded and killed ones, marked `superseded`.
-        context=K fills each hit's `before` and `after` with up to K paragraphs.
-        feedback=True expands the story pass with pseudo-relevance feedback (off by default:
-        it did not help on the development collection)."""
+        context=K fills each hit's `before` and `after` with up to K paragraphs."""
         if limit < 1:
             raise QueryError("limit must be at least 1")
-        parsed, excluded = split_negation(parse_query(self._parser, query))
+        params = ranking or self.ranking
+        if story_weight is not None:
+            params = params.with_(story_weight=story_weight)
+        if feedback is not None:
+            params = params.with_(feedback=feedback)
+        parsers = self.parsers(params)
+        parsed, excluded = parsers.paragraphs(query)
         window = date_window(since, until)
         searcher = self._current_searcher()
-        restrict = self._filters(searcher, person=person, tag=tag, place=place)
-        weight = STORY_WEIGHT if story_weight is None else story_weight
-        current = CurrentVersions(searcher)
-        masked = self._docnums(searcher, excluded)
-        story_query, story_excluded = split_negation(parse_query(self._story_parser, query))
-        story_query = phrases_as_words(story_query)
-        story_masked = self._story_mask(searcher, story_excluded, masked)
-        if feedback:
-            # RM3-style: words of the top stories join both the story and paragraph queries
-            expansion = feedback_terms(searcher, _required(story_query, restrict, window),
-                                       story_masked,
-                                       FEEDBACK_STORIES, FEEDBACK_TERMS, FEEDBACK_WEIGHT)
-            parsed = with_terms(parsed, "body", expansion)
-            story_query = with_terms(story_query, "fulltext", expansion)
-        if weight:
-            chosen = self._rank_in_top_stories(
-                searcher, _required(parsed, restrict, window),
-                _required(story_query, restrict, window),
-                masked, story_masked, weight, limit, per_story,
-                current, all_versions)
-        else:
-            chosen = self._rank_paragraphs(searcher, _required(parsed, restrict, window), masked,
-                                           limit, per_story, current, all_versions)
+        if params is not self.ranking:
+            self._weigh(searcher, params)
+        try:
+            restrict = self._filters(searcher, person=person, tag=tag, place=place)
+            masked = None if excluded is None else set(searcher.docs_for_query(excluded))
+            story_query, story_excluded = parsers.stories(query)
+            ranker = Ranker(searcher, params, self._kind_ids(searcher, "paragraph"),
+                            self._versions(searcher),
+                            self._cached(searcher, f"feedback words {params.feedback_max_df}",
+                                         dict))
+            ready = Query(_required(parsed, restrict, window),
+                          _required(story_query, restrict, window), masked,
+                          story_mask(searcher, story_excluded, masked), own_words(parsed))
+            chosen = ranker.rank(ready, limit, per_story, all_versions)
+            return [self._ranked_hit(searcher, rank, item, ready, context)
+                    for rank, item in enumerate(chosen, start=1)]
+        finally:
+            if params is not self.ranking:
+                self._weigh(searcher, self.ranking)
+
+    def _ranked_hit(self, searcher, rank: int, item: Ranked, query: Query, context: int) -> Hit:
+        result = item.result
         analyzer = searcher.schema["body"].analyzer
-        # a plain disjunction's hits carry no matched terms: its body words are those
-        query_words = _body_words(parsed)
-        hits = []
-        for rank, (score, result, superseded) in enumerate(chosen, start=1):
-            matched = _matched_body_words(result, query_words)
-            hit = self._hit(rank, score, result.fields(),
-                            highlight_spans(result["body"], analyzer, matched), superseded)
-            if context:
-                before, after = paragraph_context(searcher, hit.story_id, hit.version,
-                                                  hit.paragraph, context)
-                hit = replace(hit, before=before, after=after)
-            hits.append(hit)
-        return hits
+        if isinstance(result, WhooshHit) and result.results.has_matched_terms():
+            matched = {text.decode("utf-8") for name, text in result.matched_terms()
+                       if name == "body"}
+        else:  # a plain disjunction, scored term at a time: its words are the query's
+            matched = query.body_words
+        fields = result.fields()
+        hit = self._hit(rank, item.score, fields,
+                        highlight_spans(fields["body"], analyzer, matched), item.superseded)
+        if context:
+            before, after = paragraph_context(searcher, hit.story_id, hit.version,
+                                              hit.paragraph, context)
+            hit = replace(hit, before=before, after=after)
+        return hit
 
     def matching_docnums(self, query: str, **filters) -> list[int]:
         """Document numbers of every current paragraph the query matches (unranked)."""
-        parsed, excluded = split_negation(parse_query(self._parser, query))
+        parsed, excluded = self.parsers().paragraphs(query)
         searcher = self._current_searcher()
         restrict = self._filters(searcher, **filters)
         size = searcher.doc_count_all()
@@ -541,121 +493,6 @@ class Index:
             if len(hits) == limit:
                 break
         return hits
-
-    @staticmethod
-    def _docnums(searcher, q) -> set[int] | None:
-        """The documents a (negated) query matches, as a set for `mask=`; None for none.
-        A set, not Whoosh's AndNot: its matcher lets excluded documents through when many
-        results are collected."""
-        return None if q is None else set(searcher.docs_for_query(q))
-
-    @staticmethod
-    def _story_mask(searcher, story_excluded, masked: set[int] | None) -> set[int] | None:
-        """The story records a negation excludes. A negated phrase cannot be searched in
-        the story fields (no positions there): it excludes the stories of the paragraphs
-        it excludes."""
-        if not has_phrase(story_excluded):
-            return Index._docnums(searcher, story_excluded)
-        story_ids = {searcher.stored_fields(docnum).get("story_id") for docnum in masked or ()}
-        story_ids.discard(None)
-        if not story_ids:
-            return None
-        return set(searcher.docs_for_query(wq.And([
-            Term("kind", "story"), wq.Or([Term("story_id", sid) for sid in story_ids])])))
-
-    def _rank_in_top_stories(self, searcher, parsed, story_query, masked, story_masked,
-                             weight: float, limit: int, per_story: int | None,
-                             current: CurrentVersions, all_versions: bool
-                             ) -> list[tuple[float, object, bool]]:
-        """Story-aware ranking: the best stories first (BM25F over whole stories), then the
-        paragraphs of those stories only, each scored on its own words and mixed with its
-        story's score. Scoring only the candidates' paragraphs keeps a query's cost near
-        constant as the archive grows; the candidates widen until `limit` hits are found.
-        Paragraphs whose story matched nothing (a word only in a dateline or a name list)
-        come after, on their own score."""
-        depth = max(CANDIDATE_STORIES, 2 * limit)
-        while True:
-            stories, exhausted = self._top_stories(searcher, story_query, depth, story_masked)
-            top = max((score for _, score in stories), default=0.0) or 1.0
-            story_scores: dict[str, float] = {}
-            for story_id, score in stories:
-                story_scores.setdefault(story_id, score / top)
-            ranked: list[tuple[float, object]] = []
-            if story_scores:
-                # story and kind from postings and a cached set, not from each hit's
-                # stored fields (only the hits _select reaches are loaded)
-                story_of = {docnum: story_id for story_id in story_scores
-                            for docnum in searcher.docs_for_query(Term("story_id", story_id))}
-                is_paragraph = self._kind_ids(searcher, "paragraph")
-                paragraphs = self._score_candidates(
-                    searcher, parsed, sorted(d for d in story_of if d in is_paragraph),
-                    list(story_scores), masked)
-                best = max((r.score for r in paragraphs), default=0.0) or 1.0
-                ranked = [((1 - weight) * r.score / best
-                           + weight * story_scores[story_of[r.docnum]], r)
-                          for r in paragraphs]
-                ranked.sort(key=lambda pair: (-pair[0], pair[1].docnum))  # ties: index order
-            chosen = _select(ranked, limit, per_story, current, all_versions)
-            if len(chosen) >= limit or (exhausted and not story_scores):
-                break
-            if exhausted:
-                seen = {r.docnum for _, r in ranked}
-                return chosen + self._rank_paragraphs(
-                    searcher, parsed, (masked or set()) | seen, limit - len(chosen), per_story,
-                    current, all_versions, scale=(1 - weight) / best)
-            depth *= 4
-        if not story_scores:
-            return self._rank_paragraphs(searcher, parsed, masked, limit, per_story, current,
-                                         all_versions, scale=1 - weight)
-        return chosen
-
-    @staticmethod
-    def _score_candidates(searcher, parsed, docnums: list[int], story_ids: list[str],
-                          masked: set[int] | None) -> list:
-        """Those of the candidate paragraphs (sorted docnums, of the stories story_ids)
-        that parsed matches, each with its own score: term at a time for plain words
-        (indexer.disjunction, the same scores; it reads only the posting blocks that hold
-        a candidate), Whoosh for any other query."""
-        scores = score_documents(searcher, parsed, docnums, masked)
-        if scores is not None:
-            return [ScoredParagraph(searcher, docnum, score) for docnum, score in scores.items()]
-        # Require: scored by parsed alone (an And with ConstantScoreQuery(..., 0.0) added
-        # 1.0 to each: Whoosh reads a 0.0 constant weight as none)
-        candidates = wq.Or([Term("story_id", story_id) for story_id in story_ids])
-        allowed = set(docnums)
-        return [r for r in searcher.search(wq.Require(parsed, candidates), limit=None,
-                                           mask=masked, terms=True)
-                if r.docnum in allowed]
-
-    @staticmethod
-    def _top_stories(searcher, story_query, depth: int, masked: set[int] | None
-                     ) -> tuple[list[tuple[str, float]], bool]:
-        """The best `depth` stories as (story_id, score), and whether that is all the
-        query matches. Term at a time (indexer.disjunction) for plain words, the same
-        scores at half the time or less; Whoosh for any other query."""
-        top = top_documents(searcher, story_query, depth, masked)
-        if top is not None:
-            return ([(searcher.stored_fields(docnum)["story_id"], score)
-                     for docnum, score in top.ranked], top.exhausted)
-        results = searcher.search(story_query, limit=depth, mask=masked)
-        return ([(r["story_id"], r.score) for r in results],
-                results.scored_length() < depth)
-
-    @staticmethod
-    def _rank_paragraphs(searcher, parsed, masked, limit: int, per_story: int | None,
-                         current: CurrentVersions, all_versions: bool, scale: float = 1.0
-                         ) -> list[tuple[float, object, bool]]:
-        """Paragraphs on their own BM25F score (times `scale`). Whole pages are fetched
-        again, larger, when superseded versions, story records or the per-story cap thin
-        them out (not Whoosh's collapse=, which ignores filters)."""
-        fetch = limit * 4 if per_story else limit + 10
-        while True:
-            results = searcher.search(parsed, limit=fetch, mask=masked, terms=True)
-            ranked = [(r.score * scale, r) for r in results if r.get("kind") == "paragraph"]
-            chosen = _select(ranked, limit, per_story, current, all_versions)
-            if len(chosen) >= limit or results.scored_length() < fetch:
-                return chosen
-            fetch *= 4
 
     @staticmethod
     def _hit(rank: int, score: float, fields: dict, spans: list[tuple[int, int]],

@@ -28,8 +28,9 @@ from whoosh.searching import Searcher
 
 from .formats import parse_file
 from .model import Story, WireFormatError, naive_utc
+from .schema import build_schema, encode_terms
 from .storage import commit_verified, live_documents, new_writer
-from .whoosh_fixes import JoinedText
+from .whoosh_fixes import JoinedText, fast_analysis
 
 if TYPE_CHECKING:
     from .workers import WorkerPool
@@ -221,15 +222,30 @@ def paragraph_documents(story: Story) -> Iterator[dict]:
         yield {**common, "id": f"{story.story_id}#{number}", "paragraph": number, "body": text}
 
 
+_TEXT = fast_analysis(build_schema()["fulltext"].analyzer)
+
+
+def _counts(texts: list[str]) -> dict[str, int]:
+    """Each analysed word of the texts (as the fulltext field analyses them) and how often
+    it occurs."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for word, positions in _TEXT.positions(text).items():
+            counts[word] = counts.get(word, 0) + len(positions)
+    return counts
+
+
 def story_document(story: Story) -> dict:
-    """One record per story: its whole text for story-level ranking, and its key and
-    version for deciding which version is current (indexer.versions)."""
+    """One record per story: its whole text for story-level ranking, its words and their
+    counts for feedback, and its key and version for deciding which version is current
+    (indexer.versions)."""
     fields = _story_fields(story)
     fields["story_headline"] = fields.pop("headline")  # see schema: story pass fields only
     return {**fields, "kind": "story",
             "id": f"story:{story.story_id}@{story.version}:{story.source}",
             # analysed from its paragraphs' analyses, just made (whoosh_fixes, fix 2)
-            "fulltext": JoinedText(story.paragraphs)}
+            "fulltext": JoinedText(story.paragraphs),
+            "story_terms": encode_terms(_counts(story.paragraphs), _counts([story.headline]))}
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,19 @@
 
 Paragraph documents (`kind="paragraph"`) carry their story's fields so that a plain
 `whoosh.index.open_dir` user can search and filter them without our code. Story records
-(`kind="story"`) hold a story's whole text (`fulltext`) for story-level ranking, with its
-key and version. File records (`kind="file"`) are the ledger of what was ingested. All live
-in the same index so that they are committed in the same atomic step.
+(`kind="story"`) hold a story's whole text (`fulltext`) for story-level ranking, its words
+and how often each occurs (`story_terms`, for feedback), with its key and version. File
+records (`kind="file"`) are the ledger of what was ingested. All live in the same index so
+that they are committed in the same atomic step.
 """
 
 from __future__ import annotations
 
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import CompressedBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META_ID = "__meta__"
 
 
@@ -45,12 +47,16 @@ def build_schema() -> Schema:
         # a story record's whole text, for story-level ranking (not stored: paragraphs are).
         # No positions: decoding a posting block with them took 77 µs, without about 10,
         # and the story pass reads hundreds of blocks a query. A phrase there is searched
-        # as all of its words (search.phrases_as_words); paragraphs keep real phrases.
+        # as all of its words (ranking.phrases_as_words); paragraphs keep real phrases.
         fulltext=TEXT(analyzer=stem, phrase=False, multitoken_query="and"),
         headline=TEXT(analyzer=stem, stored=True, multitoken_query="phrase"),
         # a story record's headline: its own field so that the story pass (fulltext and
         # story_headline) matches story records only and needs no filter by kind
         story_headline=TEXT(analyzer=stem, phrase=False, multitoken_query="and"),
+        # a story record's analysed words and their counts, text then headline (see
+        # encode_terms): feedback reads a story's words from here, not by analysing it
+        # again, and scores its words on the best stories without reading postings
+        story_terms=COLUMN(CompressedBytesColumn()),
         dateline=TEXT(analyzer=StandardAnalyzer(stoplist=None), stored=True),
         city=_keywords(scorable=False),
         region=_keywords(scorable=False),
@@ -73,3 +79,21 @@ def build_schema() -> Schema:
         stories=STORED(),
         schema_version=STORED(),
     )
+
+
+def encode_terms(text: dict[str, int], headline: dict[str, int]) -> bytes:
+    """A story's analysed words with their counts, as `story_terms` keeps them: UTF-8
+    `word count` pairs separated by spaces, the text's, a newline, the headline's."""
+    def pairs(counts: dict[str, int]) -> str:
+        return " ".join(f"{word} {count}" for word, count in counts.items())
+
+    return f"{pairs(text)}\n{pairs(headline)}".encode()
+
+
+def decode_terms(data: bytes) -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
+    """(text, headline) of a `story_terms` value: word -> count, both as bytes (a caller
+    converts the counts it needs)."""
+    text, _, headline = data.partition(b"\n")
+    words, heads = text.split(), headline.split()
+    return dict(zip(words[::2], words[1::2], strict=True)), \
+        dict(zip(heads[::2], heads[1::2], strict=True))

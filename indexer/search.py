@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import math
 import re
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from whoosh import matching, scoring
+from whoosh import matching
 from whoosh import query as wq
-from whoosh.qparser import GtLtPlugin, MultifieldParser, OrGroup
-from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.qparser import MultifieldParser
 
 from .dateline import normalize_region
-
-# BM25F over these fields. A headline or a name match says more about a paragraph's story
-# than one more body word, so they weigh more; the raw dateline is a weak place signal.
-FIELD_BOOSTS = {"body": 1.0, "headline": 1.6, "people": 1.5, "tags": 1.3, "dateline": 0.5}
-# A plain multi-word query: no word is required (Whoosh's default AND would drop a paragraph
-# missing one), and BM25F's sum ranks paragraphs with more of the words higher. Not
-# OrGroup.factory(scale): its coordination matcher counts each field as a term and scores
-# a query that matches one term in one field as 0.
-OR_GROUP = OrGroup
+from .whoosh_fixes import fast_analysis
 
 
 class QueryError(ValueError):
@@ -95,18 +85,6 @@ class Hit:
         return data
 
 
-# The story-level pass: a story's whole text and its headline. People and tags as story
-# evidence lowered MAP on the development collection (TIME: 0.554 against 0.588 without).
-STORY_FIELD_BOOSTS = {"fulltext": 1.0, "story_headline": 1.0}
-
-
-def make_parser(schema, boosts: dict[str, float] = FIELD_BOOSTS) -> MultifieldParser:
-    parser = MultifieldParser(list(boosts), schema, fieldboosts=boosts, group=OR_GROUP)
-    parser.add_plugin(DateParserPlugin(free=False))
-    parser.add_plugin(GtLtPlugin())
-    return parser
-
-
 _DATE_CLAUSE_RE = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|\S+)", re.IGNORECASE)
 _ISO_DAY_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
@@ -116,41 +94,6 @@ def _compact_dates(text: str) -> str:
     `20260901` right. Rewrite ISO days inside `date:` clauses only."""
     return _DATE_CLAUSE_RE.sub(
         lambda m: "date:" + _ISO_DAY_RE.sub(r"\1\2\3", m.group(1)), text)
-
-
-class FieldwiseBM25F(scoring.BM25F):
-    """BM25F whose statistics count only the documents that have the field.
-
-    Whoosh divides a field's total length, and takes idf, over every document in the index.
-    This index mixes paragraphs, story records and file records, so that would shrink the
-    average story length sevenfold and flatten idf. `doc_counts` gives each field's own
-    document count (paragraphs for `body`, stories for `fulltext`, both for shared fields).
-    """
-
-    def __init__(self, doc_counts: dict[str, int] | None = None, B: float = 0.75,
-                 K1: float = 1.2, **kwargs) -> None:
-        super().__init__(B=B, K1=K1, **kwargs)
-        self.doc_counts = doc_counts or {}
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        if not searcher.schema[fieldname].scorable:
-            return scoring.WeightScorer.for_(searcher, fieldname, text)
-        count = self.doc_counts.get(fieldname)
-        if not count:
-            return super().scorer(searcher, fieldname, text, qf)
-        return _FieldwiseScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B),
-                                self.K1, qf, count)
-
-
-class _FieldwiseScorer(scoring.BM25FScorer):
-    def __init__(self, searcher, fieldname, text, B, K1, qf, count):  # noqa: N803 - BM25 names
-        parent = searcher.get_parent()
-        self.idf = math.log(count / (parent.doc_frequency(fieldname, text) + 1)) + 1
-        self.avgfl = parent.field_length(fieldname) / count or 1
-        self.B = B
-        self.K1 = K1
-        self.qf = qf
-        self.setup(searcher, fieldname, text)
 
 
 def records(searcher, kind: str, field: str, value: str) -> list[dict]:
@@ -292,10 +235,6 @@ def date_test(searcher, dates: tuple[datetime | None, datetime | None] | None
     return dated_within
 
 
-def weighting(doc_counts: dict[str, int] | None = None) -> scoring.WeightingModel:
-    return FieldwiseBM25F(doc_counts)
-
-
 def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
     if not text.strip():
         raise QueryError("empty query")
@@ -306,13 +245,6 @@ def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         raise QueryError(f"query {text!r} has no searchable words (only stop words?)")
     return _negations_exclude(parsed)
-
-
-def phrases_as_words(q: wq.Query) -> wq.Query:
-    """Each phrase of q as all of its words: the story pass's fields keep no positions."""
-    if isinstance(q, wq.Phrase):
-        return wq.And([wq.Term(q.fieldname, word) for word in q.words], boost=q.boost)
-    return q.apply(phrases_as_words)
 
 
 def has_phrase(q: wq.Query | None) -> bool:
@@ -442,6 +374,9 @@ def highlight_spans(text: str, analyzer, matched: set[str]) -> list[tuple[int, i
     """Character spans of the words in `text` whose analysed form is a matched term."""
     if not matched:
         return []
+    fast = fast_analysis(analyzer)
+    if fast is not None:
+        return fast.spans(text, matched)
     return [(tok.startchar, tok.endchar)
             for tok in analyzer(text, chars=True, removestops=False)
             if tok.text in matched]

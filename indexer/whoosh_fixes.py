@@ -230,6 +230,32 @@ class _FastAnalysis:
             order = order[order.index(type(item)) + 1:]
         return True
 
+    def spans(self, text: str, wanted: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+        """Character spans of the words whose analysed form (stop words kept, unstemmed,
+        as Whoosh's chain leaves them with removestops=False) is in `wanted`."""
+        found = []
+        strip, lower, stops, stem = self.strip, self.lower, self.stops, self.stem
+        stems = self._stems
+        for match in self.pattern.finditer(text):
+            word = match.group(0)
+            if strip:
+                word = word.strip()
+            if lower:
+                word = word.lower()
+            stopped = stops is not None and (
+                len(word) < self.minsize or word in stops
+                or (self.maxsize is not None and len(word) > self.maxsize))
+            if stem is not None and not stopped and word not in self.ignore:
+                stemmed = stems.get(word)
+                if stemmed is None:
+                    if len(stems) >= self.STEM_CACHE:
+                        stems.clear()
+                    stemmed = stems[word] = stem(word)
+                word = stemmed
+            if word in wanted:
+                found.append(match.span())
+        return found
+
     def positions(self, text: str) -> dict[str, list[int]]:
         """Each term of the text and the positions Whoosh's chain gives it, in order of
         first appearance."""
@@ -270,6 +296,15 @@ class _FastAnalysis:
 _FAST: dict[int, tuple] = {}  # id(analyzer) -> (analyzer, _FastAnalysis or None)
 
 
+def fast_analysis(analyzer) -> _FastAnalysis | None:
+    """The one-loop form of an analyzer of a recognised shape (fix 7), or None."""
+    known = _FAST.get(id(analyzer))
+    if known is None or known[0] is not analyzer:
+        known = _FAST[id(analyzer)] = (
+            analyzer, _FastAnalysis(analyzer) if _FastAnalysis.accepts(analyzer) else None)
+    return known[1]
+
+
 _FIELD_INDEX = fields.FieldType.index  # a field type that analyses as Whoosh's base class
 _NUMBERS: dict[tuple[int, int], tuple] = {}  # (id(field), number) -> (field, items)
 
@@ -292,12 +327,7 @@ def _index_items(field, value) -> list:
         # one term, the value itself, as Existence.word_values makes it (an ID field)
         return [(value.encode("utf-8"), 1, fmt.field_boost, emptybytes)]
     elif kind is str and type(fmt) in (formats.Positions, formats.Frequency):
-        analyzer = field.analyzer
-        known = _FAST.get(id(analyzer))
-        if known is None or known[0] is not analyzer:
-            known = _FAST[id(analyzer)] = (
-                analyzer, _FastAnalysis(analyzer) if _FastAnalysis.accepts(analyzer) else None)
-        fast = known[1]
+        fast = fast_analysis(field.analyzer)
         if fast is not None:
             boost = fmt.field_boost
             found = fast.positions(value)

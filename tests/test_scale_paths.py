@@ -14,7 +14,6 @@ from whoosh import query as whoosh_query
 from whoosh.writing import SegmentWriter
 
 from indexer import Index, storage, whoosh_fixes
-from indexer import index as index_module
 from indexer.cli import main
 from indexer.disjunction import docnum_bitset, score_documents, term_bitset, top_documents
 from indexer.ingest import ingest_lock
@@ -22,8 +21,6 @@ from indexer.search import (
     Filtered,
     date_window,
     highlight_spans,
-    parse_query,
-    split_negation,
 )
 
 
@@ -51,9 +48,10 @@ FILTERS = [{"since": "2026-09-01", "until": "2026-09-30"}, {"since": "2026-10-01
 def test_filters_inside_the_query_agree_with_whooshs_own_range_queries(
         segmented: Index, filters: dict) -> None:
     # matching_docnums filters with Whoosh's DateRange and term queries, search() with the
-    # FilterMatcher and the date column: the two must find the same paragraphs
+    # FilterMatcher and the date column: the two must find the same paragraphs (feedback
+    # off: its words find more)
     for query in ("said", "government officials", "rain OR water"):
-        hits = segmented.search(query, limit=500, **filters)
+        hits = segmented.search(query, limit=500, feedback=False, **filters)
         expected = {segmented._current_searcher().stored_fields(n)["id"]
                     for n in segmented.matching_docnums(query, **filters)}
         assert {f"{h.story_id}#{h.paragraph}" for h in hits} == expected
@@ -285,7 +283,7 @@ def _story_pass_agrees_with_whoosh(index: Index, filters: dict | None = None) ->
     allow = index._filters(searcher, **{k: v for k, v in (filters or {}).items()
                                         if k not in ("since", "until")})
     for text in STORY_QUERIES:
-        query, _ = split_negation(parse_query(index._story_parser, text))
+        query, _ = index.parsers().stories(text)
         if allow is not None or window is not None:
             query = Filtered(query, allow, window)
         expected = [(r.docnum, r.score) for r in searcher.search(query, limit=None)]
@@ -308,13 +306,14 @@ def _paragraph_scores_agree_with_whoosh(index: Index, filters: dict | None = Non
     # candidates spread over every segment, some masked out as a negation would
     candidates, mask = [d for d in every if d % 3], {d for d in every if d % 7 == 0}
     for text in STORY_QUERIES:
-        query, _ = split_negation(parse_query(index._parser, text))
+        query, _ = index.parsers().paragraphs(text)
         if allow is not None or window is not None:
             query = Filtered(query, allow, window)
         expected = {r.docnum: r.score for r in searcher.search(query, limit=None, mask=mask)
                     if r.docnum % 3}
-        scores = score_documents(searcher, query, candidates, mask)
-        assert scores is not None
+        scored = score_documents(searcher, query, candidates, mask)
+        assert scored is not None
+        scores = scored.scores
         assert sorted(scores) == sorted(expected)
         assert [scores[d] for d in sorted(scores)] == pytest.approx(
             [expected[d] for d in sorted(expected)])
@@ -373,30 +372,41 @@ def test_term_bitsets_agree_with_whoosh_across_segments(segmented: Index) -> Non
 
 def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: Index,
                                                                    monkeypatch) -> None:
-    # phrases and wildcards take Whoosh's path: a paragraph's score must mean the same there
+    # phrases and wildcards take Whoosh's path (a FieldGroup matcher): a paragraph's score
+    # and whether it answers must mean the same there
+    from indexer import ranking
+
     searcher = corpus_index._current_searcher()
     story_ids = ["world/aleppo-truce", "world/geneva-talks", "world/canberra-drought"]
+    paragraphs = corpus_index._kind_ids(searcher, "paragraph")
     docnums = sorted(d for sid in story_ids for d in searcher.docs_for_query(
-        whoosh_query.Term("story_id", sid)) if d in corpus_index._kind_ids(searcher, "paragraph"))
-    for text in ("aid trucks", "drought farmers rain", "government officials"):
-        parsed, _ = split_negation(parse_query(corpus_index._parser, text))
-        ours = {r.docnum: r.score for r in Index._score_candidates(
-            searcher, parsed, docnums, story_ids, None)}
+        whoosh_query.Term("story_id", sid)) if d in paragraphs)
+    ranker = ranking.Ranker(searcher, corpus_index.ranking, paragraphs,
+                            corpus_index._versions(searcher))
+    for text in ("aid trucks", "drought farmers rain", "government officials", "Syria truce"):
+        parsed, _ = corpus_index.parsers().paragraphs(text)
+        query = ranking.Query(parsed, parsed, own_words=ranking.own_words(parsed))
+        ours = {r.result.docnum: (r.result.score, r.answers)
+                for r in ranker.score_candidates(query, docnums, story_ids)}
         with monkeypatch.context() as patch:
-            patch.setattr(index_module, "score_documents", lambda *args: None)
-            whooshs = {r.docnum: r.score for r in Index._score_candidates(
-                searcher, parsed, docnums, story_ids, None)}
+            patch.setattr(ranking, "score_documents", lambda *args: None)
+            whooshs = {r.result.docnum: (r.result.score, r.answers)
+                       for r in ranker.score_candidates(query, docnums, story_ids)}
         assert ours and sorted(ours) == sorted(whooshs)
-        assert [ours[d] for d in sorted(ours)] == pytest.approx(
-            [whooshs[d] for d in sorted(ours)])
+        assert [ours[d][0] for d in sorted(ours)] == pytest.approx(
+            [whooshs[d][0] for d in sorted(ours)], rel=1e-12)
+        assert [ours[d][1] for d in sorted(ours)] == [whooshs[d][1] for d in sorted(ours)]
+        assert any(answers for _, answers in ours.values())
 
 
 def test_other_query_shapes_are_left_to_whoosh(corpus_index: Index) -> None:
     searcher = corpus_index._current_searcher()
     for text in ('"government officials"', "drought AND farmers", "farm*"):
-        query, _ = split_negation(parse_query(corpus_index._story_parser, text))
+        query, _ = corpus_index.parsers().stories(text)
+        if text.startswith('"'):  # the story pass reads a phrase as AND of its words
+            assert not any(isinstance(leaf, whoosh_query.Phrase) for leaf in query.leaves())
         assert top_documents(searcher, query, 10) is None
-        query, _ = split_negation(parse_query(corpus_index._parser, text))
+        query, _ = corpus_index.parsers().paragraphs(text)
         assert score_documents(searcher, query, [0, 1, 2]) is None
     # and the search still answers them
     assert corpus_index.search('"government officials"') or corpus_index.search("farm*")
@@ -408,8 +418,8 @@ def test_highlights_without_matched_terms_are_those_whoosh_reports(corpus_index:
     searcher = corpus_index._current_searcher()
     analyzer = searcher.schema["body"].analyzer
     for query in ("drought farmers", "trucks flour medicine border", "election results"):
-        parsed, _ = split_negation(parse_query(corpus_index._parser, query))
-        hits = corpus_index.search(query, limit=20)
+        parsed, _ = corpus_index.parsers().paragraphs(query)
+        hits = corpus_index.search(query, limit=20, feedback=False)
         assert hits and any(hit.highlights for hit in hits)
         for hit in hits:
             docnum = next(searcher.document_numbers(id=f"{hit.story_id}#{hit.paragraph}"))

@@ -8,7 +8,8 @@ import pytest
 import whoosh.query as wq
 
 from indexer import Hit, Index, QueryError
-from indexer.search import phrases_as_words
+from indexer.bm25f import FieldGroup
+from indexer.ranking import phrases_as_words
 
 
 def ids(hits: list[Hit]) -> list[str]:
@@ -61,6 +62,16 @@ def test_story_pass_searches_a_phrase_as_its_words() -> None:
     assert phrases_as_words(wq.Or([phrase, wq.Term("story_headline", "truce")])) == wq.Or([
         wq.And([wq.Term("fulltext", w) for w in ["fragil", "ceas", "fire"]], boost=2.0),
         wq.Term("story_headline", "truce")])
+    # spread over fields: each word a group over the fields that read the phrase alike;
+    # a field that reads it as one term (tags) keeps its term
+    spread = FieldGroup([wq.Phrase("fulltext", ["ceas", "fire"]),
+                         wq.Phrase("story_headline", ["ceas", "fire"], boost=2.0),
+                         wq.Term("tags", "cease-fire")], boost=3.0)
+    assert phrases_as_words(spread) == wq.Or([
+        wq.And([FieldGroup([wq.Term("fulltext", word), wq.Term("story_headline", word,
+                                                              boost=2.0)])
+                for word in ("ceas", "fire")]),
+        FieldGroup([wq.Term("tags", "cease-fire")])], boost=3.0)
 
 
 def test_boolean_and_field_queries(corpus_index: Index) -> None:

@@ -1,0 +1,558 @@
+"""Ranking: which paragraphs answer a query, and in what order.
+
+A query is answered in two passes, then mixed (Ranker.rank):
+
+1. **Story pass.** Story records (a story's whole text and its headline) are ranked by
+   BM25F (indexer.bm25f); the best few stories are the candidates.
+2. **Paragraph pass.** The candidates' paragraphs are ranked by BM25F over their own text
+   (body, and the dateline the first one opens with), with the paragraphs' statistics.
+3. **Mix.** Each paragraph's score is its own, divided by the best paragraph's, mixed
+   with its story's, divided by the best story's: `(1 - w) * p + w * s`. A paragraph
+   that holds a word of the query in its own text ranks above every paragraph that
+   does not (one that matched only through its story's headline, or through a word that
+   feedback added), so the hit shown for a story is a paragraph that answers.
+
+**Feedback** (RM3, Lavrenko and Croft's relevance model as Anserini interpolates it):
+the words of the best stories of a first story pass, each story's words weighed by its
+score, join the query at `1 - feedback_weight` of its weight.
+
+Every default here was chosen on all the development collections together
+(bench/eval_ranking.py, bench/tune_ranking.py); the README gives the figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from whoosh import query as wq
+from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, OrGroup, QueryParser
+from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.query import Term
+from whoosh.searching import Hit as WhooshHit
+
+from .bm25f import BM25FModel, FieldGroup, FieldSpec, FieldsPlugin, grouped, length_bytes_of
+from .disjunction import query_words, score_documents, term_docnums, top_documents
+from .schema import decode_terms
+from .search import Filtered, has_phrase, parse_query, split_negation
+from .versions import CurrentVersions
+
+# the fields whose words are a paragraph's own text (the rest are copied from its story)
+OWN_FIELDS = frozenset({"body", "dateline"})
+
+
+@dataclass(frozen=True)
+class RankingParams:
+    """Everything that decides the order of hits. One set of defaults for every kind of
+    collection: they were tuned on all the development collections together."""
+
+    k1: float = 1.5
+    # the story pass: a story's whole text and its headline (a word there counts about as
+    # two in the text); fields of story records only, so the pass needs no filter by kind
+    story_fields: tuple[FieldSpec, ...] = (FieldSpec("fulltext", 1.0, 0.6),
+                                           FieldSpec("story_headline", 2.0, 0.3))
+    # the paragraph pass: a paragraph's own text (body; the first opens with the
+    # dateline), and, so that a story found by its headline or tags still shows its
+    # paragraphs (after those that answer), the fields copied from the story, weak
+    paragraph_fields: tuple[FieldSpec, ...] = (
+        FieldSpec("body", 1.0, 0.75), FieldSpec("dateline", 0.5, 0.75),
+        FieldSpec("headline", 0.2, 0.5), FieldSpec("tags", 0.2, 0.0))
+    story_weight: float = 0.9  # w in (1 - w) * paragraph + w * story
+    candidates: int = 20  # stories whose paragraphs are scored for a page (at least 2x limit)
+    feedback: bool = True
+    feedback_stories: int = 5  # the best stories whose words feed back
+    feedback_terms: int = 20
+    feedback_weight: float = 0.6  # the original query's share of the expanded one
+    feedback_max_df: float = 0.3  # words in more of the stories are not feedback words
+    feedback_depth: int = 200  # the best stories rescored with the feedback words
+
+    def b_by_field(self) -> dict[str, float]:
+        return {spec.name: spec.b for spec in (*self.story_fields, *self.paragraph_fields)}
+
+    def with_(self, **changes) -> RankingParams:
+        return replace(self, **changes)
+
+
+DEFAULT = RankingParams()
+
+
+def make_parser(schema, fields: Sequence[FieldSpec], aliases: dict[str, list[str]] | None = None
+                ) -> QueryParser:
+    """A query parser whose unfielded words become FieldGroups over `fields`; a
+    multi-word query requires none of its words (OR), so paragraphs with more of them
+    rank higher."""
+    parser = QueryParser(None, schema, group=OrGroup)
+    parser.add_plugin(FieldsPlugin(fields))
+    parser.add_plugin(DateParserPlugin(free=False))
+    parser.add_plugin(GtLtPlugin())
+    if aliases:
+        parser.add_plugin(FieldAliasPlugin(aliases))
+    return parser
+
+
+class QueryParsers:
+    """A query as each pass searches it: its words spread over the pass's default fields
+    as FieldGroups, a negation split off (to be applied as a set difference). The story
+    pass reads `body:` and `headline:` as the story record's fields, and a phrase as all
+    of its words (those fields keep no positions)."""
+
+    def __init__(self, schema, params: RankingParams) -> None:
+        self.paragraph_parser = make_parser(schema, params.paragraph_fields)
+        self.story_parser = make_parser(schema, params.story_fields,
+                                        {"fulltext": ["body"], "story_headline": ["headline"]})
+
+    def paragraphs(self, text: str) -> tuple[wq.Query, wq.Query | None]:
+        """(the query, what it excludes) for the paragraph pass. QueryError when the text
+        cannot be read as a query."""
+        query, excluded = split_negation(parse_query(self.paragraph_parser, text))
+        return grouped(query), excluded
+
+    def stories(self, text: str) -> tuple[wq.Query, wq.Query | None]:
+        """(the query, what it excludes) for the story pass."""
+        query, excluded = split_negation(parse_query(self.story_parser, text))
+        return phrases_as_words(grouped(query)), excluded
+
+
+def weighting(params: RankingParams, doc_counts: dict[str, int]) -> BM25FModel:
+    return BM25FModel(doc_counts, params.b_by_field(), params.k1)
+
+
+class ScoredParagraph:
+    """A paragraph scored outside Whoosh's collector: what ranking and hits read of a
+    whoosh.searching.Hit (docnum, score, stored fields loaded on first use)."""
+
+    __slots__ = ("_fields", "_searcher", "docnum", "score")
+
+    def __init__(self, searcher, docnum: int, score: float) -> None:
+        self._searcher, self.docnum, self.score, self._fields = searcher, docnum, score, None
+
+    def fields(self) -> dict:
+        if self._fields is None:
+            self._fields = self._searcher.stored_fields(self.docnum)
+        return self._fields
+
+    def __getitem__(self, name: str):
+        return self.fields()[name]
+
+    def get(self, name: str, default=None):
+        return self.fields().get(name, default)
+
+
+@dataclass
+class Ranked:
+    """One paragraph in the final order."""
+
+    score: float
+    result: object  # ScoredParagraph or whoosh.searching.Hit
+    superseded: bool = False
+    answers: bool = True
+
+
+@dataclass
+class Query:
+    """A query ready to rank: the paragraph pass's and the story pass's query (filters
+    applied), the documents each must leave out, and the user's words."""
+
+    paragraphs: wq.Query
+    stories: wq.Query
+    masked: set[int] | None = None
+    story_masked: set[int] | None = None
+    # (field, text) of the user's words in the paragraphs' own fields; empty when the
+    # query names none (people:..., tags:...), and then every paragraph answers
+    own_words: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def body_words(self) -> set[str]:
+        return {text for fieldname, text in self.own_words if fieldname == "body"}
+
+
+def own_words(q: wq.Query) -> frozenset[tuple[str, str]]:
+    """(field, text) of the terms of q's answering words in the paragraphs' own fields."""
+    found = set()
+    for group in _groups(q):
+        if group.answering:
+            for fieldname, texts in group.terms_by_field().items():
+                if fieldname in OWN_FIELDS:
+                    found.update((fieldname, text) for text in texts)
+    return frozenset(found)
+
+
+def own_query(q: wq.Query) -> wq.Query | None:
+    """The part of a paragraph query that searches the user's words in a paragraph's own
+    text (a paragraph it matches answers the query); None when there is none."""
+    if isinstance(q, Filtered):
+        q = q.child
+    parts = []
+    for group in _groups(q):
+        if group.answering:
+            subs = [sub for sub in group.subqueries if sub.field() in OWN_FIELDS]
+            if subs:
+                parts.append(FieldGroup(subs, boost=group.boost, named=group.named))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _groups(q: wq.Query) -> list[FieldGroup]:
+    if isinstance(q, FieldGroup):
+        return [q]
+    if isinstance(q, wq.Not):
+        return []
+    found = []
+    for sub in q.children():
+        found.extend(_groups(sub))
+    return found
+
+
+def phrases_as_words(q: wq.Query) -> wq.Query:
+    """Each phrase of q as all of its words: the story pass's fields keep no positions.
+    A phrase spread over fields becomes an AND of its words, each a FieldGroup over the
+    fields whose analysis gives the phrase as many words (a field that keeps stop words
+    makes its own AND); a field that reads the phrase as one term (tags) keeps it."""
+    if isinstance(q, FieldGroup) and any(isinstance(sub, wq.Phrase) for sub in q.subqueries):
+        by_length: dict[int, list[wq.Phrase]] = {}
+        others = []
+        for sub in q.subqueries:
+            if isinstance(sub, wq.Phrase):
+                by_length.setdefault(len(sub.words), []).append(sub)
+            else:
+                others.append(sub)
+        parts: list[wq.Query] = [
+            wq.And([FieldGroup([Term(p.fieldname, p.words[i], boost=p.boost) for p in phrases],
+                               answering=q.answering)
+                    for i in range(length)])
+            for length, phrases in by_length.items()]
+        if others:
+            parts.append(FieldGroup(others, answering=q.answering))
+        found = parts[0] if len(parts) == 1 else wq.Or(parts)
+        return found.with_boost(found.boost * q.boost)
+    if isinstance(q, wq.Phrase):
+        return wq.And([Term(q.fieldname, word) for word in q.words], boost=q.boost)
+    return q.apply(phrases_as_words)
+
+
+class Ranker:
+    """Ranks a query's paragraphs for one searcher (one committed state of the index)."""
+
+    def __init__(self, searcher, params: RankingParams, paragraph_ids,
+                 current: CurrentVersions, cache: dict | None = None) -> None:
+        self.searcher = searcher
+        self.params = params
+        self.paragraph_ids = paragraph_ids  # BitSet of the paragraph records
+        self.current = current
+        # kept for the searcher's lifetime by the caller: whether a word may feed back
+        self.feedback_words: dict[bytes, bool] = {} if cache is None else cache
+        self._story_terms = None
+
+    # -- feedback
+
+    def expands(self, query: Query) -> bool:
+        """Whether feedback applies: on, and a query of plain words (quotes, fields, AND,
+        NOT and patterns say exactly what is wanted)."""
+        if not self.params.feedback or query.masked is not None:
+            return False
+        plain = query.stories.child if isinstance(query.stories, Filtered) else query.stories
+        words = query_words(plain)
+        return words is not None and not any(word.named for word in words)
+
+    def _story_ids(self):
+        """A story record's id by docnum, from the sortable column (no stored fields)."""
+        reader = self.searcher.reader()
+        if reader.has_column("story_id"):
+            column = reader.column_reader("story_id")
+            return lambda docnum: column[docnum]
+        return lambda docnum: self.searcher.stored_fields(docnum)["story_id"]
+
+    def story_terms(self, docnum: int) -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
+        """(text, headline) words of a story record with their counts."""
+        column = self._story_terms
+        if column is None:
+            reader = self.searcher.reader()
+            column = self._story_terms = reader.column_reader("story_terms") \
+                if reader.has_column("story_terms") else {}
+        try:
+            data = column[docnum]
+        except (IndexError, KeyError):
+            data = b""
+        return decode_terms(data) if data else ({}, {})
+
+    def relevance_model(self, stories: list[tuple[int, str, float]]
+                        ) -> list[tuple[str, float]]:
+        """RM3's expansion words from the best stories: each story's words (its text and
+        headline, those in at most feedback_max_df of the stories) as a distribution
+        kept to its feedback_terms likeliest, weighed by the story's score, summed, kept
+        to the feedback_terms likeliest and normalised."""
+        params, searcher = self.params, self.searcher
+        limit = params.feedback_max_df * (searcher.doc_frequency("kind", "story") or 1)
+        totals: Counter[bytes] = Counter()
+        usable = self.feedback_words
+        if len(usable) > 200_000:
+            usable.clear()
+        for docnum, _, score in stories[:params.feedback_stories]:
+            text, headline = self.story_terms(docnum)
+            counts: Counter[bytes] = Counter()
+            for words in (text, headline):
+                for word, count in words.items():
+                    counts[word] += int(count)
+            kept = Counter()
+            for word, count in counts.items():
+                known = usable.get(word)
+                if known is None:
+                    known = usable[word] = bool(_FEEDBACK_WORD_RE.fullmatch(word)) and \
+                        searcher.doc_frequency("fulltext", word) <= limit
+                if known:
+                    kept[word] = count
+            top = kept.most_common(params.feedback_terms)
+            total = sum(count for _, count in top)
+            for word, count in top:
+                totals[word] += count / total * score
+        best = totals.most_common(params.feedback_terms)
+        mass = sum(weight for _, weight in best)
+        return [(word.decode(), weight / mass) for word, weight in best] if mass else []
+
+    def rerank(self, stories: list[tuple[int, str, float]], model: list[tuple[str, float]],
+               words: int) -> list[tuple[int, str, float]]:
+        """The stories with the expansion words: the first feedback_depth rescored as
+        RM3 weighs the expanded query (the query at feedback_weight over its words'
+        count, each feedback word at the rest of its weight, BM25F over the story's text
+        and headline), the others kept in their order below them."""
+        params, searcher = self.params, self.searcher
+        share = params.feedback_weight / max(words, 1)
+        fields = [spec for spec in params.story_fields
+                  if spec.name in ("fulltext", "story_headline")]
+        groups = [searcher.weighting.group(
+            searcher, [(spec.name, word.encode(), spec.weight) for spec in fields],
+            (1 - params.feedback_weight) * weight) for word, weight in model]
+        encoded = [word.encode() for word, _ in model]
+        depth = params.feedback_depth
+        lengths = {spec.name: _LengthBytes(searcher, spec.name) for spec in fields}
+        rescored = []
+        for position, (docnum, story_id, score) in enumerate(stories):
+            if position >= depth:
+                rescored.append((docnum, story_id, score * share))
+                continue
+            terms = self.story_terms(docnum)
+            added = 0.0
+            for word, group in zip(encoded, groups, strict=True):
+                tf = 0.0
+                for (name, _, table), counts in zip(group.fields, terms, strict=True):
+                    count = counts.get(word)
+                    if count is not None:
+                        tf += int(count) * table[lengths[name][docnum]]
+                if tf:
+                    added += group.saturate(tf)
+            rescored.append((docnum, story_id, score * share + added))
+        rescored.sort(key=lambda story: (-story[2], story[0]))
+        return rescored
+
+    # -- the passes
+
+    def top_stories(self, story_query: wq.Query, depth: int, masked: set[int] | None
+                    ) -> tuple[list[tuple[int, str, float]], bool]:
+        """The best `depth` stories as (docnum, story_id, score), and whether that is all
+        the query matches. Term at a time (indexer.disjunction) for plain words; Whoosh
+        for any other query, the same scores."""
+        searcher = self.searcher
+        top = top_documents(searcher, story_query, depth, masked)
+        if top is not None:
+            story_id = self._story_ids()
+            return ([(docnum, story_id(docnum), score) for docnum, score in top.ranked],
+                    top.exhausted)
+        results = searcher.search(story_query, limit=depth, mask=masked)
+        return ([(r.docnum, r["story_id"], r.score) for r in results],
+                results.scored_length() < depth)
+
+    def rank(self, query: Query, limit: int, per_story: int | None, all_versions: bool
+             ) -> list[Ranked]:
+        if not self.params.story_weight:
+            return self.rank_paragraphs(query, query.masked, limit, per_story, all_versions)
+        return self._rank_in_top_stories(query, limit, per_story, all_versions)
+
+    def _rank_in_top_stories(self, query: Query, limit: int, per_story: int | None,
+                             all_versions: bool) -> list[Ranked]:
+        """The best stories first, then the paragraphs of those stories only, each scored
+        on its own words and mixed with its story's score. Scoring only the candidates'
+        paragraphs keeps a query's cost near constant as the archive grows; the
+        candidates widen until `limit` hits are found. Paragraphs whose story matched
+        nothing (a word only in a dateline) come after, on their own score."""
+        searcher, weight = self.searcher, self.params.story_weight
+        depth = max(self.params.candidates, 2 * limit)
+        expands = self.expands(query)
+        model: list[tuple[str, float]] | None = None
+        best = 1.0
+        while True:
+            fetch = max(depth, self.params.feedback_depth) if expands else depth
+            stories, exhausted = self.top_stories(query.stories, fetch, query.story_masked)
+            if expands and stories:
+                if model is None:
+                    model = self.relevance_model(stories)
+                if model:
+                    stories = self.rerank(stories, model, len(_groups(query.stories)))
+                exhausted = exhausted and len(stories) <= depth
+                stories = stories[:depth]
+            top = max((score for *_, score in stories), default=0.0) or 1.0
+            story_scores: dict[str, float] = {}
+            for _, story_id, score in stories:
+                story_scores.setdefault(story_id, score / top)
+            ranked: list[Ranked] = []
+            if story_scores:
+                # story and kind from postings and a cached set, not from each hit's
+                # stored fields (only the hits select() reaches are loaded)
+                story_of = {docnum: story_id for story_id in story_scores
+                            for docnum in term_docnums(searcher, "story_id", story_id)}
+                is_paragraph = self.paragraph_ids
+                paragraphs = self.score_candidates(
+                    query, sorted(d for d in story_of if d in is_paragraph), list(story_scores))
+                best = max((r.result.score for r in paragraphs), default=0.0) or 1.0
+                ranked = [Ranked((1 - weight) * r.result.score / best
+                                 + weight * story_scores[story_of[r.result.docnum]],
+                                 r.result, answers=r.answers)
+                          for r in paragraphs]
+                ranked.sort(key=_order)
+            chosen = self.select(ranked, limit, per_story, all_versions)
+            if len(chosen) >= limit or (exhausted and not story_scores):
+                break
+            if exhausted:
+                seen = {r.result.docnum for r in ranked}
+                return chosen + self.rank_paragraphs(
+                    query, (query.masked or set()) | seen, limit - len(chosen), per_story,
+                    all_versions, scale=(1 - weight) / best)
+            depth *= 4
+        if not story_scores:
+            return self.rank_paragraphs(query, query.masked, limit, per_story, all_versions,
+                                        scale=1 - weight)
+        return chosen
+
+    def score_candidates(self, query: Query, docnums: list[int], story_ids: list[str]
+                         ) -> list[Ranked]:
+        """Those of the candidate paragraphs (sorted docnums, of the stories story_ids)
+        that the query matches, each with its own score and whether it answers: term at a
+        time for plain words (it reads only the posting blocks that hold a candidate),
+        Whoosh for any other query, the same scores."""
+        searcher = self.searcher
+        scored = score_documents(searcher, query.paragraphs, docnums, query.masked,
+                                 OWN_FIELDS)
+        if scored is not None:
+            everyone = not query.own_words
+            return [Ranked(0.0, ScoredParagraph(searcher, docnum, score),
+                           answers=everyone or docnum in scored.answered)
+                    for docnum, score in scored.scores.items()]
+        # Require: scored by the query alone (an And with ConstantScoreQuery(..., 0.0)
+        # added 1.0 to each: Whoosh reads a 0.0 constant weight as none)
+        candidates = wq.Or([Term("story_id", story_id) for story_id in story_ids])
+        allowed = set(docnums)
+        return [Ranked(0.0, r, answers=self.answers(query, r))
+                for r in searcher.search(wq.Require(query.paragraphs, candidates), limit=None,
+                                         mask=query.masked, terms=True)
+                if r.docnum in allowed]
+
+    @staticmethod
+    def answers(query: Query, hit: WhooshHit) -> bool:
+        """Whether a hit Whoosh found holds one of the user's words in its own text."""
+        if not query.own_words:
+            return True
+        return any(fieldname in OWN_FIELDS for fieldname, _ in hit.matched_terms())
+
+    def rank_paragraphs(self, query: Query, masked: set[int] | None, limit: int,
+                        per_story: int | None, all_versions: bool, scale: float = 1.0
+                        ) -> list[Ranked]:
+        """Paragraphs on their own BM25F score (times `scale`): those that hold a word of
+        the query in their own text, then the others. Whole pages are fetched again,
+        larger, when superseded versions, story records or the per-story cap thin them
+        out (not Whoosh's collapse=, which ignores filters)."""
+        own = own_query(query.paragraphs) if query.own_words else None
+        tiers = [(query.paragraphs, True)] if own is None else [
+            (wq.Require(query.paragraphs, own), True), (wq.AndNot(query.paragraphs, own), False)]
+        chosen: list[Ranked] = []
+        taken: dict[tuple[str, int], int] = {}
+        for tier, answers in tiers:
+            wanted = limit - len(chosen)
+            fetch = wanted * 4 if per_story else wanted + 10
+            while True:
+                results = self.searcher.search(tier, limit=fetch, mask=masked)
+                ranked = [Ranked(r.score * scale, r, answers=answers)
+                          for r in results if r.docnum in self.paragraph_ids]
+                found = self.select(ranked, wanted, per_story, all_versions, dict(taken))
+                if len(found) >= wanted or results.scored_length() < fetch:
+                    break
+                fetch *= 4
+            for item in found:
+                story = (item.result["story_id"], item.result.get("version", 0))
+                taken[story] = taken.get(story, 0) + 1
+            chosen.extend(found)
+            if len(chosen) >= limit:
+                break
+        return chosen
+
+    def select(self, ranked: list[Ranked], limit: int, per_story: int | None,
+               all_versions: bool, taken: dict[tuple[str, int], int] | None = None
+               ) -> list[Ranked]:
+        """The first `limit` of the ranked paragraphs: superseded and killed versions left
+        out unless all_versions (and marked), at most `per_story` from any one story
+        (counting those already `taken`)."""
+        taken = {} if taken is None else taken
+        chosen = []
+        for item in ranked:
+            result = item.result
+            story = (result["story_id"], result.get("version", 0))
+            is_current = self.current.is_current(result.get("story_key") or story[0], *story)
+            if not is_current and not all_versions:
+                continue
+            if per_story and taken.get(story, 0) >= per_story:
+                continue
+            taken[story] = taken.get(story, 0) + 1
+            item.superseded = not is_current
+            chosen.append(item)
+            if len(chosen) == limit:
+                break
+        return chosen
+
+
+def _order(item: Ranked) -> tuple:
+    """Paragraphs that answer first, then by score; ties in index order."""
+    return (not item.answers, -item.score, item.result.docnum)
+
+
+_FEEDBACK_WORD_RE = re.compile(rb"[a-z0-9]{2,20}")
+
+
+class _LengthBytes:
+    """A field's length byte for any global docnum of a searcher, read per segment."""
+
+    def __init__(self, searcher, fieldname: str) -> None:
+        self.searcher, self.fieldname = searcher, fieldname
+        self.segments = [(offset, offset + reader.doc_count_all(), reader)
+                         for reader, offset in searcher.reader().leaf_readers()]
+        self.tables: dict[int, bytes] = {}
+
+    def __getitem__(self, docnum: int) -> int:
+        for start, end, reader in self.segments:
+            if start <= docnum < end:
+                table = self.tables.get(start)
+                if table is None:
+                    table = self.tables[start] = length_bytes_of(reader, self.fieldname)
+                return table[docnum - start]
+        return 0
+
+
+def story_mask(searcher, story_excluded: wq.Query | None, masked: set[int] | None
+               ) -> set[int] | None:
+    """The story records a negation excludes. A negated phrase cannot be searched in the
+    story fields (no positions there): it excludes the stories of the paragraphs it
+    excludes."""
+    if story_excluded is None:
+        return None
+    if not has_phrase(story_excluded):
+        return set(searcher.docs_for_query(story_excluded))
+    story_ids = {searcher.stored_fields(docnum).get("story_id") for docnum in masked or ()}
+    story_ids.discard(None)
+    if not story_ids:
+        return None
+    return set(searcher.docs_for_query(wq.And([
+        Term("kind", "story"), wq.Or([Term("story_id", sid) for sid in story_ids])])))
+
+
+__all__ = ["DEFAULT", "OWN_FIELDS", "Query", "QueryParsers", "Ranked", "Ranker",
+           "RankingParams", "own_words", "phrases_as_words", "story_mask", "weighting"]

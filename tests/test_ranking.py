@@ -1,0 +1,156 @@
+"""The ranking model: BM25F over fields, paragraphs that answer, feedback (indexer.ranking).
+
+Stories here are written for the tests; the development collections' floors are in
+test_ranking_collections.py."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from conftest import story_text
+from whoosh import index as whoosh_index
+from whoosh import scoring
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from indexer import Index
+from indexer.bm25f import FieldGroup
+from indexer.ranking import RankingParams
+
+WEATHER = ["Heavy rain floods roads in the north", "Farmers welcome rain after dry summer",
+           "Rain delays the harbour festival", "Forecasters expect more rain this week"]
+TOPICS = ["budget", "bus lanes", "library hours", "school meals", "bridge repairs",
+          "parking fees", "park cleanup", "museum grant", "tram extension", "housing plan"]
+FILLER = 60
+
+
+def _write(folder: Path, name: str, headline: str, lead: str) -> None:
+    # every story of the same length, as news stories are, each word rare or common as it
+    # is in news: `rain` in 5 stories of 66, `acid` in 2
+    second = "Officials said more details would be published later in the week."
+    (folder / f"{name}.txt").write_text(story_text("LONDON", headline=headline, lead=lead,
+                                                   paragraphs=(second,), tags=None))
+
+
+@pytest.fixture(scope="module")
+def acid(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """A chemical spill with `acid` in headline and text, an acid rain story whose text
+    holds both words, weather stories with `rain`, and an archive around them."""
+    folder = tmp_path_factory.mktemp("acid") / "stories"
+    folder.mkdir()
+    for number, headline in enumerate(WEATHER):
+        _write(folder, f"weather-{number}", headline,
+               "Rain fell for a third day across the region and the rivers rose again.")
+    for number in range(FILLER):
+        topic = TOPICS[number % len(TOPICS)]
+        _write(folder, f"council-{number}", f"Council debates {topic}",
+               f"Councillors argued over the {topic} for a second hour on Tuesday evening.")
+    _write(folder, "spill", "Acid spill closes the ring road",
+           "A tanker carrying acid overturned on the ring road early on Monday morning.")
+    _write(folder, "forests", "Scientists count the cost to northern forests",
+           "Acid rain has stripped the needles from pine trees across the northern hills.")
+    index = Index.create(str(folder.parent / "index"))
+    assert index.ingest([str(folder)]).ok
+    return index
+
+
+def test_a_headline_word_twice_ranks_below_a_story_with_every_word(acid: Index) -> None:
+    # the model itself, feedback off: in an archive of 66 stories the 5 that feed back are
+    # a twelfth of it, and its words reorder this pair (test_feedback_* cover feedback)
+    stories = [hit.story_id for hit in acid.search("acid rain", per_story=1, feedback=False)]
+    assert stories.index("forests") < stories.index("spill")
+    assert acid.search("acid rain", feedback=False)[0].story_id == "forests"
+
+
+def test_whooshs_per_field_sum_puts_the_headline_story_first(acid: Index,
+                                                             tmp_path: Path) -> None:
+    # the flaw the previous test guards against: Whoosh's BM25F saturates each field on
+    # its own and adds them, so the spill story's one word, twice, wins
+    schema = Schema(id=ID(stored=True), headline=TEXT(analyzer=StemmingAnalyzer()),
+                    body=TEXT(analyzer=StemmingAnalyzer()))
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    writer = ix.writer()
+    for story_id in ("spill", "forests", *(f"weather-{n}" for n in range(len(WEATHER))),
+                     *(f"council-{n}" for n in range(FILLER))):
+        story = acid.story(story_id)
+        writer.add_document(id=story_id, headline=story.headline,
+                            body="\n\n".join(story.paragraphs))
+    writer.commit()
+    parser = MultifieldParser(["headline", "body"], schema, {"headline": 1.6}, group=OrGroup)
+    with ix.searcher(weighting=scoring.BM25F()) as searcher:
+        assert searcher.search(parser.parse("acid rain"))[0]["id"] == "spill"
+
+
+def test_a_word_in_several_fields_is_saturated_once(acid: Index) -> None:
+    searcher = acid._current_searcher()
+    params = acid.ranking
+    query, _ = acid.parsers().stories("acid")
+    assert isinstance(query, FieldGroup)
+    spill = next(r for r in searcher.search(query, limit=None)
+                 if r["story_id"] == "spill")
+    # by hand, from the definition: each field's frequency over its own length
+    # normalisation, weighted and summed, then saturated once under one idf
+    fields = {spec.name: spec for spec in params.story_fields}
+    stories = searcher.doc_frequency("kind", "story")
+    total = 0.0
+    for name, tf in (("fulltext", 1), ("story_headline", 1)):
+        length = byte_to_length(length_to_byte(searcher.doc_field_length(spill.docnum, name)))
+        average = searcher.field_length(name) / stories
+        spec = fields[name]
+        total += spec.weight * tf / ((1 - spec.b) + spec.b * length / average)
+    df = searcher.doc_frequency("fulltext", "acid")
+    idf = math.log(1 + (stories - df + 0.5) / (df + 0.5))
+    expected = idf * total * (params.k1 + 1) / (params.k1 + total)
+    assert spill.score == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def drought(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """A story with `drought` in its headline and tags only, another that says it."""
+    folder = tmp_path_factory.mktemp("drought") / "stories"
+    folder.mkdir()
+    (folder / "outlook.txt").write_text(story_text(
+        "SYDNEY", "Australia", headline="Drought outlook worsens for the east",
+        lead="Forecasters said the coming months would be hotter than usual.",
+        paragraphs=("Reservoirs stood at a third of capacity.",
+                    "Cattle prices fell at the Wagga market."), tags="drought, weather"))
+    (folder / "loans.txt").write_text(story_text(
+        "CANBERRA", "Australia", headline="Government extends farm loans",
+        lead="The government extended cheap loans to farmers hit by the long drought.",
+        paragraphs=("Officials said the scheme would run until June.",), tags="farming"))
+    index = Index.create(str(folder.parent / "index"))
+    assert index.ingest([str(folder)]).ok
+    return index
+
+
+def test_paragraphs_that_hold_the_word_come_before_those_that_do_not(drought: Index) -> None:
+    hits = drought.search("drought")
+    assert (hits[0].story_id, hits[0].paragraph) == ("loans", 1) and hits[0].highlights
+    # the outlook story is found by its headline and tags, its paragraphs after
+    assert [h.story_id for h in hits[1:]] == ["outlook"] * 3
+    assert not any(h.highlights for h in hits[1:])
+    assert hits[0].score < max(h.score for h in hits[1:])  # its story scores higher
+
+
+def test_feedback_reorders_the_best_stories_of_plain_words_only(corpus_index: Index) -> None:
+    fed = [h.story_id for h in corpus_index.search("minister", per_story=1)]
+    exact = [h.story_id for h in corpus_index.search("minister", per_story=1, feedback=False)]
+    assert fed != exact and sorted(fed) == sorted(exact)  # reordered, nothing added
+    # a phrase, a field or an operator says exactly what is wanted: no feedback
+    for query in ('"foreign minister"', "body:minister", "minister AND syria",
+                  "minister NOT drought"):
+        with_feedback = [(h.story_id, h.paragraph) for h in corpus_index.search(query)]
+        assert with_feedback == [(h.story_id, h.paragraph)
+                                 for h in corpus_index.search(query, feedback=False)]
+
+
+def test_ranking_params_are_taken_per_query(corpus_index: Index) -> None:
+    paragraphs_only = RankingParams(story_weight=0.0, feedback=False)
+    hits = corpus_index.search("drought farmers", ranking=paragraphs_only)
+    assert hits == corpus_index.search("drought farmers", story_weight=0.0, feedback=False)
+    assert hits != corpus_index.search("drought farmers")
+    assert corpus_index.ranking == RankingParams()  # the index's own is untouched
