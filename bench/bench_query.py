@@ -73,10 +73,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--paragraphs-only", action="store_true",
                         help="no story pass: paragraphs ranked on their own words (weight 0)")
+    parser.add_argument("--no-feedback", action="store_true",
+                        help="queries without pseudo-relevance feedback (on by default)")
     args = parser.parse_args()
     medians = []
     for path in args.indexes:
-        options = {"story_weight": 0.0} if args.paragraphs_only else {}
+        options: dict = {"story_weight": 0.0} if args.paragraphs_only else {}
+        if args.no_feedback:
+            options["feedback"] = False
         wall, peak = one_shot(path)
         print(f"{path}: one-shot `indexer query`: {wall:.2f} s wall, peak RSS {peak:.0f} MB")
         latencies, paragraphs, segments = measure(path, args.repeat, **options)

@@ -16,10 +16,11 @@ caller asks Whoosh.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, repeat
-from operator import neg
+from operator import mul, neg
 
 import whoosh.query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -354,18 +355,28 @@ def _postings_at(matcher, targets: list[int]) -> Iterator[tuple[int, float]]:
             if matcher.is_active() and matcher.id() == docnum:
                 yield docnum, matcher.weight()
         return
-    index = 0
-    while index < len(targets) and matcher.is_active():
+    wanted: set[int] | None = None
+    index, count = 0, len(targets)
+    while index < count and matcher.is_active():
         top = matcher.block_max_id()
         if top < targets[index]:
             matcher._next_block()  # reads the next block's header only
             continue
-        block = dict(zip(*_decoded(matcher), strict=True))
-        while index < len(targets) and targets[index] <= top:
-            weight = block.get(targets[index])
-            if weight is not None:
-                yield targets[index], weight
-            index += 1
+        end = bisect_right(targets, top, index)
+        ids, weights = _decoded(matcher)
+        if (end - index) * 8 < matcher._blocklength:  # a few targets: look each up
+            block = dict(zip(ids, weights))  # noqa: B905 - weights may repeat
+            for docnum in targets[index:end]:
+                weight = block.get(docnum)
+                if weight is not None:
+                    yield docnum, weight
+        else:  # many: test each posting
+            if wanted is None:
+                wanted = set(targets)
+            for docnum, weight in zip(ids, weights):  # noqa: B905 - weights may repeat
+                if docnum in wanted:
+                    yield docnum, weight
+        index = end
         matcher._next_block()
 
 
@@ -399,10 +410,17 @@ class _SegmentWord:
         """tf~ of every document holding the word in one of its fields."""
         found: dict[int, float] = {}
         get = found.get
-        for field, btext, table, lengths in self.parts:
+        for number, (field, btext, table, lengths) in enumerate(self.parts):
             for ids, weights in _posting_blocks(self.reader, field, btext):
-                for docnum, tf in zip(ids, weights):  # noqa: B905 - weights may repeat
-                    found[docnum] = get(docnum, 0.0) + tf * table[lengths[docnum]]
+                ids = list(ids)
+                # each posting's weighted, normalised frequency, in C-level maps: the
+                # same products as tf * table[lengths[docnum]]
+                values = map(mul, weights, map(table.__getitem__, map(lengths.__getitem__, ids)))
+                if not number:  # the first field's documents are new: 0.0 + x is x
+                    found.update(zip(ids, values, strict=True))
+                    continue
+                for docnum, value in zip(ids, values):  # noqa: B905 - both as long
+                    found[docnum] = get(docnum, 0.0) + value
         return found
 
     def frequencies_at(self, targets: list[int], own_fields: frozenset[str] | None = None,
@@ -423,8 +441,12 @@ class _SegmentWord:
     def add_all(self, scores: dict[int, float]) -> None:
         """Add this word's score to each of its documents."""
         factor, k1 = self.group.factor, self.group.k1
+        frequencies = self.frequencies()
+        if not scores:  # the first word: 0.0 + x is x
+            scores.update((docnum, factor * tf / (k1 + tf)) for docnum, tf in frequencies.items())
+            return
         get = scores.get
-        for docnum, tf in self.frequencies().items():
+        for docnum, tf in frequencies.items():
             scores[docnum] = get(docnum, 0.0) + factor * tf / (k1 + tf)
 
     def add_to(self, scores: dict[int, float]) -> None:

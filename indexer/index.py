@@ -396,8 +396,7 @@ class Index:
             story_query, story_excluded = parsers.stories(query)
             ranker = Ranker(searcher, params, self._kind_ids(searcher, "paragraph"),
                             self._versions(searcher),
-                            self._cached(searcher, f"feedback words {params.feedback_max_df}",
-                                         dict))
+                            self._cached(searcher, f"ranking {params.feedback_max_df}", dict))
             ready = Query(_required(parsed, restrict, window),
                           _required(story_query, restrict, window), masked,
                           story_mask(searcher, story_excluded, masked), own_words(parsed))

@@ -66,7 +66,7 @@ class RankingParams:
     feedback_terms: int = 20
     feedback_weight: float = 0.6  # the original query's share of the expanded one
     feedback_max_df: float = 0.3  # words in more of the stories are not feedback words
-    feedback_depth: int = 200  # the best stories rescored with the feedback words
+    feedback_depth: int = 100  # the best stories rescored with the feedback words
 
     def b_by_field(self) -> dict[str, float]:
         return {spec.name: spec.b for spec in (*self.story_fields, *self.paragraph_fields)}
@@ -242,9 +242,11 @@ class Ranker:
         self.params = params
         self.paragraph_ids = paragraph_ids  # BitSet of the paragraph records
         self.current = current
-        # kept for the searcher's lifetime by the caller: whether a word may feed back
-        self.feedback_words: dict[bytes, bool] = {} if cache is None else cache
-        self._story_terms = None
+        # kept for the searcher's lifetime by the caller: whether a word may feed back,
+        # and the column readers
+        cache = {} if cache is None else cache
+        self.feedback_words: dict[bytes, bool] = cache.setdefault("feedback words", {})
+        self.columns: dict[str, object] = cache.setdefault("columns", {})
 
     # -- feedback
 
@@ -259,24 +261,26 @@ class Ranker:
 
     def _story_ids(self):
         """A story record's id by docnum, from the sortable column (no stored fields)."""
-        reader = self.searcher.reader()
-        if reader.has_column("story_id"):
-            column = reader.column_reader("story_id")
-            return lambda docnum: column[docnum]
-        return lambda docnum: self.searcher.stored_fields(docnum)["story_id"]
-
-    def story_terms(self, docnum: int) -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
-        """(text, headline) words of a story record with their counts."""
-        column = self._story_terms
+        column = self._column("story_id")
         if column is None:
+            return lambda docnum: self.searcher.stored_fields(docnum)["story_id"]
+        return column.__getitem__
+
+    def _column(self, name: str):
+        """A column reader of the searcher, opened once per searcher (its offsets are
+        read from disk when it opens: milliseconds at a million documents)."""
+        cache = self.columns
+        if name not in cache:
             reader = self.searcher.reader()
-            column = self._story_terms = reader.column_reader("story_terms") \
-                if reader.has_column("story_terms") else {}
-        try:
-            data = column[docnum]
-        except (IndexError, KeyError):
-            data = b""
-        return decode_terms(data) if data else ({}, {})
+            cache[name] = reader.column_reader(name) if reader.has_column(name) else None
+        return cache[name]
+
+    def story_terms(self, docnum: int) -> tuple[bytes, bytes]:
+        """(text, headline) parts of a story record's `story_terms` (schema.encode_terms)."""
+        column = self._column("story_terms")
+        data = column[docnum] if column is not None else b""
+        text, _, headline = data.partition(b"\n")
+        return text, headline
 
     def relevance_model(self, stories: list[tuple[int, str, float]]
                         ) -> list[tuple[str, float]]:
@@ -291,11 +295,9 @@ class Ranker:
         if len(usable) > 200_000:
             usable.clear()
         for docnum, _, score in stories[:params.feedback_stories]:
-            text, headline = self.story_terms(docnum)
             counts: Counter[bytes] = Counter()
-            for words in (text, headline):
-                for word, count in words.items():
-                    counts[word] += int(count)
+            for words in decode_terms(b"\n".join(self.story_terms(docnum))):
+                counts.update(words)
             kept = Counter()
             for word, count in counts.items():
                 known = usable.get(word)
@@ -326,23 +328,28 @@ class Ranker:
             searcher, [(spec.name, word.encode(), spec.weight) for spec in fields],
             (1 - params.feedback_weight) * weight) for word, weight in model]
         encoded = [word.encode() for word, _ in model]
+        position_of = {word: i for i, word in enumerate(encoded)}
+        # one scan of a story's words finds every feedback word's count
+        pattern = re.compile(rb" (" + b"|".join(re.escape(w) for w in encoded) + rb"):(\d+)")
+        # a field's table is the same for every word (its weight and length normalisation)
+        tables = [(table, _LengthBytes(searcher, name)) for name, _, table in groups[0].fields]
         depth = params.feedback_depth
-        lengths = {spec.name: _LengthBytes(searcher, spec.name) for spec in fields}
         rescored = []
         for position, (docnum, story_id, score) in enumerate(stories):
             if position >= depth:
                 rescored.append((docnum, story_id, score * share))
                 continue
-            terms = self.story_terms(docnum)
+            tfs: dict[int, float] = {}
+            for part, (table, lengths) in zip(self.story_terms(docnum), tables, strict=True):
+                found = pattern.findall(part)
+                if found:
+                    norm = table[lengths[docnum]]
+                    for word, count in found:
+                        at = position_of[word]
+                        tfs[at] = tfs.get(at, 0.0) + int(count) * norm
             added = 0.0
-            for word, group in zip(encoded, groups, strict=True):
-                tf = 0.0
-                for (name, _, table), counts in zip(group.fields, terms, strict=True):
-                    count = counts.get(word)
-                    if count is not None:
-                        tf += int(count) * table[lengths[name][docnum]]
-                if tf:
-                    added += group.saturate(tf)
+            for at in sorted(tfs):  # in the model's order, as a query sums its words
+                added += groups[at].saturate(tfs[at])
             rescored.append((docnum, story_id, score * share + added))
         rescored.sort(key=lambda story: (-story[2], story[0]))
         return rescored

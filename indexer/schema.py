@@ -83,17 +83,22 @@ def build_schema() -> Schema:
 
 def encode_terms(text: dict[str, int], headline: dict[str, int]) -> bytes:
     """A story's analysed words with their counts, as `story_terms` keeps them: UTF-8
-    `word count` pairs separated by spaces, the text's, a newline, the headline's."""
+    ` word:count` pairs (each after a space), the text's, a newline, the headline's."""
     def pairs(counts: dict[str, int]) -> str:
-        return " ".join(f"{word} {count}" for word, count in counts.items())
+        return "".join(f" {word}:{count}" for word, count in counts.items())
 
     return f"{pairs(text)}\n{pairs(headline)}".encode()
 
 
-def decode_terms(data: bytes) -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
-    """(text, headline) of a `story_terms` value: word -> count, both as bytes (a caller
-    converts the counts it needs)."""
+def decode_terms(data: bytes) -> tuple[dict[bytes, int], dict[bytes, int]]:
+    """(text, headline) of a `story_terms` value: word -> count."""
     text, _, headline = data.partition(b"\n")
-    words, heads = text.split(), headline.split()
-    return dict(zip(words[::2], words[1::2], strict=True)), \
-        dict(zip(heads[::2], heads[1::2], strict=True))
+    return _pairs(text), _pairs(headline)
+
+
+def _pairs(part: bytes) -> dict[bytes, int]:
+    found = {}
+    for pair in part.split():
+        word, _, count = pair.rpartition(b":")
+        found[word] = int(count)
+    return found
