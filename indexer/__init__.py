@@ -9,7 +9,7 @@ from .dateline import parse_dateline
 from .index import Index, IndexNotFoundError, SchemaVersionError
 from .ingest import IndexLockedError, IngestReport, Rejection
 from .model import Dateline, Story, WireFormatError
-from .people import extract_people, find_mentions
+from .people import PeopleFinder, extract_people, find_mentions
 from .search import DatelineInfo, Hit, QueryError
 from .storage import IndexIntegrityError
 
@@ -24,6 +24,7 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IngestReport",
+    "PeopleFinder",
     "QueryError",
     "Rejection",
     "SchemaVersionError",

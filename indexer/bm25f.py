@@ -32,7 +32,7 @@ from whoosh.qparser import syntax
 from whoosh.qparser.plugins import MultifieldPlugin
 from whoosh.util.numeric import byte_to_length
 
-from .whoosh_fixes import length_bytes
+from .whoosh_ext import length_bytes
 
 
 @dataclass(frozen=True)

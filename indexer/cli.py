@@ -7,15 +7,16 @@ import os
 import sys
 import time
 from contextlib import ExitStack
+from typing import IO
 
 import click
 
 from . import __version__
+from .documents import story_json
 from .formats import READERS
 from .index import Index, IndexNotFoundError, SchemaVersionError, default_index_path
 from .ingest import IndexLockedError, Rejection, walk
-from .people import find_mentions, people_from_mentions
-from .people import use_model as use_people_model
+from .people import PeopleFinder, people_from_mentions
 from .search import Hit, QueryError
 from .storage import IndexIntegrityError
 
@@ -83,7 +84,7 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
     paths_list = list(paths) or ["corpus"]
     interactive = sys.stderr.isatty() and not quiet
-    _use_people_model(people_model)
+    finder = _people_finder(people_model)
     with ExitStack() as stack:
         log = stack.enter_context(open(log_file, "a", encoding="utf-8")) if log_file else None
 
@@ -102,7 +103,8 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
         try:
             index = Index.create(index_path)
             report = index.ingest(paths_list, fmt=fmt, prune=prune, batch_files=batch_files,
-                                  workers=workers, on_file=on_file, on_reject=on_reject)
+                                  workers=workers, on_file=on_file, on_reject=on_reject,
+                                  people=finder)
         except IndexLockedError as exc:
             fail(str(exc), EXIT_LOCKED)
         except (IndexIntegrityError, SchemaVersionError) as exc:
@@ -191,14 +193,13 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
     A plain multi-word query ranks paragraphs with more of the words higher."""
     index = open_index(index_path)
     try:
-        filters = {"person": person, "tag": tag, "place": place, "since": since,
-                   "until": until}
         hits = index.search(query, limit=limit, per_story=per_story,
                             all_versions=all_versions, context=context, feedback=feedback,
-                            **filters)
+                            person=person, tag=tag, place=place, since=since, until=until)
         facet_names = tuple(n.strip() for n in facets.split(",") if n.strip()) if facets \
             else ()
-        counts = index.facets(query, facet_names, **filters) if facet_names else {}
+        counts = index.facets(query, facet_names, person=person, tag=tag, place=place,
+                              since=since, until=until) if facet_names else {}
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
     # fewer hits than asked for, up to 3: --limit 1 with its one hit is not "few"
@@ -326,17 +327,17 @@ def people() -> None:
 
 
 @people.command("extract")
-@click.argument("source", required=False, type=click.File("r", encoding="utf-8",
-                                                           errors="replace"))
+@click.argument("source", required=False, default="-",
+                type=click.File("r", encoding="utf-8", errors="replace"))
 @click.option("--json", "as_json", is_flag=True,
               help="Each name with its mentions as character offsets, as JSON.")
 @click.option("--model", "model_path", envvar="INDEXER_PEOPLE_MODEL", default=None,
               type=click.Path(dir_okay=False), help="Use a model from `people train`.")
-def people_extract(source, as_json: bool, model_path: str | None) -> None:
+def people_extract(source: IO[str], as_json: bool, model_path: str | None) -> None:
     """Print the people a text names, canonical, one per line (FILE, or - for stdin)."""
-    _use_people_model(model_path)
-    text = (source or click.get_text_stream("stdin")).read()
-    mentions = find_mentions(text)
+    finder = _people_finder(model_path)
+    text = source.read()
+    mentions = finder.mentions(text)
     names = people_from_mentions(mentions)
     if as_json:
         data = [{"name": name,
@@ -372,13 +373,12 @@ def people_train(conll: str, model_path: str, epochs: int) -> None:
                f"-> {model_path} ({len(model.weights)} features)", err=True)
 
 
-def _use_people_model(path: str | None) -> None:
-    if not path:
-        return
+def _people_finder(path: str | None) -> PeopleFinder:
     try:
-        use_people_model(path)
+        return PeopleFinder.load(path or None)
     except (OSError, ValueError) as exc:
         fail(f"cannot load people model {path}: {exc}", EXIT_USAGE)
+        raise  # fail() exits
 
 
 @main.command()
@@ -431,7 +431,7 @@ def check(index_path: str | None) -> None:
     problems = index.check()
     if not problems:
         click.echo(f"ok: {index.paragraph_count()} paragraphs agree with the file records")
-        segments = len(index.whoosh_index._segments())
+        segments = index.segment_count()
         if segments > SEGMENTS_WORTH_OPTIMIZING:
             click.echo(f"note: {segments} segments; `indexer optimize` would speed up queries")
         return
@@ -455,17 +455,12 @@ def story(story_id: str, index_path: str | None, as_json: bool) -> None:
         fail(f"no story {story_id!r} in the index", EXIT_NO_HITS)
     assert found is not None
     if as_json:
-        data = {
-            "story_id": found.story_id, "headline": found.headline, "byline": found.byline,
-            "dateline": {"raw": found.dateline.raw, "city": found.dateline.city,
-                         "region": found.dateline.region, "country": found.dateline.country,
-                         "agency": found.dateline.agency},
-            "date": found.date.isoformat() if found.date else None,
-            "people": found.people, "tags": found.tags, "source": found.source,
-            "paragraphs": found.paragraphs,
-        }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(story_json(found), ensure_ascii=False, indent=2))
         return
+    if found.status == "canceled":
+        click.echo(f"[KILLED: version {found.version} withdraws this story]")
+    elif found.superseded:
+        click.echo(f"[SUPERSEDED: version {found.version}; a newer version or a kill replaces it]")
     click.echo(found.headline)
     if found.byline:
         click.echo(f"By {found.byline}")

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import mul, neg
+from typing import Any
 
 import whoosh.query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -28,6 +29,7 @@ from whoosh.idsets import BitSet
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import length_to_byte
 
+from . import whoosh_ext
 from .bm25f import BM25FModel, FieldGroup, GroupScorer, length_bytes_of
 from .search import Filtered, date_test
 
@@ -108,8 +110,9 @@ def top_documents(searcher, q: wq.Query, limit: int,
                      if docnum not in excluded}
         if not local:
             continue
-        if dates is not None:
-            date_tests.append((offset, end, date_test(subsearcher, dates)))
+        test = date_test(subsearcher, dates)
+        if test is not None:
+            date_tests.append((offset, end, test))
         if offset:
             scores.update((docnum + offset, score) for docnum, score in local.items())
         else:
@@ -122,8 +125,8 @@ def top_documents(searcher, q: wq.Query, limit: int,
         estimate = allow_query.estimate_size(reader)
         if estimate <= len(scores):
             # a narrow filter (a person, a rare tag): keep only its documents, then rank
-            allowed = set(searcher.docs_for_query(allow_query))
-            scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
+            narrow = set(searcher.docs_for_query(allow_query))
+            scores = {docnum: score for docnum, score in scores.items() if docnum in narrow}
             allow_query = None
         else:
             # a wide one (a big city): look as deep as it takes to find `limit` at its rate
@@ -226,7 +229,7 @@ def _segment_words(reader, words: list[Word], groups: list[GroupScorer]) -> list
     found = []
     for word, group in zip(words, groups, strict=True):
         parts = [(field, btext, table) for field, btext, table in group.fields
-                 if (field, btext) in reader]
+                 if btext is not None and (field, btext) in reader]
         if parts:
             found.append(_SegmentWord(reader, parts, group, word.answering))
     return found
@@ -274,9 +277,10 @@ def term_bitset(searcher, fieldname: str, text: str) -> BitSet:
     but decoded block by block (Whoosh's matcher steps one posting at a time: half a
     second for the million paragraphs of a 1M index, now 0.1 s with the packing)."""
     flags = bytearray(searcher.doc_count_all())
-    field = searcher.schema[fieldname] if fieldname in searcher.schema else None
-    btext = field.to_bytes(text) if field is not None else None
-    for reader, offset in ([] if field is None else searcher.reader().leaf_readers()):
+    if fieldname not in searcher.schema:
+        return _packed(flags)
+    btext = searcher.schema[fieldname].to_bytes(text)
+    for reader, offset in searcher.reader().leaf_readers():
         if (fieldname, btext) not in reader:
             continue
         for ids, _ in _posting_blocks(reader, fieldname, btext):
@@ -312,7 +316,7 @@ def _packed(flags: bytearray) -> BitSet:
     return BitSet.from_bytes(packed.to_bytes((len(flags) + 7) // 8, "little"))
 
 
-def _by_segment(searcher, docnums: list[int]) -> Iterator[tuple[object, int, list[int]]]:
+def _by_segment(searcher, docnums: list[int]) -> Iterator[tuple[Any, int, list[int]]]:
     """(subsearcher, its first docnum, the sorted docnums in it as local numbers) for each
     segment holding one of the sorted global docnums."""
     position = 0
@@ -347,7 +351,7 @@ def _postings_at(matcher, targets: list[int]) -> Iterator[tuple[int, float]]:
     """(docnum, weight) of those of the sorted target docnums that the term's matcher
     holds, decoding only the posting blocks that can hold one (a Whoosh 3 block's header
     gives its last document; Whoosh's skip_to would step through each block)."""
-    if type(matcher) is not W3LeafMatcher:
+    if not _block_readable(matcher):
         for docnum in targets:
             if not matcher.is_active():
                 return
@@ -380,9 +384,15 @@ def _postings_at(matcher, targets: list[int]) -> Iterator[tuple[int, float]]:
         matcher._next_block()
 
 
+def _block_readable(matcher) -> bool:
+    """Whether a matcher's blocks may be read through its private fields: a Whoosh 3
+    matcher on a Whoosh our extensions were written for (else its public calls)."""
+    return type(matcher) is W3LeafMatcher and whoosh_ext.active()
+
+
 def _raw_matcher(reader, field: str, btext: bytes):
     """The segment's own matcher for a term (deleted documents are the caller's job)."""
-    terms = getattr(reader, "_terms", None)
+    terms = getattr(reader, "_terms", None) if whoosh_ext.active() else None
     if terms is not None:
         return terms.matcher(field, btext, reader.schema[field].format)
     return reader.postings(field, btext)
@@ -392,7 +402,8 @@ class _SegmentWord:
     """BM25F for one word in one segment: its fields' postings summed into tf~ per
     document (GroupScorer's tables, from the length bytes), then saturated once."""
 
-    def __init__(self, reader, parts: list[tuple[str, bytes, object]], group: GroupScorer,
+    def __init__(self, reader, parts: list[tuple[str, bytes, Sequence[float]]],
+                 group: GroupScorer,
                  answering: bool) -> None:
         self.reader, self.group, self.answering = reader, group, answering
         self.parts = [(field, btext, table, length_bytes_of(reader, field))
@@ -431,11 +442,11 @@ class _SegmentWord:
         get = found.get
         for field, btext, table, lengths in self.parts:
             matcher = _raw_matcher(self.reader, field, btext)
-            own = own_fields is not None and answered is not None and field in own_fields
+            mark = answered if own_fields is not None and field in own_fields else None
             for docnum, tf in _postings_at(matcher, targets):
                 found[docnum] = get(docnum, 0.0) + tf * table[lengths[docnum]]
-                if own:
-                    answered.add(docnum + offset)
+                if mark is not None:
+                    mark.add(docnum + offset)
         return found
 
     def add_all(self, scores: dict[int, float]) -> None:
@@ -501,7 +512,7 @@ def _posting_blocks(reader, field: str, btext: bytes) -> Iterator[tuple]:
         matcher = _raw_matcher(reader, field, btext)
     except TermNotFound:
         return
-    if type(matcher) is W3LeafMatcher:
+    if _block_readable(matcher):
         while matcher.is_active():
             yield _decoded(matcher)
             matcher._next_block()

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
@@ -29,6 +30,7 @@ from .assist import (
     suggest_query,
 )
 from .disjunction import docnum_bitset, term_bitset
+from .documents import hit_from_record, record_key, record_version, story_from_records
 from .ingest import (
     LAST_RUN_NAME,
     IngestReport,
@@ -38,7 +40,8 @@ from .ingest import (
     ledger_of,
     write_last_run,
 )
-from .model import Dateline, Story
+from .model import Story
+from .people import PeopleFinder
 from .ranking import (
     DEFAULT,
     Query,
@@ -52,8 +55,6 @@ from .ranking import (
 )
 from .schema import META_ID, SCHEMA_VERSION, build_schema
 from .search import (
-    DatelineInfo,
-    Filtered,
     Hit,
     QueryError,
     date_window,
@@ -61,6 +62,7 @@ from .search import (
     highlight_spans,
     people_by_surname,
     records,
+    restricted,
     split_keywords,
 )
 from .storage import (
@@ -70,7 +72,7 @@ from .storage import (
     new_writer,
     open_durable,
 )
-from .versions import CurrentVersions, VersionInfo
+from .versions import CurrentVersions
 
 DEFAULT_INDEX = "index"
 
@@ -85,11 +87,6 @@ class SchemaVersionError(RuntimeError):
 
 def default_index_path() -> str:
     return os.environ.get("INDEXER_INDEX") or DEFAULT_INDEX
-
-
-def _required(q, restrict, window):
-    """q limited to the documents the filters allow, scored by q alone."""
-    return q if restrict is None and window is None else Filtered(q, restrict, window)
 
 
 def folder_size(path: str) -> int:
@@ -208,16 +205,15 @@ class Index:
         return self._cached(searcher, "versions", lambda: CurrentVersions(searcher))
 
     def _filters(self, searcher, person: str | None = None, tag: str | None = None,
-                 place: str | None = None, since: datetime | str | None = None,
-                 until: datetime | str | None = None):
-        """The filter query, a surname looked up in the people of this index (a cached
-        map, not a wildcard over the people lexicon: 40 ms a query at 1M paragraphs)."""
+                 place: str | None = None):
+        """The person, tag and place filters as a query, a surname looked up in the
+        people of this index (a cached map, not a wildcard over the people lexicon: 40 ms
+        a query at 1M paragraphs)."""
         surnames = None
         if person and " " not in person.strip():
             surnames = self._cached(searcher, "surnames",
                                     lambda: people_by_surname(searcher.reader()))
-        return filter_query(person=person, tag=tag, place=place, since=since, until=until,
-                            surnames=surnames)
+        return filter_query(person=person, tag=tag, place=place, surnames=surnames)
 
     def _current_searcher(self):
         # One searcher serves every query until a commit lands. Not Searcher.refresh(): it
@@ -252,15 +248,21 @@ class Index:
     def ingest(self, paths: list[str], *, fmt: str = "auto", prune: bool = False,
                batch_files: int = 2000, workers: int = 1,
                on_file: Callable[[str], None] | None = None,
-               on_reject: Callable[[Rejection], None] | None = None) -> IngestReport:
+               on_reject: Callable[[Rejection], None] | None = None,
+               people: PeopleFinder | str | Path | None = None) -> IngestReport:
         """Ingest files and folders (recursively); returns the run report.
+
+        `people` finds the people each story names: a PeopleFinder, the path of a model
+        from `indexer people train`, or None for the rules. Raises OSError or ValueError
+        for a model that cannot be read, before any file is read.
 
         Python's cyclic garbage collector is paused while the run lasts and run after each
         batch (see ingest.garbage_collected_per_batch), then left as it was found.
         Raises IndexLockedError when another ingest is writing to this index."""
+        finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
         with ingest_lock(self.path):
             run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files, workers=workers,
-                            on_file=on_file, on_reject=on_reject)
+                            on_file=on_file, on_reject=on_reject, people=finder)
             try:
                 report = run.run(paths, prune=prune)
             except BaseException:
@@ -295,8 +297,7 @@ class Index:
         tags: set[str] = set()
         dates = []
         for fields in searcher.documents(kind="story"):
-            key = fields.get("story_key") or fields["story_id"]
-            if not current.is_current(key, fields["story_id"], fields.get("version", 0)):
+            if not current.is_current_record(fields):
                 continue
             stories += 1
             people.update(split_keywords(fields.get("people")))
@@ -397,8 +398,8 @@ class Index:
             ranker = Ranker(searcher, params, self._kind_ids(searcher, "paragraph"),
                             self._versions(searcher),
                             self._cached(searcher, f"ranking {params.feedback_max_df}", dict))
-            ready = Query(_required(parsed, restrict, window),
-                          _required(story_query, restrict, window), masked,
+            ready = Query(restricted(parsed, restrict, window),
+                          restricted(story_query, restrict, window), masked,
                           story_mask(searcher, story_excluded, masked), own_words(parsed))
             chosen = ranker.rank(ready, limit, per_story, all_versions)
             return [self._ranked_hit(searcher, rank, item, ready, context)
@@ -416,7 +417,7 @@ class Index:
         else:  # a plain disjunction, scored term at a time: its words are the query's
             matched = query.body_words
         fields = result.fields()
-        hit = self._hit(rank, item.score, fields,
+        hit = hit_from_record(rank, item.score, fields,
                         highlight_spans(fields["body"], analyzer, matched), item.superseded)
         if context:
             before, after = paragraph_context(searcher, hit.story_id, hit.version,
@@ -424,36 +425,40 @@ class Index:
             hit = replace(hit, before=before, after=after)
         return hit
 
-    def matching_docnums(self, query: str, **filters) -> list[int]:
+    def matching_docnums(self, query: str, *, person: str | None = None,
+                         tag: str | None = None, place: str | None = None,
+                         since: datetime | str | None = None,
+                         until: datetime | str | None = None) -> list[int]:
         """Document numbers of every current paragraph the query matches (unranked)."""
         parsed, excluded = self.parsers().paragraphs(query)
         searcher = self._current_searcher()
-        restrict = self._filters(searcher, **filters)
-        size = searcher.doc_count_all()
-        extra = None if restrict is None else docnum_bitset(searcher.docs_for_query(restrict),
-                                                            size)
-        allowed = self._kind_ids(searcher, "paragraph", extra)
+        matched = restricted(parsed, self._filters(searcher, person=person, tag=tag,
+                                                   place=place), date_window(since, until))
+        allowed = self._kind_ids(searcher, "paragraph")
         if excluded is not None:
-            allowed = allowed.difference(docnum_bitset(searcher.docs_for_query(excluded), size))
+            allowed = allowed.difference(docnum_bitset(searcher.docs_for_query(excluded),
+                                                       searcher.doc_count_all()))
         if not allowed:
             return []
         current = CurrentVersions(searcher)
         docnums = []
-        for docnum in searcher.docs_for_query(parsed):
+        for docnum in searcher.docs_for_query(matched):
             if docnum in allowed:
                 fields = searcher.stored_fields(docnum)
-                if current.is_current(fields.get("story_key") or fields["story_id"],
-                                      fields["story_id"], fields.get("version", 0)):
+                if current.is_current_record(fields):
                     docnums.append(docnum)
         return docnums
 
-    def facets(self, query: str, names: tuple[str, ...] = FACETS, top: int = 10,
-               **filters) -> dict[str, list[tuple[str, int]]]:
+    def facets(self, query: str, names: tuple[str, ...] = FACETS, top: int = 10, *,
+               person: str | None = None, tag: str | None = None, place: str | None = None,
+               since: datetime | str | None = None, until: datetime | str | None = None
+               ) -> dict[str, list[tuple[str, int]]]:
         """Counts of people, tags, places and months over the stories the query matches."""
         unknown = set(names) - set(FACETS)
         if unknown:
             raise QueryError(f"unknown facet {sorted(unknown)[0]!r} (known: {', '.join(FACETS)})")
-        docnums = self.matching_docnums(query, **filters)
+        docnums = self.matching_docnums(query, person=person, tag=tag, place=place,
+                                        since=since, until=until)
         return facet_counts(self._current_searcher(), docnums, names, top)
 
     def suggest(self, query: str) -> str | None:
@@ -478,9 +483,7 @@ class Index:
         current = CurrentVersions(searcher)
         hits: list[Hit] = []
         for result in searcher.search(like, limit=limit * 3 + 10, filter=allowed):
-            key = result.get("story_key") or result["story_id"]
-            if key == story.key or not current.is_current(key, result["story_id"],
-                                                          result.get("version", 0)):
+            if record_key(result) == story.key or not current.is_current_record(result):
                 continue
             first = next((d for d in records(searcher, "paragraph", "story_id",
                                              result["story_id"])
@@ -488,71 +491,30 @@ class Index:
                           and d.get("version", 0) == result.get("version", 0)), None)
             if first is None:
                 continue
-            hits.append(self._hit(len(hits) + 1, result.score, first, []))
+            hits.append(hit_from_record(len(hits) + 1, result.score, first, []))
             if len(hits) == limit:
                 break
         return hits
 
-    @staticmethod
-    def _hit(rank: int, score: float, fields: dict, spans: list[tuple[int, int]],
-             superseded: bool = False) -> Hit:
-        return Hit(
-            rank=rank,
-            score=score,
-            story_id=fields["story_id"],
-            paragraph=fields["paragraph"],
-            paragraphs=fields["paragraphs"],
-            text=fields["body"],
-            headline=fields.get("headline", ""),
-            dateline=DatelineInfo(raw=fields.get("dateline", ""),
-                                  city=fields.get("city") or None,
-                                  region=fields.get("region") or None,
-                                  agency=fields.get("agency") or None),
-            date=fields.get("date"),
-            people=split_keywords(fields.get("people")),
-            tags=split_keywords(fields.get("tags")),
-            source=fields.get("source", ""),
-            highlights=spans,
-            version=fields.get("version", 0),
-            superseded=superseded,
-        )
-
     def story(self, story_id: str, version: int | None = None) -> Story | None:
-        """A story as it was indexed: its current version, or the given one; None when
-        there is no such story."""
+        """A story as it was indexed: its latest version, or the given one; None when
+        there is no such story. `superseded` is set when that version is not the current
+        one of its key (a newer version, possibly under another story id, or a kill)."""
         searcher = self._current_searcher()
-        found = sorted((VersionInfo(d["story_id"], d.get("version", 0), d.get("date"),
-                                    d.get("status", "usable"))
-                        for d in records(searcher, "story", "story_id", story_id)),
-                       key=VersionInfo.order)
+        paragraphs = records(searcher, "paragraph", "story_id", story_id)
+        versions = {record_version(record) for record in paragraphs}
         if version is not None:
-            found = [r for r in found if r.version == version]
-        if not found:
+            versions &= {version}
+        if not versions:
             return None
-        wanted = found[-1].version
-        docs = sorted((d for d in records(searcher, "paragraph", "story_id", story_id)
-                       if d.get("version", 0) == wanted), key=lambda d: d["paragraph"])
-        if not docs:
-            return None
-        first = docs[0]
-        return Story(
-            story_id=story_id,
-            paragraphs=[d["body"] for d in docs],
-            headline=first.get("headline", ""),
-            dateline=Dateline(raw=first.get("dateline", ""), city=first.get("city") or None,
-                              region=first.get("region") or None,
-                              country=first.get("country") or None,
-                              agency=first.get("agency") or None),
-            date=first.get("date"),
-            byline=first.get("byline", ""),
-            people=split_keywords(first.get("people")),
-            tags=split_keywords(first.get("tags")),
-            source=first.get("source", ""),
-            format=first.get("format", ""),
-            key=first.get("story_key", ""),
-            version=first.get("version", 0),
-            status=first.get("status", "usable"),
-        )
+        wanted = max(versions)
+        chosen = [record for record in paragraphs if record_version(record) == wanted]
+        current = self._versions(searcher)
+        return story_from_records(chosen, superseded=not current.is_current_record(chosen[0]))
+
+    def segment_count(self) -> int:
+        """Segments in the index (`optimize` merges them into one)."""
+        return len(self._ix._segments())
 
     def paragraph_count(self) -> int:
         """Paragraphs in the index (deleted ones not counted)."""

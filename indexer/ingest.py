@@ -26,11 +26,11 @@ from whoosh.index import FileIndex
 from whoosh.query import And, Term
 from whoosh.searching import Searcher
 
+from .documents import paragraph_documents, story_document
 from .formats import parse_file
-from .model import Story, WireFormatError, naive_utc
-from .schema import build_schema, encode_terms
+from .model import WireFormatError
+from .people import PeopleFinder
 from .storage import commit_verified, live_documents, new_writer
-from .whoosh_fixes import JoinedText, fast_analysis
 
 if TYPE_CHECKING:
     from .workers import WorkerPool
@@ -190,64 +190,6 @@ def story_id_for(path: Path, root: Path) -> str:
     return relative.with_suffix("").as_posix()
 
 
-def _story_fields(story: Story) -> dict:
-    """The fields every document of a story carries, paragraphs and story record alike."""
-    dateline = story.dateline
-    fields = {
-        "story_id": story.story_id,
-        "paragraphs": len(story.paragraphs),
-        "headline": story.headline,
-        "dateline": dateline.raw,
-        "city": dateline.city or "",
-        "region": dateline.region or "",
-        "country": dateline.country or "",
-        "agency": dateline.agency or "",
-        "byline": story.byline,
-        "people": ",".join(story.people),
-        "tags": ",".join(story.tags),
-        "source": story.source,
-        "format": story.format,
-        "story_key": story.key,
-        "version": story.version,
-        "status": story.status,
-    }
-    if story.date is not None:
-        fields["date"] = naive_utc(story.date)
-    return fields
-
-
-def paragraph_documents(story: Story) -> Iterator[dict]:
-    common = {**_story_fields(story), "kind": "paragraph"}
-    for number, text in enumerate(story.paragraphs, start=1):
-        yield {**common, "id": f"{story.story_id}#{number}", "paragraph": number, "body": text}
-
-
-_TEXT = fast_analysis(build_schema()["fulltext"].analyzer)
-
-
-def _counts(texts: list[str]) -> dict[str, int]:
-    """Each analysed word of the texts (as the fulltext field analyses them) and how often
-    it occurs."""
-    counts: dict[str, int] = {}
-    for text in texts:
-        for word, positions in _TEXT.positions(text).items():
-            counts[word] = counts.get(word, 0) + len(positions)
-    return counts
-
-
-def story_document(story: Story) -> dict:
-    """One record per story: its whole text for story-level ranking, its words and their
-    counts for feedback, and its key and version for deciding which version is current
-    (indexer.versions)."""
-    fields = _story_fields(story)
-    fields["story_headline"] = fields.pop("headline")  # see schema: story pass fields only
-    return {**fields, "kind": "story",
-            "id": f"story:{story.story_id}@{story.version}:{story.source}",
-            # analysed from its paragraphs' analyses, just made (whoosh_fixes, fix 2)
-            "fulltext": JoinedText(story.paragraphs),
-            "story_terms": encode_terms(_counts(story.paragraphs), _counts([story.headline]))}
-
-
 @dataclass(frozen=True)
 class FileJob:
     """A file the run has to read: new, or changed on disk since its ledger record."""
@@ -274,9 +216,14 @@ class FileOutcome:
     documents: int = 0  # documents added: paragraphs, story records, the file record
 
 
-def process_file(job: FileJob, fmt: str, add: Callable[[dict], None]) -> FileOutcome:
-    """Read, hash and parse one file and add its documents (paragraphs, story records,
-    then its ledger record) through `add`; the same in the run's process or a worker's."""
+RULES = PeopleFinder()
+
+
+def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
+                 people: PeopleFinder = RULES) -> FileOutcome:
+    """Read, hash and parse one file, add the people each story names, and add its
+    documents (paragraphs, story records, then its ledger record) through `add`; the same
+    in the run's process or a worker's."""
     try:
         data = Path(job.path).read_bytes()
     except OSError as exc:
@@ -295,7 +242,7 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None]) -> FileOut
         return FileOutcome(job, "rejected", f"could not parse: {type(exc).__name__}: {exc}")
     outcome = FileOutcome(job, "parsed", problems=list(parsed.problems),
                           stories=len(parsed.stories))
-    for story in parsed.stories:
+    for story in map(people.add_people, parsed.stories):
         for document in paragraph_documents(story):
             add(document)
             outcome.paragraphs += 1
@@ -339,9 +286,11 @@ class IngestRun:
     def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 2000,
                  batch_paragraphs: int = 12_000, workers: int = 1,
                  on_file: Callable[[str], None] | None = None,
-                 on_reject: Callable[[Rejection], None] | None = None) -> None:
+                 on_reject: Callable[[Rejection], None] | None = None,
+                 people: PeopleFinder = RULES) -> None:
         self.ix = ix
         self.fmt = fmt
+        self.people = people
         self.workers = workers
         self.batch_files = batch_files
         self.batch_paragraphs = batch_paragraphs
@@ -415,7 +364,7 @@ class IngestRun:
         if self.workers > 1:
             from .workers import WorkerPool  # it imports this module
 
-            self._pool = WorkerPool(self.ix, self.fmt, self.workers,
+            self._pool = WorkerPool(self.ix, self.fmt, self.people, self.workers,
                                     limitmb=max(64, 160 // self.workers))
         try:
             for path, root, source in walk_sources(paths):
@@ -468,7 +417,7 @@ class IngestRun:
 
     def _read(self, job: FileJob) -> None:
         if self._pool is None:
-            self._apply(process_file(job, self.fmt, self._add))
+            self._apply(process_file(job, self.fmt, self._add, self.people))
             return
         # four files in flight per worker: one finishing never waits for the next
         while self._pool.in_flight >= 4 * self.workers:

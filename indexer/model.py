@@ -37,6 +37,8 @@ class Story:
     key: str = ""
     version: int = 0
     status: str = "usable"  # "usable" | "canceled"
+    # set when read back from an index: a newer version or a kill replaces this one
+    superseded: bool = False
 
     def __post_init__(self) -> None:
         if not self.key:

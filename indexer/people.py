@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from .lexicons import cities, countries, demonyms, fold, given_names, surnames, us_states
+from .model import Story
+from .textio import normalize_space
 
 # Words that stand before a name and are not part of it.
 _TITLES = {
@@ -385,18 +388,12 @@ def _clean(word: str) -> str:
     return word
 
 
-_MODEL = None  # a people_model.Perceptron the user trained, when one is in use
-
-
-def use_model(path: str | Path | None) -> None:
-    """Extract people with a model built by `indexer people train` (None: the rules)."""
-    global _MODEL
-    if path is None:
-        _MODEL = None
-        return
+@lru_cache(maxsize=4)
+def _load_model(path: str):
+    """A model built by `indexer people train`, loaded once per process."""
     from . import people_model
 
-    _MODEL = people_model.load(Path(path))
+    return people_model.load(Path(path))
 
 
 def _sentences(tokens: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
@@ -411,20 +408,21 @@ def _sentences(tokens: list[re.Match[str]], text: str) -> list[list[re.Match[str
     return [s for s in sentences if s]
 
 
-def _model_mentions(text: str) -> list[Mention]:
+def _model_mentions(text: str, model) -> list[Mention]:
     from .people_model import tag_sentence
 
     tokens = list(_TOKEN_RE.finditer(text))
     full: list[tuple[list[str], int, int]] = []
     single: list[tuple[str, int, int, bool]] = []
     for sentence in _sentences(tokens, text):
-        tags = tag_sentence(_MODEL, [tok.group() for tok in sentence])
-        spans: list[list[re.Match[str]]] = []
+        tags = tag_sentence(model, [tok.group() for tok in sentence])
+        spans: list[list[re.Match[str]] | None] = []
         for tok, tag in zip(sentence, tags, strict=True):
-            if tag == "B" or (tag == "I" and not spans):
+            last = spans[-1] if spans else None
+            if tag == "B" or (tag == "I" and last is None):
                 spans.append([tok])
-            elif tag == "I":
-                spans[-1].append(tok)
+            elif tag == "I" and last is not None:
+                last.append(tok)
             elif spans and spans[-1] is not None:
                 spans.append(None)  # an O closes the span
         for span in (s for s in spans if s):
@@ -450,9 +448,8 @@ def _model_mentions(text: str) -> list[Mention]:
 
 
 def find_mentions(text: str) -> list[Mention]:
-    """Every person mention in the text with its character span, resolved to a canonical name."""
-    if _MODEL is not None:
-        return _model_mentions(text)
+    """Every person mention in the text with its character span, resolved to a canonical
+    name, by the rules (PeopleFinder also offers a trained model)."""
     tokens = list(_TOKEN_RE.finditer(text))
     full: list[tuple[list[str], int, int]] = []  # candidate names with 2+ words
     single: list[tuple[str, int, int, bool]] = []  # one word: (word, start, end, titled)
@@ -594,8 +591,8 @@ def find_mentions(text: str) -> list[Mention]:
         elif len(words) <= 3:
             unproven.append((words, start, end, name_first, name_after))
     full += _in_lists_of_people(tokens, accepted, unproven)
-    known = {" ".join(words).lower() for words, _, _ in full}
-    full += [run for run in shouted_runs if " ".join(run[0]).lower() in known]
+    found_names = {" ".join(words).lower() for words, _, _ in full}
+    full += [run for run in shouted_runs if " ".join(run[0]).lower() in found_names]
     # a surname shouted in a headline ("KERRY URGES CALM") is the person the text names
     last_names = {words[-1].lower() for words, _, _ in full}
     covered = [(start, end) for _, start, end in full]
@@ -657,3 +654,56 @@ def people_from_mentions(mentions: list[Mention]) -> list[str]:
     # a lone surname kept from a title ("Mr. Kerry") is dropped when a full name has it
     lasts = {name.split()[-1] for name in seen if " " in name}
     return [name for name in seen if " " in name or name not in lasts]
+
+
+def merge_names(given: list[str], found: list[str]) -> list[str]:
+    """Names from the format's own metadata first, then extracted ones; a bare surname
+    or a differently-cased duplicate is not added twice."""
+    merged: dict[str, str] = {}
+    for name in [*given, *found]:
+        # metadata names sometimes carry a role: "WADA's President, Witold Banka"
+        name = _POSSESSIVE_RE.sub("", normalize_space(name).rsplit(", ", 1)[-1])
+        if not name:
+            continue
+        key = name.lower()
+        if key in merged:
+            continue
+        last = key.split()[-1]
+        if any(k.split()[-1] == last and (" " not in key or " " not in k) for k in merged):
+            continue
+        merged[key] = name
+    return list(merged.values())
+
+
+@dataclass(frozen=True)
+class PeopleFinder:
+    """The ingest stage that adds to a story the people its text names: by the rules, or
+    by a model from `indexer people train` (model_path). Readers return only the people
+    a file's own metadata lists; this runs after them, once per story."""
+
+    model_path: str | None = None
+
+    @classmethod
+    def load(cls, model_path: str | Path | None) -> PeopleFinder:
+        """A finder whose model (if any) is read now: raises OSError or ValueError for a
+        missing or unreadable model, before any file is ingested."""
+        finder = cls(None if model_path is None else str(model_path))
+        if finder.model_path is not None:
+            _load_model(finder.model_path)
+        return finder
+
+    def mentions(self, text: str) -> list[Mention]:
+        if self.model_path is None:
+            return find_mentions(text)
+        return _model_mentions(text, _load_model(self.model_path))
+
+    def names(self, text: str) -> list[str]:
+        return people_from_mentions(self.mentions(text))
+
+    def add_people(self, story: Story) -> Story:
+        """The story with the people its text names after those its metadata lists; the
+        byline's writers are not people the story is about."""
+        people = merge_names(story.people, self.names("\n\n".join(story.paragraphs)))
+        writers = {name.lower() for name in story.byline.split(", ")} if story.byline \
+            else set()
+        return replace(story, people=[name for name in people if name.lower() not in writers])

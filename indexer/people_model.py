@@ -6,7 +6,7 @@ themselves:
 
     indexer people train eng.train --model people-model.json.gz
 
-and ingest then uses it (see `load`/`use_model` in indexer.people). The model file holds
+and ingest then uses it (see PeopleFinder in indexer.people). The model file holds
 weights learned from the user's data and stays with the user.
 """
 

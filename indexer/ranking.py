@@ -126,7 +126,8 @@ class ScoredParagraph:
     __slots__ = ("_fields", "_searcher", "docnum", "score")
 
     def __init__(self, searcher, docnum: int, score: float) -> None:
-        self._searcher, self.docnum, self.score, self._fields = searcher, docnum, score, None
+        self._searcher, self.docnum, self.score = searcher, docnum, score
+        self._fields: dict | None = None
 
     def fields(self) -> dict:
         if self._fields is None:
@@ -145,7 +146,7 @@ class Ranked:
     """One paragraph in the final order."""
 
     score: float
-    result: object  # ScoredParagraph or whoosh.searching.Hit
+    result: ScoredParagraph | WhooshHit
     superseded: bool = False
     answers: bool = True
 
@@ -170,7 +171,7 @@ class Query:
 
 def own_words(q: wq.Query) -> frozenset[tuple[str, str]]:
     """(field, text) of the terms of q's answering words in the paragraphs' own fields."""
-    found = set()
+    found: set[tuple[str, str]] = set()
     for group in _groups(q):
         if group.answering:
             for fieldname, texts in group.terms_by_field().items():
@@ -290,7 +291,7 @@ class Ranker:
         to the feedback_terms likeliest and normalised."""
         params, searcher = self.params, self.searcher
         limit = params.feedback_max_df * (searcher.doc_frequency("kind", "story") or 1)
-        totals: Counter[bytes] = Counter()
+        totals: dict[bytes, float] = {}
         usable = self.feedback_words
         if len(usable) > 200_000:
             usable.clear()
@@ -298,7 +299,7 @@ class Ranker:
             counts: Counter[bytes] = Counter()
             for words in decode_terms(b"\n".join(self.story_terms(docnum))):
                 counts.update(words)
-            kept = Counter()
+            kept: Counter[bytes] = Counter()
             for word, count in counts.items():
                 known = usable.get(word)
                 if known is None:
@@ -309,8 +310,10 @@ class Ranker:
             top = kept.most_common(params.feedback_terms)
             total = sum(count for _, count in top)
             for word, count in top:
-                totals[word] += count / total * score
-        best = totals.most_common(params.feedback_terms)
+                totals[word] = totals.get(word, 0.0) + count / total * score
+        # as Counter.most_common orders: by weight, ties in first-seen order
+        best = sorted(totals.items(), key=lambda item: item[1],
+                      reverse=True)[:params.feedback_terms]
         mass = sum(weight for _, weight in best)
         return [(word.decode(), weight / mass) for word, weight in best] if mass else []
 
@@ -411,7 +414,7 @@ class Ranker:
                             for docnum in term_docnums(searcher, "story_id", story_id)}
                 is_paragraph = self.paragraph_ids
                 paragraphs = self.score_candidates(
-                    query, sorted(d for d in story_of if d in is_paragraph), list(story_scores))
+                    query, sorted(d for d in story_of if d in is_paragraph))
                 best = max((r.result.score for r in paragraphs), default=0.0) or 1.0
                 ranked = [Ranked((1 - weight) * r.result.score / best
                                  + weight * story_scores[story_of[r.result.docnum]],
@@ -432,9 +435,8 @@ class Ranker:
                                         scale=1 - weight)
         return chosen
 
-    def score_candidates(self, query: Query, docnums: list[int], story_ids: list[str]
-                         ) -> list[Ranked]:
-        """Those of the candidate paragraphs (sorted docnums, of the stories story_ids)
+    def score_candidates(self, query: Query, docnums: list[int]) -> list[Ranked]:
+        """Those of the candidate paragraphs (sorted docnums)
         that the query matches, each with its own score and whether it answers: term at a
         time for plain words (it reads only the posting blocks that hold a candidate),
         Whoosh for any other query, the same scores."""
@@ -446,14 +448,11 @@ class Ranker:
             return [Ranked(0.0, ScoredParagraph(searcher, docnum, score),
                            answers=everyone or docnum in scored.answered)
                     for docnum, score in scored.scores.items()]
-        # Require: scored by the query alone (an And with ConstantScoreQuery(..., 0.0)
-        # added 1.0 to each: Whoosh reads a 0.0 constant weight as none)
-        candidates = wq.Or([Term("story_id", story_id) for story_id in story_ids])
-        allowed = set(docnums)
+        # a filter of docnums: scored by the query alone, and no Require (Whoosh 2.7.4's
+        # matches documents outside it when its query is a phrase)
         return [Ranked(0.0, r, answers=self.answers(query, r))
-                for r in searcher.search(wq.Require(query.paragraphs, candidates), limit=None,
-                                         mask=query.masked, terms=True)
-                if r.docnum in allowed]
+                for r in searcher.search(query.paragraphs, limit=None, filter=set(docnums),
+                                         mask=query.masked, terms=True)]
 
     @staticmethod
     def answers(query: Query, hit: WhooshHit) -> bool:
@@ -470,15 +469,19 @@ class Ranker:
         larger, when superseded versions, story records or the per-story cap thin them
         out (not Whoosh's collapse=, which ignores filters)."""
         own = own_query(query.paragraphs) if query.own_words else None
-        tiers = [(query.paragraphs, True)] if own is None else [
-            (wq.Require(query.paragraphs, own), True), (wq.AndNot(query.paragraphs, own), False)]
+        # the tiers as document sets, not Require/AndNot (Whoosh 2.7.4's match documents
+        # outside their second query when the first holds a phrase)
+        answering = None if own is None else set(self.searcher.docs_for_query(own))
+        tiers = [(None, masked, True)] if answering is None else [
+            (answering, masked, True), (None, (masked or set()) | answering, False)]
         chosen: list[Ranked] = []
         taken: dict[tuple[str, int], int] = {}
-        for tier, answers in tiers:
+        for allowed, hidden, answers in tiers:
             wanted = limit - len(chosen)
             fetch = wanted * 4 if per_story else wanted + 10
             while True:
-                results = self.searcher.search(tier, limit=fetch, mask=masked)
+                results = self.searcher.search(query.paragraphs, limit=fetch, filter=allowed,
+                                               mask=hidden)
                 ranked = [Ranked(r.score * scale, r, answers=answers)
                           for r in results if r.docnum in self.paragraph_ids]
                 found = self.select(ranked, wanted, per_story, all_versions, dict(taken))
@@ -504,7 +507,7 @@ class Ranker:
         for item in ranked:
             result = item.result
             story = (result["story_id"], result.get("version", 0))
-            is_current = self.current.is_current(result.get("story_key") or story[0], *story)
+            is_current = self.current.is_current_record(result.fields())
             if not is_current and not all_versions:
                 continue
             if per_story and taken.get(story, 0) >= per_story:

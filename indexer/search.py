@@ -13,7 +13,7 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 
 from .dateline import normalize_region
-from .whoosh_fixes import fast_analysis
+from .whoosh_ext import fast_analysis
 
 
 class QueryError(ValueError):
@@ -26,6 +26,7 @@ class DatelineInfo:
     city: str | None
     region: str | None
     agency: str | None
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Hit:
     superseded: bool = False  # a newer version exists, or the story was killed
     before: list[ContextParagraph] = field(default_factory=list, compare=False)
     after: list[ContextParagraph] = field(default_factory=list, compare=False)
+    byline: str = ""
 
     def to_dict(self, with_version: bool = False, with_context: bool = False) -> dict:
         """The JSON form; with_version adds `version` and `superseded` (--all-versions),
@@ -69,8 +71,10 @@ class Hit:
             "paragraphs": self.paragraphs,
             "text": self.text,
             "headline": self.headline,
+            "byline": self.byline,
             "dateline": {"raw": self.dateline.raw, "city": self.dateline.city,
-                         "region": self.dateline.region, "agency": self.dateline.agency},
+                         "region": self.dateline.region, "country": self.dateline.country,
+                         "agency": self.dateline.agency},
             "date": self.date.isoformat() if self.date else None,
             "people": self.people,
             "tags": self.tags,
@@ -342,11 +346,10 @@ def place_query(place: str) -> wq.Query:
 
 
 def filter_query(person: str | None = None, tag: str | None = None, place: str | None = None,
-                 since: datetime | str | None = None,
-                 until: datetime | str | None = None,
                  surnames: Mapping[str, list[str]] | None = None) -> wq.Query | None:
-    """The user's filters as one query, or None when there are none. (That hits are
-    paragraphs is applied separately, from a set cached per searcher.)"""
+    """The person, tag and place filters as one query, or None when there are none. Dates
+    are a window (date_window), read from the date column by Filtered; that hits are
+    paragraphs is applied separately, from a set cached per searcher."""
     parts: list[wq.Query] = []
     if person:
         parts.append(person_query(person, surnames))
@@ -354,10 +357,14 @@ def filter_query(person: str | None = None, tag: str | None = None, place: str |
         parts.append(wq.Term("tags", " ".join(tag.lower().split())))
     if place:
         parts.append(place_query(place))
-    window = date_window(since, until)
-    if window is not None:
-        parts.append(wq.DateRange("date", *window))
     return wq.And(parts) if parts else None
+
+
+def restricted(q: wq.Query, allow: wq.Query | None,
+               window: tuple[datetime | None, datetime | None] | None) -> wq.Query:
+    """q limited to the documents the filters allow, scored by q alone: the one way every
+    search path applies the filters."""
+    return q if allow is None and window is None else Filtered(q, allow, window)
 
 
 def date_window(since: datetime | str | None, until: datetime | str | None

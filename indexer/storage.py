@@ -23,17 +23,17 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import _DEF_INDEX_NAME, FileIndex
-from whoosh.writing import OPTIMIZE, IndexWriter
+from whoosh.reading import SegmentReader
+from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import whoosh_fixes
-
-whoosh_fixes.apply()
+from . import whoosh_ext
 
 
 class IndexIntegrityError(RuntimeError):
@@ -66,12 +66,34 @@ class DurableFileStorage(FileStorage):
         return f
 
     def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        if newname.endswith(".toc"):
+            # the segments are on disk, the table of contents naming them is not yet
+            crash_point("inside-commit")
         super().rename_file(oldname, newname, safe=safe)
         fsync_dir(self.folder)
 
 
+_COMMITS = [0]  # commit_verified calls in this process
+
+
+def crash_point(name: str) -> None:
+    """Fault injection for the crash tests: with INDEXER_CRASH_AT=name[:n] in the
+    environment, the process SIGKILLs itself at that point of its n-th commit (default:
+    the first), so a test knows where a kill landed. Points: before-commit, inside-commit
+    (segments written, table of contents not yet renamed), after-commit."""
+    wanted = os.environ.get("INDEXER_CRASH_AT")
+    if not wanted:
+        return
+    point, _, nth = wanted.partition(":")
+    if point == name and _COMMITS[0] == int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 class ConcurrentFileIndex(FileIndex):
-    """A FileIndex whose table of contents survives a writer committing while it is read."""
+    """This project's index: a FileIndex whose table of contents survives a writer
+    committing while it is read, and that hands out our Whoosh extensions (indexer.
+    whoosh_ext: writer, codec, readers) for itself only; stock Whoosh's when the
+    installed Whoosh is not one they were written for."""
 
     TOC_RETRIES = 20
 
@@ -82,6 +104,29 @@ class ConcurrentFileIndex(FileIndex):
 
     def _read_toc(self):
         return _retrying(super()._read_toc, self.TOC_RETRIES)
+
+    @classmethod
+    def _reader(cls, storage, schema, segments, generation, reuse=None):
+        if not whoosh_ext.active():
+            return super()._reader(storage, schema, segments, generation, reuse=reuse)
+        return whoosh_ext.open_reader(storage, schema, segments, generation, reuse=reuse)
+
+    def writer(self, procs: int = 1, **kwargs) -> IndexWriter:
+        if procs > 1 or not whoosh_ext.active():
+            return super().writer(procs=procs, **kwargs)
+        return self.segment_writer(**kwargs)
+
+    def segment_writer(self, **kwargs) -> SegmentWriter:
+        """A SegmentWriter of this index (the ingest workers take theirs with _lk=False)."""
+        if not whoosh_ext.active():
+            return SegmentWriter(self, **kwargs)
+        return whoosh_ext.FastSegmentWriter(self, **kwargs)
+
+    def segment_reader(self, segment) -> SegmentReader:
+        """A reader of one of this index's segments (merges read them so)."""
+        if not whoosh_ext.active():
+            return SegmentReader(self.storage, self.schema, segment)
+        return whoosh_ext.FastSegmentReader(self.storage, self.schema, segment)
 
 
 def _retrying(read: Callable, attempts: int):
@@ -117,20 +162,35 @@ def new_writer(ix: FileIndex, procs: int = 1, **options) -> IndexWriter:
 TINY_SEGMENT = 2000
 
 
+def _segment_reader(writer, segment) -> SegmentReader:
+    if isinstance(writer, whoosh_ext.FastSegmentWriter):
+        return whoosh_ext.FastSegmentReader(writer.storage, writer.schema, segment)
+    return SegmentReader(writer.storage, writer.schema, segment)
+
+
+def _merge(writer, segments: list) -> None:
+    for segment in segments:
+        reader = _segment_reader(writer, segment)
+        writer.add_reader(reader)  # live documents only
+        reader.close()
+
+
 def merge_tiny(writer, segments: list) -> list:
     """Merge policy for commit(mergetype=): the segments of fewer than TINY_SEGMENT
     documents become one when there are two or more; returns the segments left as they
     are."""
-    from whoosh.reading import SegmentReader
-
     tiny = [s for s in segments if s.doc_count_all() < TINY_SEGMENT]
     if len(tiny) < 2:
         return segments
-    for segment in tiny:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)  # live documents only
-        reader.close()
+    _merge(writer, tiny)
     return [s for s in segments if s not in tiny]
+
+
+def merge_all(writer, segments: list) -> list:
+    """Merge policy: every segment into the writer's (Whoosh's OPTIMIZE, reading the
+    segments through the writer's own kind of reader)."""
+    _merge(writer, segments)
+    return []
 
 
 def live_documents(ix: FileIndex) -> int:
@@ -145,12 +205,15 @@ def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int,
                     segments: list | tuple = (), **commit_args) -> None:
     """Commit, releasing the lock whatever happens, then prove the documents are all there.
     `segments`: finished segments written by other processes, committed with the writer's."""
-    if not commit_args.get("optimize"):
-        commit_args.setdefault("mergetype", merge_tiny)
+    if commit_args.pop("optimize", False):
+        commit_args["mergetype"] = merge_all
+    commit_args.setdefault("mergetype", merge_tiny)
+    _COMMITS[0] += 1
+    crash_point("before-commit")
     if segments:
         # the merge policy's answer is the segments the new table of contents keeps
         # (Whoosh's multiprocessing writer adds its sub-writers' segments the same way)
-        policy = commit_args.get("mergetype", OPTIMIZE)
+        policy = commit_args["mergetype"]
         commit_args["mergetype"] = lambda w, existing: policy(w, existing) + list(segments)
     try:
         writer.commit(**commit_args)
@@ -163,6 +226,7 @@ def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int,
                 lock.release()
         raise
     fsync_dir(ix.storage.folder)
+    crash_point("after-commit")
     actual = live_documents(ix)
     if actual != expected_docs:
         raise IndexIntegrityError(

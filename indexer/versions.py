@@ -16,6 +16,7 @@ from datetime import datetime
 
 from whoosh.searching import Searcher
 
+from .documents import record_key, record_version
 from .search import records
 
 
@@ -38,7 +39,7 @@ class CurrentVersions:
         self._winner: dict[str, VersionInfo | None] = {}
 
     def versions(self, key: str) -> list[VersionInfo]:
-        return sorted((VersionInfo(d["story_id"], d.get("version", 0), d.get("date"),
+        return sorted((VersionInfo(d["story_id"], record_version(d), d.get("date"),
                                    d.get("status", "usable"))
                        for d in records(self.searcher, "story", "story_key", key)),
                       key=VersionInfo.order)
@@ -54,3 +55,8 @@ class CurrentVersions:
     def is_current(self, key: str, story_id: str, version: int) -> bool:
         latest = self.winner(key)
         return latest is not None and (latest.story_id, latest.version) == (story_id, version)
+
+    def is_current_record(self, record: dict) -> bool:
+        """Whether a stored record (a paragraph or story record) is of the current
+        version of its story."""
+        return self.is_current(record_key(record), record["story_id"], record_version(record))

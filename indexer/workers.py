@@ -15,12 +15,14 @@ import multiprocessing
 import os
 import signal
 import traceback
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
+from typing import cast
 
 from whoosh.index import FileIndex
 from whoosh.writing import SegmentWriter
 
 from . import ingest
+from .people import PeopleFinder
 
 POLL_SECONDS = 1.0  # how often an idle worker checks that the run is still alive
 
@@ -35,7 +37,8 @@ class WorkerPool:
     Pipes, not multiprocessing queues: a queue's feeder thread and locks cost the run
     about 100 µs of CPU per file."""
 
-    def __init__(self, ix: FileIndex, fmt: str, count: int, limitmb: int) -> None:
+    def __init__(self, ix: FileIndex, fmt: str, people: PeopleFinder, count: int,
+                 limitmb: int) -> None:
         # fork: the workers share the open index and the loaded lexicons, and start at once
         context = multiprocessing.get_context("fork")
         self.in_flight = 0
@@ -46,7 +49,8 @@ class WorkerPool:
             ours, theirs = context.Pipe()
             process = context.Process(target=_serve, daemon=True,
                                       name=f"indexer-worker-{number}",
-                                      args=(ix, fmt, limitmb, number, theirs, os.getpid()))
+                                      args=(ix, fmt, people, limitmb, number, theirs,
+                                            os.getpid()))
             process.start()
             theirs.close()  # the worker's end is the worker's alone: its death reads as EOF
             self.connections.append(ours)
@@ -87,9 +91,10 @@ class WorkerPool:
                     if not process.is_alive():
                         raise WorkerError(f"{process.name} died (exit code {process.exitcode})")
                 continue
-            number = self.connections.index(ready[0])
+            connection = cast(Connection, ready[0])
+            number = self.connections.index(connection)
             try:
-                kind, payload = ready[0].recv()
+                kind, payload = connection.recv()
             except EOFError:
                 process = self.processes[number]
                 process.join(timeout=1)
@@ -125,7 +130,7 @@ class _SegmentOfBatch:
 
     def add(self, fields: dict) -> None:
         if self.writer is None:
-            self.writer = SegmentWriter(self.ix, _lk=False, limitmb=self.limitmb)
+            self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         self.writer.add_document(**fields)
 
     def finish(self):
@@ -135,8 +140,8 @@ class _SegmentOfBatch:
         return writer._finalize_segment() if writer is not None else None
 
 
-def _serve(ix: FileIndex, fmt: str, limitmb: int, number: int, connection,
-           parent: int) -> None:
+def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: int,
+           connection, parent: int) -> None:
     # the run's ingest lock is this process's too after fork: let it go with the run
     for fd in list(ingest.HELD_LOCK_FDS):
         os.close(fd)
@@ -161,7 +166,7 @@ def _serve(ix: FileIndex, fmt: str, limitmb: int, number: int, connection,
         kind, job = message
         try:
             if kind == "file":
-                connection.send(("file", ingest.process_file(job, fmt, batch.add)))
+                connection.send(("file", ingest.process_file(job, fmt, batch.add, people)))
             elif kind == "finish":
                 connection.send(("segment", batch.finish()))
                 gc.collect()  # while the run commits

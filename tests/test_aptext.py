@@ -4,6 +4,7 @@ import pytest
 
 from indexer.formats import detect, read_stories
 from indexer.model import WireFormatError
+from indexer.people import PeopleFinder
 
 STORY = """Aleppo truce holds as convoys wait
 By MARIAM HADDAD
@@ -24,7 +25,7 @@ filed under: Syria, Russia, cease-fire
 def parse(text: str | bytes, story_id: str = "s1"):
     data = text.encode("utf-8") if isinstance(text, str) else text
     (story,) = read_stories(data, story_id, "/src/s1.txt")
-    return story
+    return PeopleFinder().add_people(story)  # as ingest stores it
 
 
 def test_headline_byline_date_dateline_paragraphs_and_tags() -> None:

@@ -15,7 +15,7 @@ from indexer import cli
 from indexer.ingest import ingest_lock
 
 JSON_KEYS = {"rank", "score", "story_id", "paragraph", "paragraphs", "text", "headline",
-             "dateline", "date", "people", "tags", "source"}
+             "byline", "dateline", "date", "people", "tags", "source"}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_query_json_has_exactly_the_documented_keys(built: str) -> None:
     assert len(hits) == 3
     for hit in hits:
         assert set(hit) == JSON_KEYS
-        assert set(hit["dateline"]) == {"raw", "city", "region", "agency"}
+        assert set(hit["dateline"]) == {"raw", "city", "region", "country", "agency"}
     assert hits[0]["date"].startswith("2026-")
 
 

@@ -1,4 +1,5 @@
-"""SIGKILL at random moments, and queries while ingest writes."""
+"""SIGKILL at known points of a commit and at random moments, and queries while ingest
+writes. The random trials are marked slow: `pytest -m "not slow"` skips them."""
 
 from __future__ import annotations
 
@@ -10,11 +11,89 @@ import textwrap
 import time
 from pathlib import Path
 
-from indexer.crashcheck import ingest_command, make_wire_folder, run_trials
+import pytest
+
+from indexer import Index
+from indexer.crashcheck import (
+    consistent,
+    ingest_command,
+    make_wire_folder,
+    paragraph_ids,
+    run_trials,
+)
 
 TRIALS = int(os.environ.get("INDEXER_KILL_TRIALS", "50"))
+POINTS = ("before-commit", "inside-commit", "after-commit")
 
 
+@pytest.fixture(scope="module")
+def wire(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """30 stories (6 batches of 5 files) and the paragraph ids of an uninterrupted run."""
+    root = tmp_path_factory.mktemp("crash-points")
+    make_wire_folder(root / "wire", 30)
+    subprocess.run(ingest_command(root / "wire", root / "reference"), check=True)
+    return root / "wire", paragraph_ids(root / "reference")
+
+
+def _killed_at(point: str, folder: Path, index_dir: Path, workers: int) -> int:
+    """Files the index records after an ingest killed at `point` (name:n); then a rerun
+    must give exactly the uninterrupted run's paragraphs."""
+    run = subprocess.run(ingest_command(folder, index_dir, workers=workers),
+                         env={**os.environ, "INDEXER_CRASH_AT": point})
+    assert run.returncode == -signal.SIGKILL, point  # the kill landed where it was sent
+    assert consistent(index_dir) is None
+    index = Index.open(str(index_dir))
+    files = index.stats()["files"]
+    index.close()
+    return files
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_kill_before_inside_or_after_a_commit_loses_nothing(
+        wire: tuple[Path, list[str]], tmp_path: Path, workers: int) -> None:
+    folder, expected = wire
+    files = {}
+    # the create's commit is the first; the third is batch 2, the fourth batch 3
+    for point, nth in [(point, 3) for point in POINTS] + [("before-commit", 4)]:
+        index_dir = tmp_path / f"{point}-{nth}"
+        files[point, nth] = _killed_at(f"{point}:{nth}", folder, index_dir, workers)
+        subprocess.run(ingest_command(folder, index_dir, workers=workers), check=True)
+        assert paragraph_ids(index_dir) == expected, (point, nth)
+    # batch 1 committed; a kill before the new table of contents is renamed leaves it so
+    assert 0 < files["before-commit", 3] == files["inside-commit", 3]
+    # once renamed, batch 2 is in: as much as the next commit starts from
+    assert files["after-commit", 3] == files["before-commit", 4] > files["before-commit", 3]
+    if workers == 1:  # batches of 5 files
+        assert (files["before-commit", 3], files["after-commit", 3]) == (5, 10)
+
+
+def test_a_kill_inside_optimize_leaves_the_index_as_it_was(
+        wire: tuple[Path, list[str]], tmp_path: Path) -> None:
+    folder, expected = wire
+    index_dir = tmp_path / "index"
+    # one segment per file: tiny segments left unmerged
+    subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import sys
+        from indexer import Index, storage
+        storage.TINY_SEGMENT = 0
+        Index.create(sys.argv[1]).ingest([sys.argv[2]], batch_files=1)
+    """), str(index_dir), str(folder)], check=True)
+    before = Index.open(str(index_dir))
+    segments = before.segment_count()
+    before.close()
+    assert segments > 1
+    optimize = [sys.executable, "-m", "indexer", "optimize", "--index", str(index_dir)]
+    run = subprocess.run(optimize, env={**os.environ, "INDEXER_CRASH_AT": "inside-commit"})
+    assert run.returncode == -signal.SIGKILL
+    assert consistent(index_dir) is None and paragraph_ids(index_dir) == expected
+    after = Index.open(str(index_dir))
+    assert after.segment_count() == segments
+    after.close()
+    subprocess.run(optimize, check=True)
+    assert paragraph_ids(index_dir) == expected
+
+
+@pytest.mark.slow
 def test_killed_ingest_always_recovers_exactly(tmp_path: Path) -> None:
     assert run_trials(tmp_path, TRIALS) == []
 
@@ -65,6 +144,7 @@ def test_queries_during_ingest_never_fail_and_see_whole_commits(tmp_path: Path) 
 WORKER_TRIALS = int(os.environ.get("INDEXER_KILL_TRIALS_WORKERS", "12"))
 
 
+@pytest.mark.slow
 def test_killed_ingest_with_workers_recovers_exactly(tmp_path: Path) -> None:
     assert run_trials(tmp_path, WORKER_TRIALS, workers=2, seed=20261125) == []
 

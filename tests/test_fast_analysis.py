@@ -8,7 +8,7 @@ from conftest import CORPUS
 from whoosh import analysis
 from whoosh.fields import TEXT
 
-from indexer import whoosh_fixes
+from indexer import whoosh_ext
 from indexer.schema import build_schema
 
 AWKWARD = [
@@ -55,16 +55,16 @@ ANALYZERS = {
 @pytest.mark.parametrize("name", ANALYZERS)
 def test_one_loop_analysis_gives_what_whooshs_chain_gives(name: str, phrase: bool) -> None:
     field = TEXT(analyzer=ANALYZERS[name], phrase=phrase, field_boost=1.5)
-    assert whoosh_fixes._FastAnalysis.accepts(field.analyzer)
+    assert whoosh_ext._FastAnalysis.accepts(field.analyzer)
     for text in _texts():
-        assert whoosh_fixes._index_items(field, text) == list(field.index(text)), text[:60]
+        assert whoosh_ext._index_items(field, text) == list(field.index(text)), text[:60]
 
 
 def test_our_text_fields_take_the_one_loop_and_others_whooshs_path() -> None:
     schema = build_schema()
     for name in ("body", "headline", "fulltext", "story_headline", "dateline", "byline",
                  "people", "tags", "city", "region", "country", "agency"):
-        assert whoosh_fixes._FastAnalysis.accepts(schema[name].analyzer), name
+        assert whoosh_ext._FastAnalysis.accepts(schema[name].analyzer), name
     refused = [analysis.RegexTokenizer(gaps=True) | analysis.LowercaseFilter(),
                # stemming before lower-casing: not the order the loop follows
                analysis.RegexTokenizer() | analysis.StemFilter() | analysis.LowercaseFilter(),
@@ -73,10 +73,10 @@ def test_our_text_fields_take_the_one_loop_and_others_whooshs_path() -> None:
                # stripping after lower-casing: not the loop's order either
                analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.StripFilter()]
     for analyzer in refused:
-        assert not whoosh_fixes._FastAnalysis.accepts(analyzer)
+        assert not whoosh_ext._FastAnalysis.accepts(analyzer)
     # a refused chain is still analysed, by Whoosh
     field = TEXT(analyzer=refused[0])
-    assert whoosh_fixes._index_items(field, "a-b c") == list(field.index("a-b c"))
+    assert whoosh_ext._index_items(field, "a-b c") == list(field.index("a-b c"))
 
 
 def test_id_and_number_fields_index_as_whoosh_indexes_them() -> None:
@@ -91,14 +91,14 @@ def test_id_and_number_fields_index_as_whoosh_indexes_them() -> None:
     assert type(ids[0].analyzer) is analysis.IDTokenizer  # the one-term path
     for field in ids:
         for text in AWKWARD + ["file:/srv/wire/a b.txt", "world/aleppo-truce#3"]:
-            assert whoosh_fixes._index_items(field, text) == list(field.index(text)), text
-    assert whoosh_fixes._index_items(ids[3], "ab")[0][0] == b"AB"
+            assert whoosh_ext._index_items(field, text) == list(field.index(text)), text
+    assert whoosh_ext._index_items(ids[3], "ab")[0][0] == b"AB"
     numbers = [NUMERIC(shift_step=0), NUMERIC(), NUMERIC(bits=64, signed=False),
                NUMERIC(float), NUMERIC(shift_step=0, stored=True)]
     values = [0, 1, 2, 7, 255, 65536, 2**31 - 1, 12, 1, 0]  # numbers again: from the cache
     for field in numbers:
         for number in values + ([-3, -(2**31)] if field.signed else []):
-            assert whoosh_fixes._index_items(field, number) == list(field.index(number))
+            assert whoosh_ext._index_items(field, number) == list(field.index(number))
     # the same number in fields of other settings: each field's own terms
-    assert whoosh_fixes._index_items(numbers[0], 7) != whoosh_fixes._index_items(numbers[1], 7)
-    assert whoosh_fixes._index_items(numbers[1], 1.5) == list(numbers[1].index(1.5))
+    assert whoosh_ext._index_items(numbers[0], 7) != whoosh_ext._index_items(numbers[1], 7)
+    assert whoosh_ext._index_items(numbers[1], 1.5) == list(numbers[1].index(1.5))

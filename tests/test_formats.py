@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from indexer.formats import READERS, detect, gunzip, parse_file
+from indexer.people import PeopleFinder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 
-def stories_of(name: str, fmt: str = "auto"):
+def parsed_only(name: str, fmt: str = "auto"):
     path = FIXTURES / name
     return parse_file(path.read_bytes(), path.stem, str(path), fmt)
+
+
+def stories_of(name: str, fmt: str = "auto"):
+    """The file's stories as ingest stores them: read, then their people found."""
+    parsed = parsed_only(name, fmt)
+    return replace(parsed, stories=[PeopleFinder().add_people(s) for s in parsed.stories])
 
 
 def only(name: str):
     (story,) = stories_of(name).stories
     return story
+
+
+def test_a_plain_parse_lists_only_the_files_own_people() -> None:
+    # readers return what the file says; the people the text names are an ingest stage
+    coded = parsed_only("reuters.sgm").stories[0]
+    assert coded.people == ["Harriet Vandermeer"]  # its <PEOPLE> code
+    plain = parsed_only("trec-ap.gz").stories[0]
+    assert plain.people == []
+    assert PeopleFinder().add_people(plain).people == ["Tobias Quinlan"]
 
 
 @pytest.mark.parametrize(

@@ -202,10 +202,10 @@ def test_a_failing_worker_abandons_the_batch_and_the_next_run_completes(
     index = Index.create(str(index_dir))
     original = ingest.process_file
 
-    def failing(job, fmt, add):
+    def failing(job, fmt, add, people):
         if job.path.endswith("tokyo-quake.txt"):
             raise MemoryError("simulated")
-        return original(job, fmt, add)
+        return original(job, fmt, add, people)
 
     monkeypatch.setattr(ingest, "process_file", failing)
     with pytest.raises(WorkerError, match="tokyo-quake.txt: MemoryError: simulated"):
@@ -244,10 +244,10 @@ def test_a_worker_that_dies_abandons_the_batch(corpus_copy: Path, index_dir: Pat
     index = Index.create(str(index_dir))
     original = ingest.process_file
 
-    def dying(job, fmt, add):
+    def dying(job, fmt, add, people):
         if job.path.endswith("tokyo-quake.txt"):
             os._exit(3)  # as the kernel's OOM killer or a crash in C would end it
-        return original(job, fmt, add)
+        return original(job, fmt, add, people)
 
     monkeypatch.setattr(ingest, "process_file", dying)
     with pytest.raises(WorkerError, match=r"indexer-worker-\d died \(exit code 3\)"):

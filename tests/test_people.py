@@ -86,10 +86,8 @@ def test_trained_model_tags_people(tmp_path) -> None:
     assert people.extract_people(text) == []
     result = runner.invoke(cli.main, ["people", "--json", "--model", str(model), "-"],
                            input=text)
-    try:
-        data = json.loads(result.output)
-    finally:
-        people.use_model(None)
+    data = json.loads(result.output)
+    assert people.extract_people(text) == []  # the model was the command's, not the process's
     assert [item["name"] for item in data] == ["Ximo Quellet", "Brando Vuskit"]
     assert [text[s:e] for s, e in data[0]["mentions"]] == ["Ximo Quellet", "Quellet"]
     wire = tmp_path / "wire"
@@ -97,11 +95,19 @@ def test_trained_model_tags_people(tmp_path) -> None:
     (wire / "a.txt").write_text("QUITO (AP) — The Port Board hired Ximo Quellet last year .\n")
     ingested = runner.invoke(cli.main, ["ingest", str(wire), "--index", str(tmp_path / "ix"),
                                         "--people-model", str(model)])
-    people.use_model(None)
     assert ingested.exit_code == 0, ingested.output
-    from indexer import Index
+    from indexer import Index, PeopleFinder
 
     assert Index.open(str(tmp_path / "ix")).story("a").people == ["Ximo Quellet"]
+    # the same through the API, beside an index ingested with the rules in one process
+    (wire / "b.txt").write_text("LIMA (AP) — Officials named Brando Vuskit to lead it .\n")
+    by_model = Index.create(str(tmp_path / "by-model"))
+    by_model.ingest([str(wire)], people=PeopleFinder(str(model)))
+    by_rules = Index.create(str(tmp_path / "by-rules"))
+    by_rules.ingest([str(wire)])
+    assert by_model.story("b").people == ["Brando Vuskit"]
+    assert by_rules.story("b").people == []
+    assert by_model.story("a").people == ["Ximo Quellet"]
 
 
 def test_shouted_headline_surname_folds_into_the_body_name() -> None:

@@ -11,9 +11,10 @@ import pytest
 from conftest import CORPUS, story_text
 from whoosh import index as whoosh_index
 from whoosh import query as whoosh_query
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from indexer import Index, storage, whoosh_fixes
+from indexer import Index, storage, whoosh_ext
 from indexer.cli import main
 from indexer.disjunction import docnum_bitset, score_documents, term_bitset, top_documents
 from indexer.ingest import ingest_lock
@@ -47,12 +48,23 @@ FILTERS = [{"since": "2026-09-01", "until": "2026-09-30"}, {"since": "2026-10-01
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f))
 def test_filters_inside_the_query_agree_with_whooshs_own_range_queries(
         segmented: Index, filters: dict) -> None:
-    # matching_docnums filters with Whoosh's DateRange and term queries, search() with the
-    # FilterMatcher and the date column: the two must find the same paragraphs (feedback
-    # off: its words find more)
+    # the date window is read from the date column: the same paragraphs as Whoosh's own
+    # DateRange and term queries, in every segment
+    searcher = segmented._current_searcher()
+    window = date_window(filters.get("since"), filters.get("until"))
+    others = {k: v for k, v in filters.items() if k not in ("since", "until")}
+    allow = segmented._filters(searcher, **others)
     for query in ("said", "government officials", "rain OR water"):
+        parsed, _ = segmented.parsers().paragraphs(query)
+        ours = set(searcher.docs_for_query(Filtered(parsed, allow, window)))
+        stock = [parsed] + ([allow] if allow is not None else [])
+        if window is not None:
+            stock.append(whoosh_query.DateRange("date", *window))
+        assert ours == set(searcher.docs_for_query(whoosh_query.And(stock)))
+        # and ranked search and the unranked path (facets) apply them alike (feedback
+        # off: its words find more)
         hits = segmented.search(query, limit=500, feedback=False, **filters)
-        expected = {segmented._current_searcher().stored_fields(n)["id"]
+        expected = {searcher.stored_fields(n)["id"]
                     for n in segmented.matching_docnums(query, **filters)}
         assert {f"{h.story_id}#{h.paragraph}" for h in hits} == expected
         if "since" in filters:
@@ -119,23 +131,19 @@ def test_optimize_command_reports_and_respects_the_ingest_lock(tmp_path: Path) -
 
 
 def _ours_and_stock(make):
-    """make() with our Whoosh fixes, then with stock Whoosh."""
+    """make() with our Whoosh extensions, then with stock Whoosh."""
     ours = make()
-    whoosh_fixes.restore()
-    try:
+    with whoosh_ext.stock_whoosh():
         return ours, make()
-    finally:
-        whoosh_fixes.apply()
 
 
 def _stock_whoosh_ingest(path: Path, **options) -> None:
-    whoosh_fixes.restore()
-    try:
-        assert SegmentWriter.add_document is whoosh_fixes._original_add_document
-        Index.create(str(path)).ingest(**options)
-    finally:
-        whoosh_fixes.apply()
-    assert SegmentWriter.add_document is whoosh_fixes._add_document
+    with whoosh_ext.stock_whoosh():
+        index = Index.create(str(path))
+        assert type(index.whoosh_index.writer()) is SegmentWriter
+        index.ingest(**options)
+        for reader, _ in index.whoosh_index.reader().leaf_readers():
+            assert type(reader) is SegmentReader
 
 
 def _length_columns(path: Path) -> dict[str, list[bytes]]:
@@ -171,12 +179,14 @@ def _all_postings(path: Path, lists: bool = True, ours: bool = True) -> list:
 
 def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path,
                                                                   monkeypatch) -> None:
+    from whoosh.codec import whoosh3
+
     wide = tmp_path / "wide"  # five copies of the corpus: terms of several posting blocks
     for copy in range(5):
         shutil.copytree(CORPUS, wide / f"copy{copy}")
     summed = []
-    original = whoosh_fixes._summed_parts
-    monkeypatch.setattr(whoosh_fixes, "_summed_parts",
+    original = whoosh_ext._summed_parts
+    monkeypatch.setattr(whoosh_ext, "_summed_parts",
                         lambda *args: summed.append(original(*args)) or summed[-1])
     ours = tmp_path / "ours"
     Index.create(str(ours)).ingest([str(wide)])
@@ -188,10 +198,10 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
     # grouped postings handed to Whoosh's pool every few documents (as when they outgrow
     # its memory limit), then joined with the groups gathered after, at the flush
     spills = []
-    original_spill = whoosh_fixes._spill_groups
-    monkeypatch.setattr(whoosh_fixes, "_spill_groups",
+    original_spill = whoosh_ext._spill_groups
+    monkeypatch.setattr(whoosh_ext, "_spill_groups",
                         lambda writer: spills.append(1) or original_spill(writer))
-    monkeypatch.setattr(whoosh_fixes, "GROUP_BYTES", 10**6)
+    monkeypatch.setattr(whoosh_ext, "GROUP_BYTES", 10**6)
     spilled = tmp_path / "spilled"
     Index.create(str(spilled)).ingest([str(wide)])
     assert len(spills) > 50
@@ -214,7 +224,7 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
             for field in ("body", "headline", "fulltext", "people", "byline", "kind"):
                 for docnum in range(leaf.doc_count_all() + 1):
                     assert perdoc.doc_field_length(docnum, field) == \
-                        whoosh_fixes._original_doc_field_length(perdoc, docnum, field)
+                        whoosh3.W3PerDocReader.doc_field_length(perdoc, docnum, field)
 
 
 def test_grouped_postings_join_merged_segments_as_stock_whoosh_writes_them(
@@ -387,11 +397,11 @@ def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: 
         parsed, _ = corpus_index.parsers().paragraphs(text)
         query = ranking.Query(parsed, parsed, own_words=ranking.own_words(parsed))
         ours = {r.result.docnum: (r.result.score, r.answers)
-                for r in ranker.score_candidates(query, docnums, story_ids)}
+                for r in ranker.score_candidates(query, docnums)}
         with monkeypatch.context() as patch:
             patch.setattr(ranking, "score_documents", lambda *args: None)
             whooshs = {r.result.docnum: (r.result.score, r.answers)
-                       for r in ranker.score_candidates(query, docnums, story_ids)}
+                       for r in ranker.score_candidates(query, docnums)}
         assert ours and sorted(ours) == sorted(whooshs)
         assert [ours[d][0] for d in sorted(ours)] == pytest.approx(
             [whooshs[d][0] for d in sorted(ours)], rel=1e-12)
@@ -464,7 +474,7 @@ def _stored_blocks(reader, field: str, text: bytes, ours: bool) -> list[tuple]:
             info = pickle.load(stream)
             data = stream.read(abs(size) - (stream.tell() - start))
             raw = zlib.decompress(data) if info[3] else data
-            small = ours and len(raw) < whoosh_fixes.SMALL_BLOCK
+            small = ours and len(raw) < whoosh_ext.SMALL_BLOCK
             assert info[3] == (0 if small else 3)
             # fix 10: protocol 3, where Whoosh's protocol 2 turns each bytes into a call
             assert raw[:2] == (b"\x80\x03" if ours else b"\x80\x02")
@@ -473,10 +483,10 @@ def _stored_blocks(reader, field: str, text: bytes, ours: bool) -> list[tuple]:
     return blocks
 
 
-def _everything_read(path: Path) -> list:
+def _everything_read(ix) -> list:
     """Every posting (document, weight, value), stored field and length of an index."""
     seen = []
-    with whoosh_index.open_dir(str(path)).reader() as reader:
+    with ix.reader() as reader:
         for field, text in reader.all_terms():
             seen.append((field, text, _posting_list(reader, field, text)))
         seen.append(list(reader.iter_docs()))
@@ -494,12 +504,17 @@ def test_segments_read_from_the_map_read_what_whoosh_copies(tmp_path: Path,
     index.ingest([str(CORPUS)], batch_files=4)
     index.close()
     opened = []
-    monkeypatch.setattr(compound.CompoundStorage, "open_file", lambda *args, **kw: opened.append(
-        whoosh_fixes._open_file(*args, **kw)) or opened[-1])
-    ours = _everything_read(path)
-    assert opened and all(type(f) is whoosh_fixes.MappedSubFile for f in opened)
-    monkeypatch.setattr(compound.CompoundStorage, "open_file", whoosh_fixes._original_open_file)
-    assert ours == _everything_read(path)
+    mapped_open = whoosh_ext.MappedCompoundStorage.open_file
+    monkeypatch.setattr(whoosh_ext.MappedCompoundStorage, "open_file",
+                        lambda *args, **kw: opened.append(mapped_open(*args, **kw)) or opened[-1])
+    ours = _everything_read(storage.open_durable(str(path)))  # our index class's readers
+    assert opened and all(type(f) is whoosh_ext.MappedSubFile for f in opened)
+    copied = []
+    stock_open = compound.CompoundStorage.open_file
+    monkeypatch.setattr(compound.CompoundStorage, "open_file",
+                        lambda *args, **kw: copied.append(stock_open(*args, **kw)) or copied[-1])
+    assert ours == _everything_read(whoosh_index.open_dir(str(path)))  # stock Whoosh
+    assert copied and not any(type(f) is whoosh_ext.MappedSubFile for f in copied)
     assert sum(len(term[2]) for term in ours[:-2]) > 5000  # postings compared
 
 
@@ -516,7 +531,7 @@ def test_a_mapped_sub_file_reads_as_a_copied_one(tmp_path: Path) -> None:
     path.write_bytes(b"HEAD" * 100 + body + b"TAIL" * 100)
     with path.open("rb") as handle:
         source = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    ours = whoosh_fixes.MappedSubFile(source, 400, len(body), name="sub")
+    ours = whoosh_ext.MappedSubFile(source, 400, len(body), name="sub")
     whole = memoryview(source)
     view = whole[400:400 + len(body)]
     stock = BufferFile(view, name="sub")
@@ -564,7 +579,7 @@ def test_boosts_stored_overrides_and_lengths_write_what_stock_whoosh_writes(tmp_
         for document in documents:
             writer.add_document(**document)
         writer.commit()
-        return [*_everything_read(path), _length_columns(path)]
+        return [*_everything_read(ix), _length_columns(path)]
 
     names = iter(["ours", "stock"])
     ours, stock = _ours_and_stock(lambda: write(tmp_path / next(names)))
@@ -576,27 +591,6 @@ def test_boosts_stored_overrides_and_lengths_write_what_stock_whoosh_writes(tmp_
     with whoosh_index.open_dir(str(tmp_path / "ours")).reader() as reader:
         stored = reader._perdoc._cached_reader("_stored", whoosh3.STORED_COLUMN)
         assert [stored._child[docnum][:2] for docnum in range(5)] == [b"\x80\x04"] * 5
-
-
-def test_grouped_postings_reach_another_codec_as_stock_whoosh_writes_them() -> None:
-    # a codec other than Whoosh 3 gets the groups' postings one at a time, through its
-    # own add_postings (Whoosh's plain-text codec: its terms file is readable text)
-    from whoosh.codec.plaintext import PlainTextCodec
-    from whoosh.fields import ID, TEXT, Schema
-    from whoosh.filedb.filestore import RamStorage
-
-    def terms_file() -> bytes:
-        storage = RamStorage()
-        ix = storage.create_index(Schema(id=ID(stored=True), body=TEXT, place=ID))
-        writer = SegmentWriter(ix, codec=PlainTextCodec())
-        for number, body in enumerate(["rain falls", "rain stops", "sun at last"]):
-            writer.add_document(id=f"p{number}", body=body, place="Lima")  # one group
-        writer.commit()
-        name = next(n for n in storage.list() if n.endswith(".trm"))
-        return storage.open_file(name).read()
-
-    ours, stock = _ours_and_stock(terms_file)
-    assert ours == stock and b"rain" in ours and b"Lima" in ours
 
 
 def test_terms_written_in_one_step_are_the_bytes_of_whooshs_term_by_term_path() -> None:
@@ -627,7 +621,7 @@ def test_terms_written_in_one_step_are_the_bytes_of_whooshs_term_by_term_path() 
 
     def files(write) -> dict[str, bytes]:
         storage = RamStorage()
-        codec = whoosh3.W3Codec()
+        codec = whoosh_ext.FastCodec()  # both paths write blocks with its postings writer
         segment = codec.new_segment(storage, "s")
         fieldwriter = codec.field_writer(storage, segment)
         write(fieldwriter)
@@ -652,12 +646,12 @@ def test_terms_written_in_one_step_are_the_bytes_of_whooshs_term_by_term_path() 
         fieldwriter.finish_field()
 
     perdoc = SimpleNamespace(_indexer_length_bytes=lengths)  # _length_table's cache
-    ours = files(lambda fieldwriter: whoosh_fixes._write_terms(
+    ours = files(lambda fieldwriter: whoosh_ext._write_terms(
         fieldwriter, schema, perdoc, iter(terms)))
     assert ours == files(term_by_term)
     assert b"drought" in ours[whoosh3.W3Codec.TERMS_EXT]
     with pytest.raises(ValueError, match="Keys must increase"):
-        files(lambda fieldwriter: whoosh_fixes._write_terms(
+        files(lambda fieldwriter: whoosh_ext._write_terms(
             fieldwriter, schema, perdoc, iter([terms[0], terms[0]])))
 
 

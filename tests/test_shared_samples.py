@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer.formats import parse_file
+from indexer.people import PeopleFinder
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/data is absent")
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/data is 
 def only(relative: str):
     path = SAMPLES / "formats" / relative
     (story,) = parse_file(path.read_bytes(), path.stem, str(path)).stories
-    return story
+    return PeopleFinder().add_people(story)  # as ingest stores it
 
 
 def test_anpa_ap_sports_story() -> None:

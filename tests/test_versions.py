@@ -87,3 +87,31 @@ def test_plain_stories_are_their_own_current_version(tmp_path: Path) -> None:
     index = Index.create(str(tmp_path / "index"))
     index.ingest([str(tmp_path / "wire")])
     assert [h.superseded for h in index.search("glaciers")] == [False]
+
+
+def test_story_of_a_killed_or_superseded_version_is_marked(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    copy(["newsml-g2-v1.xml", "newsml-g2-v2.xml"], tmp_path / "wire")
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(tmp_path / "wire")])
+    current, old = index.story(QUAKE), index.story(QUAKE, version=1)
+    assert (current.version, current.superseded) == (2, False)
+    assert (old.version, old.superseded) == (1, True)
+    copy(["newsml-g2-v3-kill.xml"], tmp_path / "wire")
+    index.ingest([str(tmp_path / "wire")])
+    killed = index.story(QUAKE)
+    assert (killed.version, killed.status, killed.superseded) == (3, "canceled", True)
+    assert index.story(QUAKE, version=2).superseded  # search hides it, and so says story
+    runner = CliRunner()
+    shown = runner.invoke(main, ["story", QUAKE, "--index", str(tmp_path / "index")])
+    assert shown.exit_code == 0
+    assert shown.output.splitlines()[0] == "[KILLED: version 3 withdraws this story]"
+    as_json = json.loads(runner.invoke(main, ["story", QUAKE, "--json", "--index",
+                                              str(tmp_path / "index")]).output)
+    assert (as_json["version"], as_json["status"], as_json["superseded"]) == (
+        3, "canceled", True)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ..dateline import normalize_region, place_for_city, split_dateline
 from ..model import Dateline, Story, WireFormatError, naive_utc
-from ..people import extract_people
+from ..people import merge_names
 from ..textio import check_text, decode, normalize_space
 
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
@@ -101,8 +101,8 @@ def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
             paragraphs = [normalize_space(headline) or "(story withdrawn)"]
         else:
             raise WireFormatError("story has no text")
-    found_people = extract_people("\n\n".join(paragraphs))
-    merged_people = _merge_names(list(people or []), found_people)
+    # the file's own people; PeopleFinder adds those the text names, after the reader
+    merged_people = merge_names(list(people or []), [])
     # the byline's writers are not people the story is about
     writers = {name.lower() for name in byline.split(", ")} if byline else set()
     merged_people = [name for name in merged_people if name.lower() not in writers]
@@ -123,25 +123,6 @@ def _merge_datelines(inline: Dateline, given: Dateline | None) -> Dateline:
                     region=inline.region or given.region,
                     country=inline.country or given.country,
                     agency=inline.agency or given.agency, date=inline.date or given.date)
-
-
-def _merge_names(given: list[str], found: list[str]) -> list[str]:
-    """Names from the format's own metadata first, then extracted ones; a bare surname
-    or a differently-cased duplicate is not added twice."""
-    merged: dict[str, str] = {}
-    for name in [*given, *found]:
-        # metadata names sometimes carry a role: "WADA's President, Witold Banka"
-        name = _POSSESSIVE_RE.sub("", normalize_space(name).rsplit(", ", 1)[-1])
-        if not name:
-            continue
-        key = name.lower()
-        if key in merged:
-            continue
-        last = key.split()[-1]
-        if any(k.split()[-1] == last and (" " not in key or " " not in k) for k in merged):
-            continue
-        merged[key] = name
-    return list(merged.values())
 
 
 def read_control_stream(data: bytes, story_id: str, source: str, label: str,

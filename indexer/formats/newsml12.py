@@ -16,7 +16,15 @@ from ..dates import parse_date
 from ..model import Story, WireFormatError
 from . import nitf
 from .common import assemble, byline_name, dateline_from_parts, is_kill, rewrite_version
-from .xmlutil import block_paragraphs, find, findall, is_markup, parse_xml, text_of
+from .xmlutil import (
+    attribute,
+    block_paragraphs,
+    find,
+    findall,
+    is_markup,
+    parse_xml,
+    text_of,
+)
 
 NAME = "newsml-1.2"
 
@@ -53,8 +61,7 @@ def _text(component: ET.Element | None) -> tuple[list[str], nitf.NitfParts | Non
     embedded NITF's parts when the text is NITF."""
     items = [(role, item) for role, item in _components(component)
              if role not in _NOT_BODY_ROLES and "css" not in text_of(find(item, "MimeType"))
-             and (find(item, "MimeType") is None or "css" not in
-                  find(item, "MimeType").get("FormalName", "").lower())]
+             and "css" not in attribute(item, "MimeType", "FormalName").lower()]
     items.sort(key=lambda pair: pair[0] not in ("body", "main"))
     for _role, item in items:
         content = find(item, "DataContent")
@@ -87,8 +94,7 @@ def item_story(item: ET.Element, fallback_id: str, source: str) -> Story | None:
     item_id = text_of(find(ident, "NewsItemId")) or fallback_id
     provider = text_of(find(ident, "ProviderId"))
     revision = text_of(find(ident, "RevisionId"))
-    status = (find(item, "NewsManagement/Status").get("FormalName", "") if
-              find(item, "NewsManagement/Status") is not None else "")
+    status = attribute(item, "NewsManagement/Status", "FormalName")
     component = find(item, "NewsComponent")
     headline = _first_line(component, "HeadLine")
     slug = _first_line(component, "SlugLine")

@@ -16,6 +16,7 @@ from ..model import Story, WireFormatError
 from . import nitf
 from .common import assemble, byline_name, dateline_from_parts, is_kill, rewrite_version
 from .xmlutil import (
+    attribute,
     block_paragraphs,
     find,
     findall,
@@ -70,15 +71,13 @@ def item_story(item: ET.Element, fallback_id: str, source: str) -> Story | None:
     """The story of one newsItem, or None for items that carry no text (pictures, video)."""
     meta = find(item, "itemMeta")
     content = find(item, "contentMeta")
-    item_class = (find(meta, "itemClass").get("qcode", "") if find(meta, "itemClass")
-                  is not None else "")
+    item_class = attribute(meta, "itemClass", "qcode")
     if item_class.split(":")[-1] not in _TEXT_CLASSES:
         return None
     guid = item.get("guid") or fallback_id
     version_text = item.get("version", "")
     version = int(version_text) if version_text.isdigit() else 0
-    status_code = (find(meta, "pubStatus").get("qcode", "") if find(meta, "pubStatus")
-                   is not None else "")
+    status_code = attribute(meta, "pubStatus", "qcode")
     notes = " ".join(text_of(n) for n in findall(meta, "edNote"))
     slugline = text_of(find(content, "slugline"))
     status = "canceled" if re.search(r"canceled|cancelled|withheld", status_code) or \

@@ -67,6 +67,12 @@ def find(element: ET.Element | None, path: str) -> ET.Element | None:
     return element.find(path) if element is not None else None
 
 
+def attribute(element: ET.Element | None, path: str, name: str) -> str:
+    """An attribute of the element at path ("" when either is missing)."""
+    found = find(element, path)
+    return found.get(name, "") if found is not None else ""
+
+
 def findall(element: ET.Element | None, path: str) -> list[ET.Element]:
     return element.findall(path) if element is not None else []
 

@@ -1,4 +1,20 @@
-"""Small, contained fixes to Whoosh internals, applied when indexer is imported.
+"""Our Whoosh extensions: a writer, codec and reader that index and read faster, handed
+out only by this project's index class (indexer.storage.ConcurrentFileIndex) and its
+ingest workers. Nothing here changes Whoosh itself: another program's indexes, in the
+same process, are written and read by stock Whoosh, and every class attribute of Whoosh
+stays its own (tests/test_embedding.py checks both).
+
+Segments keep a stock W3Codec in the table of contents, so stock Whoosh (2.7.4 and
+whoosh-reloaded 2.7.5) opens and searches what these write; the blocks and tables are
+the ones Whoosh writes (the differential tests compare them), but for the deliberate
+changes listed below (small blocks stored uncompressed, newer pickle protocols), which
+Whoosh's readers read unchanged.
+
+The extensions were written against WRITTEN_FOR. On any other Whoosh, `active()` is
+False and the index class hands out stock Whoosh's writer and reader instead (one
+warning), rather than run code written for other internals.
+
+What each extension does (the numbers are the commits' and tests' names for them):
 
 1. W3PerDocReader._cached_reader remembers a field's length column once found, but not its
    absence: for every posting of a field without lengths (ID and keyword fields), a commit
@@ -106,39 +122,70 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 import zlib
 from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from hashlib import md5
 from io import BytesIO
 from itertools import chain
 from operator import sub
 
+import whoosh
 from whoosh import analysis, columns, fields, formats
 from whoosh.codec import base as codec_base
 from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.filedb import compound, filetables
+from whoosh.filedb.filestore import OverlayStorage
 from whoosh.filedb.structfile import StructFile
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.text import utf8encode
 from whoosh.writing import PostingPool, SegmentWriter
 
-_original = whoosh3.W3PerDocReader._cached_reader
-_original_add_document = SegmentWriter.add_document
-_original_doc_field_length = whoosh3.W3PerDocReader.doc_field_length
-_original_open_file = compound.CompoundStorage.open_file
-_original_add_postings = codec_base.FieldWriter.add_postings
-_original_pool_add = PostingPool.add
-_original_flush_segment = SegmentWriter._flush_segment
-_original_partial_segment = SegmentWriter._partial_segment
-_original_write_block = W3PostingsWriter._write_block
-_original_perdoc_add_field = whoosh3.W3PerDocWriter.add_field
-_original_perdoc_close = whoosh3.W3PerDocWriter.close
-_original_perdoc_finish_doc = whoosh3.W3PerDocWriter.finish_doc
 _MISSING = object()
+
+
+# the Whoosh releases these extensions were written against (whoosh.versionstring())
+WRITTEN_FOR = ("2.7.5",)
+_WARNED: list[str] = []
+
+
+_STOCK: list[bool] = []
+
+
+@contextmanager
+def stock_whoosh() -> Iterator[None]:
+    """Within this block the index class hands out stock Whoosh's writer and readers, as
+    on a Whoosh these extensions were not written for: the reference the tests compare
+    with, and the benchmarks' naive baseline."""
+    _STOCK.append(True)
+    try:
+        yield
+    finally:
+        _STOCK.pop()
+
+
+def active() -> bool:
+    """Whether the index class hands out these extensions: this Whoosh is one they were
+    written for (else stock Whoosh's writer and reader, after one warning), and no
+    stock_whoosh() block is open."""
+    if _STOCK:
+        return False
+    version = whoosh.versionstring()
+    if version in WRITTEN_FOR:
+        return True
+    if version not in _WARNED:
+        _WARNED.append(version)
+        warnings.warn_explicit(
+            f"Whoosh {version} is not a version indexer's Whoosh extensions were written for "
+            f"({', '.join(WRITTEN_FOR)}); using stock Whoosh (slower)",
+            RuntimeWarning, filename="indexer", lineno=0)
+    return False
 
 
 RECENT_PARTS = 512  # analysed values kept for JoinedText: a long story's paragraphs
@@ -358,15 +405,6 @@ def _positions_items(fmt, found: dict[str, list[int]], boost: float) -> list:
     return items
 
 
-def _cached_reader(self, fieldname, column):
-    found = self._readers.get(fieldname, _MISSING)
-    if found is not _MISSING:
-        return found
-    reader = _original(self, fieldname, column)
-    self._readers[fieldname] = reader  # None too: the column file will not appear
-    return reader
-
-
 class _WriterState:
     """What our add_document keeps on a SegmentWriter between documents."""
 
@@ -390,113 +428,6 @@ def _state(writer) -> _WriterState:
 _REUSABLE = (str, int, float, datetime)  # values whose analysis fix 2 may reuse
 GROUP_BYTES = 200  # estimated memory of an analysed term kept in a group
 DOCNUM_BYTES = 40  # of a document number appended to a group
-
-
-def _add_document(self, **fields):
-    self._check_state()
-    perdocwriter = self.perdocwriter
-    schema = self.schema
-    docnum = self.docnum
-    state = _state(self)
-    last, recent, groups = state.last, state.recent, state.groups
-    column_values = state.column_values
-
-    docboost = self._doc_boost(fields)
-    shape = tuple(fields)
-    known = state.shapes.get(shape)
-    if known is None:
-        fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, fieldnames)
-        if len(state.shapes) >= 64:
-            state.shapes.clear()
-        # what each field's settings say, looked up once; "plain": no _boost or _stored_
-        # keyword in the document
-        plan = [(name, field, field.indexed, field.scorable, field.separate_spelling(),
-                 field.vector, field.stored, field.column_type)
-                for name in fieldnames for field in [schema[name]]]
-        known = state.shapes[shape] = (plan, len(fieldnames) == len(fields))
-    plan, plain = known
-
-    perdocwriter.start_doc(docnum)
-    vbytes = None
-    try:
-        for fieldname, field, indexed, scorable, spelling, vformat, stored, column in plan:
-            value = fields.get(fieldname)
-            if value is None:
-                continue
-
-            length = 0
-            if indexed:
-                fieldboost = docboost if plain else self._field_boost(fields, fieldname,
-                                                                      docboost)
-                remembered = last.get(fieldname)
-                kind = type(value)
-                items = None
-                if remembered is not None and type(remembered[0]) is kind \
-                        and remembered[0] == value:
-                    items = remembered[1]
-                elif kind is JoinedText:
-                    items = _summed_parts(recent, field, value)
-                if items is None:
-                    items = _index_items(field, value)
-                    if kind in _REUSABLE:
-                        last[fieldname] = (value, items)
-                    if kind is str:
-                        if len(recent) >= RECENT_PARTS:
-                            recent.clear()
-                        recent[(id(field.analyzer), value)] = items
-                # fix 6: the document joins the field's last group when it brings the same
-                # analysed terms, or starts a group; postings are made at the flush
-                fieldgroups = groups.get(fieldname)
-                if fieldgroups is None:
-                    fieldgroups = groups[fieldname] = []
-                group = fieldgroups[-1] if fieldgroups else None
-                if group is not None and group[0] is items and group[1] == fieldboost:
-                    group[2].append(docnum)
-                    state.group_bytes += DOCNUM_BYTES
-                else:
-                    if scorable:
-                        length = sum(item[1] for item in items)
-                    group = [items, fieldboost, [docnum], length]
-                    fieldgroups.append(group)
-                    state.group_bytes += GROUP_BYTES * len(items) + DOCNUM_BYTES
-                length = group[3]
-
-            if spelling:
-                spellfield = field.spelling_fieldname(fieldname)
-                for word in field.spellable_words(value):
-                    word = utf8encode(word)[0]
-                    self.pool.add((spellfield, word, 0, 1, vbytes))  # sic, as Whoosh
-
-            if vformat:
-                vitems = vformat.word_values(value, field.analyzer, mode="index")
-                vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
-                perdocwriter.add_vector_items(fieldname, field, vitems)
-
-            customval = value if plain else fields.get(f"_stored_{fieldname}", value)
-            sv = customval if stored else None
-            perdocwriter.add_field(fieldname, field, sv, length)
-
-            if column and customval is not None:
-                # a story's paragraphs bring the same sortable values (date, story_id)
-                previous = column_values.get(fieldname)
-                if previous is not None and type(previous[0]) is type(customval) \
-                        and previous[0] == customval:
-                    cv = previous[1]
-                else:
-                    cv = field.to_column_value(customval)
-                    if type(customval) in _REUSABLE:
-                        column_values[fieldname] = (customval, cv)
-                perdocwriter.add_column_value(fieldname, column, cv)
-    except Exception as ex:
-        perdocwriter.cancel_doc()
-        raise ex
-
-    perdocwriter.finish_doc()
-    self._added = True
-    self.docnum += 1
-    if state.group_bytes > self.pool.limit:
-        _spill_groups(self)  # the pool keeps memory bounded: it writes sorted runs to disk
 
 
 def _spill_groups(writer) -> None:
@@ -569,32 +500,6 @@ def _grouped_terms(groups: dict[str, list[list]], pooled: Iterator[tuple]) -> It
         pending = next(pooled, None)
 
 
-def _flush_segment(self):
-    state = self.__dict__.get("_indexer_state")
-    if state is None or not state.groups:
-        return _original_flush_segment(self)
-    groups, state.groups, state.group_bytes = state.groups, {}, 0
-    self.perdocwriter.close()
-    lengths = self.per_document_reader() if self.codec.length_stats else None
-    terms = _grouped_terms(groups, _term_lists(self.pool.iter_postings()))
-    if type(self.fieldwriter) is whoosh3.W3FieldWriter \
-            and type(lengths) is whoosh3.W3PerDocReader:
-        _write_terms(self.fieldwriter, self.schema, lengths, terms)
-    else:  # another codec: its own add_postings, one posting at a time
-        self.fieldwriter.add_postings(self.schema, lengths, (
-            (fieldname, btext, *posting) for fieldname, btext, *lists in terms
-            for posting in zip(*lists, strict=True)))
-    self.fieldwriter.close()
-    if lengths:
-        lengths.close()
-
-
-def _partial_segment(self):
-    # Whoosh's single-segment multiprocessing writer merges its sub-writers' pools
-    _spill_groups(self)
-    return _original_partial_segment(self)
-
-
 def length_bytes(perdoc, fieldname: str) -> bytes:
     """A field's length byte for every document of a segment (0: none), read once per
     W3PerDocReader."""
@@ -616,18 +521,6 @@ def _length_table(perdoc, fieldname: str) -> bytes | None:
         else:
             cache[fieldname] = bytes(column[docnum] for docnum in range(doccount))
     return cache[fieldname]
-
-
-def _doc_field_length(self, docnum, fieldname, default=0):
-    if docnum > self._doccount:
-        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    lengths = _length_table(self, fieldname)
-    if lengths is None:
-        return default
-    lbyte = lengths[docnum] if docnum < len(lengths) else 0
-    if lbyte:
-        return byte_to_length(lbyte)
-    return None  # sic, as Whoosh
 
 
 class MappedSubFile(StructFile):
@@ -708,20 +601,7 @@ class MappedSubFile(StructFile):
         self._map = None
 
 
-def _open_file(self, name, *args, **kwargs):
-    if self._source is None or self.is_closed:
-        return _original_open_file(self, name, *args, **kwargs)
-    offset, length = self.range(name)
-    return MappedSubFile(self._source, offset, length, name=name)
-
-
 _LENGTH_OF_BYTE = [byte_to_length(lbyte) if lbyte else 0 for lbyte in range(256)]
-
-
-def _add_postings(self, schema, lengths, items):
-    if type(self) is not whoosh3.W3FieldWriter or type(lengths) is not whoosh3.W3PerDocReader:
-        return _original_add_postings(self, schema, lengths, items)
-    _write_terms(self, schema, lengths, _term_lists(items))
 
 
 def _term_lists(items: Iterator[tuple]) -> Iterator[tuple]:
@@ -918,102 +798,345 @@ def _block_bytes(data: tuple, compression: int, ids, maxweight, minbyte: int,
     return infobytes, databytes
 
 
-def _write_block(self, last=False):
-    # Whoosh's W3PostingsWriter._write_block, with its small-block test working
-    if not self._blockcount:
-        self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
-    self._terminfo.add_block(self)
-    infobytes, databytes = _block_bytes(
-        (self._mini_ids(), self._mini_weights(), self._mini_values()), self._compression,
-        self._ids, self._maxweight, length_to_byte(self._minlength),
-        length_to_byte(self._maxlength))
-    postfile = self._postfile
-    blocklength = len(infobytes) + len(databytes)
-    if last:
-        blocklength *= -1  # the last block of a term
-    postfile.write_int(blocklength)
-    postfile.write(infobytes)
-    postfile.write(databytes)
-    self._blockcount += 1
-    self._new_block()
+STORED_PICKLE_PROTOCOL = 4  # fix 10: a document's stored fields, read with pickle.loads
 
 
-def _perdoc_add_field(self, fieldname, fieldobj, value, length):
-    if value is not None:
-        self._storedfields[fieldname] = value
-    if length:
-        buffers = self.__dict__.get("_indexer_lengths")
-        if buffers is None:
-            buffers = self.__dict__["_indexer_lengths"] = {}
-        column = buffers.get(fieldname)
-        if column is None:
-            column = buffers[fieldname] = bytearray()
-        if len(column) < self._docnum:
-            column.extend(bytes(self._docnum - len(column)))  # Whoosh's fill()
-        column.append(length_to_byte(length))
-        self._fieldlengths[fieldname] += length
+# -- the classes our index hands out
 
 
-def _perdoc_close(self):
-    for fieldname, column in self.__dict__.pop("_indexer_lengths", {}).items():
-        lenfield = whoosh3._lenfield(fieldname)
-        if not self._has_column(lenfield):
-            self._create_column(lenfield, whoosh3.LENGTHS_COLUMN)
-        writer = self._get_column(lenfield)
-        writer._dbfile.write(column)  # never a 0 last: a length of 1 or more is 1 or more
-        writer._count = len(column)
-    return _original_perdoc_close(self)
+class FastPostingPool(PostingPool):
+    """Fix 5: the posting pool's add without its asserts (the codec checks types again)."""
+
+    def add(self, item):
+        # item = (fieldname, tbytes, docnum, weight, vbytes); the size estimate is Whoosh's
+        self.fieldnames.add(item[0])
+        self.currentsize += 150 + len(item[0]) + 2 * len(item[1]) + len(item[4] or "")
+        if self.currentsize > self.limit:
+            self.save()
+        self.current.append(item)
+
+
+class FastPostingsWriter(W3PostingsWriter):
+    """Fixes 8 and 10: small blocks left uncompressed; block data in pickle protocol 3."""
+
+    def _write_block(self, last=False):
+        # Whoosh's W3PostingsWriter._write_block, with its small-block test working
+        if not self._blockcount:
+            self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        infobytes, databytes = _block_bytes(
+            (self._mini_ids(), self._mini_weights(), self._mini_values()), self._compression,
+            self._ids, self._maxweight, length_to_byte(self._minlength),
+            length_to_byte(self._maxlength))
+        postfile = self._postfile
+        blocklength = len(infobytes) + len(databytes)
+        if last:
+            blocklength *= -1  # the last block of a term
+        postfile.write_int(blocklength)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+
+class FastFieldWriter(whoosh3.W3FieldWriter):
+    """Fix 5: a term's postings written a block at a time."""
+
+    def add_postings(self, schema, lengths, items):
+        if not isinstance(lengths, whoosh3.W3PerDocReader):
+            return super().add_postings(schema, lengths, items)
+        _write_terms(self, schema, lengths, _term_lists(items))
 
 
 STORED_PICKLE_PROTOCOL = 4  # fix 10: a document's stored fields, read with pickle.loads
 
 
-def _perdoc_finish_doc(self):
-    stored = self._storedfields
-    if stored:
-        if not self._has_column("_stored"):
-            self._create_column("_stored", whoosh3.STORED_COLUMN)
-        writer = self._get_column("_stored")
-        if type(writer) is columns.PickleColumn.Writer:
-            writer._child.add(self._docnum, pickle.dumps(stored, STORED_PICKLE_PROTOCOL))
+class FastPerDocWriter(whoosh3.W3PerDocWriter):
+    """Fixes 9 and 10: length bytes buffered per field; stored fields in protocol 4."""
+
+    def add_field(self, fieldname, fieldobj, value, length):
+        if value is not None:
+            self._storedfields[fieldname] = value
+        if length:
+            buffers = self.__dict__.get("_indexer_lengths")
+            if buffers is None:
+                buffers = self.__dict__["_indexer_lengths"] = {}
+            column = buffers.get(fieldname)
+            if column is None:
+                column = buffers[fieldname] = bytearray()
+            if len(column) < self._docnum:
+                column.extend(bytes(self._docnum - len(column)))  # Whoosh's fill()
+            column.append(length_to_byte(length))
+            self._fieldlengths[fieldname] += length
+
+    def close(self):
+        for fieldname, column in self.__dict__.pop("_indexer_lengths", {}).items():
+            lenfield = whoosh3._lenfield(fieldname)
+            if not self._has_column(lenfield):
+                self._create_column(lenfield, whoosh3.LENGTHS_COLUMN)
+            writer = self._get_column(lenfield)
+            writer._dbfile.write(column)  # never a 0 last: a length of 1 or more is 1 or more
+            writer._count = len(column)
+        return super().close()
+
+    def finish_doc(self):
+        stored = self._storedfields
+        if stored:
+            if not self._has_column("_stored"):
+                self._create_column("_stored", whoosh3.STORED_COLUMN)
+            writer = self._get_column("_stored")
+            if type(writer) is columns.PickleColumn.Writer:
+                writer._child.add(self._docnum, pickle.dumps(stored, STORED_PICKLE_PROTOCOL))
+            else:
+                writer.add(self._docnum, stored)
+            stored.clear()
+        self._indoc = False
+
+
+class FastPerDocReader(whoosh3.W3PerDocReader):
+    """Fixes 1 and 3: a column's absence remembered; length bytes read once per reader."""
+
+    def _cached_reader(self, fieldname, column):
+        found = self._readers.get(fieldname, _MISSING)
+        if found is not _MISSING:
+            return found
+        reader = super()._cached_reader(fieldname, column)
+        self._readers[fieldname] = reader  # None too: the column file will not appear
+        return reader
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        lengths = _length_table(self, fieldname)
+        if lengths is None:
+            return default
+        lbyte = lengths[docnum] if docnum < len(lengths) else 0
+        if lbyte:
+            return byte_to_length(lbyte)
+        return None  # sic, as Whoosh
+
+
+class FastCodec(whoosh3.W3Codec):
+    """Whoosh 3's codec with our writers and per-document reader. The segments it makes
+    record a stock W3Codec, so stock Whoosh unpickles the table of contents and reads
+    them with its own classes."""
+
+    def per_document_writer(self, storage, segment):
+        return FastPerDocWriter(self, storage, segment)
+
+    def field_writer(self, storage, segment):
+        return FastFieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return FastPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                  compression=self._compression,
+                                  inlinelimit=self._inlinelimit)
+
+    def per_document_reader(self, storage, segment):
+        return FastPerDocReader(storage, segment)
+
+    def new_segment(self, storage, indexname):
+        stock = whoosh3.W3Codec(self._blocklimit, self._compression, self._inlinelimit)
+        return whoosh3.W3Segment(stock, indexname)
+
+
+class MappedCompoundStorage(compound.CompoundStorage):
+    """Fix 4: a compound segment's sub-files read straight from its memory map."""
+
+    def open_file(self, name, *args, **kwargs):
+        if self._source is None or self.is_closed:
+            return super().open_file(name, *args, **kwargs)
+        offset, length = self.range(name)
+        return MappedSubFile(self._source, offset, length, name=name)
+
+
+class FastSegmentReader(SegmentReader):
+    """A segment read through FastCodec and, when compound, MappedCompoundStorage."""
+
+    def __init__(self, storage, schema, segment, generation=None) -> None:
+        self.schema = schema
+        self.is_closed = False
+        self._segment = segment
+        self._segid = segment.segment_id()
+        self._gen = generation
+        if segment.is_compound():
+            # as Segment.open_compound_file, with our compound storage; an overlay, as
+            # SegmentReader keeps one, for files added after the segment was written
+            name = segment.make_filename(segment.COMPOUND_EXT)
+            files = MappedCompoundStorage(storage.open_file(name),
+                                          use_mmap=storage.supports_mmap)
+            self._storage = OverlayStorage(files, storage)
         else:
-            writer.add(self._docnum, stored)
-        stored.clear()
-    self._indoc = False
+            self._storage = storage
+        self._codec = FastCodec()
+        self._terms = self._codec.terms_reader(self._storage, segment)
+        self._perdoc = self._codec.per_document_reader(self._storage, segment)
 
 
-def _pool_add(self, item):
-    # item = (fieldname, tbytes, docnum, weight, vbytes); the size estimate is Whoosh's
-    self.fieldnames.add(item[0])
-    self.currentsize += 150 + len(item[0]) + 2 * len(item[1]) + len(item[4] or "")
-    if self.currentsize > self.limit:
-        self.save()
-    self.current.append(item)
+def open_reader(storage, schema, segments: list, generation: int, reuse=None):
+    """A reader of the segments through FastSegmentReader: Whoosh's FileIndex._reader,
+    line for line, but for the segment reader's class."""
+    if reuse:
+        segments.extend(segment for segment in reuse.segments() if segment not in segments)
+    reusable: dict = {}
+    try:
+        if not segments:
+            return EmptyReader(schema)
+        if reuse:
+            reusable = {r.segment(): r for r, _ in reuse.leaf_readers()
+                        if r.segment() is not None}
+
+        def segment_reader(segment):
+            if segment in reusable:
+                return reusable.pop(segment)
+            return FastSegmentReader(storage, schema, segment, generation=generation)
+
+        if len(segments) == 1:
+            return segment_reader(segments[0])
+        return MultiReader([segment_reader(segment) for segment in segments],
+                           generation=generation)
+    finally:
+        for reader in reusable.values():
+            reader.close()
 
 
-# (owner, attribute, our version, Whoosh's): apply() installs ours, restore() Whoosh's
-_PATCHES = [
-    (whoosh3.W3PerDocReader, "_cached_reader", _cached_reader, _original),
-    (SegmentWriter, "add_document", _add_document, _original_add_document),
-    (whoosh3.W3PerDocReader, "doc_field_length", _doc_field_length, _original_doc_field_length),
-    (compound.CompoundStorage, "open_file", _open_file, _original_open_file),
-    (codec_base.FieldWriter, "add_postings", _add_postings, _original_add_postings),
-    (PostingPool, "add", _pool_add, _original_pool_add),
-    (SegmentWriter, "_flush_segment", _flush_segment, _original_flush_segment),
-    (SegmentWriter, "_partial_segment", _partial_segment, _original_partial_segment),
-    (W3PostingsWriter, "_write_block", _write_block, _original_write_block),
-    (whoosh3.W3PerDocWriter, "add_field", _perdoc_add_field, _original_perdoc_add_field),
-    (whoosh3.W3PerDocWriter, "close", _perdoc_close, _original_perdoc_close),
-    (whoosh3.W3PerDocWriter, "finish_doc", _perdoc_finish_doc, _original_perdoc_finish_doc),
-]
+class FastSegmentWriter(SegmentWriter):
+    """Whoosh's SegmentWriter with FastCodec, FastPostingPool and fixes 2, 6 and 7. It
+    is handed out for this project's schema only, whose analysis is a pure function of
+    a field's value (fix 2 relies on it)."""
 
+    def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:
+        super().__init__(ix, limitmb=limitmb, codec=FastCodec(), **kwargs)
+        # SegmentWriter ignores its poolclass argument and makes a PostingPool
+        self.pool = FastPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
-def apply() -> None:
-    for owner, name, ours, _ in _PATCHES:
-        setattr(owner, name, ours)
+    def reader(self, reuse=None):
+        """The index as this writer found it, through our readers (deletions by term
+        read it)."""
+        self._check_state()
+        return open_reader(self.storage, self.schema, self.segments, self.generation,
+                           reuse=reuse)
 
+    def add_document(self, **fields):
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        state = _state(self)
+        last, recent, groups = state.last, state.recent, state.groups
+        column_values = state.column_values
 
-def restore() -> None:
-    """Stock Whoosh again (the benchmarks' naive baseline)."""
-    for owner, name, _, whooshs in _PATCHES:
-        setattr(owner, name, whooshs)
+        docboost = self._doc_boost(fields)
+        shape = tuple(fields)
+        known = state.shapes.get(shape)
+        if known is None:
+            fieldnames = sorted(name for name in fields if not name.startswith("_"))
+            self._check_fields(schema, fieldnames)
+            if len(state.shapes) >= 64:
+                state.shapes.clear()
+            # what each field's settings say, looked up once; "plain": no _boost or _stored_
+            # keyword in the document
+            plan = [(name, field, field.indexed, field.scorable, field.separate_spelling(),
+                     field.vector, field.stored, field.column_type)
+                    for name in fieldnames for field in [schema[name]]]
+            known = state.shapes[shape] = (plan, len(fieldnames) == len(fields))
+        plan, plain = known
+
+        perdocwriter.start_doc(docnum)
+        vbytes = None
+        try:
+            for fieldname, field, indexed, scorable, spelling, vformat, stored, column in plan:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+
+                length = 0
+                if indexed:
+                    fieldboost = docboost if plain else self._field_boost(fields, fieldname,
+                                                                          docboost)
+                    remembered = last.get(fieldname)
+                    kind = type(value)
+                    items = None
+                    if remembered is not None and type(remembered[0]) is kind \
+                            and remembered[0] == value:
+                        items = remembered[1]
+                    elif kind is JoinedText:
+                        items = _summed_parts(recent, field, value)
+                    if items is None:
+                        items = _index_items(field, value)
+                        if kind in _REUSABLE:
+                            last[fieldname] = (value, items)
+                        if kind is str:
+                            if len(recent) >= RECENT_PARTS:
+                                recent.clear()
+                            recent[(id(field.analyzer), value)] = items
+                    # fix 6: the document joins the field's last group when it brings the same
+                    # analysed terms, or starts a group; postings are made at the flush
+                    fieldgroups = groups.get(fieldname)
+                    if fieldgroups is None:
+                        fieldgroups = groups[fieldname] = []
+                    group = fieldgroups[-1] if fieldgroups else None
+                    if group is not None and group[0] is items and group[1] == fieldboost:
+                        group[2].append(docnum)
+                        state.group_bytes += DOCNUM_BYTES
+                    else:
+                        if scorable:
+                            length = sum(item[1] for item in items)
+                        group = [items, fieldboost, [docnum], length]
+                        fieldgroups.append(group)
+                        state.group_bytes += GROUP_BYTES * len(items) + DOCNUM_BYTES
+                    length = group[3]
+
+                if spelling:
+                    spellfield = field.spelling_fieldname(fieldname)
+                    for word in field.spellable_words(value):
+                        word = utf8encode(word)[0]
+                        self.pool.add((spellfield, word, 0, 1, vbytes))  # sic, as Whoosh
+
+                if vformat:
+                    vitems = vformat.word_values(value, field.analyzer, mode="index")
+                    vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
+                    perdocwriter.add_vector_items(fieldname, field, vitems)
+
+                customval = value if plain else fields.get(f"_stored_{fieldname}", value)
+                sv = customval if stored else None
+                perdocwriter.add_field(fieldname, field, sv, length)
+
+                if column and customval is not None:
+                    # a story's paragraphs bring the same sortable values (date, story_id)
+                    previous = column_values.get(fieldname)
+                    if previous is not None and type(previous[0]) is type(customval) \
+                            and previous[0] == customval:
+                        cv = previous[1]
+                    else:
+                        cv = field.to_column_value(customval)
+                        if type(customval) in _REUSABLE:
+                            column_values[fieldname] = (customval, cv)
+                    perdocwriter.add_column_value(fieldname, column, cv)
+        except Exception as ex:
+            perdocwriter.cancel_doc()
+            raise ex
+
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+        if state.group_bytes > self.pool.limit:
+            _spill_groups(self)  # the pool keeps memory bounded: it writes sorted runs to disk
+
+    def _flush_segment(self):
+        state = self.__dict__.get("_indexer_state")
+        if state is None or not state.groups:
+            return super()._flush_segment()
+        groups, state.groups, state.group_bytes = state.groups, {}, 0
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        terms = _grouped_terms(groups, _term_lists(self.pool.iter_postings()))
+        _write_terms(self.fieldwriter, self.schema, lengths, terms)
+        self.fieldwriter.close()
+        if lengths:
+            lengths.close()
+
+    def _partial_segment(self):
+        # Whoosh's single-segment multiprocessing writer merges its sub-writers' pools
+        _spill_groups(self)
+        return super()._partial_segment()

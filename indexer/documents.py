@@ -1,0 +1,171 @@
+"""The one mapping between a Story and the records the index stores, both ways.
+
+Each story is stored as one record per paragraph (kind "paragraph": what a query ranks
+and returns) and one story record (kind "story": the story pass, feedback, versions).
+Every record carries the story's common fields, so a hit needs no second lookup. Reading
+back, the same field names give the Story, a Hit, and their JSON forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from .model import Dateline, Story, naive_utc
+from .schema import build_schema, encode_terms
+from .search import DatelineInfo, Hit, split_keywords
+from .whoosh_ext import JoinedText, active, fast_analysis
+
+# -- writing
+
+
+def _story_fields(story: Story) -> dict:
+    """The fields every record of a story carries, paragraphs and story record alike."""
+    dateline = story.dateline
+    fields = {
+        "story_id": story.story_id,
+        "paragraphs": len(story.paragraphs),
+        "headline": story.headline,
+        "dateline": dateline.raw,
+        "city": dateline.city or "",
+        "region": dateline.region or "",
+        "country": dateline.country or "",
+        "agency": dateline.agency or "",
+        "byline": story.byline,
+        "people": ",".join(story.people),
+        "tags": ",".join(story.tags),
+        "source": story.source,
+        "format": story.format,
+        "story_key": story.key,
+        "version": story.version,
+        "status": story.status,
+    }
+    if story.date is not None:
+        fields["date"] = naive_utc(story.date)
+    return fields
+
+
+def paragraph_documents(story: Story) -> Iterator[dict]:
+    """One record per paragraph: the unit a query ranks and returns."""
+    common = {**_story_fields(story), "kind": "paragraph"}
+    for number, text in enumerate(story.paragraphs, start=1):
+        yield {**common, "id": f"{story.story_id}#{number}", "paragraph": number, "body": text}
+
+
+_TEXT_ANALYZER = build_schema()["fulltext"].analyzer
+_TEXT = fast_analysis(_TEXT_ANALYZER)
+
+
+def _counts(texts: Iterable[str]) -> dict[str, int]:
+    """Each analysed word of the texts (as the fulltext field analyses them) and how often
+    it occurs."""
+    counts: dict[str, int] = {}
+    fast = _TEXT if active() else None  # else Whoosh's own analysis
+    for text in texts:
+        if fast is not None:
+            for word, positions in fast.positions(text).items():
+                counts[word] = counts.get(word, 0) + len(positions)
+        else:
+            for token in _TEXT_ANALYZER(text):
+                counts[token.text] = counts.get(token.text, 0) + 1
+    return counts
+
+
+def story_document(story: Story) -> dict:
+    """One record per story: its whole text for story-level ranking, its words and their
+    counts for feedback, and its key and version for deciding which version is current
+    (indexer.versions)."""
+    fields = _story_fields(story)
+    fields["story_headline"] = fields.pop("headline")  # see schema: story pass fields only
+    return {**fields, "kind": "story",
+            "id": f"story:{story.story_id}@{story.version}:{story.source}",
+            # analysed from its paragraphs' analyses, just made (whoosh_ext)
+            "fulltext": JoinedText(story.paragraphs),
+            "story_terms": encode_terms(_counts(story.paragraphs), _counts([story.headline]))}
+
+
+# -- reading
+
+
+def record_key(record: dict) -> str:
+    """The key that groups a record's versions (records from before keys: its story id)."""
+    return record.get("story_key") or record["story_id"]
+
+
+def record_version(record: dict) -> int:
+    return record.get("version", 0)
+
+
+def dateline_of(record: dict) -> Dateline:
+    return Dateline(raw=record.get("dateline", ""), city=record.get("city") or None,
+                    region=record.get("region") or None,
+                    country=record.get("country") or None,
+                    agency=record.get("agency") or None)
+
+
+def story_from_records(paragraphs: list[dict], superseded: bool = False) -> Story:
+    """A story from its paragraph records (one version's, any order)."""
+    # one record per paragraph number (the same version read from two files twice)
+    numbered = {record["paragraph"]: record for record in reversed(paragraphs)}
+    ordered = [numbered[number] for number in sorted(numbered)]
+    first = ordered[0]
+    return Story(
+        story_id=first["story_id"],
+        paragraphs=[record["body"] for record in ordered],
+        headline=first.get("headline", ""),
+        dateline=dateline_of(first),
+        date=first.get("date"),
+        byline=first.get("byline", ""),
+        people=split_keywords(first.get("people")),
+        tags=split_keywords(first.get("tags")),
+        source=first.get("source", ""),
+        format=first.get("format", ""),
+        key=first.get("story_key", ""),
+        version=record_version(first),
+        status=first.get("status", "usable"),
+        superseded=superseded,
+    )
+
+
+def hit_from_record(rank: int, score: float, record: dict, spans: list[tuple[int, int]],
+                    superseded: bool = False) -> Hit:
+    """A hit from a paragraph record."""
+    dateline = dateline_of(record)
+    return Hit(
+        rank=rank,
+        score=score,
+        story_id=record["story_id"],
+        paragraph=record["paragraph"],
+        paragraphs=record["paragraphs"],
+        text=record["body"],
+        headline=record.get("headline", ""),
+        dateline=DatelineInfo(raw=dateline.raw, city=dateline.city, region=dateline.region,
+                              agency=dateline.agency, country=dateline.country),
+        date=record.get("date"),
+        people=split_keywords(record.get("people")),
+        tags=split_keywords(record.get("tags")),
+        source=record.get("source", ""),
+        highlights=spans,
+        version=record_version(record),
+        superseded=superseded,
+        byline=record.get("byline", ""),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def story_json(story: Story) -> dict:
+    """The JSON form of a story (`indexer story --json`): the same keys as a hit's for
+    the same things, and its version and whether a newer version or a kill replaced it."""
+    dateline = story.dateline
+    return {
+        "story_id": story.story_id, "headline": story.headline, "byline": story.byline,
+        "dateline": {"raw": dateline.raw, "city": dateline.city, "region": dateline.region,
+                     "country": dateline.country, "agency": dateline.agency},
+        "date": _iso(story.date), "people": story.people, "tags": story.tags,
+        "source": story.source, "format": story.format, "key": story.key,
+        "version": story.version, "status": story.status, "superseded": story.superseded,
+        "paragraphs": story.paragraphs,
+    }
