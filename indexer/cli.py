@@ -5,20 +5,30 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
+import traceback
 from contextlib import ExitStack
 from typing import IO
 
 import click
+from whoosh.index import LockError
 
 from . import __version__
 from .documents import story_json
 from .formats import READERS
-from .index import Index, IndexNotFoundError, SchemaVersionError, default_index_path
+from .index import (
+    CORRUPTION,
+    Index,
+    IndexNotFoundError,
+    SchemaVersionError,
+    default_index_path,
+)
 from .ingest import IndexLockedError, Rejection, walk
 from .people import PeopleFinder, people_from_mentions
 from .search import Hit, QueryError
 from .storage import IndexIntegrityError
+from .textio import printable
 
 # Exit codes, documented in the README.
 EXIT_OK = 0
@@ -27,6 +37,7 @@ EXIT_USAGE = 2  # bad options or a malformed query
 EXIT_REJECTED = 3  # ingest finished, but some files were rejected
 EXIT_LOCKED = 4  # another ingest is writing to the index
 EXIT_INDEX = 5  # index missing, unreadable, of another schema version, or failed verification
+EXIT_INTERNAL = 70  # an unexpected error: one line, its traceback in a report file
 EXIT_INTERRUPTED = 130
 SEGMENTS_WORTH_OPTIMIZING = 10  # each segment adds term lookups to every query
 
@@ -50,7 +61,42 @@ def open_index(path: str | None) -> Index:
     raise AssertionError("unreachable")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def crash_report(exc: BaseException) -> str:
+    """Write the full traceback of an unexpected error to a file of its own; its path."""
+    fd, path = tempfile.mkstemp(prefix="indexer-error-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
+        f.write(f"indexer {__version__}, {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
+        f.write(f"command: {' '.join(printable(a) for a in sys.argv)}\n\n")
+        f.write("".join(traceback.format_exception(exc)))
+    return path
+
+
+class _Guarded(click.Group):
+    """Every command behind one guard: an unexpected error is one line naming it and the
+    file that holds its traceback, and exit code 70, never a traceback in a cron mail. A
+    system error (disk full, permission denied) is one line and exit code 5."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            where = f": {printable(str(exc.filename))}" if exc.filename else ""
+            fail(f"{exc.strerror or type(exc).__name__}{where}", EXIT_INDEX)
+        except CORRUPTION as exc:
+            fail(f"the index is damaged ({type(exc).__name__}: {printable(str(exc))[:200]}); "
+                 "`indexer check` tells more", EXIT_INDEX)
+        except LockError:
+            fail("another process is writing to the index", EXIT_LOCKED)
+        except Exception as exc:
+            report = crash_report(exc)
+            fail(f"unexpected error: {type(exc).__name__}: {printable(str(exc))[:300]} "
+                 f"(full report: {report})", EXIT_INTERNAL)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="indexer")
 def main() -> None:
     """Index agency wire copy with Whoosh and search it as ranked paragraphs."""

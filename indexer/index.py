@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -38,6 +40,8 @@ from .ingest import (
     Rejection,
     ingest_lock,
     ledger_of,
+    remove_temporary_files,
+    start_run,
     write_last_run,
 )
 from .model import Story
@@ -57,6 +61,7 @@ from .schema import META_ID, SCHEMA_VERSION, build_schema
 from .search import (
     Hit,
     QueryError,
+    clean_query_text,
     date_window,
     filter_query,
     highlight_spans,
@@ -83,6 +88,12 @@ class IndexNotFoundError(FileNotFoundError):
 
 class SchemaVersionError(RuntimeError):
     """The index was written by a newer (or incompatible) version of this tool."""
+
+
+# what Whoosh raises reading damaged segment files
+CORRUPTION = (EOFError, struct.error, zlib.error)
+MAX_LIMIT = 100_000  # hits a query returns at most (--limit)
+MAX_CONTEXT = 50  # paragraphs each side of a hit (--context)
 
 
 def default_index_path() -> str:
@@ -139,14 +150,19 @@ class Index:
     def create(cls, path: str | None = None) -> Index:
         """Open the index at path, creating an empty one when there is none."""
         path = path or default_index_path()
-        if whoosh_index.exists_in(path):
-            ix = open_durable(path)
-            if not ix._segments():  # a create killed before its meta record was committed
-                cls._write_meta(ix)
+        if whoosh_index.exists_in(path) and open_durable(path)._segments():
             return cls.open(path)
-        ix = create_durable(path, build_schema())
-        cls._write_meta(ix)
-        return cls(path, ix)
+        # created under the ingest lock: of two runs starting at once on a folder with no
+        # index, one creates it and the other is told the index is busy (IndexLockedError)
+        with ingest_lock(path):
+            if whoosh_index.exists_in(path):
+                ix = open_durable(path)
+                if not ix._segments():  # a create killed before its meta record was committed
+                    cls._write_meta(ix)
+                return cls.open(path)
+            ix = create_durable(path, build_schema())
+            cls._write_meta(ix)
+            return cls(path, ix)
 
     @staticmethod
     def _write_meta(ix: FileIndex) -> None:
@@ -158,6 +174,9 @@ class Index:
     def _check_version(ix: FileIndex, path: str) -> None:
         if not ix._segments():
             return  # empty: created, killed before its first commit; create() completes it
+        if not {"id", "kind", "story_id", "body"} <= set(ix.schema.names()):
+            raise SchemaVersionError(f"the Whoosh index at {path} is not an indexer index "
+                                     "(another program's schema): use another --index folder")
         with ix.searcher() as searcher:
             meta = searcher.document(id=META_ID) or {}
         version = meta.get("schema_version")
@@ -261,14 +280,22 @@ class Index:
         Raises IndexLockedError when another ingest is writing to this index."""
         finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
         with ingest_lock(self.path):
+            previous = start_run(self.path)  # a killed run's leftovers go; it is recorded
             run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files, workers=workers,
                             on_file=on_file, on_reject=on_reject, people=finder)
             try:
                 report = run.run(paths, prune=prune)
-            except BaseException:
-                write_last_run(self.path, run.report, "failed")
+            except KeyboardInterrupt:
+                remove_temporary_files(self.path)
+                write_last_run(self.path, run.report, "interrupted", previous=previous)
                 raise
-            write_last_run(self.path, report, "ok" if report.ok else "rejections")
+            except BaseException as exc:
+                remove_temporary_files(self.path)  # a full disk must not stay full
+                write_last_run(self.path, run.report, "failed", previous=previous,
+                               reason=f"{type(exc).__name__}: {exc}")
+                raise
+            write_last_run(self.path, report, "ok" if report.ok else "rejected",
+                           previous=previous)
             return report
 
     def optimize(self) -> dict:
@@ -280,6 +307,7 @@ class Index:
         Raises IndexLockedError when an ingest is writing to this index."""
         started = time.monotonic()
         with ingest_lock(self.path):
+            remove_temporary_files(self.path)
             before = len(self._ix._segments())
             if before > 1 or any(s.has_deletions() for s in self._ix._segments()):
                 writer = new_writer(self._ix, limitmb=160)
@@ -325,7 +353,15 @@ class Index:
         }
 
     def check(self) -> list[str]:
-        """Problems found comparing the index with its own record of ingested files."""
+        """Problems found comparing the index with its own record of ingested files; a
+        segment that cannot be read is reported as corruption."""
+        try:
+            return self._check()
+        except Exception as exc:  # check's one job is reading everything: any failure is one
+            return [f"the index cannot be read, it is corrupt: {type(exc).__name__}: {exc} "
+                    "(rebuild it: `indexer ingest` into a fresh --index folder)"]
+
+    def _check(self) -> list[str]:
         searcher = self._current_searcher()
         ledger = ledger_of(searcher)
         problems: list[str] = []
@@ -380,6 +416,10 @@ class Index:
         context=K fills each hit's `before` and `after` with up to K paragraphs."""
         if limit < 1:
             raise QueryError("limit must be at least 1")
+        if limit > MAX_LIMIT:
+            raise QueryError(f"limit must be at most {MAX_LIMIT}")
+        if not 0 <= context <= MAX_CONTEXT:
+            raise QueryError(f"context must be between 0 and {MAX_CONTEXT} paragraphs")
         params = ranking or self.ranking
         if story_weight is not None:
             params = params.with_(story_weight=story_weight)
@@ -464,7 +504,8 @@ class Index:
     def suggest(self, query: str) -> str | None:
         """A corrected query built from the index's own words and names, or None."""
         searcher = self._current_searcher()
-        return suggest_query(searcher, searcher.schema["body"].analyzer, query)
+        return suggest_query(searcher, searcher.schema["body"].analyzer,
+                             clean_query_text(query))
 
     def similar(self, story_id: str, paragraph: int | None = None, limit: int = 10) -> list[Hit]:
         """Stories like a story (or like one of its paragraphs), best first; each as its

@@ -14,12 +14,13 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING
 
 from whoosh.index import FileIndex
@@ -31,6 +32,7 @@ from .formats import parse_file
 from .model import WireFormatError
 from .people import PeopleFinder
 from .storage import commit_verified, live_documents, new_writer
+from .textio import printable
 
 if TYPE_CHECKING:
     from .workers import WorkerPool
@@ -51,7 +53,7 @@ class Rejection:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{printable(self.path)}: {printable(self.reason)}"
 
 
 @dataclass
@@ -147,26 +149,33 @@ def walk(paths: list[str]) -> Iterator[tuple[Path, Path]]:
         yield path, root
 
 
-def walk_sources(paths: list[str]) -> Iterator[tuple[Path, Path, str]]:
+def walk_sources(paths: list[str], skip: str | None = None
+                 ) -> Iterator[tuple[Path, Path, str]]:
     """walk(), with each file's resolved path (the ledger's key). The root is resolved
     once; a file's resolved path is then the resolved folder and its name, but for a
     symbolic link (Path.resolve() for every file did a system call per path component:
-    3.4 s of a 100k-paragraph run). Folders linked to are not entered, as os.walk."""
+    3.4 s of a 100k-paragraph run). Folders linked to are not entered, as os.walk; nor
+    `skip` (the resolved path of the index itself, when it lies inside a given folder).
+    A folder that cannot be listed is yielded itself, for the run to report."""
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            yield from _walk_folder(path, path, os.path.realpath(path))
+            yield from _walk_folder(path, path, os.path.realpath(path), skip)
         else:
             yield path, path.parent, os.path.realpath(path)
 
 
-def _walk_folder(folder: Path, root: Path, resolved: str) -> Iterator[tuple[Path, Path, str]]:
+def _walk_folder(folder: Path, root: Path, resolved: str, skip: str | None = None
+                 ) -> Iterator[tuple[Path, Path, str]]:
+    if resolved == skip:
+        return
     try:
         with os.scandir(folder) as scan:
             entries = sorted((e for e in scan if not e.name.startswith(".")),
                              key=lambda e: e.name)
     except OSError:
-        return  # as os.walk: an unreadable folder is passed over
+        yield folder, root, resolved  # reported as an unreadable folder
+        return
     folders = []
     for entry in entries:
         try:
@@ -181,13 +190,38 @@ def _walk_folder(folder: Path, root: Path, resolved: str) -> Iterator[tuple[Path
             else os.path.join(resolved, entry.name)
         yield Path(entry.path), root, source
     for entry in folders:
-        yield from _walk_folder(Path(entry.path), root, os.path.join(resolved, entry.name))
+        yield from _walk_folder(Path(entry.path), root, os.path.join(resolved, entry.name),
+                                skip)
+
+
+def read_limited(path: str, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` of them (the limit holds for the bytes
+    read, not only for the size seen when the folder was listed: a file may grow). Opened
+    without blocking, so a path swapped for a FIFO or a device is refused, not waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not S_ISREG(os.fstat(fd).st_mode):
+            raise WireFormatError("not a regular file")
+        os.set_blocking(fd, True)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise WireFormatError(f"file too large (over {limit} bytes)")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def story_id_for(path: Path, root: Path) -> str:
-    """The path relative to the ingested root, without its suffix, '/'-separated."""
+    """The path relative to the ingested root, without its suffix, '/'-separated (bytes
+    that do not decode, and control characters, escaped: see textio.printable)."""
     relative = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
-    return relative.with_suffix("").as_posix()
+    return printable(relative.with_suffix("").as_posix())
 
 
 @dataclass(frozen=True)
@@ -225,9 +259,11 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     documents (paragraphs, story records, then its ledger record) through `add`; the same
     in the run's process or a worker's."""
     try:
-        data = Path(job.path).read_bytes()
+        data = read_limited(job.path, MAX_FILE_BYTES)
     except OSError as exc:
         return FileOutcome(job, "rejected", f"unreadable: {exc.strerror or exc}")
+    except WireFormatError as exc:
+        return FileOutcome(job, "rejected", str(exc))
     digest = hashlib.sha256(data).hexdigest()
     if job.known and job.known.sha256 == digest:
         # touched, not changed: refresh the ledger so the next run skips it on stat alone
@@ -361,13 +397,17 @@ class IngestRun:
         started = time.monotonic()
         ledger = read_ledger(self.ix)
         seen: set[str] = set()
+        walked: set[str] = set()
         if self.workers > 1:
             from .workers import WorkerPool  # it imports this module
 
             self._pool = WorkerPool(self.ix, self.fmt, self.people, self.workers,
                                     limitmb=max(64, 160 // self.workers))
         try:
-            for path, root, source in walk_sources(paths):
+            index_folder = os.path.realpath(self.ix.storage.folder)
+            for path, root, found in walk_sources(paths, index_folder):
+                source = printable(found)  # the ledger's key, and the stored `source`
+                walked.add(source)
                 self.report.files_seen += 1
                 if self.on_file:
                     self.on_file(str(path))
@@ -377,7 +417,7 @@ class IngestRun:
                 if self._batch_full():
                     self._commit()
             if prune:
-                self._prune(ledger)
+                self._prune(ledger, walked)
             self._commit()
         finally:
             if self._pool is not None:
@@ -385,7 +425,7 @@ class IngestRun:
             if self._writer is not None:  # an exception escaped: give the lock back
                 self._writer.cancel()
                 self._writer = None
-        self.report.seconds = round(time.monotonic() - started, 3)
+            self.report.seconds = round(time.monotonic() - started, 3)  # failed runs too
         return self.report
 
     def _batch_full(self) -> bool:
@@ -400,6 +440,14 @@ class IngestRun:
             stat = os.stat(path)
         except OSError as exc:
             self.reject(str(path), f"unreadable: {exc.strerror or exc}")
+            return None
+        if S_ISDIR(stat.st_mode):
+            try:
+                os.listdir(path)
+                reason = "a folder it could not read"
+            except OSError as exc:
+                reason = f"unreadable folder: {exc.strerror or exc}"
+            self.reject(str(path), reason)
             return None
         if not S_ISREG(stat.st_mode):
             self.reject(str(path), "not a regular file")
@@ -451,18 +499,69 @@ class IngestRun:
     def _delete_source_record(self, source: str) -> None:
         self._expected -= self._writer_now().delete_by_term("id", f"file:{source}")
 
-    def _prune(self, ledger: dict[str, FileRecord]) -> None:
+    def _prune(self, ledger: dict[str, FileRecord], walked: set[str]) -> None:
+        # walked: this run's files, by their (escaped) ledger keys
         for source in sorted(ledger):
-            if not os.path.exists(source):
+            if source not in walked and not os.path.exists(source):
                 self.report.paragraphs_removed += self._delete_source(source)
                 self.report.pruned += 1
 
 
-def write_last_run(index_dir: str, report: IngestReport, outcome: str) -> None:
-    """Record the run's summary beside the index, atomically (for `indexer stats`)."""
-    data = {"finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "outcome": outcome, **report.to_dict()}
-    target = os.path.join(index_dir, LAST_RUN_NAME)
+def remove_temporary_files(index_dir: str) -> None:
+    """Remove what a failed or killed run left in the index folder: Whoosh's posting-pool
+    folders and our own temporary files (*.tmp). Called under the ingest lock, when no
+    run is writing."""
+    try:
+        entries = list(os.scandir(index_dir))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.endswith(".tmp"):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def start_run(index_dir: str) -> str | None:
+    """Clean up after the run before and mark this one as running. Returns "killed" when
+    the run before never finished (its record still says running), else None."""
+    remove_temporary_files(index_dir)
+    previous = None
+    try:
+        with open(os.path.join(index_dir, LAST_RUN_NAME), encoding="utf-8") as f:
+            if json.load(f).get("outcome") == "running":
+                previous = "killed"
+    except (OSError, ValueError, AttributeError):
+        pass
+    _write_json(os.path.join(index_dir, LAST_RUN_NAME),
+                {"started": _now(), "outcome": "running", "pid": os.getpid()})
+    return previous
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def write_last_run(index_dir: str, report: IngestReport, outcome: str,
+                   previous: str | None = None, reason: str | None = None) -> None:
+    """Record the run's summary beside the index, atomically (for `indexer stats`):
+    outcome ok, rejected, failed (with the reason) or interrupted; running while it runs,
+    so the next run can tell that this one was killed (`previous_run`: killed)."""
+    data: dict = {"finished": _now(), "outcome": outcome}
+    if reason:
+        data["reason"] = reason
+    if previous:
+        data["previous_run"] = previous
+    data.update(report.to_dict())
+    _write_json(os.path.join(index_dir, LAST_RUN_NAME), data)
+
+
+def _write_json(target: str, data: dict) -> None:
     temporary = target + ".tmp"
     with open(temporary, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=2)

@@ -239,15 +239,41 @@ def date_test(searcher, dates: tuple[datetime | None, datetime | None] | None
     return dated_within
 
 
+MAX_QUERY_CHARS = 2000  # a query longer than a page is not a search
+MAX_QUERY_TERMS = 200  # words, phrase words and patterns together
+MAX_PATTERNS = 20  # wildcard and prefix terms: each reads its field's lexicon
+
+
+def clean_query_text(text: str) -> str:
+    """The query as text: bytes an argument could not decode (surrogate escapes) become
+    U+FFFD, which matches nothing, instead of failing in the analyzer."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
+    text = clean_query_text(text)
     if not text.strip():
         raise QueryError("empty query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long ({len(text)} characters, limit {MAX_QUERY_CHARS})")
     try:
         parsed = parser.parse(_compact_dates(text))
+    except RecursionError:
+        raise QueryError(f"query too deeply nested: {text[:60]!r}...") from None
     except Exception as exc:  # Whoosh raises assorted types on odd syntax
         raise QueryError(f"cannot parse query {text!r}: {exc}") from None
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         raise QueryError(f"query {text!r} has no searchable words (only stop words?)")
+    # each word once, whatever the number of fields it is spread over
+    words = {(type(leaf).__name__, tuple(leaf.words) if isinstance(leaf, wq.Phrase)
+              else str(getattr(leaf, "text", ""))) for leaf in parsed.leaves()}
+    patterns = sum(kind in ("Wildcard", "Prefix", "FuzzyTerm", "Regex")
+                   for kind, _ in words)
+    if patterns > MAX_PATTERNS:
+        raise QueryError(f"query has {patterns} wildcard terms (limit {MAX_PATTERNS})")
+    count = sum(len(text) if isinstance(text, tuple) else 1 for _, text in words)
+    if count > MAX_QUERY_TERMS:
+        raise QueryError(f"query has {count} words (limit {MAX_QUERY_TERMS})")
     return _negations_exclude(parsed)
 
 
@@ -290,7 +316,10 @@ def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> 
     if relative:
         amount, unit = int(relative[1]), relative[2]
         days = amount * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
-        return (now or datetime.utcnow()) - timedelta(days=days)
+        try:
+            return (now or datetime.utcnow()) - timedelta(days=days)
+        except OverflowError:
+            raise QueryError(f"date {text!r} is before the year 1") from None
     formats = [("%Y", "year"), ("%Y-%m", "month"), ("%Y-%m-%d", "day")]
     for fmt, unit in formats:
         try:

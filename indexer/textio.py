@@ -25,13 +25,36 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    lines = []
-    for line in data.splitlines(keepends=True):
-        try:
-            lines.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            lines.append(line.decode("cp1252", errors="replace"))
-    return "".join(lines)
+    # each byte that is not part of a UTF-8 character read as cp1252, one at a time: a
+    # line keeps its UTF-8 characters (a dateline's "—") beside an old desk's bytes
+    text = data.decode("utf-8", "surrogateescape")
+    return _ESCAPED_BYTE_RE.sub(
+        lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", "replace"), text)
+
+
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+
+
+def utf16_to_utf8(data: bytes) -> bytes:
+    """UTF-16 text (with a byte order mark, or without one when every other byte of its
+    start is NUL, as ASCII-range text in UTF-16 is) as UTF-8; other data as it is."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+    else:
+        sample = data[:4096]
+        even, odd = sample[0::2], sample[1::2]
+        if len(sample) < 8 or b"\x00" not in sample:
+            return data
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            codec = "utf-16-le"
+        elif even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            codec = "utf-16-be"
+        else:
+            return data
+    try:
+        return data.decode(codec).encode("utf-8")
+    except UnicodeDecodeError:
+        return data
 
 
 def check_text(data: bytes, allow_controls: bool = False) -> None:
@@ -68,3 +91,13 @@ def strip_controls(text: str) -> str:
 
 def normalize_space(text: str) -> str:
     return " ".join(text.split())
+
+
+def printable(text: str) -> str:
+    """Text that prints on one line whatever it holds: bytes a file name or argument could
+    not decode (surrogate escapes) as \\xNN, control characters escaped. Clean text is
+    returned as it is."""
+    if text.isprintable():
+        return text
+    raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw)

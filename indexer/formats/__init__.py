@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from ..model import Story, WireFormatError
-from ..textio import check_text, decode
+from ..textio import check_text, decode, utf16_to_utf8
 from . import anpa, aptext, iptc7901, newsml12, newsml_g2, ninjs, nitf, reuters, trec
 
 # Order matters for detection: the most specific signatures first, AP text last.
@@ -50,7 +50,7 @@ class Parsed:
     problems: list[str] = field(default_factory=list)
 
 
-MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024
+MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024  # as a file read as it is (ingest.MAX_FILE_BYTES)
 
 
 def gunzip(data: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
@@ -82,6 +82,7 @@ def parse_file(data: bytes, story_id: str, source: str = "", fmt: str = "auto") 
     a whole cannot be read."""
     if data[:2] == b"\x1f\x8b":
         data = gunzip(data)
+    data = utf16_to_utf8(data)
     if fmt == "auto":
         fmt = detect(data)
     if fmt not in READERS:

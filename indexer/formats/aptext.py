@@ -35,6 +35,9 @@ def looks_like(text: str) -> bool:
     return False
 
 
+_MAX_HEADER_LINES = 6  # headline, byline, date lines above the dateline
+
+
 def parse_text(text: str, story_id: str, source: str = "") -> Story:
     """Parse one AP-style story; raises WireFormatError with a one-line reason."""
     lines = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
@@ -51,7 +54,12 @@ def parse_text(text: str, story_id: str, source: str = "") -> Story:
     header: list[str] = []
     for index, block in enumerate(blocks):
         block_lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
-        for at in range(len(block_lines)):
+        # the dateline opens one of the first lines (at most 6 above it): trying every
+        # line of a long block, each with the rest of the block, took quadratic time
+        for at in range(min(len(block_lines), _MAX_HEADER_LINES + 1 - len(header))):
+            # looked for in the next few lines, then split off the whole rest once found
+            if split_dateline(normalize_space(" ".join(block_lines[at:at + 8])) + " ") is None:
+                continue
             found = split_dateline(normalize_space(" ".join(block_lines[at:])) + " ")
             if found is None:
                 continue
@@ -61,7 +69,7 @@ def parse_text(text: str, story_id: str, source: str = "") -> Story:
             paragraphs += [normalize_space(b) for b in blocks[index + 1:]]
             return _story(story_id, source, header, dateline, paragraphs, tags)
         header += block_lines
-        if len(header) > 6:
+        if len(header) > _MAX_HEADER_LINES:
             break
     raise WireFormatError("no dateline (expected e.g. 'BEIRUT (AP) —' opening the first paragraph)")
 

@@ -75,6 +75,11 @@ def dateline_from_parts(location: str = "", city: str = "", region: str = "",
                     agency=agency or None)
 
 
+# Far beyond any wire story; they bound the memory and time one story can take.
+MAX_PARAGRAPHS = 5000
+MAX_PARAGRAPH_CHARS = 100_000
+
+
 def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
              headline: str = "", byline: str = "", dateline: Dateline | None = None,
              date: datetime | None = None, tags: list[str] | None = None,
@@ -82,6 +87,13 @@ def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
              status: str = "usable") -> Story:
     """Clean paragraphs, split an inline dateline off the first one, extract and merge
     people, drop duplicate tags: the same finishing for every format."""
+    if len(paragraphs) > MAX_PARAGRAPHS:
+        raise WireFormatError(f"story has {len(paragraphs)} paragraphs "
+                              f"(limit {MAX_PARAGRAPHS}): not a wire story")
+    longest = max((len(p) for p in paragraphs), default=0)
+    if longest > MAX_PARAGRAPH_CHARS:
+        raise WireFormatError(f"a paragraph of {longest} characters "
+                              f"(limit {MAX_PARAGRAPH_CHARS}): not a wire story")
     paragraphs = [normalize_space(p) for p in paragraphs]
     paragraphs = [p for p in paragraphs if p]
     if paragraphs and _BYLINE_LINE_RE.match(paragraphs[0]):  # "By Marwan Makdisi" atop the body

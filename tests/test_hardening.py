@@ -1,0 +1,295 @@
+"""Hostile and unlucky input: odd file names, files that are not files, failed and killed
+runs, runaway queries and readers. Each ends in one line and a documented exit code, the
+rest of the batch goes in, and nothing grows without bound."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import story_text
+
+from indexer import Index, cli
+from indexer.formats import read_stories
+from indexer.ingest import LAST_RUN_NAME, read_limited
+from indexer.model import WireFormatError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def indexer(*args: str | bytes, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "indexer", *args], capture_output=True,
+                          cwd=ROOT, env=env, timeout=300)
+
+
+def no_traceback(result: subprocess.CompletedProcess) -> None:
+    assert b"Traceback" not in result.stderr and b"Traceback" not in result.stdout
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_file_names_that_are_not_utf8_or_hold_a_newline_are_indexed(
+        tmp_path: Path, workers: str) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "good.txt").write_text(story_text(lead="Harbor cranes stood idle."))
+    odd = os.fsencode(wire) + b"/bad\xff\xfename.txt"
+    with open(odd, "w") as f:
+        f.write(story_text(city="OSLO", lead="Harbor cranes moved again."))
+    (wire / "new\nline.txt").write_text(story_text(city="BERGEN", lead="Harbor cranes rusted."))
+    result = indexer("ingest", str(wire), "--index", str(tmp_path / "ix"), "--workers", workers)
+    no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    index = Index.open(str(tmp_path / "ix"))
+    ids = sorted(hit.story_id for hit in index.search("harbor cranes", limit=10))
+    assert ids == ["bad\\xff\\xfename", "good", "new\\nline"]
+    # each hit is one line of TREC output, whatever the file was called
+    trec = indexer("query", "harbor cranes", "--index", str(tmp_path / "ix"), "--format", "trec")
+    assert len(trec.stdout.decode().splitlines()) == 3
+    # and a second run over the same files writes nothing
+    again = indexer("ingest", str(wire), "--index", str(tmp_path / "ix"), "--json-report",
+                    str(tmp_path / "report.json"))
+    assert again.returncode == 0
+    assert json.loads((tmp_path / "report.json").read_text())["unchanged"] == 3
+
+
+def test_a_fifo_is_rejected_on_its_own_line_and_never_waited_on(tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "good.txt").write_text(story_text())
+    os.mkfifo(wire / "pipe.txt")
+    with pytest.raises(WireFormatError, match="not a regular file"):
+        read_limited(str(wire / "pipe.txt"), 1000)  # returns at once: nothing opened it
+    result = indexer("ingest", str(wire), "--index", str(tmp_path / "ix"))
+    no_traceback(result)
+    assert result.returncode == 3
+    assert result.stderr.decode().strip().splitlines() == [
+        f"rejected {wire / 'pipe.txt'}: not a regular file"]
+
+
+def test_a_file_larger_than_the_limit_when_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "grown.txt"
+    path.write_bytes(b"x" * 5000)
+    with pytest.raises(WireFormatError, match="file too large"):
+        read_limited(str(path), 4096)
+    assert read_limited(str(path), 5000) == b"x" * 5000
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file and folder")
+def test_unreadable_files_and_folders_are_named_and_the_rest_goes_in(tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    (wire / "locked").mkdir(parents=True)
+    (wire / "good.txt").write_text(story_text())
+    (wire / "secret.txt").write_text(story_text())
+    (wire / "secret.txt").chmod(0)
+    (wire / "locked").chmod(0)
+    try:
+        result = indexer("ingest", str(wire), str(wire / "secret.txt"), "--index",
+                         str(tmp_path / "ix"))
+    finally:
+        (wire / "locked").chmod(0o755)
+    no_traceback(result)
+    assert result.returncode == 3
+    lines = result.stderr.decode().splitlines()
+    assert any("locked: unreadable folder" in line for line in lines)
+    assert any("secret.txt: unreadable" in line for line in lines)
+    assert Index.open(str(tmp_path / "ix")).stats()["stories"] == 1
+
+
+def test_the_index_folder_inside_the_ingested_folder_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(story_text())
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(tmp_path)])
+    report = index.ingest([str(tmp_path)])
+    assert (report.files_seen, report.rejected) == (1, 0)
+
+
+def test_a_failed_run_removes_its_temporary_files_and_says_why(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "a.txt").write_text(story_text())
+    index = Index.create(str(tmp_path / "ix"))
+    leftover = tmp_path / "ix" / "MAIN_killed.tmp"
+    leftover.mkdir()
+    (leftover / "pool.ctmp").write_bytes(b"x" * 1000)
+    # a run killed while it ran: its record still says running
+    (tmp_path / "ix" / LAST_RUN_NAME).write_text(json.dumps({"outcome": "running"}))
+    from indexer import ingest
+
+    def disk_full(ix, writer, *args, **kwargs):
+        os.makedirs(tmp_path / "ix" / "MAIN_pool.tmp", exist_ok=True)
+        writer.cancel()  # as commit_verified does when a commit fails
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ingest, "commit_verified", disk_full)
+    with pytest.raises(OSError):
+        index.ingest([str(wire)])
+    assert not [name for name in os.listdir(tmp_path / "ix") if name.endswith(".tmp")]
+    last = json.loads((tmp_path / "ix" / LAST_RUN_NAME).read_text())
+    assert last["outcome"] == "failed"
+    assert last["reason"] == "OSError: [Errno 28] No space left on device"
+    assert last["previous_run"] == "killed"
+    assert last["seconds"] > 0
+    monkeypatch.undo()
+    report = index.ingest([str(wire)])
+    assert report.added == 1
+    assert json.loads((tmp_path / "ix" / LAST_RUN_NAME).read_text())["outcome"] == "ok"
+
+
+def test_an_unexpected_error_is_one_line_and_a_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus_index: Index) -> None:
+    def broken(self):
+        raise RuntimeError("a bug we have not met yet")
+
+    monkeypatch.setattr(Index, "stats", broken)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    result = CliRunner().invoke(cli.main, ["stats", "--index", corpus_index.path])
+    assert result.exit_code == cli.EXIT_INTERNAL
+    (line,) = result.output.splitlines()
+    assert line.startswith("indexer: unexpected error: RuntimeError: a bug we have not met yet")
+    report = Path(line.rsplit("full report: ", 1)[1].rstrip(")"))
+    assert report.parent == tmp_path
+    assert "Traceback" in report.read_text() and "a bug we have not met yet" in report.read_text()
+
+
+@pytest.mark.parametrize("args", [
+    ["drought", "--since", "99999999999d"],
+    ["drought", "--since", "999999y"],
+    ["drought", "--context", "1000000000"],
+    ['"' + " ".join(["word"] * 5000) + '"'],
+    [" ".join(f"a{i}*" for i in range(300))],
+])
+def test_runaway_queries_are_refused_with_exit_2(corpus_index: Index, args: list[str]) -> None:
+    result = CliRunner().invoke(cli.main, ["query", *args, "--index", corpus_index.path])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_query_argument_with_an_undecodable_byte_is_searched(corpus_index: Index) -> None:
+    result = indexer("query", b"drought \xff", "--index", corpus_index.path.encode())
+    no_traceback(result)
+    assert result.returncode == 0
+    assert b"drought" in result.stdout.lower()
+
+
+def test_quoted_numbers_are_phrases_in_the_text(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(story_text(lead="The plant cut 1,268 jobs on Monday."))
+    index = Index.create(str(tmp_path / "ix"))
+    index.ingest([str(tmp_path / "a.txt")])
+    assert [hit.paragraph for hit in index.search('"1,268"')] == [1]
+    assert [hit.paragraph for hit in index.search('"cut 1,268 jobs"')] == [1]
+
+
+def _seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        with pytest.raises(WireFormatError):
+            read_stories(text.encode(), "s")
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_text_without_a_dateline_is_read_in_linear_time() -> None:
+    # no blank lines and no dateline: each line was tried as a dateline with the rest of
+    # the block joined again (20,000 lines took 108 s)
+    line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do eiusmod.\n"
+    small, large = _seconds(line * 4000), _seconds(line * 40000)
+    assert large < 20 * max(small, 0.001)  # quadratic: 100 times
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_is_read_as_text(encoding: str) -> None:
+    text = story_text(city="SÃO PAULO", region="Brazil", lead="Coffee rose; São Paulo cheered.")
+    (utf16,) = read_stories(text.encode(encoding), "s")
+    (utf8,) = read_stories(text.encode("utf-8"), "s")
+    assert utf16 == utf8
+    assert utf16.dateline.city == "São Paulo"
+
+
+def test_a_bad_byte_on_the_dateline_line_keeps_the_dateline() -> None:
+    # UTF-8 everywhere but two cp1252 quotes on the dateline's line
+    data = ("Coffee rises\n\nSÃO PAULO (AP) — Coffee prices rose, Q said Monday.\n"
+            ).encode().replace(b"Q", b"\x93the best\x94")
+    (story,) = read_stories(data, "s")
+    assert story.dateline.city == "São Paulo"
+    assert "“the best”" in story.paragraphs[0]  # the stray bytes read as cp1252
+
+
+def test_a_story_past_the_paragraph_cap_is_rejected_with_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "huge.txt").write_text(story_text(paragraphs=tuple(
+        f"Row {n} of the table." for n in range(6000))))
+    (tmp_path / "fine.txt").write_text(story_text())
+    index = Index.create(str(tmp_path / "ix"))
+    report = index.ingest([str(tmp_path / "huge.txt"), str(tmp_path / "fine.txt")])
+    assert report.added == 1
+    (rejection,) = report.errors
+    assert "paragraphs (limit 5000)" in rejection.reason
+
+
+def test_two_ingests_starting_at_once_on_no_index(tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    for n in range(20):
+        (wire / f"s{n}.txt").write_text(story_text(lead=f"Story {n} about tides."))
+    for trial in range(4):
+        target = tmp_path / f"ix{trial}"
+        runs = [subprocess.Popen([sys.executable, "-m", "indexer", "ingest", str(wire),
+                                  "--index", str(target)], cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                for _ in range(2)]
+        results = [(run.wait(timeout=120), run.stderr.read()) for run in runs]
+        for code, stderr in results:
+            assert b"Traceback" not in stderr
+            assert code in (0, 4), stderr  # done, or told the index is busy
+        assert 0 in [code for code, _ in results]
+        assert Index.open(str(target)).stats()["stories"] == 20
+
+
+def test_check_reports_a_damaged_segment_as_corruption(tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    for n in range(30):
+        (wire / f"s{n}.txt").write_text(story_text(lead=f"Story {n} about harbor tides."))
+    index = Index.create(str(tmp_path / "ix"))
+    index.ingest([str(wire)])
+    index.close()
+    segment = max((p for p in (tmp_path / "ix").iterdir() if p.suffix == ".seg"),
+                  key=lambda p: p.stat().st_size)
+    data = bytearray(segment.read_bytes())
+    for at in range(len(data) // 3, len(data) // 3 + 4000, 7):  # stored fields, mid-file
+        data[at] ^= 0xFF
+    segment.write_bytes(bytes(data))
+    result = indexer("check", "--index", str(tmp_path / "ix"))
+    no_traceback(result)
+    assert result.returncode == 5
+    assert b"corrupt" in result.stdout + result.stderr
+
+
+def test_another_programs_whoosh_index_is_refused_not_written(tmp_path: Path) -> None:
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    target = tmp_path / "theirs"
+    target.mkdir()
+    theirs = whoosh_index.create_in(str(target), fields.Schema(title=fields.TEXT(stored=True)))
+    writer = theirs.writer()
+    writer.add_document(title="their document")
+    writer.commit()
+    before = sorted(os.listdir(target))
+    (tmp_path / "a.txt").write_text(story_text())
+    result = indexer("ingest", str(tmp_path / "a.txt"), "--index", str(target))
+    no_traceback(result)
+    assert result.returncode == 5
+    assert b"not an indexer index" in result.stderr
+    assert sorted(name for name in os.listdir(target) if not name.startswith(".")) == [
+        name for name in before if not name.startswith(".")]
