@@ -43,12 +43,15 @@ class Document:
         return "".join(parts), offsets
 
     def gold_spans(self, kind: str = "PER") -> list[tuple[int, int]]:
-        """Token ranges of the entities of one kind (IOB1: B- only splits adjacent ones)."""
+        """Token ranges of the entities of one kind (IOB1: B- only splits adjacent ones).
+        An entity ends at a sentence break, as conlleval reads the file (sentences are
+        scored one after the other, each span closed by the blank line after it)."""
         spans: list[tuple[int, int]] = []
         start = None
         for i, tag in enumerate([*self.tags, "O"]):
             inside = tag.endswith("-" + kind)
-            if start is not None and (not inside or tag.startswith("B-")):
+            if start is not None and (not inside or tag.startswith("B-")
+                                      or i in self.sentence_starts):
                 spans.append((start, i))
                 start = None
             if inside and start is None:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 LOCK_NAME = "ingest.lock"
 LAST_RUN_NAME = "last_run.json"
-MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a day of one agency's wire is a few MB
 HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.workers)
 
 
@@ -276,14 +276,20 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
         return FileOutcome(job, "rejected", str(exc))  # an earlier good version stays
     except Exception as exc:  # a reader bug must not end the batch
         return FileOutcome(job, "rejected", f"could not parse: {type(exc).__name__}: {exc}")
+    del data  # the file's bytes, and each story once written: a big file's peak memory
+    stories = parsed.stories[::-1]
+    parsed.stories = []
     outcome = FileOutcome(job, "parsed", problems=list(parsed.problems),
-                          stories=len(parsed.stories))
-    for story in map(people.add_people, parsed.stories):
+                          stories=len(stories))
+    story_ids = []
+    while stories:
+        story = people.add_people(stories.pop())
+        story_ids.append(story.story_id)
         for document in paragraph_documents(story):
             add(document)
             outcome.paragraphs += 1
         add(story_document(story))
-    add(_file_record(job, digest, tuple(s.story_id for s in parsed.stories)))
+    add(_file_record(job, digest, tuple(story_ids)))
     outcome.documents = outcome.paragraphs + outcome.stories + 1
     return outcome
 

@@ -39,7 +39,18 @@ def test_people_on_conll_testa() -> None:
     docs = module.read_conll(DATA / "conll2003" / "eng.testa")
     result = module.evaluate(docs, module.train_person_names(train), people.find_mentions,
                              people.people_from_mentions)
-    assert result["mention"][2] >= 0.90  # measured 0.917
+    assert result["mention"][2] >= 0.90  # measured 0.909 (gold split at sentence breaks)
     assert result["mention"][0] >= 0.90  # precision: filters must be trustworthy
-    assert result["document"][2] >= 0.91  # measured 0.923
-    assert result["unseen_recall"] >= 0.87  # measured 0.897
+    assert result["document"][2] >= 0.91  # measured 0.914
+    assert result["unseen_recall"] >= 0.87  # measured 0.883
+
+
+def test_gold_names_end_at_a_sentence_break_as_conlleval_reads_them(tmp_path) -> None:
+    # two sentences, the first ending in a name and the second opening with one, both I-PER
+    # (IOB1): conlleval scores them as two names, not one across the break
+    conll = tmp_path / "tiny.conll"
+    conll.write_text("-DOCSTART- -X- O O\n\n"
+                     "He NN O O\nmet NN O O\nJohn NN O I-PER\nSmith NN O I-PER\n\n"
+                     "Mary NN O I-PER\nJones NN O I-PER\nspoke NN O O\n\n")
+    (doc,) = load("eval_people").read_conll(conll)
+    assert doc.gold_spans() == [(2, 4), (4, 6)]

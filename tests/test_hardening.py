@@ -234,6 +234,11 @@ def test_a_story_past_the_paragraph_cap_is_rejected_with_the_reason(tmp_path: Pa
     assert report.added == 1
     (rejection,) = report.errors
     assert "paragraphs (limit 5000)" in rejection.reason
+    (tmp_path / "long.txt").write_text(story_text(paragraphs=tuple(
+        "word " * 12_000 for _ in range(20))))  # 20 paragraphs of 60,000 characters
+    report = index.ingest([str(tmp_path / "long.txt")])
+    (rejection,) = report.errors
+    assert "characters (limit 1000000)" in rejection.reason
 
 
 def test_two_ingests_starting_at_once_on_no_index(tmp_path: Path) -> None:

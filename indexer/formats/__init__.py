@@ -50,7 +50,7 @@ class Parsed:
     problems: list[str] = field(default_factory=list)
 
 
-MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024  # as a file read as it is (ingest.MAX_FILE_BYTES)
+MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024  # as a file read as it is (ingest.MAX_FILE_BYTES)
 
 
 def gunzip(data: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:

@@ -78,6 +78,7 @@ def dateline_from_parts(location: str = "", city: str = "", region: str = "",
 # Far beyond any wire story; they bound the memory and time one story can take.
 MAX_PARAGRAPHS = 5000
 MAX_PARAGRAPH_CHARS = 100_000
+MAX_STORY_CHARS = 1_000_000
 
 
 def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
@@ -94,6 +95,10 @@ def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
     if longest > MAX_PARAGRAPH_CHARS:
         raise WireFormatError(f"a paragraph of {longest} characters "
                               f"(limit {MAX_PARAGRAPH_CHARS}): not a wire story")
+    total = sum(len(p) for p in paragraphs)
+    if total > MAX_STORY_CHARS:
+        raise WireFormatError(f"a story of {total} characters (limit {MAX_STORY_CHARS}): "
+                              "not a wire story")
     paragraphs = [normalize_space(p) for p in paragraphs]
     paragraphs = [p for p in paragraphs if p]
     if paragraphs and _BYLINE_LINE_RE.match(paragraphs[0]):  # "By Marwan Makdisi" atop the body
