@@ -213,6 +213,8 @@ def format_text(hits: list[Hit], color: bool) -> str:
               help="Stories dated on or after: YYYY[-MM[-DD]], ISO time, or 7d/2w/3m/1y ago.")
 @click.option("--until", help="Stories dated on or before (a whole day, month or year).")
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+              help="Skip the first N hits (the next page: --offset LIMIT).")
 @click.option("--per-story", type=click.IntRange(1), default=None,
               help="At most this many paragraphs from any one story.")
 @click.option("--format", "output", type=click.Choice(["text", "json", "jsonl", "trec"]),
@@ -230,7 +232,7 @@ def format_text(hits: list[Hit], color: bool) -> str:
               help="Expand a query of plain words with words of its best stories "
                    "(pseudo-relevance feedback; on by default).")
 def query(query: str, index_path: str | None, person: str | None, tag: str | None,
-          place: str | None, since: str | None, until: str | None, limit: int,
+          place: str | None, since: str | None, until: str | None, limit: int, offset: int,
           per_story: int | None, output: str, qid: str, color: str,
           all_versions: bool, context: int, facets: str | None, feedback: bool | None) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
@@ -239,7 +241,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
     A plain multi-word query ranks paragraphs with more of the words higher."""
     index = open_index(index_path)
     try:
-        hits = index.search(query, limit=limit, per_story=per_story,
+        hits = index.search(query, limit=limit, offset=offset, per_story=per_story,
                             all_versions=all_versions, context=context, feedback=feedback,
                             person=person, tag=tag, place=place, since=since, until=until)
         facet_names = tuple(n.strip() for n in facets.split(",") if n.strip()) if facets \

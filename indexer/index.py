@@ -400,8 +400,8 @@ class Index:
                until: datetime | str | None = None, limit: int = 10,
                per_story: int | None = None, all_versions: bool = False,
                story_weight: float | None = None, context: int = 0,
-               feedback: bool | None = None, ranking: RankingParams | None = None
-               ) -> list[Hit]:
+               feedback: bool | None = None, ranking: RankingParams | None = None,
+               offset: int = 0) -> list[Hit]:
         """Ranked paragraphs for a query in Whoosh's query language, filtered.
 
         Ranking (indexer.ranking): stories by BM25F over their text and headline, then
@@ -413,11 +413,15 @@ class Index:
 
         Only the current version of each story is searched (see indexer.versions);
         all_versions=True also returns superseded and killed ones, marked `superseded`.
-        context=K fills each hit's `before` and `after` with up to K paragraphs."""
+        context=K fills each hit's `before` and `after` with up to K paragraphs.
+        offset=N skips the first N hits (paging: the next page is offset + limit); ranks
+        count from the first hit of all."""
+        if offset < 0:
+            raise QueryError("offset must be 0 or more")
         if limit < 1:
             raise QueryError("limit must be at least 1")
-        if limit > MAX_LIMIT:
-            raise QueryError(f"limit must be at most {MAX_LIMIT}")
+        if limit + offset > MAX_LIMIT:
+            raise QueryError(f"limit and offset together must be at most {MAX_LIMIT}")
         if not 0 <= context <= MAX_CONTEXT:
             raise QueryError(f"context must be between 0 and {MAX_CONTEXT} paragraphs")
         params = ranking or self.ranking
@@ -441,9 +445,9 @@ class Index:
             ready = Query(restricted(parsed, restrict, window),
                           restricted(story_query, restrict, window), masked,
                           story_mask(searcher, story_excluded, masked), own_words(parsed))
-            chosen = ranker.rank(ready, limit, per_story, all_versions)
+            chosen = ranker.rank(ready, offset + limit, per_story, all_versions)[offset:]
             return [self._ranked_hit(searcher, rank, item, ready, context)
-                    for rank, item in enumerate(chosen, start=1)]
+                    for rank, item in enumerate(chosen, start=offset + 1)]
         finally:
             if params is not self.ranking:
                 self._weigh(searcher, self.ranking)

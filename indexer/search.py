@@ -13,6 +13,7 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 
 from .dateline import normalize_region
+from .schema import build_schema
 from .whoosh_ext import fast_analysis
 
 
@@ -244,10 +245,47 @@ MAX_QUERY_TERMS = 200  # words, phrase words and patterns together
 MAX_PATTERNS = 20  # wildcard and prefix terms: each reads its field's lexicon
 
 
+QUERY_FIELDS = set(build_schema().names())
+# the fields a user searches, as an unknown field's message lists them
+USER_FIELDS = ("body", "headline", "dateline", "city", "region", "country", "agency",
+               "date", "byline", "people", "tags", "source", "story_id")
+
+
 def clean_query_text(text: str) -> str:
     """The query as text: bytes an argument could not decode (surrogate escapes) become
     U+FFFD, which matches nothing, instead of failing in the analyzer."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+_DATE_WORDS = {"now", "today", "yesterday", "tomorrow"}  # Whoosh's date parser reads these
+_COMPACT_DAY_RE = re.compile(r"^\d{8}$")
+_FIELD_PREFIX_RE = re.compile(r"(?<![\w:])([A-Za-z_]\w*):(?=[^\s:])")
+_RANGE_WORDS_RE = re.compile(r"\s+to\s+", re.IGNORECASE)
+
+
+def check_syntax(text: str, fields: set[str]) -> None:
+    """What Whoosh's lenient parser would quietly take: an unbalanced quote or bracket, a
+    field the index does not have, a date it cannot read (it would match everything or
+    nothing). Raises QueryError with a plain message."""
+    outside = re.sub(r'"[^"]*"', " ", text)
+    if text.count('"') % 2:
+        raise QueryError(f"unbalanced quote in query {text!r}")
+    depth = 0
+    for char in outside:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth:
+        raise QueryError(f"unbalanced parenthesis in query {text!r}")
+    for name in _FIELD_PREFIX_RE.findall(outside):
+        if name.lower() not in fields:
+            raise QueryError(f"unknown field {name!r} (fields: {', '.join(USER_FIELDS)})")
+    for clause in _DATE_CLAUSE_RE.findall(outside):
+        inner = clause.strip("[]{}")
+        bounds = _RANGE_WORDS_RE.split(inner) if clause[:1] in "[{" else [inner]
+        for bound in (b.strip() for b in bounds):
+            if bound and bound.lower() not in _DATE_WORDS and not _COMPACT_DAY_RE.match(bound):
+                parse_when(bound)  # QueryError: cannot read date ...
 
 
 def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
@@ -256,6 +294,7 @@ def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
         raise QueryError("empty query")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long ({len(text)} characters, limit {MAX_QUERY_CHARS})")
+    check_syntax(text, QUERY_FIELDS)
     try:
         parsed = parser.parse(_compact_dates(text))
     except RecursionError:

@@ -298,3 +298,40 @@ def test_another_programs_whoosh_index_is_refused_not_written(tmp_path: Path) ->
     assert b"not an indexer index" in result.stderr
     assert sorted(name for name in os.listdir(target) if not name.startswith(".")) == [
         name for name in before if not name.startswith(".")]
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("drought AND (", "unbalanced parenthesis"),
+    ('"told reporters', "unbalanced quote"),
+    ("date:[2026-13 to 2027]", "cannot read date '2026-13'"),
+    ("date:[garbage to 2026]", "cannot read date 'garbage'"),
+    ("date:notadate", "cannot read date 'notadate'"),
+    ("nosuchfield:foo", "unknown field 'nosuchfield'"),
+])
+def test_malformed_queries_exit_2_with_a_plain_message(corpus_index: Index, query: str,
+                                                       message: str) -> None:
+    result = CliRunner().invoke(cli.main, ["query", query, "--index", corpus_index.path])
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert message in line
+
+
+def test_well_formed_dates_and_fields_still_search(corpus_index: Index) -> None:
+    for query in ("drought date:2026-09", "date:[2026-09-01 to 2026-09-18] drought",
+                  "date:[20260901 to 20260918] drought", "headline:drought",
+                  'body:"told reporters"'):
+        assert corpus_index.search(query), query
+
+
+def test_pages_of_hits_follow_each_other(corpus_index: Index) -> None:
+    everything = corpus_index.search("said", limit=12)
+    pages = corpus_index.search("said", limit=5) + corpus_index.search("said", limit=5,
+                                                                        offset=5)
+    assert len(everything) == 12
+    assert [(h.rank, h.story_id, h.paragraph) for h in pages] == [
+        (h.rank, h.story_id, h.paragraph) for h in everything[:10]]
+    result = CliRunner().invoke(cli.main, ["query", "said", "--index", corpus_index.path,
+                                           "--limit", "2", "--offset", "3", "--format",
+                                           "trec"])
+    assert [line.split()[2:4] for line in result.output.splitlines()] == [
+        [f"{h.story_id}#{h.paragraph}", str(h.rank)] for h in everything[3:5]]
