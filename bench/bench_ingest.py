@@ -39,10 +39,60 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+STAGES = [  # (stage, path fragments of the code whose own time counts for it), first match
+    ("read and hash", ("indexer/ingest.py:read_limited", "_hashlib",
+                       "{built-in method posix.read")),
+    ("decode", ("indexer/textio.py",)),
+    ("format parsing", ("indexer/formats/", "xml", "json")),
+    ("dateline", ("indexer/dateline.py", "indexer/dates.py")),
+    ("people", ("indexer/people.py", "indexer/lexicons.py")),
+    ("records", ("indexer/documents.py", "indexer/schema.py")),
+    ("analysis and postings", ("indexer/whoosh_ext.py", "whoosh/analysis", "whoosh/writing",
+                               "whoosh/codec", "whoosh/util", "whoosh/fields")),
+    ("segment files and commit", ("whoosh/filedb", "indexer/storage.py", "zlib", "posix.fsync",
+                                  "whoosh/index", "whoosh/reading")),
+    ("run bookkeeping", ("indexer/ingest.py", "indexer/index.py")),
+]
+
+
+def profile(corpus: str, index: str) -> None:
+    """One worker under cProfile: each stage's own CPU seconds (functions grouped by the
+    module they belong to; what fits no stage is 'other', mostly the interpreter)."""
+    import cProfile
+    import pstats
+
+    from indexer import Index
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    Index.create(index).ingest([corpus])
+    profiler.disable()
+    def stage_of(key: tuple) -> str:
+        filename, _line, name = key
+        where = f"{filename}:{name}" if filename != "~" else name
+        return next((stage for stage, parts in STAGES if any(p in where for p in parts)),
+                    "other")
+
+    totals: dict[str, float] = {}
+    for key, row in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
+        stage = stage_of(key)
+        if stage == "other" and key[0] == "~":
+            # a built-in (str.split, a regex): its time goes to the stages that called it
+            for caller, (_cc, _nc, seconds, _ct) in row[4].items():
+                totals[stage_of(caller)] = totals.get(stage_of(caller), 0.0) + seconds
+            continue
+        totals[stage] = totals.get(stage, 0.0) + row[2]
+    grand = sum(totals.values())
+    print(json.dumps({"stages": totals, "total": grand}))
+
+
 def child(mode: str, corpus: str, index: str, workers: int) -> None:
     """Runs in a separate process so that its peak RSS is its own."""
     from indexer import Index
 
+    if mode == "profile":
+        profile(corpus, index)
+        return
     started = time.monotonic()
     if mode == "ours":
         report = Index.create(index).ingest([corpus], workers=workers)
@@ -204,6 +254,8 @@ def main() -> None:
     parser.add_argument("--schema-baseline", action="store_true",
                         help="also the old baseline: our whole schema, writing only")
     parser.add_argument("--keep", type=Path, help="keep the last index built by ours here")
+    parser.add_argument("--stages", action="store_true",
+                        help="also a per-stage CPU breakdown of a 1-worker run (cProfile)")
     args = parser.parse_args()
     megabytes = folder_size(args.corpus) / 1e6
     print(f"corpus: {args.corpus} ({megabytes:.1f} MB)")
@@ -225,6 +277,15 @@ def main() -> None:
         print(f"  {label:<8} {r['stories'] / seconds:8.0f} stories/s "
               f"{r['paragraphs'] / seconds:8.0f} paragraphs/s {megabytes / seconds:6.2f} MB/s "
               f"peak RSS {r['peak_rss_mb']:6.0f} MB  index {r['index_mb']:7.1f} MB{note}")
+    if args.stages:
+        with tempfile.TemporaryDirectory(dir=args.corpus.parent) as scratch:
+            out = subprocess.run([sys.executable, __file__, "--child", "profile",
+                                  str(args.corpus), str(Path(scratch) / "p"), "1"],
+                                 capture_output=True, text=True, check=True).stdout
+        found = json.loads(out.strip().splitlines()[-1])
+        print("  CPU by stage, 1 worker under cProfile (profiling slows it; shares matter):")
+        for stage, seconds in sorted(found["stages"].items(), key=lambda kv: -kv[1]):
+            print(f"    {stage:<26} {seconds:7.1f} s  {seconds / found['total']:5.1%}")
     if "lean" in results:
         lean_seconds = results["lean"]["seconds"]
         for label, r in results.items():
