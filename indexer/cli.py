@@ -57,7 +57,9 @@ def open_index(path: str | None) -> Index:
     except (IndexNotFoundError, SchemaVersionError) as exc:
         fail(str(exc), EXIT_INDEX)
     except Exception as exc:  # a damaged index: say so, no traceback
-        fail(f"cannot open index at {path or default_index_path()}: {exc}", EXIT_INDEX)
+        fail(f"cannot open index at {path or default_index_path()}, it is corrupt "
+             f"({type(exc).__name__}: {printable(str(exc))[:200]}); rebuild it into a fresh "
+             "--index folder", EXIT_INDEX)
     raise AssertionError("unreachable")
 
 

@@ -76,6 +76,7 @@ from .storage import (
     live_documents,
     new_writer,
     open_durable,
+    remove_orphan_segments,
 )
 from .versions import CurrentVersions
 
@@ -281,18 +282,22 @@ class Index:
         finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
         with ingest_lock(self.path):
             previous = start_run(self.path)  # a killed run's leftovers go; it is recorded
+            remove_orphan_segments(self._ix)
             run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files, workers=workers,
                             on_file=on_file, on_reject=on_reject, people=finder)
             try:
                 report = run.run(paths, prune=prune)
             except KeyboardInterrupt:
                 remove_temporary_files(self.path)
-                write_last_run(self.path, run.report, "interrupted", previous=previous)
+                remove_orphan_segments(self._ix)
+                write_last_run(self.path, run.report, "interrupted", previous=previous,
+                               best_effort=True)
                 raise
             except BaseException as exc:
                 remove_temporary_files(self.path)  # a full disk must not stay full
+                remove_orphan_segments(self._ix)
                 write_last_run(self.path, run.report, "failed", previous=previous,
-                               reason=f"{type(exc).__name__}: {exc}")
+                               reason=f"{type(exc).__name__}: {exc}", best_effort=True)
                 raise
             write_last_run(self.path, report, "ok" if report.ok else "rejected",
                            previous=previous)

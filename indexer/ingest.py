@@ -8,6 +8,7 @@ exactly the files whose records never landed.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import gc
@@ -554,7 +555,8 @@ def _now() -> str:
 
 
 def write_last_run(index_dir: str, report: IngestReport, outcome: str,
-                   previous: str | None = None, reason: str | None = None) -> None:
+                   previous: str | None = None, reason: str | None = None,
+                   best_effort: bool = False) -> None:
     """Record the run's summary beside the index, atomically (for `indexer stats`):
     outcome ok, rejected, failed (with the reason) or interrupted; running while it runs,
     so the next run can tell that this one was killed (`previous_run`: killed)."""
@@ -564,14 +566,23 @@ def write_last_run(index_dir: str, report: IngestReport, outcome: str,
     if previous:
         data["previous_run"] = previous
     data.update(report.to_dict())
-    _write_json(os.path.join(index_dir, LAST_RUN_NAME), data)
+    try:
+        _write_json(os.path.join(index_dir, LAST_RUN_NAME), data)
+    except OSError:
+        if not best_effort:  # a failing run's record must not hide why it failed
+            raise
 
 
 def _write_json(target: str, data: dict) -> None:
     temporary = target + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, target)
+    try:
+        with open(temporary, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 

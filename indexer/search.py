@@ -283,7 +283,7 @@ def check_syntax(text: str, fields: set[str]) -> None:
     for clause in _DATE_CLAUSE_RE.findall(outside):
         inner = clause.strip("[]{}")
         bounds = _RANGE_WORDS_RE.split(inner) if clause[:1] in "[{" else [inner]
-        for bound in (b.strip() for b in bounds):
+        for bound in (b.strip().lstrip("<>=").strip() for b in bounds):  # date:>2026-10
             if bound and bound.lower() not in _DATE_WORDS and not _COMPACT_DAY_RE.match(bound):
                 parse_when(bound)  # QueryError: cannot read date ...
 

@@ -27,6 +27,7 @@ import signal
 import time
 from collections.abc import Callable
 
+from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import _DEF_INDEX_NAME, FileIndex
@@ -232,3 +233,14 @@ def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int,
         raise IndexIntegrityError(
             f"index holds {actual} documents after commit, expected {expected_docs}"
         )
+
+
+def remove_orphan_segments(ix: FileIndex) -> None:
+    """Delete segment files no table of contents names (a failed or killed writer's) and
+    old tables of contents, as Whoosh does after each commit; a failed run calls it so a
+    full disk does not stay full. Only under the ingest lock: no writer is at work."""
+    try:
+        whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(),
+                                 ix._segments())
+    except OSError:
+        pass

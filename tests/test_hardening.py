@@ -271,7 +271,7 @@ def test_check_reports_a_damaged_segment_as_corruption(tmp_path: Path) -> None:
     segment = max((p for p in (tmp_path / "ix").iterdir() if p.suffix == ".seg"),
                   key=lambda p: p.stat().st_size)
     data = bytearray(segment.read_bytes())
-    for at in range(len(data) // 3, len(data) // 3 + 4000, 7):  # stored fields, mid-file
+    for at in range(len(data) // 20, len(data) * 19 // 20, 101):  # bits flipped all over
         data[at] ^= 0xFF
     segment.write_bytes(bytes(data))
     result = indexer("check", "--index", str(tmp_path / "ix"))
@@ -335,3 +335,47 @@ def test_pages_of_hits_follow_each_other(corpus_index: Index) -> None:
                                            "trec"])
     assert [line.split()[2:4] for line in result.output.splitlines()] == [
         [f"{h.story_id}#{h.paragraph}", str(h.rank)] for h in everything[3:5]]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 3 MB filesystem of its own (tmpfs), where the test may mount one."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
+            capture_output=True).returncode:
+        pytest.skip("cannot mount a small filesystem here (needs root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_fails_the_run_cleanly_and_the_next_run_heals(
+        small_disk: Path, tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    for n in range(400):
+        (wire / f"s{n:03d}.txt").write_text(story_text(
+            lead=f"Story {n} about harbor cranes.",
+            paragraphs=tuple(f"Paragraph {p} of story {n}: " + "tides and cranes " * 40
+                             for p in range(10))))
+    index_dir = small_disk / "ix"
+    result = indexer("ingest", str(wire), "--index", str(index_dir), "--batch-files", "50")
+    no_traceback(result)
+    assert result.returncode == 5
+    assert b"No space left on device" in result.stderr
+    assert len(result.stderr.decode().strip().splitlines()) == 1
+    assert not [n for n in os.listdir(index_dir) if n.endswith(".tmp")]
+    last = json.loads((index_dir / LAST_RUN_NAME).read_text())
+    assert (last["outcome"], last["reason"].split(":")[0]) == ("failed", "OSError")
+    committed = Index.open(str(index_dir))
+    assert committed.check() == []  # what was committed agrees with its file records
+    stories = committed.stats()["stories"]
+    committed.close()
+    subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+    healed = indexer("ingest", str(wire), "--index", str(index_dir))
+    assert healed.returncode == 0, healed.stderr
+    index = Index.open(str(index_dir))
+    assert stories < index.stats()["stories"] == 400
