@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +42,12 @@ def fuzz(name: str, strategy, check, minutes: float) -> bool:
     try:
         while time.monotonic() - started < minutes * 60:
             run()
-    except Exception as exc:  # the failure hypothesis shrank
-        print(f"{name:<12} FAILED after {cases} cases: {type(exc).__name__}: {exc}")
+    except Exception as exc:  # the failures hypothesis shrank, each with where it arose
+        print(f"{name:<12} FAILED after {cases} cases:")
+        for failure in getattr(exc, "exceptions", [exc]):
+            frame = traceback.extract_tb(failure.__traceback__)[-1]
+            print(f"    {type(failure).__name__}: {failure} "
+                  f"({frame.filename}:{frame.lineno} {frame.name})")
         return False
     print(f"{name:<12} {cases:>8} cases in {time.monotonic() - started:6.0f} s, "
           f"slowest {slowest * 1000:.0f} ms, no failure", flush=True)

@@ -379,3 +379,11 @@ def test_a_full_disk_fails_the_run_cleanly_and_the_next_run_heals(
     assert healed.returncode == 0, healed.stderr
     index = Index.open(str(index_dir))
     assert stories < index.stats()["stories"] == 400
+
+
+def test_numeric_entities_past_unicode_are_spaces_not_errors() -> None:
+    # found by bench/fuzz.py: &#99999999; raised OverflowError, &#1114112; ValueError
+    record = ('<REUTERS NEWID="7"><TEXT><TITLE>T</TITLE><BODY>Prices &#99999999;rose '
+              "&#1114112;and &#55296;fell &#233;t&#233;.</BODY></TEXT></REUTERS>")
+    (story,) = read_stories(record.encode(), "r")
+    assert story.paragraphs == ["Prices rose and fell été."]

@@ -39,8 +39,16 @@ def _element(record: str, tag: str) -> str:
 
 def _clean(text: str) -> str:
     """Numeric entities like &#3; are control codes; named ones (&lt;) are text."""
-    text = _ENTITY_RE.sub(lambda m: chr(int(m.group(1))) if int(m.group(1)) >= 32 else " ", text)
+    text = _ENTITY_RE.sub(lambda m: _character(int(m.group(1))), text)
     return strip_controls(html.unescape(text))
+
+
+def _character(code: int) -> str:
+    """A numeric entity's character; a control code, a surrogate or a number past
+    Unicode (&#99999999;) is a space."""
+    if code < 32 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return " "
+    return chr(code)
 
 
 def _codes(record: str, tag: str) -> list[str]:
