@@ -63,6 +63,10 @@ def open_index(path: str | None) -> Index:
     raise AssertionError("unreachable")
 
 
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def crash_report(exc: BaseException) -> str:
     """Write the full traceback of an unexpected error to a file of its own; its path."""
     fd, path = tempfile.mkstemp(prefix="indexer-error-", suffix=".txt")
@@ -131,7 +135,11 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
     paths_list = list(paths) or ["corpus"]
+    missing = [path for path in paths_list if not os.path.lexists(path)]
+    if missing:  # a typo in a crontab line: say so, and create no empty index
+        fail(f"no such file or folder: {printable(missing[0])}", EXIT_USAGE)
     interactive = sys.stderr.isatty() and not quiet
+    started = _utc_now()
     finder = _people_finder(people_model)
     with ExitStack() as stack:
         log = stack.enter_context(open(log_file, "a", encoding="utf-8")) if log_file else None
@@ -169,7 +177,9 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
             log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {report.summary()}\n")
     if json_report:
         with open(json_report, "w", encoding="utf-8") as f:
-            json.dump(report.to_dict(), f, indent=2)
+            json.dump({"started": started, "finished": _utc_now(),
+                       "outcome": "ok" if report.ok else "rejected", **report.to_dict()},
+                      f, indent=2)
     if interactive:
         click.echo(report.summary(), err=True)
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
@@ -413,9 +423,14 @@ def people_train(conll: str, model_path: str, epochs: int) -> None:
 
     from . import people_model
 
-    sentences = people_model.read_conll(Path(conll))
+    try:
+        sentences = people_model.read_conll(Path(conll))
+    except (ValueError, UnicodeDecodeError) as exc:
+        fail(f"{conll} is not CoNLL data (token ... NE-tag columns): {exc}", EXIT_USAGE)
     if not sentences:
         fail(f"no sentences in {conll}", EXIT_USAGE)
+    if not any(tag != "O" for _, tags in sentences for tag in tags):
+        fail(f"no PER labels in {conll}: nothing to learn people from", EXIT_USAGE)
     started = time.monotonic()
     model = people_model.train(sentences, epochs=epochs)
     people_model.save(model, Path(model_path))

@@ -157,7 +157,10 @@ def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
                 sentences.append((words, tags))
             words, tags = [], []
             continue
-        word, *_rest, label = line.split()
+        columns = line.split()
+        if len(columns) < 2:
+            raise ValueError(f"a line with {len(columns)} column: {line[:60]!r}")
+        word, label = columns[0], columns[-1]
         person = label.endswith("-PER")
         if not person:
             tags.append("O")

@@ -192,3 +192,35 @@ def test_stats_and_check(tmp_path: Path) -> None:
     assert "Repair:" in broken.output
     assert run("ingest", str(wire), "--index", index, "--prune").exit_code == 0
     assert run("check", "--index", index).exit_code == 0
+
+
+def test_ingest_of_a_missing_path_is_a_usage_error_and_creates_nothing(tmp_path: Path) -> None:
+    result = run("ingest", str(tmp_path / "no-such-folder"), "--index", str(tmp_path / "ix"))
+    assert result.exit_code == 2
+    missing = tmp_path / "no-such-folder"
+    assert result.output.strip() == f"indexer: no such file or folder: {missing}"
+    assert not (tmp_path / "ix").exists()
+
+
+def test_json_report_says_when_and_how_the_run_ended(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(story_text())
+    (tmp_path / "b.txt").write_text("")
+    result = run("ingest", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--index",
+                 str(tmp_path / "ix"), "--json-report", str(tmp_path / "r.json"))
+    assert result.exit_code == 3
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["outcome"] == "rejected"
+    assert report["started"] <= report["finished"]
+    assert report["finished"].endswith("Z")
+
+
+def test_people_train_refuses_data_it_cannot_learn_from(tmp_path: Path) -> None:
+    one_column = tmp_path / "words.txt"
+    one_column.write_text("Hello\nworld\n")
+    no_people = tmp_path / "no-per.conll"
+    no_people.write_text("Paris NNP B-NP I-LOC\nis VBZ B-VP O\n\n")
+    for data, message in ((one_column, "is not CoNLL data"), (no_people, "no PER labels")):
+        result = run("people", "train", str(data), "--model", str(tmp_path / "m.json.gz"))
+        assert result.exit_code == 2
+        assert message in result.output
+    assert not (tmp_path / "m.json.gz").exists()
