@@ -10,7 +10,7 @@ from .index import Index, IndexNotFoundError, SchemaVersionError
 from .ingest import IndexLockedError, IngestReport, Rejection
 from .model import Dateline, Story, WireFormatError
 from .people import PeopleFinder, extract_people, find_mentions
-from .search import DatelineInfo, Hit, QueryError
+from .search import DatelineInfo, Hit, NoSuchStoryError, QueryError
 from .storage import IndexIntegrityError
 
 __version__ = "0.1.0"
@@ -24,6 +24,7 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IngestReport",
+    "NoSuchStoryError",
     "PeopleFinder",
     "QueryError",
     "Rejection",

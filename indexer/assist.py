@@ -127,7 +127,10 @@ def facet_counts(searcher: Searcher, docnums, names: tuple[str, ...] = FACETS,
                                                 fields.get("country")) if p})
         if "date" in counts and fields.get("date"):
             counts["date"][fields["date"].strftime("%Y-%m")] += 1
-    return {name: counts[name].most_common(top) for name in names}
+    found = {name: counts[name].most_common(top) for name in names}
+    if "date" in found:  # the busiest months, in calendar order: a timeline
+        found["date"] = sorted(found["date"])
+    return found
 
 
 def key_terms_query(searcher: Searcher, text: str, numterms: int = 12) -> wq.Query | None:

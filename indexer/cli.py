@@ -26,7 +26,7 @@ from .index import (
 )
 from .ingest import IndexLockedError, Rejection, walk
 from .people import PeopleFinder, people_from_mentions
-from .search import Hit, QueryError
+from .search import Hit, NoSuchStoryError, QueryError
 from .storage import IndexIntegrityError
 from .textio import printable
 
@@ -283,6 +283,9 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         for hit in hits:
             click.echo(f"{qid} Q0 {hit.story_id}#{hit.paragraph} {hit.rank} "
                        f"{hit.score:.4f} indexer")
+        if facets:  # a run file has no room for them: say so rather than drop them
+            click.echo("indexer: --facets is not shown with --format trec "
+                       "(use text, json or jsonl)", err=True)
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
                                           and "NO_COLOR" not in os.environ)
@@ -358,8 +361,10 @@ def similar(target: str, index_path: str | None, limit: int, output: str) -> Non
         fail(f"bad paragraph number in {target!r}", EXIT_USAGE)
     try:
         hits = index.similar(story_id, int(number) if number else None, limit=limit)
+    except NoSuchStoryError as exc:
+        fail(str(exc), EXIT_NO_HITS)
     except QueryError as exc:
-        fail(str(exc), EXIT_NO_HITS if "no story" in str(exc) else EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE)
     if not hits:
         click.echo(f"indexer: no stories like {target!r}", err=True)
         sys.exit(EXIT_NO_HITS)

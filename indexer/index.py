@@ -60,6 +60,7 @@ from .ranking import (
 from .schema import META_ID, SCHEMA_VERSION, build_schema
 from .search import (
     Hit,
+    NoSuchStoryError,
     QueryError,
     clean_query_text,
     date_window,
@@ -518,12 +519,13 @@ class Index:
 
     def similar(self, story_id: str, paragraph: int | None = None, limit: int = 10) -> list[Hit]:
         """Stories like a story (or like one of its paragraphs), best first; each as its
-        first paragraph. Raises QueryError when there is no such story."""
+        first paragraph; scores from 0 to 1 (the best is 1), as search's. Raises
+        NoSuchStoryError when there is no such story or paragraph."""
         story = self.story(story_id)
         if story is None:
-            raise QueryError(f"no story {story_id!r}")
+            raise NoSuchStoryError(f"no story {story_id!r}")
         if paragraph is not None and not 1 <= paragraph <= len(story.paragraphs):
-            raise QueryError(f"story {story_id!r} has no paragraph {paragraph}")
+            raise NoSuchStoryError(f"story {story_id!r} has no paragraph {paragraph}")
         text = story.paragraphs[paragraph - 1] if paragraph else "\n".join(story.paragraphs)
         searcher = self._current_searcher()
         like = key_terms_query(searcher, text)
@@ -544,7 +546,8 @@ class Index:
             hits.append(hit_from_record(len(hits) + 1, result.score, first, []))
             if len(hits) == limit:
                 break
-        return hits
+        top = max((hit.score for hit in hits), default=0.0) or 1.0
+        return [replace(hit, score=hit.score / top) for hit in hits]
 
     def story(self, story_id: str, version: int | None = None) -> Story | None:
         """A story as it was indexed: its latest version, or the given one; None when

@@ -21,6 +21,10 @@ class QueryError(ValueError):
     """A query or filter the user wrote that cannot be run; the message says why."""
 
 
+class NoSuchStoryError(QueryError):
+    """A story (or a paragraph of it) that the index does not hold."""
+
+
 @dataclass(frozen=True)
 class DatelineInfo:
     raw: str

@@ -224,3 +224,31 @@ def test_people_train_refuses_data_it_cannot_learn_from(tmp_path: Path) -> None:
         assert result.exit_code == 2
         assert message in result.output
     assert not (tmp_path / "m.json.gz").exists()
+
+
+def test_similar_says_1_for_what_is_not_there_and_scores_from_0_to_1(built: str) -> None:
+    assert run("similar", "no/such-story", "--index", built).exit_code == 1
+    missing = run("similar", "world/aleppo-truce#99", "--index", built)
+    assert (missing.exit_code, missing.output.strip()) == (
+        1, "indexer: story 'world/aleppo-truce' has no paragraph 99")
+    hits = json.loads(run("similar", "world/aleppo-truce", "--index", built, "--format",
+                          "json").output)
+    assert hits[0]["score"] == 1.0
+    assert all(0 < hit["score"] <= 1 for hit in hits)
+
+
+def test_facets_with_trec_output_are_not_dropped_silently(built: str) -> None:
+    result = CliRunner().invoke(cli.main, [
+        "query", "said", "--index", built, "--format", "trec", "--facets", "tags"])
+    assert result.exit_code == 0
+    assert result.stderr.strip() == ("indexer: --facets is not shown with --format trec "
+                                     "(use text, json or jsonl)")
+
+
+def test_the_date_facet_is_a_timeline(built: str) -> None:
+    from indexer import Index
+
+    months = Index.open(built).facets("said", ("date",))["date"]
+    assert len(months) > 1
+    assert [month for month, _ in months] == sorted(month for month, _ in months)
+    assert [count for _, count in months] != sorted((c for _, c in months), reverse=True)
