@@ -387,3 +387,46 @@ def test_numeric_entities_past_unicode_are_spaces_not_errors() -> None:
               "&#1114112;and &#55296;fell &#233;t&#233;.</BODY></TEXT></REUTERS>")
     (story,) = read_stories(record.encode(), "r")
     assert story.paragraphs == ["Prices rose and fell été."]
+
+
+def _scaled(fmt: str, copies: int) -> bytes:
+    """A sample of a format grown `copies` times: more records for a stream, more
+    paragraphs for a one-story document (each copy differs, as real text does)."""
+    import gzip
+    import re
+
+    fixtures = Path(__file__).parent / "fixtures" / "formats"
+    if fmt == "ap":
+        return story_text(paragraphs=tuple(f"Paragraph {n} of the long story about tides."
+                                           for n in range(copies * 20))).encode()
+    name = {"reuters": "reuters.sgm", "trec": "trec-ap.gz", "anpa": "anpa.tst",
+            "iptc7901": "iptc7901.txt", "nitf": "nitf.xml", "newsml-g2": "newsml-g2-v2.xml",
+            "newsml-1.2": "newsml12.xml", "ninjs": "ninjs-v3.json"}[fmt]
+    data = (fixtures / name).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if fmt in ("reuters", "trec", "anpa", "iptc7901"):
+        return data * copies
+    paragraph = re.search(rb"<p>[^<]*</p>", data)
+    assert paragraph is not None
+    grown = b"".join(paragraph.group().replace(b"<p>", b"<p>%d " % n)
+                     for n in range(copies * 20))
+    if fmt == "ninjs":
+        grown = grown.replace(b'"', b'\\"')
+    return data[:paragraph.start()] + grown + data[paragraph.end():]
+
+
+@pytest.mark.parametrize("fmt", ["ap", "reuters", "trec", "anpa", "iptc7901", "nitf",
+                                 "newsml-g2", "newsml-1.2", "ninjs"])
+def test_every_reader_takes_time_linear_in_its_input(fmt: str) -> None:
+    def seconds(data: bytes) -> float:
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            stories = read_stories(data, "s")
+            best = min(best, time.perf_counter() - started)
+        assert stories
+        return best
+
+    small, large = seconds(_scaled(fmt, 20)), seconds(_scaled(fmt, 200))
+    assert large < 20 * max(small, 0.002), (small, large)  # quadratic: 100 times
