@@ -268,7 +268,16 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         if output == "json":
             click.echo("{}" if facets else "[]")
         hint = f"; did you mean: {suggestion!r}?" if suggestion else ""
-        click.echo(f"indexer: no paragraphs match {query!r}{hint}", err=True)
+        active = [f"--{name} {value!r}" for name, value in (
+            ("person", person), ("tag", tag), ("place", place), ("since", since),
+            ("until", until)) if value]
+        within = f" with {' '.join(active)}" if active else ""
+        click.echo(f"indexer: no paragraphs match {query!r}{within}{hint}", err=True)
+        given = {"person": person, "tag": tag, "place": place}
+        for name, closest in index.unmatched_filters(**given).items():
+            like = f"; the closest it holds: {', '.join(closest)}" if closest else ""
+            click.echo(f"indexer: no story in the index has {name} {given[name]!r}{like}",
+                       err=True)
         sys.exit(EXIT_NO_HITS)
     dicts = [hit.to_dict(all_versions, with_context=context > 0) for hit in hits]
     if output == "json":

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import struct
@@ -510,6 +511,26 @@ class Index:
         docnums = self.matching_docnums(query, person=person, tag=tag, place=place,
                                         since=since, until=until)
         return facet_counts(self._current_searcher(), docnums, names, top)
+
+    def unmatched_filters(self, *, person: str | None = None, tag: str | None = None,
+                          place: str | None = None) -> dict[str, list[str]]:
+        """The filters whose value no document of the index holds, each with the values
+        it does hold that are closest (from the index's own people, tags and places):
+        why a query with filters found nothing."""
+        searcher = self._current_searcher()
+        found: dict[str, list[str]] = {}
+        fields = {"person": ("people",), "tag": ("tags",),
+                  "place": ("city", "region", "country")}
+        for name, value in (("person", person), ("tag", tag), ("place", place)):
+            if not value:
+                continue
+            alone = self._filters(searcher, **{name: value})
+            if alone is not None and next(iter(searcher.docs_for_query(alone)), None) is None:
+                vocabulary = sorted({term.decode("utf-8") for field in fields[name]
+                                     for term in searcher.lexicon(field)})
+                found[name] = difflib.get_close_matches(value.lower(), vocabulary, n=5,
+                                                        cutoff=0.6)
+        return found
 
     def suggest(self, query: str) -> str | None:
         """A corrected query built from the index's own words and names, or None."""

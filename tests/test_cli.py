@@ -252,3 +252,13 @@ def test_the_date_facet_is_a_timeline(built: str) -> None:
     assert len(months) > 1
     assert [month for month, _ in months] == sorted(month for month, _ in months)
     assert [count for _, count in months] != sorted((c for _, c in months), reverse=True)
+
+
+def test_when_nothing_matches_the_filters_are_named_and_bad_values_shown(built: str) -> None:
+    result = CliRunner().invoke(cli.main, ["query", "aid", "--index", built, "--tag",
+                                           "cease-fir", "--place", "Atlantis"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "indexer: no paragraphs match 'aid' with --tag 'cease-fir' --place 'Atlantis'",
+        "indexer: no story in the index has tag 'cease-fir'; the closest it holds: cease-fire",
+        "indexer: no story in the index has place 'Atlantis'; the closest it holds: atlanta"]
