@@ -396,8 +396,10 @@ class Index:
             else:
                 stat = os.stat(source)
                 if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
-                    problems.append(f"{source}: changed since it was ingested (run `indexer "
-                                    "ingest` on it)")
+                    problems.append(f"{source}: changed since it was ingested (`indexer "
+                                    "ingest` reads it again; if it is rejected, its last good "
+                                    "version stays indexed until the file is fixed, or "
+                                    "removed and pruned with `--prune`)")
         return problems
 
     # -- reading
