@@ -430,3 +430,24 @@ def test_every_reader_takes_time_linear_in_its_input(fmt: str) -> None:
 
     small, large = seconds(_scaled(fmt, 20)), seconds(_scaled(fmt, 200))
     assert large < 20 * max(small, 0.002), (small, large)  # quadratic: 100 times
+
+
+def test_an_interrupted_run_is_recorded_as_interrupted_with_its_duration(tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    for n in range(5):
+        (wire / f"s{n}.txt").write_text(story_text(lead=f"Story {n}."))
+    index = Index.create(str(tmp_path / "ix"))
+    seen = []
+
+    def interrupt(path: str) -> None:
+        seen.append(path)
+        time.sleep(0.01)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        index.ingest([str(wire)], on_file=interrupt)
+    last = json.loads((tmp_path / "ix" / LAST_RUN_NAME).read_text())
+    assert last["outcome"] == "interrupted"
+    assert last["seconds"] >= 0.02
