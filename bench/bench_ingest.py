@@ -94,9 +94,11 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
         profile(corpus, index)
         return
     started = time.monotonic()
+    segments = None
     if mode == "ours":
         report = Index.create(index).ingest([corpus], workers=workers)
         stories, paragraphs = report.stories, report.paragraphs
+        segments = Index.open(index).segment_count()  # as ingest leaves it
     elif mode == "lean":
         stories, paragraphs = lean(corpus, index)
     else:
@@ -104,7 +106,7 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
     seconds = time.monotonic() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"stories": stories, "paragraphs": paragraphs, "seconds": seconds,
-                      "own_peak_rss_mb": own}))
+                      "own_peak_rss_mb": own, "segments": segments}))
 
 
 _RECORD_RE = re.compile(r"<REUTERS\b.*?</REUTERS>|<DOC>.*?</DOC>", re.S)
@@ -276,7 +278,8 @@ def main() -> None:
                 "lean": " (end to end)"}.get(label, "")
         print(f"  {label:<8} {r['stories'] / seconds:8.0f} stories/s "
               f"{r['paragraphs'] / seconds:8.0f} paragraphs/s {megabytes / seconds:6.2f} MB/s "
-              f"peak RSS {r['peak_rss_mb']:6.0f} MB  index {r['index_mb']:7.1f} MB{note}")
+              f"peak RSS {r['peak_rss_mb']:6.0f} MB  index {r['index_mb']:7.1f} MB"
+              + (f" in {r['segments']} segments" if r.get("segments") else "") + note)
     if args.stages:
         with tempfile.TemporaryDirectory(dir=args.corpus.parent) as scratch:
             out = subprocess.run([sys.executable, __file__, "--child", "profile",
