@@ -3,17 +3,29 @@
 The public API:
 
     from indexer import Index, extract_people, parse_dateline
+
+Its names are imported when first used (PEP 562), so that `indexer --help`, or a program
+that needs only the dateline parser, does not load Whoosh and every reader.
 """
 
-from .dateline import parse_dateline
-from .index import Index, IndexNotFoundError, SchemaVersionError
-from .ingest import IndexLockedError, IngestReport, Rejection
-from .model import Dateline, Story, WireFormatError
-from .people import PeopleFinder, extract_people, find_mentions
-from .search import DatelineInfo, Hit, NoSuchStoryError, QueryError
-from .storage import IndexIntegrityError
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# each public name and the module that defines it
+_EXPORTS = {
+    "Dateline": "model", "Story": "model", "WireFormatError": "model",
+    "DatelineInfo": "search", "Hit": "search", "NoSuchStoryError": "search",
+    "QueryError": "search",
+    "Index": "index", "IndexNotFoundError": "index", "SchemaVersionError": "index",
+    "IndexIntegrityError": "storage",
+    "IndexLockedError": "ingest", "IngestReport": "ingest", "Rejection": "ingest",
+    "PeopleFinder": "people", "extract_people": "people", "find_mentions": "people",
+    "parse_dateline": "dateline",
+}
 
 __all__ = [
     "Dateline",
@@ -35,3 +47,26 @@ __all__ = [
     "find_mentions",
     "parse_dateline",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'indexer' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups find it directly
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:
+    from .dateline import parse_dateline
+    from .index import Index, IndexNotFoundError, SchemaVersionError
+    from .ingest import IndexLockedError, IngestReport, Rejection
+    from .model import Dateline, Story, WireFormatError
+    from .people import PeopleFinder, extract_people, find_mentions
+    from .search import DatelineInfo, Hit, NoSuchStoryError, QueryError
+    from .storage import IndexIntegrityError

@@ -9,26 +9,24 @@ import tempfile
 import time
 import traceback
 from contextlib import ExitStack
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
-from whoosh.index import LockError
 
 from . import __version__
-from .documents import story_json
-from .formats import READERS
-from .index import (
-    CORRUPTION,
-    Index,
-    IndexNotFoundError,
-    SchemaVersionError,
-    default_index_path,
-)
-from .ingest import IndexLockedError, Rejection, walk
-from .people import PeopleFinder, people_from_mentions
-from .search import Hit, NoSuchStoryError, QueryError
-from .storage import IndexIntegrityError
 from .textio import printable
+
+if TYPE_CHECKING:
+    from .index import Index
+    from .people import PeopleFinder
+    from .search import Hit
+
+# The heavy modules (Whoosh, the readers, the ranking) are imported by the commands that
+# use them: `indexer --help` and a mistyped option answer at once.
+
+# the readers' names (indexer.formats.READERS; tests/test_cli.py keeps the two equal)
+FORMATS = ("reuters", "trec", "newsml-g2", "newsml-1.2", "nitf", "ninjs", "anpa", "iptc7901",
+           "ap")
 
 # Exit codes, documented in the README.
 EXIT_OK = 0
@@ -52,6 +50,8 @@ def fail(message: str, code: int) -> None:
 
 
 def open_index(path: str | None) -> Index:
+    from .index import Index, IndexNotFoundError, SchemaVersionError, default_index_path
+
     try:
         return Index.open(path)
     except (IndexNotFoundError, SchemaVersionError) as exc:
@@ -91,12 +91,16 @@ class _Guarded(click.Group):
         except OSError as exc:
             where = f": {printable(str(exc.filename))}" if exc.filename else ""
             fail(f"{exc.strerror or type(exc).__name__}{where}", EXIT_INDEX)
-        except CORRUPTION as exc:
-            fail(f"the index is damaged ({type(exc).__name__}: {printable(str(exc))[:200]}); "
-                 "`indexer check` tells more", EXIT_INDEX)
-        except LockError:
-            fail("another process is writing to the index", EXIT_LOCKED)
         except Exception as exc:
+            from whoosh.index import LockError
+
+            from .index import CORRUPTION
+
+            if isinstance(exc, CORRUPTION):
+                fail(f"the index is damaged ({type(exc).__name__}: "
+                     f"{printable(str(exc))[:200]}); `indexer check` tells more", EXIT_INDEX)
+            if isinstance(exc, LockError):
+                fail("another process is writing to the index", EXIT_LOCKED)
             report = crash_report(exc)
             fail(f"unexpected error: {type(exc).__name__}: {printable(str(exc))[:300]} "
                  f"(full report: {report})", EXIT_INTERNAL)
@@ -111,7 +115,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @INDEX_OPTION
-@click.option("--format", "fmt", type=click.Choice(["auto", *READERS]), default="auto",
+@click.option("--format", "fmt", type=click.Choice(["auto", *FORMATS]), default="auto",
               show_default=True, help="Wire format of the files; auto detects it from content.")
 @click.option("--prune", is_flag=True, help="Remove stories whose files no longer exist.")
 @click.option("--batch-files", type=click.IntRange(1), default=2000, show_default=True,
@@ -134,6 +138,10 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
 
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
+    from .index import Index, SchemaVersionError, default_index_path
+    from .ingest import IndexLockedError, Rejection, walk
+    from .storage import IndexIntegrityError
+
     paths_list = list(paths) or ["corpus"]
     missing = [path for path in paths_list if not os.path.lexists(path)]
     if missing:  # a typo in a crontab line: say so, and create no empty index
@@ -251,6 +259,8 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
     A plain multi-word query ranks paragraphs with more of the words higher."""
+    from .search import QueryError
+
     index = open_index(index_path)
     try:
         hits = index.search(query, limit=limit, offset=offset, per_story=per_story,
@@ -339,6 +349,7 @@ def evaluate(index_path: str | None, topics_path: str, qrels_path: str,
     from pathlib import Path
 
     from .evaluation import MEASURES, measure, read_qrels, read_topics, story_run, write_run
+    from .search import QueryError
 
     index = open_index(index_path)
     topics = read_topics(Path(topics_path))
@@ -364,6 +375,8 @@ def evaluate(index_path: str | None, topics_path: str, qrels_path: str,
               default="text", show_default=True)
 def similar(target: str, index_path: str | None, limit: int, output: str) -> None:
     """Stories like a story, or like one paragraph of it (more-like-this)."""
+    from .search import NoSuchStoryError, QueryError
+
     index = open_index(index_path)
     story_id, _, number = target.partition("#")
     if number and not number.isdigit():
@@ -409,6 +422,8 @@ def people() -> None:
               type=click.Path(dir_okay=False), help="Use a model from `people train`.")
 def people_extract(source: IO[str], as_json: bool, model_path: str | None) -> None:
     """Print the people a text names, canonical, one per line (FILE, or - for stdin)."""
+    from .people import people_from_mentions
+
     finder = _people_finder(model_path)
     text = source.read()
     mentions = finder.mentions(text)
@@ -453,6 +468,8 @@ def people_train(conll: str, model_path: str, epochs: int) -> None:
 
 
 def _people_finder(path: str | None) -> PeopleFinder:
+    from .people import PeopleFinder
+
     try:
         return PeopleFinder.load(path or None)
     except (OSError, ValueError) as exc:
@@ -467,6 +484,8 @@ def optimize(index_path: str | None) -> None:
 
     Rewrites the whole index (about as long as ingesting it again), so run it weekly or
     after a bulk load, not nightly. Waits for nothing: exits 4 when an ingest is running."""
+    from .ingest import IndexLockedError
+
     index = open_index(index_path)
     try:
         result = index.optimize()
@@ -528,6 +547,8 @@ def check(index_path: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the story as JSON.")
 def story(story_id: str, index_path: str | None, as_json: bool) -> None:
     """Print one indexed story in full."""
+    from .documents import story_json
+
     index = open_index(index_path)
     found = index.story(story_id)
     if found is None:

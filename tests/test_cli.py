@@ -262,3 +262,24 @@ def test_when_nothing_matches_the_filters_are_named_and_bad_values_shown(built: 
         "indexer: no paragraphs match 'aid' with --tag 'cease-fir' --place 'Atlantis'",
         "indexer: no story in the index has tag 'cease-fir'; the closest it holds: cease-fire",
         "indexer: no story in the index has place 'Atlantis'; the closest it holds: atlanta"]
+
+
+def test_the_cli_knows_every_reader_and_the_package_exports_what_it_lists() -> None:
+    import indexer
+    from indexer.formats import READERS
+
+    assert cli.FORMATS == tuple(READERS)
+    assert sorted(indexer.__all__) == sorted(indexer._EXPORTS)
+    for name in indexer.__all__:
+        assert getattr(indexer, name).__name__ == name
+
+
+def test_help_loads_neither_whoosh_nor_the_readers() -> None:
+    # a fresh interpreter: the test session has imported everything already
+    program = ("import sys\nfrom click.testing import CliRunner\nfrom indexer.cli import main\n"
+               "assert CliRunner().invoke(main, ['--help']).exit_code == 0\n"
+               "print(sorted(m for m in sys.modules if m.startswith(('whoosh', "
+               "'indexer.formats', 'indexer.index'))))")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
