@@ -379,7 +379,7 @@ def similar(target: str, index_path: str | None, limit: int, output: str) -> Non
 
     index = open_index(index_path)
     story_id, _, number = target.partition("#")
-    if number and not number.isdigit():
+    if number and not number.isdecimal():
         fail(f"bad paragraph number in {target!r}", EXIT_USAGE)
     try:
         hits = index.similar(story_id, int(number) if number else None, limit=limit)

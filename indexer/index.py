@@ -370,6 +370,20 @@ class Index:
 
     def _check(self) -> list[str]:
         searcher = self._current_searcher()
+        # every stored document read once, its kind counted, against the index's own
+        # counts and the kind postings: damaged postings read as "nothing", not an error
+        stored: Counter[str] = Counter(fields.get("kind", "")
+                                       for _, fields in searcher.reader().iter_docs())
+        if sum(stored.values()) != searcher.doc_count():
+            return [f"the index is corrupt: {searcher.doc_count()} documents listed, "
+                    f"{sum(stored.values())} readable (rebuild it: `indexer ingest` into a "
+                    "fresh --index folder)"]
+        for kind, count in sorted(stored.items()):
+            found = sum(1 for _ in searcher.docs_for_query(Term("kind", kind)))
+            if found != count:
+                return [f"the index is corrupt: {count} {kind} records stored, {found} "
+                        "found by their postings (rebuild it: `indexer ingest` into a fresh "
+                        "--index folder)"]
         ledger = ledger_of(searcher)
         problems: list[str] = []
         stories_by_source: dict[str, set[str]] = {}

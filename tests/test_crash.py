@@ -153,7 +153,7 @@ def test_workers_let_the_lock_go_and_exit_with_a_killed_run(tmp_path: Path) -> N
     from indexer.ingest import ingest_lock
 
     folder = tmp_path / "wire"
-    make_wire_folder(folder, 400)
+    make_wire_folder(folder, 3000)  # seconds of work: the kill lands while it runs
     index_dir = tmp_path / "index"
     run = subprocess.Popen(ingest_command(folder, index_dir, batch_files=50, workers=2))
     children = _workers_of(run)
@@ -176,7 +176,7 @@ def _workers_of(run: subprocess.Popen) -> list[int]:
         with open(f"/proc/{run.pid}/task/{run.pid}/children") as f:
             children = [int(pid) for pid in f.read().split()]
     assert len(children) == 2, "the run never started its two workers"
-    time.sleep(0.5)
+    time.sleep(0.2)
     return children
 
 
@@ -190,7 +190,7 @@ def _zombie(pid: int) -> bool:
 
 def test_ctrl_c_stops_a_run_with_workers_quietly(tmp_path: Path) -> None:
     folder = tmp_path / "wire"
-    make_wire_folder(folder, 400)
+    make_wire_folder(folder, 3000)  # seconds of work: the signal lands while it runs
     index_dir = tmp_path / "index"
     # its own process group, as a terminal's foreground job: Ctrl-C signals all of it
     run = subprocess.Popen(ingest_command(folder, index_dir, batch_files=50, workers=2),

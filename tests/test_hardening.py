@@ -451,3 +451,13 @@ def test_an_interrupted_run_is_recorded_as_interrupted_with_its_duration(tmp_pat
     last = json.loads((tmp_path / "ix" / LAST_RUN_NAME).read_text())
     assert last["outcome"] == "interrupted"
     assert last["seconds"] >= 0.02
+
+
+def test_a_version_written_in_other_digits_is_no_version_not_an_error() -> None:
+    # found by bench/fuzz.py: '³' passes str.isdigit() and fails int()
+    import re
+
+    data = (Path(__file__).parent / "fixtures" / "formats" / "newsml12.xml").read_bytes()
+    data = re.sub(rb"(<RevisionId[^>]*>)[^<]*", "\\1³".encode(), data)
+    (story,) = read_stories(data, "n")
+    assert story.paragraphs

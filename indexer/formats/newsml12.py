@@ -124,7 +124,7 @@ def item_story(item: ET.Element, fallback_id: str, source: str) -> Story | None:
     return assemble(story_id=public_id or item_id, source=source, fmt=NAME,
                     paragraphs=paragraphs, headline=headline, byline=byline, dateline=dateline,
                     date=date, tags=tags, people=people, key=key,
-                    version=int(revision) if revision.isdigit() else rewrite_version(slug),
+                    version=int(revision) if revision.isdecimal() else rewrite_version(slug),
                     status="canceled" if status.lower() in ("canceled", "cancelled", "withheld")
                     or is_kill(slug) else "usable")
 

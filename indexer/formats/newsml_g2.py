@@ -76,7 +76,7 @@ def item_story(item: ET.Element, fallback_id: str, source: str) -> Story | None:
         return None
     guid = item.get("guid") or fallback_id
     version_text = item.get("version", "")
-    version = int(version_text) if version_text.isdigit() else 0
+    version = int(version_text) if version_text.isdecimal() else 0
     status_code = attribute(meta, "pubStatus", "qcode")
     notes = " ".join(text_of(n) for n in findall(meta, "edNote"))
     slugline = text_of(find(content, "slugline"))

@@ -139,7 +139,7 @@ def item_story(item: dict, fallback_id: str, source: str) -> Story:
     uri = str(item.get("uri") or item.get("guid") or item.get("id") or fallback_id)
     version_value = item.get("version")
     version_text = str(version_value or "")
-    version = int(version_text) if version_text.isdigit() else 0
+    version = int(version_text) if version_text.isdecimal() else 0
     status_value = str(item.get("pubStatus") or item.get("pubstatus") or "usable").lower()
     notes = " ".join(str(v) for v in (item.get("edNote"), item.get("ednote")) if v)
     status = "canceled" if status_value in ("canceled", "cancelled", "withheld") or is_kill(

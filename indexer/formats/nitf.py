@@ -93,7 +93,7 @@ def parts(nitf: ET.Element) -> NitfParts:
     if du_key is not None:
         out.key = du_key.get("key", "")
         out.version = int(du_key.get("version", "0") or 0) if du_key.get(
-            "version", "").isdigit() else 0
+            "version", "").isdecimal() else 0
     out.notes = " ".join(m.get("info", "") for m in findall(docdata, "ed-msg"))
     for subject in findall(head, "tobject/tobject.subject"):
         for attribute in ("tobject.subject.matter", "tobject.subject.type",
