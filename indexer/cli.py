@@ -513,12 +513,24 @@ def stats(index_path: str | None, as_json: bool) -> None:
     click.echo(f"dates       {figures['first_date'] or '-'} .. {figures['last_date'] or '-'}")
     click.echo(f"size        {figures['size_bytes'] / 1e6:.1f} MB in {figures['segments']} "
                "segments")
-    if run:
+    if run.get("outcome") == "running":
+        click.echo(f"last run    started {run.get('started')}: still running, or killed")
+    elif run:
         click.echo(f"last run    {run['finished']} {run['outcome']}: {run['added']} added, "
                    f"{run['updated']} updated, {run['rejected']} rejected, "
                    f"{run['paragraphs']} paragraphs in {run['seconds']}s")
     else:
         click.echo("last run    none recorded")
+    _echo_still_rejected(figures["still_rejected"])
+
+
+def _echo_still_rejected(rejected: list[dict]) -> None:
+    if rejected:
+        click.echo(f"rejected    {len(rejected)} files, unchanged since (not read again "
+                   "until they change):")
+    for known in rejected:
+        click.echo(f"  {printable(known['source'])}: {printable(known['reason'])} "
+                   f"(since {known.get('since', '?')})")
 
 
 @main.command()
@@ -527,6 +539,7 @@ def check(index_path: str | None) -> None:
     """Verify the index against its record of ingested files; say how to repair."""
     index = open_index(index_path)
     problems = index.check()
+    _echo_still_rejected(index.rejected_files())
     if not problems:
         click.echo(f"ok: {index.paragraph_count()} paragraphs agree with the file records")
         segments = index.segment_count()

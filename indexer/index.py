@@ -41,9 +41,11 @@ from .ingest import (
     Rejection,
     ingest_lock,
     ledger_of,
+    read_rejected,
     remove_temporary_files,
     start_run,
     write_last_run,
+    write_rejected,
 )
 from .model import Story
 from .people import PeopleFinder
@@ -301,6 +303,7 @@ class Index:
                 write_last_run(self.path, run.report, "failed", previous=previous,
                                reason=f"{type(exc).__name__}: {exc}", best_effort=True)
                 raise
+            write_rejected(self.path, run)
             write_last_run(self.path, report, "ok" if report.ok else "rejected",
                            previous=previous)
             return report
@@ -357,7 +360,14 @@ class Index:
             "size_bytes": size,
             "schema_version": SCHEMA_VERSION,
             "last_run": last_run,
+            "still_rejected": self.rejected_files(),
         }
+
+    def rejected_files(self) -> list[dict]:
+        """Files an ingest rejected and that have not changed since (`source`, `size`,
+        `mtime`, `reason`, `since`): later runs do not read or report them again."""
+        return [{"source": source, **known}
+                for source, known in sorted(read_rejected(self.path).items())]
 
     def check(self) -> list[str]:
         """Problems found comparing the index with its own record of ingested files; a

@@ -72,6 +72,7 @@ class IngestReport:
     paragraphs_removed: int = 0
     commits: int = 0
     seconds: float = 0.0
+    still_rejected: int = 0  # rejected by an earlier run, unchanged since: not read again
     errors: list[Rejection] = field(default_factory=list)
 
     @property
@@ -83,6 +84,8 @@ class IngestReport:
             f"{self.files_seen} files seen: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.rejected} rejected, {self.pruned} pruned; "
             f"{self.paragraphs} paragraphs written in {self.seconds:.2f}s"
+            + (f"; {self.still_rejected} still rejected, unchanged (`indexer check` lists "
+               "them)" if self.still_rejected else "")
         )
 
     def to_dict(self) -> dict:
@@ -345,6 +348,10 @@ class IngestRun:
         self._expected = live_documents(ix)
         self._batch_files = 0
         self._batch_paragraphs = 0
+        # files rejected by earlier runs (by size and mtime), and by this one
+        self.rejected_before = read_rejected(ix.storage.folder)
+        self.rejected_now: dict[str, dict] = {}
+        self.walked: set[str] = set()
 
     # -- writing in verified batches
 
@@ -404,7 +411,7 @@ class IngestRun:
         started = time.monotonic()
         ledger = read_ledger(self.ix)
         seen: set[str] = set()
-        walked: set[str] = set()
+        walked = self.walked
         if self.workers > 1:
             from .workers import WorkerPool  # it imports this module
 
@@ -459,6 +466,14 @@ class IngestRun:
         if not S_ISREG(stat.st_mode):
             self.reject(str(path), "not a regular file")
             return None
+        known = self.rejected_before.get(source)
+        if known and (known["size"], known["mtime"]) == (stat.st_size, stat.st_mtime_ns) \
+                and source not in seen:
+            # rejected before and unchanged since: not read, nor reported, again
+            seen.add(source)
+            self.report.still_rejected += 1
+            self.rejected_now[source] = known
+            return None
         record = ledger.get(source)
         if source in seen or (record and record.size == stat.st_size
                               and record.mtime_ns == stat.st_mtime_ns):
@@ -486,6 +501,8 @@ class IngestRun:
         self._expected += outcome.documents
         if outcome.status == "rejected":
             self.reject(job.path, outcome.reason)
+            self.rejected_now[job.source] = {"size": job.size, "mtime": job.mtime_ns,
+                                             "reason": outcome.reason, "since": _now()}
             return
         self._batch_files += 1
         if outcome.status == "touched":
@@ -512,6 +529,27 @@ class IngestRun:
             if source not in walked and not os.path.exists(source):
                 self.report.paragraphs_removed += self._delete_source(source)
                 self.report.pruned += 1
+
+
+REJECTED_NAME = "rejected.json"
+
+
+def read_rejected(index_dir: str) -> dict[str, dict]:
+    """The files earlier runs rejected, by source: size, mtime, reason, since when."""
+    try:
+        with open(os.path.join(index_dir, REJECTED_NAME), encoding="utf-8") as f:
+            data = json.load(f)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_rejected(index_dir: str, run: IngestRun) -> None:
+    """Keep what this run rejected (or found still rejected), and the earlier runs'
+    rejections of files it did not walk; a file read fine again is forgotten."""
+    kept = {source: known for source, known in run.rejected_before.items()
+            if source not in run.walked}
+    _write_json(os.path.join(index_dir, REJECTED_NAME), {**kept, **run.rejected_now})
 
 
 def remove_temporary_files(index_dir: str) -> None:

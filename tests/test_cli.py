@@ -283,3 +283,28 @@ def test_help_loads_neither_whoosh_nor_the_readers() -> None:
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_rejected_file_is_not_read_or_reported_again_until_it_changes(tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "good.txt").write_text(story_text())
+    (wire / "bad.txt").write_text("no dateline here\n")
+    index = str(tmp_path / "ix")
+    first = CliRunner().invoke(cli.main, ["ingest", str(wire), "--index", index])
+    assert first.exit_code == 3
+    assert "bad.txt: no dateline" in first.stderr
+    second = CliRunner().invoke(cli.main, ["ingest", str(wire), "--index", index,
+                                           "--json-report", str(tmp_path / "r.json")])
+    assert (second.exit_code, second.stderr) == (0, "")
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (report["rejected"], report["still_rejected"]) == (0, 1)
+    listed = run("check", "--index", index).output.splitlines()
+    assert listed[0].startswith("rejected    1 files, unchanged since")
+    assert listed[1].startswith(f"  {(wire / 'bad.txt').resolve()}: no dateline")
+    # fixed: read again, indexed, forgotten as rejected
+    (wire / "bad.txt").write_text(story_text(city="OSLO"))
+    third = CliRunner().invoke(cli.main, ["ingest", str(wire), "--index", index])
+    assert third.exit_code == 0
+    assert run("check", "--index", index).output.startswith("ok:")
+    assert json.loads(run("stats", "--index", index, "--json").output)["still_rejected"] == []
