@@ -193,8 +193,12 @@ def test_ctrl_c_stops_a_run_with_workers_quietly(tmp_path: Path) -> None:
     make_wire_folder(folder, 3000)  # seconds of work: the signal lands while it runs
     index_dir = tmp_path / "index"
     # its own process group, as a terminal's foreground job: Ctrl-C signals all of it
+    # SIGINT handled as in a terminal even when this test itself runs in the background,
+    # where a shell starts it with SIGINT ignored, and ignored signals are inherited
     run = subprocess.Popen(ingest_command(folder, index_dir, batch_files=50, workers=2),
-                           stderr=subprocess.PIPE, text=True, start_new_session=True)
+                           stderr=subprocess.PIPE, text=True, start_new_session=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                            signal.default_int_handler))
     children = _workers_of(run)
     os.killpg(run.pid, signal.SIGINT)
     _, err = run.communicate(timeout=60)
