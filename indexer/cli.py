@@ -235,6 +235,9 @@ def format_text(hits: list[Hit], color: bool) -> str:
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
               help="Skip the first N hits (the next page: --offset LIMIT).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
+              default="relevance", show_default=True,
+              help="Best first, or every match by its story's date.")
 @click.option("--per-story", type=click.IntRange(1), default=None,
               help="At most this many paragraphs from any one story.")
 @click.option("--format", "output", type=click.Choice(["text", "json", "jsonl", "trec"]),
@@ -253,6 +256,7 @@ def format_text(hits: list[Hit], color: bool) -> str:
                    "(pseudo-relevance feedback; on by default).")
 def query(query: str, index_path: str | None, person: str | None, tag: str | None,
           place: str | None, since: str | None, until: str | None, limit: int, offset: int,
+          sort: str,
           per_story: int | None, output: str, qid: str, color: str,
           all_versions: bool, context: int, facets: str | None, feedback: bool | None) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
@@ -263,7 +267,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
 
     index = open_index(index_path)
     try:
-        hits = index.search(query, limit=limit, offset=offset, per_story=per_story,
+        hits = index.search(query, limit=limit, offset=offset, sort=sort, per_story=per_story,
                             all_versions=all_versions, context=context, feedback=feedback,
                             person=person, tag=tag, place=place, since=since, until=until)
         facet_names = tuple(n.strip() for n in facets.split(",") if n.strip()) if facets \

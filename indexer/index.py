@@ -99,6 +99,7 @@ class SchemaVersionError(RuntimeError):
 CORRUPTION = (EOFError, struct.error, zlib.error)
 MAX_LIMIT = 100_000  # hits a query returns at most (--limit)
 MAX_CONTEXT = 50  # paragraphs each side of a hit (--context)
+SORTS = ("relevance", "newest", "oldest")
 
 
 def default_index_path() -> str:
@@ -434,7 +435,7 @@ class Index:
                per_story: int | None = None, all_versions: bool = False,
                story_weight: float | None = None, context: int = 0,
                feedback: bool | None = None, ranking: RankingParams | None = None,
-               offset: int = 0) -> list[Hit]:
+               offset: int = 0, sort: str = "relevance") -> list[Hit]:
         """Ranked paragraphs for a query in Whoosh's query language, filtered.
 
         Ranking (indexer.ranking): stories by BM25F over their text and headline, then
@@ -448,7 +449,10 @@ class Index:
         all_versions=True also returns superseded and killed ones, marked `superseded`.
         context=K fills each hit's `before` and `after` with up to K paragraphs.
         offset=N skips the first N hits (paging: the next page is offset + limit); ranks
-        count from the first hit of all."""
+        count from the first hit of all. sort="newest" or "oldest" orders every matching
+        paragraph by its story's date instead (undated ones last); scores are then 0."""
+        if sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         if offset < 0:
             raise QueryError("offset must be 0 or more")
         if limit < 1:
@@ -478,7 +482,12 @@ class Index:
             ready = Query(restricted(parsed, restrict, window),
                           restricted(story_query, restrict, window), masked,
                           story_mask(searcher, story_excluded, masked), own_words(parsed))
-            chosen = ranker.rank(ready, offset + limit, per_story, all_versions)[offset:]
+            if sort == "relevance":
+                chosen = ranker.rank(ready, offset + limit, per_story, all_versions)
+            else:
+                chosen = ranker.by_date(ready, offset + limit, per_story, all_versions,
+                                        newest=sort == "newest")
+            chosen = chosen[offset:]
             return [self._ranked_hit(searcher, rank, item, ready, context)
                     for rank, item in enumerate(chosen, start=offset + 1)]
         finally:

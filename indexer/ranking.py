@@ -496,6 +496,24 @@ class Ranker:
                 break
         return chosen
 
+    def by_date(self, query: Query, limit: int, per_story: int | None, all_versions: bool,
+                newest: bool) -> list[Ranked]:
+        """Every paragraph the query matches, newest (or oldest) first by its story's date
+        (undated ones last), read from the date column by Whoosh's sorting collector;
+        pages are fetched again, larger, when versions or the per-story cap thin them."""
+        fetch = limit * 4 if per_story else limit + 10
+        while True:
+            results = self.searcher.search(query.paragraphs, limit=fetch, sortedby="date",
+                                           reverse=newest, mask=query.masked,
+                                           filter=self.paragraph_ids)
+            found = [Ranked(0.0, r) for r in results]
+            dated = [item for item in found if item.result.get("date") is not None]
+            ordered = dated + [item for item in found if item.result.get("date") is None]
+            chosen = self.select(ordered, limit, per_story, all_versions)
+            if len(chosen) >= limit or len(results) < fetch:
+                return chosen
+            fetch *= 4
+
     def select(self, ranked: list[Ranked], limit: int, per_story: int | None,
                all_versions: bool, taken: dict[tuple[str, int], int] | None = None
                ) -> list[Ranked]:

@@ -182,3 +182,18 @@ def test_date_clauses_in_the_query_language(corpus_index: Index) -> None:
                                        "sports/nairobi-marathon"}
     assert stories("date:>2026-10-04") == {"us/atlanta-vaccine", "sports/nairobi-marathon"}
     assert stories("date:2026-09 AND drivers") == {"world/aleppo-truce"}
+
+
+def test_sorting_by_date_orders_every_match(corpus_index: Index) -> None:
+    everything = len(corpus_index.matching_docnums("said"))
+    newest = corpus_index.search("said", sort="newest", limit=100)
+    oldest = corpus_index.search("said", sort="oldest", limit=100)
+    assert len(newest) == len(oldest) == everything > 10
+    dates = [hit.date for hit in newest if hit.date is not None]
+    assert dates == sorted(dates, reverse=True) and dates[0] > dates[-1]
+    assert [hit.date for hit in oldest if hit.date is not None] == sorted(dates)
+    page = corpus_index.search("said", sort="newest", limit=5, offset=5)
+    assert [(h.story_id, h.paragraph) for h in page] == [
+        (h.story_id, h.paragraph) for h in newest[5:10]]
+    with pytest.raises(QueryError):
+        corpus_index.search("said", sort="sideways")
