@@ -223,6 +223,24 @@ def format_text(hits: list[Hit], color: bool) -> str:
     return "\n\n".join(blocks)
 
 
+def format_groups(groups: list[list[Hit]], offset: int, color: bool) -> str:
+    """Each story once: its rank, best score, id, dateline and date, its headline, then
+    its best paragraphs, each with its number."""
+    blocks = []
+    for number, story in enumerate(groups, start=offset + 1):
+        best = story[0]
+        when = best.date.date().isoformat() if best.date else ""
+        head = (f"{number:>3}. {best.score:6.2f}  {best.story_id}  {best.dateline.raw}  "
+                f"{when}").rstrip()
+        lines = [click.style(head, fg="cyan") if color else head]
+        if best.headline:
+            lines.append(f"     {best.headline}")
+        for hit in story:
+            lines.append(f"   ¶{hit.paragraph} {_styled(hit, color)}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 @main.command()
 @click.argument("query")
 @INDEX_OPTION
@@ -235,6 +253,9 @@ def format_text(hits: list[Hit], color: bool) -> str:
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
               help="Skip the first N hits (the next page: --offset LIMIT).")
+@click.option("--group", is_flag=True,
+              help="Each story once, with its best paragraphs (--per-story, default 3); "
+                   "--limit and --offset then count stories.")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
               default="relevance", show_default=True,
               help="Best first, or every match by its story's date.")
@@ -256,17 +277,20 @@ def format_text(hits: list[Hit], color: bool) -> str:
                    "(pseudo-relevance feedback; on by default).")
 def query(query: str, index_path: str | None, person: str | None, tag: str | None,
           place: str | None, since: str | None, until: str | None, limit: int, offset: int,
-          sort: str,
+          group: bool, sort: str,
           per_story: int | None, output: str, qid: str, color: str,
           all_versions: bool, context: int, facets: str | None, feedback: bool | None) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
     A plain multi-word query ranks paragraphs with more of the words higher."""
-    from .search import QueryError
+    from .search import QueryError, group_by_story, group_json
 
     index = open_index(index_path)
     try:
+        if group:  # enough hits for offset + limit stories of per_story paragraphs each
+            per_story = per_story or 3
+            limit, offset, stories = (offset + limit) * per_story, 0, (offset, limit)
         hits = index.search(query, limit=limit, offset=offset, sort=sort, per_story=per_story,
                             all_versions=all_versions, context=context, feedback=feedback,
                             person=person, tag=tag, place=place, since=since, until=until)
@@ -276,6 +300,11 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
                               since=since, until=until) if facet_names else {}
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
+    groups: list[list[Hit]] | None = None
+    if group:
+        first, count = stories
+        groups = group_by_story(hits)[first:first + count]
+        hits = [hit for story in groups for hit in story]
     # fewer hits than asked for, up to 3: --limit 1 with its one hit is not "few"
     suggestion = index.suggest(query) if len(hits) < min(3, limit) else None
     if not hits:
@@ -293,7 +322,11 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
             click.echo(f"indexer: no story in the index has {name} {given[name]!r}{like}",
                        err=True)
         sys.exit(EXIT_NO_HITS)
-    dicts = [hit.to_dict(all_versions, with_context=context > 0) for hit in hits]
+    if groups is not None:  # one object per story, with its hits
+        dicts = [group_json(story, stories[0] + number, all_versions, context > 0)
+                 for number, story in enumerate(groups, start=1)]
+    else:
+        dicts = [hit.to_dict(all_versions, with_context=context > 0) for hit in hits]
     if output == "json":
         payload = {"hits": dicts, "facets": _facets_json(counts)} if facets else dicts
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -312,7 +345,10 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
                                           and "NO_COLOR" not in os.environ)
-        click.echo(format_text(hits, use_color), color=use_color)
+        if groups is not None:
+            click.echo(format_groups(groups, stories[0], use_color), color=use_color)
+        else:
+            click.echo(format_text(hits, use_color), color=use_color)
         if facets:
             click.echo()
             click.echo(format_facets(counts))

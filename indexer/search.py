@@ -94,6 +94,26 @@ class Hit:
         return data
 
 
+def group_by_story(hits: list[Hit]) -> list[list[Hit]]:
+    """Hits gathered by story (story id and version), stories in the order of their best
+    hit, each story's hits in rank order: the results as a searcher reads news."""
+    groups: dict[tuple[str, int], list[Hit]] = {}
+    for hit in hits:
+        groups.setdefault((hit.story_id, hit.version), []).append(hit)
+    return list(groups.values())
+
+
+def group_json(group: list[Hit], rank: int, with_version: bool = False,
+               with_context: bool = False) -> dict:
+    """One story of grouped results: the story's keys from its best hit, its rank among
+    the stories and its best score, and `hits`, each a hit's JSON as it is."""
+    best = group[0].to_dict(with_version)
+    story = {key: best[key] for key in ("story_id", "paragraphs", "headline", "byline",
+                                        "dateline", "date", "people", "tags", "source")}
+    return {"rank": rank, "score": best["score"], **story,
+            "hits": [hit.to_dict(with_version, with_context) for hit in group]}
+
+
 _DATE_CLAUSE_RE = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|\S+)", re.IGNORECASE)
 _ISO_DAY_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 

@@ -308,3 +308,25 @@ def test_a_rejected_file_is_not_read_or_reported_again_until_it_changes(tmp_path
     assert third.exit_code == 0
     assert run("check", "--index", index).output.startswith("ok:")
     assert json.loads(run("stats", "--index", index, "--json").output)["still_rejected"] == []
+
+
+def test_group_shows_each_story_once_with_its_best_paragraphs(built: str) -> None:
+    flat = json.loads(run("query", "aid trucks", "--index", built, "--format", "json",
+                          "--per-story", "2", "--limit", "40").output)
+    grouped = json.loads(run("query", "aid trucks", "--index", built, "--format", "json",
+                             "--group", "--per-story", "2", "--limit", "3").output)
+    order = list(dict.fromkeys(hit["story_id"] for hit in flat))
+    assert [story["story_id"] for story in grouped] == order[:3]
+    assert [story["rank"] for story in grouped] == [1, 2, 3]
+    for story in grouped:
+        assert 1 <= len(story["hits"]) <= 2
+        assert story["score"] == story["hits"][0]["score"]
+        assert [hit["paragraph"] for hit in story["hits"]] == [
+            hit["paragraph"] for hit in flat if hit["story_id"] == story["story_id"]]
+    page = json.loads(run("query", "aid trucks", "--index", built, "--format", "json",
+                          "--group", "--per-story", "2", "--limit", "1", "--offset",
+                          "2").output)
+    assert [(s["rank"], s["story_id"]) for s in page] == [(3, grouped[2]["story_id"])]
+    text = run("query", "aid trucks", "--index", built, "--group", "--limit", "2").output
+    assert text.count(" ¶") >= 2 and text.splitlines()[0].startswith(
+        f"  1.   1.00  {order[0]}")
