@@ -330,3 +330,22 @@ def test_group_shows_each_story_once_with_its_best_paragraphs(built: str) -> Non
     text = run("query", "aid trucks", "--index", built, "--group", "--limit", "2").output
     assert text.count(" ¶") >= 2 and text.splitlines()[0].startswith(
         f"  1.   1.00  {order[0]}")
+
+
+def test_the_readme_examples_do_what_it_says(built: str) -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    # the quick start's query and the first hit it shows
+    command = re.search(r'indexer query "([^"]+)" --limit (\d+)', readme)
+    assert command is not None
+    shown = re.search(r"prints, first.*?```\n(.*?)\n```", readme, re.S)
+    assert shown is not None
+    printed = run("query", command.group(1), "--limit", command.group(2), "--index", built)
+    assert printed.output.splitlines()[:3] == shown.group(1).splitlines()
+    # each field:value example of the query section finds something in the corpus
+    examples = re.search(r"`field:value` \((.*?)\)", readme)
+    assert examples is not None
+    for example in re.findall(r"`([^`]+)`", examples.group(1)):
+        assert run("query", example, "--index", built, "--format", "trec").exit_code == 0, \
+            example
