@@ -253,6 +253,9 @@ def format_groups(groups: list[list[Hit]], offset: int, color: bool) -> str:
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
               help="Skip the first N hits (the next page: --offset LIMIT).")
+@click.option("--count", "count_all", is_flag=True,
+              help="Also count every matching paragraph and story (reads every match: "
+                   "seconds for a common word in a big archive).")
 @click.option("--group", is_flag=True,
               help="Each story once, with its best paragraphs (--per-story, default 3); "
                    "--limit and --offset then count stories.")
@@ -277,7 +280,7 @@ def format_groups(groups: list[list[Hit]], offset: int, color: bool) -> str:
                    "(pseudo-relevance feedback; on by default).")
 def query(query: str, index_path: str | None, person: str | None, tag: str | None,
           place: str | None, since: str | None, until: str | None, limit: int, offset: int,
-          group: bool, sort: str,
+          count_all: bool, group: bool, sort: str,
           per_story: int | None, output: str, qid: str, color: str,
           all_versions: bool, context: int, facets: str | None, feedback: bool | None) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
@@ -288,6 +291,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
 
     index = open_index(index_path)
     try:
+        started = time.monotonic()
         if group:  # enough hits for offset + limit stories of per_story paragraphs each
             per_story = per_story or 3
             limit, offset, stories = (offset + limit) * per_story, 0, (offset, limit)
@@ -298,6 +302,9 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
             else ()
         counts = index.facets(query, facet_names, person=person, tag=tag, place=place,
                               since=since, until=until) if facet_names else {}
+        total = index.count(query, person=person, tag=tag, place=place, since=since,
+                            until=until) if count_all else None
+        seconds = time.monotonic() - started
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
     groups: list[list[Hit]] | None = None
@@ -327,14 +334,20 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
                  for number, story in enumerate(groups, start=1)]
     else:
         dicts = [hit.to_dict(all_versions, with_context=context > 0) for hit in hits]
+    extra: dict = {}  # what goes beside the hits: facets, totals
+    if facets:
+        extra["facets"] = _facets_json(counts)
+    if total is not None:
+        extra["total"] = {"paragraphs": total[0], "stories": total[1]}
+        extra["seconds"] = round(seconds, 3)
     if output == "json":
-        payload = {"hits": dicts, "facets": _facets_json(counts)} if facets else dicts
+        payload = {"hits": dicts, **extra} if extra else dicts
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif output == "jsonl":
         for data in dicts:
             click.echo(json.dumps(data, ensure_ascii=False))
-        if facets:
-            click.echo(json.dumps({"facets": _facets_json(counts)}, ensure_ascii=False))
+        if extra:  # a last line, keyed so it cannot be taken for a hit
+            click.echo(json.dumps(extra, ensure_ascii=False))
     elif output == "trec":
         for hit in hits:
             click.echo(f"{qid} Q0 {hit.story_id}#{hit.paragraph} {hit.rank} "
@@ -352,6 +365,11 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         if facets:
             click.echo()
             click.echo(format_facets(counts))
+        what = "stories" if groups is not None else "paragraphs"
+        shown = len(groups) if groups is not None else len(hits)
+        matched = (f"{total[0]} paragraphs in {total[1]} stories match; "
+                   if total is not None else "")
+        click.echo(f"\n{matched}{shown} {what} shown in {seconds:.2f} s")
     if suggestion:
         click.echo(f"indexer: few matches; did you mean: {suggestion!r}?", err=True)
 

@@ -349,3 +349,22 @@ def test_the_readme_examples_do_what_it_says(built: str) -> None:
     for example in re.findall(r"`([^`]+)`", examples.group(1)):
         assert run("query", example, "--index", built, "--format", "trec").exit_code == 0, \
             example
+
+
+def test_count_totals_every_match_and_the_footer_says_what_was_shown(built: str) -> None:
+    from indexer import Index
+
+    index = Index.open(built)
+    paragraphs = index.matching_docnums("cease-fire")
+    stories = {index.whoosh_index.searcher().stored_fields(n)["story_id"] for n in paragraphs}
+    result = run("query", "cease-fire", "--index", built, "--limit", "2", "--count")
+    footer = result.output.splitlines()[-1]
+    assert footer.startswith(f"{len(paragraphs)} paragraphs in {len(stories)} stories "
+                             "match; 2 paragraphs shown in ")
+    data = json.loads(run("query", "cease-fire", "--index", built, "--limit", "2", "--count",
+                          "--format", "json").output)
+    assert data["total"] == {"paragraphs": len(paragraphs), "stories": len(stories)}
+    assert len(data["hits"]) == 2 and set(data["hits"][0]) == JSON_KEYS
+    plain = json.loads(run("query", "cease-fire", "--index", built, "--limit", "2",
+                           "--format", "json").output)
+    assert isinstance(plain, list)  # without --count the JSON is the list of hits, as before
