@@ -415,6 +415,7 @@ class IngestRun:
         if self.workers > 1:
             from .workers import WorkerPool  # it imports this module
 
+            self.people.prepare()  # once, before the workers fork
             self._pool = WorkerPool(self.ix, self.fmt, self.people, self.workers,
                                     limitmb=max(64, 160 // self.workers))
         try:

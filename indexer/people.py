@@ -692,6 +692,11 @@ class PeopleFinder:
             _load_model(finder.model_path)
         return finder
 
+    def prepare(self) -> None:
+        """Load the name lists (and the model) now: the ingest workers, forked after,
+        share them instead of each loading its own."""
+        self.names("Prime Minister John Smith said in Paris on Monday.")
+
     def mentions(self, text: str) -> list[Mention]:
         if self.model_path is None:
             return find_mentions(text)
