@@ -1,5 +1,5 @@
 """Fuzzing the readers and the query parser: the properties and the inputs, shared by the
-CI tests (tests/test_fuzz.py, a few hundred cases) and bench/fuzz.py (minutes per reader).
+CI tests (tests/test_fuzz.py, a few hundred cases) and bench/fuzz_readers.py (minutes per reader).
 Needs hypothesis (the test extras).
 
 The property: whatever the bytes, a reader yields stories or WireFormatError, and nothing

@@ -1,5 +1,5 @@
-"""A CI-sized fuzz run (bench/fuzz.py runs the same properties for minutes): no reader lets
-anything but WireFormatError escape, and no query anything but QueryError."""
+"""A CI-sized fuzz run (bench/fuzz_readers.py runs the same properties for minutes): no
+reader lets anything but WireFormatError escape, and no query anything but QueryError."""
 
 from __future__ import annotations
 

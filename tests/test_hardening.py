@@ -382,7 +382,7 @@ def test_a_full_disk_fails_the_run_cleanly_and_the_next_run_heals(
 
 
 def test_numeric_entities_past_unicode_are_spaces_not_errors() -> None:
-    # found by bench/fuzz.py: &#99999999; raised OverflowError, &#1114112; ValueError
+    # found by bench/fuzz_readers.py: &#99999999; raised OverflowError, &#1114112; ValueError
     record = ('<REUTERS NEWID="7"><TEXT><TITLE>T</TITLE><BODY>Prices &#99999999;rose '
               "&#1114112;and &#55296;fell &#233;t&#233;.</BODY></TEXT></REUTERS>")
     (story,) = read_stories(record.encode(), "r")
@@ -454,7 +454,7 @@ def test_an_interrupted_run_is_recorded_as_interrupted_with_its_duration(tmp_pat
 
 
 def test_a_version_written_in_other_digits_is_no_version_not_an_error() -> None:
-    # found by bench/fuzz.py: '³' passes str.isdigit() and fails int()
+    # found by bench/fuzz_readers.py: '³' passes str.isdigit() and fails int()
     import re
 
     data = (Path(__file__).parent / "fixtures" / "formats" / "newsml12.xml").read_bytes()

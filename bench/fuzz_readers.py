@@ -1,7 +1,7 @@
 """Fuzz every reader (and the query parser) for a while: the properties of
 tests/test_fuzz.py, with many more cases and fresh random seeds.
 
-    python bench/fuzz.py [--minutes 10] [--formats reuters,trec,...] [--queries]
+    python bench/fuzz_readers.py [--minutes 10] [--formats reuters,trec,...] [--queries]
 
 Prints, per target, the cases tried, the seconds spent, the slowest case, and any failure
 (hypothesis shrinks it to a minimal input first). Exit code 1 when anything failed."""
