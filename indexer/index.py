@@ -240,6 +240,11 @@ class Index:
                                     lambda: people_by_surname(searcher.reader()))
         return filter_query(person=person, tag=tag, place=place, surnames=surnames)
 
+    def searcher(self):
+        """The Whoosh searcher of the index's newest commit, shared by this Index's
+        queries (the index closes it: do not): for tools that want Whoosh's own API."""
+        return self._current_searcher()
+
     def _current_searcher(self):
         # One searcher serves every query until a commit lands. Not Searcher.refresh(): it
         # reuses segment readers by segment id and so misses deletions made since.

@@ -86,7 +86,7 @@ def test_whooshs_per_field_sum_puts_the_headline_story_first(acid: Index,
 
 
 def test_a_word_in_several_fields_is_saturated_once(acid: Index) -> None:
-    searcher = acid._current_searcher()
+    searcher = acid.searcher()
     params = acid.ranking
     query, _ = acid.parsers().stories("acid")
     assert isinstance(query, FieldGroup)

@@ -35,7 +35,7 @@ def segmented(tmp_path_factory: pytest.TempPathFactory) -> Index:
         index.ingest([str(CORPUS)], batch_files=1)
     finally:
         storage.TINY_SEGMENT = tiny
-    assert len(index.whoosh_index._segments()) > 10
+    assert index.segment_count() > 10
     yield index
     index.close()
 
@@ -50,7 +50,7 @@ def test_filters_inside_the_query_agree_with_whooshs_own_range_queries(
         segmented: Index, filters: dict) -> None:
     # the date window is read from the date column: the same paragraphs as Whoosh's own
     # DateRange and term queries, in every segment
-    searcher = segmented._current_searcher()
+    searcher = segmented.searcher()
     window = date_window(filters.get("since"), filters.get("until"))
     others = {k: v for k, v in filters.items() if k not in ("since", "until")}
     allow = segmented._filters(searcher, **others)
@@ -288,7 +288,7 @@ STORY_QUERIES = ["said", "government officials", "rain OR water", "drought^2 far
 
 
 def _story_pass_agrees_with_whoosh(index: Index, filters: dict | None = None) -> None:
-    searcher = index._current_searcher()
+    searcher = index.searcher()
     window = date_window((filters or {}).get("since"), (filters or {}).get("until"))
     allow = index._filters(searcher, **{k: v for k, v in (filters or {}).items()
                                         if k not in ("since", "until")})
@@ -308,7 +308,7 @@ def _story_pass_agrees_with_whoosh(index: Index, filters: dict | None = None) ->
 
 
 def _paragraph_scores_agree_with_whoosh(index: Index, filters: dict | None = None) -> None:
-    searcher = index._current_searcher()
+    searcher = index.searcher()
     window = date_window((filters or {}).get("since"), (filters or {}).get("until"))
     allow = index._filters(searcher, **{k: v for k, v in (filters or {}).items()
                                         if k not in ("since", "until")})
@@ -353,7 +353,7 @@ def test_term_at_a_time_story_pass_leaves_deleted_documents_out(tmp_path: Path,
         index.ingest([str(corpus_copy)])  # the old version of that file is deleted
     finally:
         storage.TINY_SEGMENT = tiny
-    assert index._current_searcher().reader().has_deletions()
+    assert index.searcher().reader().has_deletions()
     _story_pass_agrees_with_whoosh(index)
     _paragraph_scores_agree_with_whoosh(index)
     _kind_sets_agree_with_whoosh(index)
@@ -362,7 +362,7 @@ def test_term_at_a_time_story_pass_leaves_deleted_documents_out(tmp_path: Path,
 def _kind_sets_agree_with_whoosh(index: Index) -> None:
     from whoosh.idsets import BitSet
 
-    searcher = index._current_searcher()
+    searcher = index.searcher()
     for kind in ("paragraph", "story", "file", "no such kind"):
         stock = BitSet(searcher.docs_for_query(whoosh_query.Term("kind", kind)),
                        size=searcher.doc_count_all())
@@ -386,7 +386,7 @@ def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: 
     # and whether it answers must mean the same there
     from indexer import ranking
 
-    searcher = corpus_index._current_searcher()
+    searcher = corpus_index.searcher()
     story_ids = ["world/aleppo-truce", "world/geneva-talks", "world/canberra-drought"]
     paragraphs = corpus_index._kind_ids(searcher, "paragraph")
     docnums = sorted(d for sid in story_ids for d in searcher.docs_for_query(
@@ -410,7 +410,7 @@ def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: 
 
 
 def test_other_query_shapes_are_left_to_whoosh(corpus_index: Index) -> None:
-    searcher = corpus_index._current_searcher()
+    searcher = corpus_index.searcher()
     for text in ('"government officials"', "drought AND farmers", "farm*"):
         query, _ = corpus_index.parsers().stories(text)
         if text.startswith('"'):  # the story pass reads a phrase as AND of its words
@@ -425,7 +425,7 @@ def test_other_query_shapes_are_left_to_whoosh(corpus_index: Index) -> None:
 def test_highlights_without_matched_terms_are_those_whoosh_reports(corpus_index: Index) -> None:
     # plain word queries skip Whoosh's matched-term bookkeeping; their highlights must be
     # the ones the matched terms give (the words of the query found in the paragraph)
-    searcher = corpus_index._current_searcher()
+    searcher = corpus_index.searcher()
     analyzer = searcher.schema["body"].analyzer
     for query in ("drought farmers", "trucks flour medicine border", "election results"):
         parsed, _ = corpus_index.parsers().paragraphs(query)
