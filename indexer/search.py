@@ -114,7 +114,7 @@ def group_json(group: list[Hit], rank: int, with_version: bool = False,
             "hits": [hit.to_dict(with_version, with_context) for hit in group]}
 
 
-_DATE_CLAUSE_RE = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|\S+)", re.IGNORECASE)
+_DATE_CLAUSE_RE = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|\([^)]*\)|\S+)", re.IGNORECASE)
 _ISO_DAY_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
@@ -284,7 +284,7 @@ def clean_query_text(text: str) -> str:
 _DATE_WORDS = {"now", "today", "yesterday", "tomorrow"}  # Whoosh's date parser reads these
 _COMPACT_DAY_RE = re.compile(r"^\d{8}$")
 _FIELD_PREFIX_RE = re.compile(r"(?<![\w:])([A-Za-z_]\w*):(?=[^\s:])")
-_RANGE_WORDS_RE = re.compile(r"\s+to\s+", re.IGNORECASE)
+_RANGE_WORDS_RE = re.compile(r"(?:^|\s)to(?:\s|$)", re.IGNORECASE)
 
 
 def check_syntax(text: str, fields: set[str]) -> None:
@@ -304,11 +304,21 @@ def check_syntax(text: str, fields: set[str]) -> None:
     for name in _FIELD_PREFIX_RE.findall(outside):
         if name.lower() not in fields:
             raise QueryError(f"unknown field {name!r} (fields: {', '.join(USER_FIELDS)})")
-    for clause in _DATE_CLAUSE_RE.findall(outside):
-        inner = clause.strip("[]{}")
-        bounds = _RANGE_WORDS_RE.split(inner) if clause[:1] in "[{" else [inner]
+    # date clauses, quoted ones included (date:"" reached Whoosh's date parser)
+    for clause in _DATE_CLAUSE_RE.findall(re.sub(r'date:"([^"]*)"', r"date:(\1)", text,
+                                                 flags=re.IGNORECASE)):
+        if clause[:1] in "[{":  # a range, either end open: [2026 to], [to 2027]
+            bounds = _RANGE_WORDS_RE.split(clause[1:-1])
+        elif clause[:1] == "(":  # a group: date:(2026 OR 2027)
+            bounds = [word for word in re.split(r"[\s()]+", clause)
+                      if word.upper() not in ("", "AND", "OR", "NOT")] or [""]
+        else:
+            bounds = [clause]
         for bound in (b.strip().lstrip("<>=").strip() for b in bounds):  # date:>2026-10
-            if bound and bound.lower() not in _DATE_WORDS and not _COMPACT_DAY_RE.match(bound):
+            if bound == "" and clause[:1] in "(<>":  # date:() date:> ask for no date
+                raise QueryError(f"empty date in query {text!r}")
+            if bound and bound != "*" and bound.lower() not in _DATE_WORDS \
+                    and not _COMPACT_DAY_RE.match(bound):
                 parse_when(bound)  # QueryError: cannot read date ...
 
 

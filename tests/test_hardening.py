@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import story_text
 
-from indexer import Index, cli
+from indexer import Index, QueryError, cli
 from indexer.formats import read_stories
 from indexer.ingest import LAST_RUN_NAME, read_limited
 from indexer.model import WireFormatError
@@ -461,3 +461,16 @@ def test_a_version_written_in_other_digits_is_no_version_not_an_error() -> None:
     data = re.sub(rb"(<RevisionId[^>]*>)[^<]*", "\\1³".encode(), data)
     (story,) = read_stories(data, "n")
     assert story.paragraphs
+
+
+@pytest.mark.parametrize("query", ['date:""', "date:()", "date:>", "date:<="])
+def test_an_empty_date_is_a_plain_error(corpus_index: Index, query: str) -> None:
+    # found by bench/fuzz_readers.py --queries: date:"" raised Whoosh's bare Exception
+    with pytest.raises(QueryError, match="empty date"):
+        corpus_index.search(query)
+
+
+@pytest.mark.parametrize("query", ["date:[2026-10 to]", "date:[to 2026-09-14]",
+                                   "date:(2026-09 OR 2026-10)", 'date:"2026-10"'])
+def test_open_ranges_and_grouped_dates_search(corpus_index: Index, query: str) -> None:
+    assert corpus_index.search(query + " said")
