@@ -61,7 +61,7 @@ def main() -> int:
     parser.add_argument("--queries", action="store_true", help="also fuzz the query parser")
     args = parser.parse_args()
     ok = True
-    for fmt in args.formats.split(","):
+    for fmt in [name for name in args.formats.split(",") if name]:  # --formats "": none
         ok &= fuzz(fmt, inputs(fmt), lambda data, fmt=fmt: read_all(fmt, data), args.minutes)
     if args.queries:
         import tempfile
