@@ -449,7 +449,10 @@ class Ranker:
                            answers=everyone or docnum in scored.answered)
                     for docnum, score in scored.scores.items()]
         # a filter of docnums: scored by the query alone, and no Require (Whoosh 2.7.4's
-        # matches documents outside it when its query is a phrase)
+        # matches documents outside it when its query is a phrase); an empty filter is no
+        # filter to Whoosh, hence the early return
+        if not docnums:
+            return []
         return [Ranked(0.0, r, answers=self.answers(query, r))
                 for r in searcher.search(query.paragraphs, limit=None, filter=set(docnums),
                                          mask=query.masked, terms=True)]
@@ -477,6 +480,8 @@ class Ranker:
         chosen: list[Ranked] = []
         taken: dict[tuple[str, int], int] = {}
         for allowed, hidden, answers in tiers:
+            if allowed is not None and not allowed:
+                continue  # no paragraph in this tier (and Whoosh reads an empty filter as none)
             wanted = limit - len(chosen)
             fetch = wanted * 4 if per_story else wanted + 10
             while True:
@@ -502,6 +507,8 @@ class Ranker:
         (undated ones last), read from the date column by Whoosh's sorting collector;
         pages are fetched again, larger, when versions or the per-story cap thin them."""
         fetch = limit * 4 if per_story else limit + 10
+        if not self.paragraph_ids:
+            return []
         while True:
             results = self.searcher.search(query.paragraphs, limit=fetch, sortedby="date",
                                            reverse=newest, mask=query.masked,

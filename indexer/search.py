@@ -269,7 +269,8 @@ MAX_QUERY_TERMS = 200  # words, phrase words and patterns together
 MAX_PATTERNS = 20  # wildcard and prefix terms: each reads its field's lexicon
 
 
-QUERY_FIELDS = set(build_schema().names())
+# the fields a query may name: the indexed ones (a stored-only field has nothing to match)
+QUERY_FIELDS = {name for name, field in build_schema().items() if field.format is not None}
 # the fields a user searches, as an unknown field's message lists them
 USER_FIELDS = ("body", "headline", "dateline", "city", "region", "country", "agency",
                "date", "byline", "people", "tags", "source", "story_id")

@@ -474,3 +474,17 @@ def test_an_empty_date_is_a_plain_error(corpus_index: Index, query: str) -> None
                                    "date:(2026-09 OR 2026-10)", 'date:"2026-10"'])
 def test_open_ranges_and_grouped_dates_search(corpus_index: Index, query: str) -> None:
     assert corpus_index.search(query + " said")
+
+
+@pytest.mark.parametrize("query", ["kind:file", "kind:meta", "id:file*"])
+def test_queries_matching_no_story_or_paragraph_find_nothing(corpus_index: Index,
+                                                             query: str) -> None:
+    # found by bench/fuzz_readers.py --queries: the story pass's candidates had no
+    # paragraph, and Whoosh reads an empty filter as none (KeyError)
+    for weight in (None, 0.0):
+        assert corpus_index.search(query, story_weight=weight) == []
+
+
+def test_a_stored_only_field_is_not_a_query_field(corpus_index: Index) -> None:
+    with pytest.raises(QueryError, match="unknown field 'sha256'"):
+        corpus_index.search("sha256:*")
