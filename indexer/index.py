@@ -42,6 +42,7 @@ from .ingest import (
     ingest_lock,
     ledger_of,
     read_rejected,
+    remove_leftovers,
     remove_temporary_files,
     start_run,
     write_last_run,
@@ -80,7 +81,6 @@ from .storage import (
     live_documents,
     new_writer,
     open_durable,
-    remove_orphan_segments,
 )
 from .versions import CurrentVersions
 
@@ -291,23 +291,19 @@ class Index:
         Raises IndexLockedError when another ingest is writing to this index."""
         finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
         with ingest_lock(self.path):
-            previous = start_run(self.path)  # a killed run's leftovers go; it is recorded
-            remove_orphan_segments(self._ix)
+            previous = start_run(self._ix)  # a killed run's leftovers go; it is recorded
             run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files, workers=workers,
                             on_file=on_file, on_reject=on_reject, people=finder)
             try:
                 report = run.run(paths, prune=prune)
-            except KeyboardInterrupt:
-                remove_temporary_files(self.path)
-                remove_orphan_segments(self._ix)
-                write_last_run(self.path, run.report, "interrupted", previous=previous,
-                               best_effort=True)
-                raise
             except BaseException as exc:
-                remove_temporary_files(self.path)  # a full disk must not stay full
-                remove_orphan_segments(self._ix)
-                write_last_run(self.path, run.report, "failed", previous=previous,
-                               reason=f"{type(exc).__name__}: {exc}", best_effort=True)
+                remove_leftovers(self._ix)  # a full disk must not stay full
+                if isinstance(exc, KeyboardInterrupt):
+                    write_last_run(self.path, run.report, "interrupted", previous=previous,
+                                   best_effort=True)
+                else:
+                    write_last_run(self.path, run.report, "failed", previous=previous,
+                                   reason=f"{type(exc).__name__}: {exc}", best_effort=True)
                 raise
             write_rejected(self.path, run)
             write_last_run(self.path, report, "ok" if report.ok else "rejected",

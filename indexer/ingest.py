@@ -32,7 +32,7 @@ from .documents import paragraph_documents, story_document
 from .formats import parse_file
 from .model import WireFormatError
 from .people import PeopleFinder
-from .storage import commit_verified, live_documents, new_writer
+from .storage import commit_verified, live_documents, new_writer, remove_orphan_segments
 from .textio import printable
 
 if TYPE_CHECKING:
@@ -411,7 +411,6 @@ class IngestRun:
         started = time.monotonic()
         ledger = read_ledger(self.ix)
         seen: set[str] = set()
-        walked = self.walked
         if self.workers > 1:
             from .workers import WorkerPool  # it imports this module
 
@@ -422,7 +421,7 @@ class IngestRun:
             index_folder = os.path.realpath(self.ix.storage.folder)
             for path, root, found in walk_sources(paths, index_folder):
                 source = printable(found)  # the ledger's key, and the stored `source`
-                walked.add(source)
+                self.walked.add(source)
                 self.report.files_seen += 1
                 if self.on_file:
                     self.on_file(str(path))
@@ -432,7 +431,7 @@ class IngestRun:
                 if self._batch_full():
                     self._commit()
             if prune:
-                self._prune(ledger, walked)
+                self._prune(ledger)
             self._commit()
         finally:
             if self._pool is not None:
@@ -524,10 +523,9 @@ class IngestRun:
     def _delete_source_record(self, source: str) -> None:
         self._expected -= self._writer_now().delete_by_term("id", f"file:{source}")
 
-    def _prune(self, ledger: dict[str, FileRecord], walked: set[str]) -> None:
-        # walked: this run's files, by their (escaped) ledger keys
-        for source in sorted(ledger):
-            if source not in walked and not os.path.exists(source):
+    def _prune(self, ledger: dict[str, FileRecord]) -> None:
+        for source in sorted(ledger):  # this run's files are there, escaped names too
+            if source not in self.walked and not os.path.exists(source):
                 self.report.paragraphs_removed += self._delete_source(source)
                 self.report.pruned += 1
 
@@ -573,10 +571,18 @@ def remove_temporary_files(index_dir: str) -> None:
             pass
 
 
-def start_run(index_dir: str) -> str | None:
+def remove_leftovers(ix: FileIndex) -> None:
+    """All a failed or killed run can leave: temporary files and segment files no table
+    of contents names. Under the ingest lock only."""
+    remove_temporary_files(ix.storage.folder)
+    remove_orphan_segments(ix)
+
+
+def start_run(ix: FileIndex) -> str | None:
     """Clean up after the run before and mark this one as running. Returns "killed" when
     the run before never finished (its record still says running), else None."""
-    remove_temporary_files(index_dir)
+    remove_leftovers(ix)
+    index_dir = ix.storage.folder
     previous = None
     try:
         with open(os.path.join(index_dir, LAST_RUN_NAME), encoding="utf-8") as f:
