@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,25 @@ from indexer.ingest import LAST_RUN_NAME, read_limited
 from indexer.model import WireFormatError
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def wire_of(tmp_path: Path, count: int) -> Path:
+    """A folder `wire` of `count` small AP-style stories, s0.txt, s1.txt..."""
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    for n in range(count):
+        (wire / f"s{n}.txt").write_text(story_text(lead=f"Story {n} about harbor tides."))
+    return wire
+
+
+def best_seconds(read: Callable[[], object]) -> tuple[float, object]:
+    """The fastest of three calls, and what the last returned."""
+    best, result = float("inf"), None
+    for _ in range(3):
+        started = time.perf_counter()
+        result = read()
+        best = min(best, time.perf_counter() - started)
+    return best, result
 
 
 def indexer(*args: str | bytes, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -190,13 +210,11 @@ def test_quoted_numbers_are_phrases_in_the_text(tmp_path: Path) -> None:
 
 
 def _seconds(text: str) -> float:
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
+    def refused() -> None:
         with pytest.raises(WireFormatError):
             read_stories(text.encode(), "s")
-        best = min(best, time.perf_counter() - started)
-    return best
+
+    return best_seconds(refused)[0]
 
 
 def test_text_without_a_dateline_is_read_in_linear_time() -> None:
@@ -242,10 +260,7 @@ def test_a_story_past_the_paragraph_cap_is_rejected_with_the_reason(tmp_path: Pa
 
 
 def test_two_ingests_starting_at_once_on_no_index(tmp_path: Path) -> None:
-    wire = tmp_path / "wire"
-    wire.mkdir()
-    for n in range(20):
-        (wire / f"s{n}.txt").write_text(story_text(lead=f"Story {n} about tides."))
+    wire = wire_of(tmp_path, 20)
     for trial in range(4):
         target = tmp_path / f"ix{trial}"
         runs = [subprocess.Popen([sys.executable, "-m", "indexer", "ingest", str(wire),
@@ -261,10 +276,7 @@ def test_two_ingests_starting_at_once_on_no_index(tmp_path: Path) -> None:
 
 
 def test_check_reports_a_damaged_segment_as_corruption(tmp_path: Path) -> None:
-    wire = tmp_path / "wire"
-    wire.mkdir()
-    for n in range(30):
-        (wire / f"s{n}.txt").write_text(story_text(lead=f"Story {n} about harbor tides."))
+    wire = wire_of(tmp_path, 30)
     index = Index.create(str(tmp_path / "ix"))
     index.ingest([str(wire)])
     index.close()
@@ -420,11 +432,7 @@ def _scaled(fmt: str, copies: int) -> bytes:
                                  "newsml-g2", "newsml-1.2", "ninjs"])
 def test_every_reader_takes_time_linear_in_its_input(fmt: str) -> None:
     def seconds(data: bytes) -> float:
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
-            stories = read_stories(data, "s")
-            best = min(best, time.perf_counter() - started)
+        best, stories = best_seconds(lambda: read_stories(data, "s"))
         assert stories
         return best
 
@@ -433,10 +441,7 @@ def test_every_reader_takes_time_linear_in_its_input(fmt: str) -> None:
 
 
 def test_an_interrupted_run_is_recorded_as_interrupted_with_its_duration(tmp_path: Path) -> None:
-    wire = tmp_path / "wire"
-    wire.mkdir()
-    for n in range(5):
-        (wire / f"s{n}.txt").write_text(story_text(lead=f"Story {n}."))
+    wire = wire_of(tmp_path, 5)
     index = Index.create(str(tmp_path / "ix"))
     seen = []
 
