@@ -117,21 +117,34 @@ What each extension does (the numbers are the commits' and tests' names for them
     A document's stored fields are pickled with protocol 4 (a date's state is bytes;
     short strings take a one-byte length): 409 bytes compressed a paragraph against 502,
     pickle and zlib 20.6 us against 25.4. Both are read by stock Whoosh's pickle.loads.
+
+11. SegmentWriter.add_reader (how a merge copies a segment) re-pickles each document's
+    stored fields and puts every posting of the segment into the posting pool as a
+    tuple, which the pool pickles to disk, sorts and merges again, although each
+    segment's postings are sorted already: most of an optimize's time. For a Whoosh 3
+    segment of the same schema, this version copies each document's stored bytes and
+    length bytes as they are, and keeps the segment open until the flush, where its
+    terms, read a block at a time in order, join the writer's own terms (fix 5 writes
+    them): no posting passes through the pool. Deleted documents are dropped and the
+    rest renumbered as Whoosh does; the postings, lengths and stored values are the same
+    (tests compare them with stock Whoosh's merge).
 """
 
 from __future__ import annotations
 
+import heapq
 import pickle
 import warnings
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from hashlib import md5
 from io import BytesIO
-from itertools import chain
-from operator import sub
+from itertools import accumulate, chain, pairwise
+from operator import itemgetter, sub
 
 import whoosh
 from whoosh import analysis, columns, fields, formats
@@ -416,6 +429,8 @@ class _WriterState:
         # fieldname -> [[items, boost, docnums, length], ...] in document order (fix 6)
         self.groups: dict[str, list[list]] = {}
         self.group_bytes = 0
+        # segments added by add_reader (fix 11): (reader, first docnum, live docnums)
+        self.merged: list[tuple] = []
 
 
 def _state(writer) -> _WriterState:
@@ -498,6 +513,172 @@ def _grouped_terms(groups: dict[str, list[list]], pooled: Iterator[tuple]) -> It
     while pending is not None:
         yield pending
         pending = next(pooled, None)
+
+
+# -- merging a segment without the posting pool (fix 11)
+
+
+def _mergeable(writer, reader) -> bool:
+    """Whether fix 11 may copy reader's segment into writer: a Whoosh 3 segment of this
+    index (still in the writer's table of contents), of the writer's schema, without
+    term vectors."""
+    if not isinstance(reader, SegmentReader) or reader.is_closed:
+        return False
+    if not isinstance(reader._terms, whoosh3.W3TermsReader) \
+            or not isinstance(reader._perdoc, whoosh3.W3PerDocReader):
+        return False
+    if reader.schema is not writer.schema and reader.schema != writer.schema:
+        return False
+    if any(field.vector for _, field in writer.schema.items()):
+        return False
+    ours = {segment.segment_id() for segment in writer.segments}
+    return reader.segment().segment_id() in ours
+
+
+def _copy_documents(writer, reader) -> list[int] | None:
+    """Copy reader's live documents into writer's per-document files: stored fields and
+    length bytes as they are (Whoosh unpickles and pickles each document, and reads back
+    and re-encodes each length), column values one by one. Returns the live documents'
+    numbers in the segment, or None when none is deleted."""
+    perdoc, source = writer.perdocwriter, reader._perdoc
+    count = reader.doc_count_all()
+    live = None
+    if reader.has_deletions():
+        live = [docnum for docnum in range(count) if not reader.is_deleted(docnum)]
+    docs = range(count) if live is None else live
+    base = writer.docnum
+    schema = writer.schema
+
+    for fieldname in schema.names():
+        table = _length_table(source, fieldname)
+        if table is None:
+            continue
+        chosen = table if live is None else bytes(table[docnum] for docnum in live)
+        # as Whoosh adds a length: lengths decoded from their bytes, summed
+        perdoc._fieldlengths[fieldname] += sum(
+            _LENGTH_OF_BYTE[lbyte] * times for lbyte, times in Counter(chosen).items())
+        chosen = chosen.rstrip(b"\0")  # a column stops at its last document with a length
+        if chosen:
+            buffers = perdoc.__dict__.setdefault("_indexer_lengths", {})
+            column = buffers.setdefault(fieldname, bytearray())
+            column.extend(bytes(base - len(column)))
+            column.extend(chosen)
+
+    stored = source._cached_reader("_stored", whoosh3.STORED_COLUMN)
+    if not perdoc._has_column("_stored"):
+        perdoc._create_column("_stored", whoosh3.STORED_COLUMN)
+    target = perdoc._get_column("_stored")
+    raw = type(stored) is columns.PickleColumn.Reader \
+        and type(target) is columns.PickleColumn.Writer
+    values = []
+    for fieldname in schema.names():
+        kind = schema[fieldname].column_type
+        if kind and reader.has_column(fieldname):
+            creader = reader.column_reader(fieldname, kind)
+            if isinstance(creader, columns.TranslatingColumnReader):
+                creader = creader.raw_column()
+            values.append((fieldname, kind, creader))
+
+    for docnum, old in enumerate(docs, base):
+        perdoc.start_doc(docnum)
+        if stored is not None:
+            if raw:
+                data = stored._child[old]
+                if data:
+                    target._child.add(docnum, data)
+            else:
+                fields = stored[old]
+                if fields:
+                    target.add(docnum, fields)
+        for fieldname, kind, creader in values:
+            perdoc.add_column_value(fieldname, kind, creader[old])
+        perdoc._indoc = False  # finish_doc: stored fields already written
+        writer.docnum += 1
+    return live
+
+
+def _segment_terms(reader, schema, base: int, live: list[int] | None) -> Iterator[tuple]:
+    """A segment's terms as (fieldname, term, docnums, weights, values), in field and
+    term order, read a posting block at a time, with the documents renumbered from base
+    (deleted ones dropped)."""
+    terms = reader._terms
+    renumber = None if live is None else {old: new for new, old in enumerate(live, base)}
+    for fieldname in sorted(terms.indexed_field_names()):
+        if fieldname not in schema:
+            continue
+        fmt = schema[fieldname].format
+        fixed = fmt.fixed_value_size()
+        for (found, btext), info in terms.items_from(fieldname, emptybytes):
+            if found != fieldname:
+                break
+            matcher = terms._codec.postings_reader(terms._postfile, info, fmt,
+                                                   term=(fieldname, btext))
+            ids: list = []
+            weights: list = []
+            values: list = []
+            if type(matcher) is whoosh3.W3LeafMatcher:
+                while matcher.is_active():
+                    matcher._read_data()
+                    count = matcher._blocklength
+                    block_ids, block_weights, block_values = matcher._data
+                    ids.extend(accumulate(block_ids))
+                    if block_weights is None or isinstance(block_weights, float):
+                        weights.extend([1.0 if block_weights is None else block_weights]
+                                       * count)
+                    else:
+                        weights.extend(block_weights)
+                    if fixed is None or fixed < 0:
+                        values.extend(block_values)
+                    elif fixed == 0:
+                        values.extend([emptybytes] * count)
+                    else:
+                        values.extend(block_values[i:i + fixed]
+                                      for i in range(0, len(block_values), fixed))
+                    matcher._next_block()
+            else:
+                while matcher.is_active():
+                    ids.append(matcher.id())
+                    weights.append(matcher.weight())
+                    value = matcher.value()
+                    values.append(emptybytes if value is None else value)
+                    matcher.next()
+            if renumber is None:
+                ids = [docnum + base for docnum in ids]
+            else:
+                kept = [(renumber[docnum], weight, value)
+                        for docnum, weight, value in zip(ids, weights, values, strict=True)
+                        if docnum in renumber]
+                if not kept:
+                    continue
+                ids, weights, values = (list(column) for column in zip(*kept, strict=True))
+            yield fieldname, btext, ids, weights, values
+
+
+def _merged_terms(streams: list[Iterator[tuple]]) -> Iterator[tuple]:
+    """Term streams (each in field and term order) as one: a term found in several has
+    its postings joined in document order."""
+    merged = heapq.merge(*streams, key=itemgetter(0, 1))
+    pending = next(merged, None)
+    while pending is not None:
+        parts = [pending]
+        pending = next(merged, None)
+        while pending is not None and pending[1] == parts[0][1] \
+                and pending[0] == parts[0][0]:
+            parts.append(pending)
+            pending = next(merged, None)
+        if len(parts) == 1:
+            yield parts[0]
+            continue
+        parts.sort(key=lambda part: part[2][0])
+        ids, weights, values = [], [], []
+        for part in parts:
+            ids += part[2]
+            weights += part[3]
+            values += part[4]
+        if any(a[2][-1] > b[2][0] for a, b in pairwise(parts)):  # interleaved
+            ordered = sorted(zip(ids, weights, values, strict=True), key=itemgetter(0))
+            ids, weights, values = (list(column) for column in zip(*ordered, strict=True))
+        yield parts[0][0], parts[0][1], ids, weights, values
 
 
 def length_bytes(perdoc, fieldname: str) -> bytes:
@@ -1123,18 +1304,50 @@ class FastSegmentWriter(SegmentWriter):
         if state.group_bytes > self.pool.limit:
             _spill_groups(self)  # the pool keeps memory bounded: it writes sorted runs to disk
 
+    def add_reader(self, reader):
+        """Fix 11: a segment of this index copied without the posting pool; any other
+        reader as Whoosh adds it."""
+        if not _mergeable(self, reader):
+            return super().add_reader(reader)
+        self._check_state()
+        # our own reader of the segment, open until the flush (the caller closes theirs);
+        # the segment's files stay until the commit's new table of contents is written
+        source = FastSegmentReader(self.storage, self.schema, reader.segment())
+        try:
+            base = self.docnum
+            live = _copy_documents(self, source)
+        except BaseException:
+            source.close()
+            raise
+        _state(self).merged.append((source, base, live))
+        self._added = True
+
     def _flush_segment(self):
         state = self.__dict__.get("_indexer_state")
-        if state is None or not state.groups:
+        if state is None or not (state.groups or state.merged):
             return super()._flush_segment()
         groups, state.groups, state.group_bytes = state.groups, {}, 0
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
-        terms = _grouped_terms(groups, _term_lists(self.pool.iter_postings()))
+        terms = _term_lists(self.pool.iter_postings())
+        if groups:
+            terms = _grouped_terms(groups, terms)
+        if state.merged:
+            terms = _merged_terms([terms] + [
+                _segment_terms(source, self.schema, base, live)
+                for source, base, live in state.merged])
         _write_terms(self.fieldwriter, self.schema, lengths, terms)
         self.fieldwriter.close()
         if lengths:
             lengths.close()
+
+    def _close_segment(self):
+        state = self.__dict__.get("_indexer_state")
+        if state is not None:
+            for source, _, _ in state.merged:
+                source.close()
+            state.merged = []
+        super()._close_segment()
 
     def _partial_segment(self):
         # Whoosh's single-segment multiprocessing writer merges its sub-writers' pools

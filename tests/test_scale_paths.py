@@ -238,6 +238,51 @@ def test_grouped_postings_join_merged_segments_as_stock_whoosh_writes_them(
     assert _all_postings(ours) == _all_postings(stock, ours=False)
 
 
+def _documents(path: Path) -> tuple:
+    """Every document's stored fields, field lengths and column values, and each field's
+    total length, through stock Whoosh."""
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        names = reader.schema.names()
+        columns = {name: reader.column_reader(name, translate=False)
+                   for name in names if reader.has_column(name)}
+        return ([(reader.stored_fields(docnum),
+                  [reader.doc_field_length(docnum, name) for name in names],
+                  {name: column[docnum] for name, column in columns.items()})
+                 for docnum in range(reader.doc_count_all())],
+                {name: reader.field_length(name) for name in names})
+
+
+def test_a_merge_copies_segments_as_stock_whoosh_merges_them(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    # segments with deleted documents (files changed after their first ingest) and terms
+    # of several posting blocks (five copies of the corpus), merged by optimize
+    wide = tmp_path / "wide"
+    for copy in range(5):
+        shutil.copytree(CORPUS, wide / f"copy{copy}")
+    monkeypatch.setattr(storage, "TINY_SEGMENT", 0)  # every commit leaves its segment
+    built = tmp_path / "built"
+    Index.create(str(built)).ingest([str(wide)], batch_files=3)
+    for changed in sorted(wide.rglob("*.txt"))[::7]:
+        changed.write_text(changed.read_text().replace("said", "stated"))
+    Index.open(str(built)).ingest([str(wide)], batch_files=3)
+    segments = whoosh_index.open_dir(str(built))._segments()
+    assert len(segments) > 10 and sum(s.deleted_count() for s in segments) > 0
+
+    ours, stock = tmp_path / "ours", tmp_path / "stock"
+    shutil.copytree(built, ours)
+    shutil.copytree(built, stock)
+    copied = []
+    original = whoosh_ext._segment_terms
+    monkeypatch.setattr(whoosh_ext, "_segment_terms",
+                        lambda *args: copied.append(args[2]) or original(*args))
+    Index.open(str(ours)).optimize()
+    assert len(copied) == len(segments)  # every segment took the copying path
+    with whoosh_ext.stock_whoosh():
+        Index.open(str(stock)).optimize()
+    assert _all_postings(ours) == _all_postings(stock, ours=False)
+    assert _documents(ours) == _documents(stock)
+
+
 def test_a_partial_segment_hands_its_groups_to_the_pool(tmp_path: Path) -> None:
     # Whoosh's single-segment multiprocessing writer merges its sub-writers' pools
     from indexer.schema import build_schema
