@@ -141,10 +141,12 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from hashlib import md5
 from io import BytesIO
 from itertools import accumulate, chain, pairwise
 from operator import itemgetter, sub
+from struct import Struct
 
 import whoosh
 from whoosh import analysis, columns, fields, formats
@@ -570,14 +572,24 @@ def _copy_documents(writer, reader) -> list[int] | None:
     target = perdoc._get_column("_stored")
     raw = type(stored) is columns.PickleColumn.Reader \
         and type(target) is columns.PickleColumn.Writer
-    values = []
+    values, compressed = [], []
     for fieldname in schema.names():
         kind = schema[fieldname].column_type
         if kind and reader.has_column(fieldname):
             creader = reader.column_reader(fieldname, kind)
             if isinstance(creader, columns.TranslatingColumnReader):
                 creader = creader.raw_column()
-            values.append((fieldname, kind, creader))
+            if not perdoc._has_column(fieldname):
+                perdoc._create_column(fieldname, kind)
+            cwriter = perdoc._get_column(fieldname)
+            if type(creader) is columns.CompressedBytesColumn.Reader \
+                    and type(cwriter) is columns.CompressedBytesColumn.Writer:
+                # compressed bytes copied as they are (a feedback column: story_terms)
+                compressed.append((partial(columns.VarBytesColumn.Reader.__getitem__,
+                                           creader),
+                                   partial(columns.VarBytesColumn.Writer.add, cwriter)))
+            else:
+                values.append((creader, cwriter.add))
 
     for docnum, old in enumerate(docs, base):
         perdoc.start_doc(docnum)
@@ -590,8 +602,12 @@ def _copy_documents(writer, reader) -> list[int] | None:
                 fields = stored[old]
                 if fields:
                     target.add(docnum, fields)
-        for fieldname, kind, creader in values:
-            perdoc.add_column_value(fieldname, kind, creader[old])
+        for creader, add in values:
+            add(docnum, creader[old])
+        for get, add in compressed:
+            data = get(old)
+            if data:  # else the column's default, as a value never added
+                add(docnum, data)
         perdoc._indoc = False  # finish_doc: stored fields already written
         writer.docnum += 1
     return live
@@ -603,6 +619,7 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None) -> Iterato
     (deleted ones dropped)."""
     terms = reader._terms
     renumber = None if live is None else {old: new for new, old in enumerate(live, base)}
+    shift = base if renumber is None else 0  # without deletions: renumbered as decoded
     for fieldname in sorted(terms.indexed_field_names()):
         if fieldname not in schema:
             continue
@@ -611,17 +628,15 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None) -> Iterato
         for (found, btext), info in terms.items_from(fieldname, emptybytes):
             if found != fieldname:
                 break
-            matcher = terms._codec.postings_reader(terms._postfile, info, fmt,
-                                                   term=(fieldname, btext))
             ids: list = []
             weights: list = []
             values: list = []
-            if type(matcher) is whoosh3.W3LeafMatcher:
-                while matcher.is_active():
-                    matcher._read_data()
-                    count = matcher._blocklength
-                    block_ids, block_weights, block_values = matcher._data
-                    ids.extend(accumulate(block_ids))
+            if not info.is_inlined():
+                length = info._length[0] if isinstance(info._length, tuple) else info._length
+                for count, (block_ids, block_weights, block_values) in _blocks(
+                        terms._postfile.get(info._offset, length)):
+                    # delta-coded from 0 in each block
+                    ids.extend(accumulate(block_ids[1:], initial=block_ids[0] + shift))
                     if block_weights is None or isinstance(block_weights, float):
                         weights.extend([1.0 if block_weights is None else block_weights]
                                        * count)
@@ -634,17 +649,16 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None) -> Iterato
                     else:
                         values.extend(block_values[i:i + fixed]
                                       for i in range(0, len(block_values), fixed))
-                    matcher._next_block()
             else:
+                matcher = terms._codec.postings_reader(terms._postfile, info, fmt,
+                                                       term=(fieldname, btext))
                 while matcher.is_active():
-                    ids.append(matcher.id())
+                    ids.append(matcher.id() + shift)
                     weights.append(matcher.weight())
                     value = matcher.value()
                     values.append(emptybytes if value is None else value)
                     matcher.next()
-            if renumber is None:
-                ids = [docnum + base for docnum in ids]
-            else:
+            if renumber is not None:
                 kept = [(renumber[docnum], weight, value)
                         for docnum, weight, value in zip(ids, weights, values, strict=True)
                         if docnum in renumber]
@@ -652,6 +666,27 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None) -> Iterato
                     continue
                 ids, weights, values = (list(column) for column in zip(*kept, strict=True))
             yield fieldname, btext, ids, weights, values
+
+
+def _blocks(raw: bytes) -> Iterator[tuple[int, tuple]]:
+    """(postings, data) of each posting block of a term's stored postings, as
+    W3LeafMatcher reads them (a header tag; per block, its signed length, negative for
+    the last, a pickled header, the data pickled and maybe compressed), without a matcher
+    per term."""
+    if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"block tag error {raw[:4]!r}")
+    position, last = 4, False
+    while not last:
+        size = _INT.unpack_from(raw, position)[0]
+        last, size = size < 0, abs(size)
+        stream = BytesIO(raw[position + 4:position + 4 + size])
+        header = pickle.Unpickler(stream).load()
+        data = stream.read()
+        yield header[0], pickle.loads(zlib.decompress(data) if header[3] else data)
+        position += 4 + size
+
+
+_INT = Struct("!i")
 
 
 def _merged_terms(streams: list[Iterator[tuple]]) -> Iterator[tuple]:
