@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING
@@ -32,7 +33,16 @@ from .documents import paragraph_documents, story_document
 from .formats import parse_file
 from .model import WireFormatError
 from .people import PeopleFinder
-from .storage import commit_verified, live_documents, new_writer, remove_orphan_segments
+from .storage import (
+    commit_verified,
+    live_documents,
+    merge_group,
+    merge_none,
+    new_writer,
+    remove_orphan_segments,
+    segment_bytes,
+    tiered_merges,
+)
 from .textio import printable
 
 if TYPE_CHECKING:
@@ -71,6 +81,9 @@ class IngestReport:
     paragraphs: int = 0  # paragraphs written by this run
     paragraphs_removed: int = 0
     commits: int = 0
+    merges: int = 0  # segments merged by this run's commits (a size tier's worth each)
+    merged_documents: int = 0  # documents those merges copied
+    merged_bytes: int = 0  # the merged segments' size on disk
     seconds: float = 0.0
     still_rejected: int = 0  # rejected by an earlier run, unchanged since: not read again
     errors: list[Rejection] = field(default_factory=list)
@@ -365,17 +378,41 @@ class IngestRun:
         return self._writer
 
     def _commit(self) -> None:
+        """Commit the batch, with one merge of a full size tier per worker
+        (storage.tiered_merges) when there is one: in the workers, side by side, into
+        their segments of the batch; without workers, into the run's writer."""
         segments = []
+        merges: list[list] = []
         if self._pool is not None:
             while self._pool.in_flight:
                 self._apply(self._pool.next_outcome())
-            segments = self._pool.finish_batch()
+            if self._writer is not None or self._batch_paragraphs:  # a commit comes anyway
+                # the writer's segments carry this batch's deletions: the merged copies
+                # leave the deleted documents out
+                merges = tiered_merges(self._writer_now().segments, limit=self.workers)
+            segments = self._pool.finish_batch(merges)
             if segments:
                 self._writer_now()
         if self._writer is None:
             return
         writer, self._writer = self._writer, None
-        commit_verified(self.ix, writer, self._expected, segments=segments)
+        if self._pool is None:
+            merges = tiered_merges(writer.segments)[:1]
+        # the workers' copies replace the merged segments; a lone writer copies its group
+        group = [segment for merge in merges for segment in merge]
+        merged_bytes = sum(segment_bytes(self.ix, segment) for segment in group)
+        if not group:
+            policy = merge_none
+        elif self._pool is None:
+            policy = partial(merge_group, group=group)
+        else:
+            copied = {segment.segment_id() for segment in group}
+            policy = lambda w, existing: [  # noqa: E731 - the commit's merge policy
+                segment for segment in existing if segment.segment_id() not in copied]
+        commit_verified(self.ix, writer, self._expected, segments=segments, mergetype=policy)
+        self.report.merges += len(merges)
+        self.report.merged_documents += sum(segment.doc_count() for segment in group)
+        self.report.merged_bytes += merged_bytes
         gc.collect()  # the batch's writer: see garbage_collected_per_batch
         self.report.commits += 1
         self._batch_files = self._batch_paragraphs = 0

@@ -13,11 +13,12 @@
   (mchaput/whoosh#35): commit_verified() checks doc_count() against what was written.
 - Whoosh's default merge policy (MERGE_SMALL) merges nothing until about 25 segments of
   similar size exist, then all of them at once (400,000 documents at a time in a
-  million-paragraph ingest), and a Whoosh merge costs about as much as indexing the
-  documents again (a tiered policy made a 100k-paragraph ingest three times slower). A
-  nightly run must not inherit such a merge: merge_tiny() merges only segments of fewer
-  than TINY_SEGMENT documents (single-file commits); the rest waits for `indexer optimize`
-  (Index.optimize), e.g. weekly from cron.
+  million-paragraph ingest), and each ingest commit adds a segment per worker, so an
+  index left as ingest wrote it held 169 segments at a million paragraphs and answered
+  several times slower than after `indexer optimize`. tiered_merges() is a tiered policy
+  (as Lucene's TieredMergePolicy): a size tier that holds MERGE_FACTOR segments has them
+  merged into one, at most one merge per worker per commit, done by the workers beside
+  their batch (or by the run's writer), through whoosh_ext's copying merge (fix 11).
 """
 
 from __future__ import annotations
@@ -160,7 +161,41 @@ def new_writer(ix: FileIndex, procs: int = 1, **options) -> IndexWriter:
     return ix.writer(**options)
 
 
-TINY_SEGMENT = 2000
+TINY_SEGMENT = 2000  # documents: the smallest size tier holds everything under F times this
+MERGE_FACTOR = 8  # segments of one size tier merged at once (F)
+LARGEST_MERGE = 2_000_000  # documents: no merge during ingest makes a segment larger
+MERGE_SEGMENTS = True  # False: commits leave every segment as written (tests)
+
+
+def _tier(documents: int) -> int:
+    """A segment's size tier: 0 below TINY_SEGMENT x F documents, then one tier per
+    factor F."""
+    tier, bound = 0, TINY_SEGMENT * MERGE_FACTOR
+    while documents >= bound:
+        tier, bound = tier + 1, bound * MERGE_FACTOR
+    return tier
+
+
+def tiered_merges(segments: list, limit: int = 1) -> list[list]:
+    """Which segments to merge now, as groups (each becomes one segment), at most `limit`:
+    a size tier holding F segments or more has its F smallest merged, from the smallest
+    tier up, as Lucene's TieredMergePolicy does. Each merge rewrites F segments of one
+    tier, never the index, and a document is rewritten once per tier it climbs: an index
+    keeps under F segments per tier (about F x log_F(N / TINY_SEGMENT) in all)."""
+    if not MERGE_SEGMENTS:
+        return []
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        tiers.setdefault(_tier(segment.doc_count()), []).append(segment)
+    merges: list[list] = []
+    for tier in sorted(tiers):
+        members = sorted(tiers[tier], key=lambda segment: segment.doc_count())
+        while len(members) >= MERGE_FACTOR and len(merges) < limit:
+            group, members = members[:MERGE_FACTOR], members[MERGE_FACTOR:]
+            if sum(segment.doc_count() for segment in group) > LARGEST_MERGE:
+                break
+            merges.append(group)
+    return merges
 
 
 def _segment_reader(writer, segment) -> SegmentReader:
@@ -176,15 +211,33 @@ def _merge(writer, segments: list) -> None:
         reader.close()
 
 
-def merge_tiny(writer, segments: list) -> list:
-    """Merge policy for commit(mergetype=): the segments of fewer than TINY_SEGMENT
-    documents become one when there are two or more; returns the segments left as they
-    are."""
-    tiny = [s for s in segments if s.doc_count_all() < TINY_SEGMENT]
-    if len(tiny) < 2:
-        return segments
-    _merge(writer, tiny)
-    return [s for s in segments if s not in tiny]
+def merge_group(writer, segments: list, group: list) -> list:
+    """Merge the segments of `group` into the writer's own segment; returns the segments
+    left as they are."""
+    _merge(writer, group)
+    merged = {segment.segment_id() for segment in group}
+    return [segment for segment in segments if segment.segment_id() not in merged]
+
+
+def merge_tiered(writer, segments: list) -> list:
+    """Merge policy for commit(mergetype=): one group of tiered_merges() joins the
+    writer's own segment; returns the segments left as they are."""
+    merges = tiered_merges(segments)
+    return merge_group(writer, segments, merges[0]) if merges else segments
+
+
+def segment_bytes(ix: FileIndex, segment) -> int:
+    """A segment's size on disk (its compound file, or the files named after it)."""
+    storage = ix.storage
+    if segment.is_compound():
+        return storage.file_length(segment.make_filename(segment.COMPOUND_EXT))
+    prefix = segment.segment_id()
+    return sum(storage.file_length(name) for name in storage.list() if name.startswith(prefix))
+
+
+def merge_none(writer, segments: list) -> list:
+    """Merge policy: every segment left as it is."""
+    return segments
 
 
 def merge_all(writer, segments: list) -> list:
@@ -208,7 +261,7 @@ def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int,
     `segments`: finished segments written by other processes, committed with the writer's."""
     if commit_args.pop("optimize", False):
         commit_args["mergetype"] = merge_all
-    commit_args.setdefault("mergetype", merge_tiny)
+    commit_args.setdefault("mergetype", merge_tiered)
     _COMMITS[0] += 1
     crash_point("before-commit")
     if segments:

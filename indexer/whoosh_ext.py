@@ -133,6 +133,7 @@ What each extension does (the numbers are the commits' and tests' names for them
 from __future__ import annotations
 
 import heapq
+import mmap
 import pickle
 import warnings
 import zlib
@@ -610,10 +611,27 @@ def _copy_documents(writer, reader) -> list[int] | None:
                 add(docnum, data)
         perdoc._indoc = False  # finish_doc: stored fields already written
         writer.docnum += 1
+    _release_pages(reader)
     return live
 
 
-def _segment_terms(reader, schema, base: int, live: list[int] | None) -> Iterator[tuple]:
+class _PageBudget:
+    """Bytes a merge has read from its segments' maps since their pages were released
+    (_release_pages): every segment's, at RELEASE_EVERY."""
+
+    def __init__(self, readers: list) -> None:
+        self.readers, self.read = readers, 0
+
+    def spend(self, size: int) -> None:
+        self.read += size
+        if self.read >= RELEASE_EVERY:
+            for reader in self.readers:
+                _release_pages(reader)
+            self.read = 0
+
+
+def _segment_terms(reader, schema, base: int, live: list[int] | None,
+                   budget: _PageBudget | None = None) -> Iterator[tuple]:
     """A segment's terms as (fieldname, term, docnums, weights, values), in field and
     term order, read a posting block at a time, with the documents renumbered from base
     (deleted ones dropped)."""
@@ -658,6 +676,8 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None) -> Iterato
                     value = matcher.value()
                     values.append(emptybytes if value is None else value)
                     matcher.next()
+            if budget is not None:
+                budget.spend(length if not info.is_inlined() else 0)
             if renumber is not None:
                 kept = [(renumber[docnum], weight, value)
                         for docnum, weight, value in zip(ids, weights, values, strict=True)
@@ -666,6 +686,23 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None) -> Iterato
                     continue
                 ids, weights, values = (list(column) for column in zip(*kept, strict=True))
             yield fieldname, btext, ids, weights, values
+
+
+RELEASE_EVERY = 32 << 20  # bytes of postings read by a merge between releases of pages
+
+
+def _release_pages(reader) -> None:
+    """Drop a segment's mapped pages from this process's resident memory (they stay in
+    the page cache, and come back if read again): a merge reads every segment it merges
+    front to back once, so without this a merge of a million paragraphs grew to the size
+    of the index (1.9 GB)."""
+    files = getattr(getattr(reader, "_storage", None), "a", None)
+    source = getattr(files, "_source", None)
+    if isinstance(source, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        try:
+            source.madvise(mmap.MADV_DONTNEED)
+        except (OSError, ValueError):  # a closed map, or a platform that refuses
+            pass
 
 
 def _blocks(raw: bytes) -> Iterator[tuple[int, tuple]]:
@@ -1344,10 +1381,21 @@ class FastSegmentWriter(SegmentWriter):
         reader as Whoosh adds it."""
         if not _mergeable(self, reader):
             return super().add_reader(reader)
+        self.add_segment(reader.segment())
+
+    def add_segment(self, segment) -> None:
+        """Copy the live documents of a committed segment of this index (deletions as
+        the segment object records them) into this writer's segment (fix 11)."""
         self._check_state()
-        # our own reader of the segment, open until the flush (the caller closes theirs);
-        # the segment's files stay until the commit's new table of contents is written
-        source = FastSegmentReader(self.storage, self.schema, reader.segment())
+        if any(field.vector for _, field in self.schema.items()):
+            reader = FastSegmentReader(self.storage, self.schema, segment)
+            try:
+                return super().add_reader(reader)
+            finally:
+                reader.close()
+        # our own reader of the segment, open until the flush; its files stay until the
+        # commit's new table of contents is written
+        source = FastSegmentReader(self.storage, self.schema, segment)
         try:
             base = self.docnum
             live = _copy_documents(self, source)
@@ -1368,8 +1416,9 @@ class FastSegmentWriter(SegmentWriter):
         if groups:
             terms = _grouped_terms(groups, terms)
         if state.merged:
+            budget = _PageBudget([source for source, _, _ in state.merged])
             terms = _merged_terms([terms] + [
-                _segment_terms(source, self.schema, base, live)
+                _segment_terms(source, self.schema, base, live, budget)
                 for source, base, live in state.merged])
         _write_terms(self.fieldwriter, self.schema, lengths, terms)
         self.fieldwriter.close()

@@ -70,10 +70,17 @@ class WorkerPool:
         self.in_flight -= 1
         return outcome
 
-    def finish_batch(self) -> list:
-        """Each worker's finished segment of this batch (none from a worker given no file)."""
-        for connection in self.connections:
-            connection.send(("finish", None))
+    def finish_batch(self, merges: list[list] | None = None) -> list:
+        """Each worker's finished segment of this batch (none from a worker given no file
+        and no merge). merges: groups of committed segments, at most one per worker, each
+        copied into that worker's segment (indexer.storage.tiered_merges): the workers
+        merge side by side, and the commit drops the groups' segments."""
+        groups = list(merges or [])
+        if len(groups) > len(self.connections):
+            raise ValueError("more merges than workers")
+        groups += [[]] * (len(self.connections) - len(groups))
+        for connection, group in zip(self.connections, groups, strict=True):
+            connection.send(("finish", group))
         segments = []
         for _ in self.connections:
             kind, number, segment = self._result()
@@ -133,11 +140,18 @@ class _SegmentOfBatch:
             self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         self.writer.add_document(**fields)
 
-    def finish(self):
-        """The finished segment, or None. Never the writer's cancel() or commit: those
+    def finish(self, merge: list):
+        """The finished segment, holding the batch's documents and the live documents of
+        the segments in `merge`, or None. Never the writer's cancel() or commit: those
         delete the temporary folder (MAIN.tmp) that every writer of the index shares."""
+        if merge and self.writer is None:
+            self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         writer, self.writer = self.writer, None
-        return writer._finalize_segment() if writer is not None else None
+        if writer is None:
+            return None
+        for segment in merge:
+            writer.add_segment(segment)
+        return writer._finalize_segment()
 
 
 def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: int,
@@ -168,7 +182,7 @@ def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: 
             if kind == "file":
                 connection.send(("file", ingest.process_file(job, fmt, batch.add, people)))
             elif kind == "finish":
-                connection.send(("segment", batch.finish()))
+                connection.send(("segment", batch.finish(job)))
                 gc.collect()  # while the run commits
         except BaseException as exc:
             # the batch is abandoned: its files never reach a table of contents

@@ -75,7 +75,7 @@ def test_a_kill_inside_optimize_leaves_the_index_as_it_was(
     subprocess.run([sys.executable, "-c", textwrap.dedent("""
         import sys
         from indexer import Index, storage
-        storage.TINY_SEGMENT = 0
+        storage.MERGE_SEGMENTS = False
         Index.create(sys.argv[1]).ingest([sys.argv[2]], batch_files=1)
     """), str(index_dir), str(folder)], check=True)
     before = Index.open(str(index_dir))

@@ -30,11 +30,11 @@ def segmented(tmp_path_factory: pytest.TempPathFactory) -> Index:
     """The corpus committed one file at a time into segments left unmerged."""
     path = tmp_path_factory.mktemp("segmented") / "index"
     index = Index.create(str(path))
-    tiny, storage.TINY_SEGMENT = storage.TINY_SEGMENT, 0
+    storage.MERGE_SEGMENTS = False
     try:
         index.ingest([str(CORPUS)], batch_files=1)
     finally:
-        storage.TINY_SEGMENT = tiny
+        storage.MERGE_SEGMENTS = True
     assert index.segment_count() > 10
     yield index
     index.close()
@@ -229,12 +229,12 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
 
 def test_grouped_postings_join_merged_segments_as_stock_whoosh_writes_them(
         tmp_path: Path) -> None:
-    # one file a commit: each commit merges the tiny segments before it into its writer,
-    # whose pool then holds their postings beside the new documents' groups
+    # one file a commit: the commit that finds a full size tier merges its segments into
+    # its writer, whose new documents' groups join their postings
     ours, stock = tmp_path / "ours", tmp_path / "stock"
     Index.create(str(ours)).ingest([str(CORPUS)], batch_files=1)
     _stock_whoosh_ingest(stock, paths=[str(CORPUS)], batch_files=1)
-    assert len(whoosh_index.open_dir(str(ours))._segments()) == 1
+    assert len(whoosh_index.open_dir(str(ours))._segments()) < 14
     assert _all_postings(ours) == _all_postings(stock, ours=False)
 
 
@@ -259,7 +259,7 @@ def test_a_merge_copies_segments_as_stock_whoosh_merges_them(tmp_path: Path,
     wide = tmp_path / "wide"
     for copy in range(5):
         shutil.copytree(CORPUS, wide / f"copy{copy}")
-    monkeypatch.setattr(storage, "TINY_SEGMENT", 0)  # every commit leaves its segment
+    monkeypatch.setattr(storage, "MERGE_SEGMENTS", False)  # every commit leaves its segment
     built = tmp_path / "built"
     Index.create(str(built)).ingest([str(wide)], batch_files=3)
     for changed in sorted(wide.rglob("*.txt"))[::7]:
@@ -305,13 +305,64 @@ def test_a_partial_segment_hands_its_groups_to_the_pool(tmp_path: Path) -> None:
     writer.writelock.release()
 
 
-def test_nightly_commits_merge_only_tiny_segments(tmp_path: Path) -> None:
+def test_commits_merge_a_full_size_tier_into_one_segment(tmp_path: Path,
+                                                         monkeypatch) -> None:
     index = Index.create(str(tmp_path / "index"))
+    counts = []
+    original = storage.commit_verified
+
+    def counting(ix, writer, *args, **kwargs):
+        original(ix, writer, *args, **kwargs)
+        counts.append(len(ix._segments()))
+
+    monkeypatch.setattr("indexer.ingest.commit_verified", counting)
     index.ingest([str(CORPUS)], batch_files=1)  # 14 commits of one small file each
+    # each commit adds a segment (the first joins the new index's own); the commit that
+    # finds MERGE_FACTOR segments of one tier merges them into its own
+    factor = storage.MERGE_FACTOR
+    assert counts == list(range(2, factor + 1)) + list(range(1, 14 - (factor - 1) + 1))
+    assert index.check() == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_long_ingest_keeps_few_segments_with_every_document(
+        tmp_path: Path, monkeypatch, workers: int) -> None:
+    # small tiers so that a file a batch climbs several of them (with workers, a batch
+    # ends once the files in flight come back: more files)
+    monkeypatch.setattr(storage, "TINY_SEGMENT", 2)
+    monkeypatch.setattr(storage, "MERGE_FACTOR", 2)
+    wire = tmp_path / "wire"
+    shutil.copytree(CORPUS, wire)
+    words = "rain water officials government said border aid farmers".split()
+    for number in range(56 if workers > 1 else 0):  # no two alike: no ties to break
+        lead = " ".join(words[(number + k) % 8] for k in range(1 + number % 7))
+        (wire / f"extra-{number}.txt").write_text(story_text(
+            headline=f"Report {number}", lead=f"Officials said {lead} today.",
+            paragraphs=(f"The {words[(number * 3) % 8]} count was {number}.",)))
+    index = Index.create(str(tmp_path / "index"))
+    report = index.ingest([str(wire)], batch_files=1, workers=workers)
     segments = index.whoosh_index._segments()
-    assert len(segments) <= 2 and index.check() == []
-    big = [s for s in segments if s.doc_count_all() >= storage.TINY_SEGMENT]
-    assert not big  # nothing here is big enough to be left alone
+    assert report.merges >= 3 and report.merged_documents > report.paragraphs / 2
+    assert report.merged_bytes > 0
+    tiers = [storage._tier(segment.doc_count()) for segment in segments]
+    assert all(tiers.count(tier) <= storage.MERGE_FACTOR for tier in set(tiers))
+    assert index.check() == []
+    reference = Index.create(str(tmp_path / "reference"))
+    monkeypatch.setattr(storage, "MERGE_SEGMENTS", False)
+    reference.ingest([str(wire)])
+    assert index.stats()["paragraphs"] == reference.stats()["paragraphs"]
+    answers = 0
+    for query in ("said", "rain OR water", "government officials"):
+        # every answer; a merged segment's length totals are summed from length bytes,
+        # as Whoosh sums them, so scores move in the last digits (ties may swap)
+        ours = {(h.story_id, h.paragraph): h.score for h in index.search(query, limit=10**4)}
+        theirs = {(h.story_id, h.paragraph): h.score
+                  for h in reference.search(query, limit=10**4)}
+        assert ours.keys() == theirs.keys()
+        answers += len(ours)
+        for key, score in ours.items():
+            assert score == pytest.approx(theirs[key], rel=1e-2)
+    assert answers > 20
 
 
 def test_a_create_killed_before_its_first_commit_is_completed(tmp_path: Path) -> None:
@@ -393,11 +444,11 @@ def test_term_at_a_time_story_pass_leaves_deleted_documents_out(tmp_path: Path,
     index.ingest([str(corpus_copy)])
     story = next(p for p in sorted(corpus_copy.rglob("*")) if p.is_file())
     story.write_text(story.read_text() + "\nOfficials said the rain would return.\n")
-    tiny, storage.TINY_SEGMENT = storage.TINY_SEGMENT, 0  # no merge to purge deletions
+    storage.MERGE_SEGMENTS = False  # no merge to purge deletions
     try:
         index.ingest([str(corpus_copy)])  # the old version of that file is deleted
     finally:
-        storage.TINY_SEGMENT = tiny
+        storage.MERGE_SEGMENTS = True
     assert index.searcher().reader().has_deletions()
     _story_pass_agrees_with_whoosh(index)
     _paragraph_scores_agree_with_whoosh(index)
