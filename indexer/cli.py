@@ -123,6 +123,9 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that each read, parse and index whole files into a segment "
                    "of their own; a batch's segments are committed together.")
+@click.option("--merge/--no-merge", default=True, show_default=True,
+              help="Merge segments by size tier as the run goes (--no-merge: a faster bulk "
+                   "load, then `indexer optimize`).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors only.")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None,
               help="Append rejections and the run summary to this file.")
@@ -132,7 +135,7 @@ def main() -> None:
               type=click.Path(dir_okay=False),
               help="Find people with a model from `indexer people train` (default: rules).")
 def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool,
-           batch_files: int, workers: int, quiet: bool, log_file: str | None,
+           batch_files: int, workers: int, merge: bool, quiet: bool, log_file: str | None,
            json_report: str | None, people_model: str | None) -> None:
     """Ingest wire files and folders (recursively) into the index. Default path: corpus/.
 
@@ -168,7 +171,7 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
             index = Index.create(index_path)
             report = index.ingest(paths_list, fmt=fmt, prune=prune, batch_files=batch_files,
                                   workers=workers, on_file=on_file, on_reject=on_reject,
-                                  people=finder)
+                                  people=finder, merge=merge)
         except IndexLockedError as exc:
             fail(str(exc), EXIT_LOCKED)
         except (IndexIntegrityError, SchemaVersionError) as exc:

@@ -279,8 +279,13 @@ class Index:
                batch_files: int = 2000, workers: int = 1,
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None,
-               people: PeopleFinder | str | Path | None = None) -> IngestReport:
+               people: PeopleFinder | str | Path | None = None,
+               merge: bool = True) -> IngestReport:
         """Ingest files and folders (recursively); returns the run report.
+
+        `merge`: merge segments by size tier as the run commits (storage.tiered_merges);
+        False leaves every batch's segments as written, for a faster bulk load followed
+        by optimize().
 
         `people` finds the people each story names: a PeopleFinder, the path of a model
         from `indexer people train`, or None for the rules. Raises OSError or ValueError
@@ -293,7 +298,8 @@ class Index:
         with ingest_lock(self.path):
             previous = start_run(self._ix)  # a killed run's leftovers go; it is recorded
             run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files, workers=workers,
-                            on_file=on_file, on_reject=on_reject, people=finder)
+                            on_file=on_file, on_reject=on_reject, people=finder,
+                            merge=merge)
             try:
                 report = run.run(paths, prune=prune)
             except BaseException as exc:

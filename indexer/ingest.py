@@ -29,6 +29,7 @@ from whoosh.index import FileIndex
 from whoosh.query import And, Term
 from whoosh.searching import Searcher
 
+from . import whoosh_ext
 from .documents import paragraph_documents, story_document
 from .formats import parse_file
 from .model import WireFormatError
@@ -346,7 +347,7 @@ class IngestRun:
                  batch_paragraphs: int = 12_000, workers: int = 1,
                  on_file: Callable[[str], None] | None = None,
                  on_reject: Callable[[Rejection], None] | None = None,
-                 people: PeopleFinder = RULES) -> None:
+                 people: PeopleFinder = RULES, merge: bool = True) -> None:
         self.ix = ix
         self.fmt = fmt
         self.people = people
@@ -361,6 +362,8 @@ class IngestRun:
         self._expected = live_documents(ix)
         self._batch_files = 0
         self._batch_paragraphs = 0
+        self._ending = False
+        self.merge = merge  # merge segments by size tier (storage.tiered_merges)
         # files rejected by earlier runs (by size and mtime), and by this one
         self.rejected_before = read_rejected(ix.storage.folder)
         self.rejected_now: dict[str, dict] = {}
@@ -378,44 +381,84 @@ class IngestRun:
         return self._writer
 
     def _commit(self) -> None:
-        """Commit the batch, with one merge of a full size tier per worker
-        (storage.tiered_merges) when there is one: in the workers, side by side, into
-        their segments of the batch; without workers, into the run's writer."""
+        """Commit the batch. A size tier full of segments (storage.tiered_merges) is
+        merged: without workers, into the run's writer at the commit; with workers, by a
+        worker beside the others reading files, its segment taken by a later commit."""
         segments = []
-        merges: list[list] = []
+        done: list = []
         if self._pool is not None:
             while self._pool.in_flight:
                 self._apply(self._pool.next_outcome())
-            if self._writer is not None or self._batch_paragraphs:  # a commit comes anyway
-                # the writer's segments carry this batch's deletions: the merged copies
-                # leave the deleted documents out
-                merges = tiered_merges(self._writer_now().segments, limit=self.workers)
-            segments = self._pool.finish_batch(merges)
+            segments = self._pool.finish_batch()
             if segments:
                 self._writer_now()
+            if self._writer is not None:
+                done = self._pool.finished_merges()
         if self._writer is None:
             return
         writer, self._writer = self._writer, None
         if self._pool is None:
-            merges = tiered_merges(writer.segments)[:1]
-        # the workers' copies replace the merged segments; a lone writer copies its group
-        group = [segment for merge in merges for segment in merge]
-        merged_bytes = sum(segment_bytes(self.ix, segment) for segment in group)
-        if not group:
-            policy = merge_none
-        elif self._pool is None:
-            policy = partial(merge_group, group=group)
+            groups = tiered_merges(writer.segments)[:1] if self.merge else []
+            policy = partial(merge_group, group=groups[0]) if groups else merge_none
         else:
-            copied = {segment.segment_id() for segment in group}
+            groups = [merge.group for merge in done]
+            current = {segment.segment_id(): segment for segment in writer.segments}
+            for merge in done:  # deleted while the merge ran: deleted from its copy too
+                for docnum in merge.deleted_since(current):
+                    merge.segment.delete_document(docnum)
+            segments += [merge.segment for merge in done]
+            replaced = {segment_id for merge in done for segment_id in merge.ids()}
             policy = lambda w, existing: [  # noqa: E731 - the commit's merge policy
-                segment for segment in existing if segment.segment_id() not in copied]
+                segment for segment in existing if segment.segment_id() not in replaced]
+        if self._pool is not None and self._pool.merging:
+            writer.keep_unlisted_files()  # the merging workers' segments are not listed yet
+        group = [segment for merged in groups for segment in merged]
+        merged_bytes = sum(segment_bytes(self.ix, segment) for segment in group)
         commit_verified(self.ix, writer, self._expected, segments=segments, mergetype=policy)
-        self.report.merges += len(merges)
+        self.report.merges += len(groups)
         self.report.merged_documents += sum(segment.doc_count() for segment in group)
         self.report.merged_bytes += merged_bytes
         gc.collect()  # the batch's writer: see garbage_collected_per_batch
         self.report.commits += 1
         self._batch_files = self._batch_paragraphs = 0
+        if self._pool is not None and self.merge and not self._ending:
+            self._start_merges()
+
+    def _start_merges(self, reading: int = 1) -> bool:
+        """Hand full size tiers of the committed segments to idle workers, keeping
+        `reading` workers for the files (only with our writer, whose commits can leave a
+        merging worker's files alone); whether one began."""
+        assert self._pool is not None
+        if not whoosh_ext.active():
+            return False
+        busy = {segment_id for merge in self._pool.merging for segment_id in merge.ids()}
+        free = [segment for segment in self.ix._segments() if segment.segment_id() not in busy]
+        began = False
+        for group in tiered_merges(free, limit=self.workers):
+            if not self._pool.start_merge(group, reading=reading):
+                break
+            began = True
+        return began
+
+    def _finish_merges(self) -> None:
+        """At the end of a run that committed: wait for the workers' merges, commit their
+        segments, and merge what tiers are still full with every worker, so the run
+        leaves fewer than MERGE_FACTOR segments in each size tier."""
+        if not self.report.commits or not self.merge:
+            return
+        if self._pool is None:
+            while tiered_merges(self.ix._segments()):
+                self._writer_now()
+                self._commit()  # merges a group into its writer
+            return
+        self._ending = True  # no merge begins at the commits below
+        while True:
+            if self._pool.merging:
+                self._pool.wait_merges()
+                self._writer_now()
+                self._commit()
+            if not self._start_merges(reading=0):
+                return
 
     def _delete_source(self, source: str) -> int:
         """Delete a file's paragraphs, version records and ledger record; returns the
@@ -470,6 +513,7 @@ class IngestRun:
             if prune:
                 self._prune(ledger)
             self._commit()
+            self._finish_merges()
         finally:
             if self._pool is not None:
                 self._pool.close()

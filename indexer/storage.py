@@ -76,19 +76,30 @@ class DurableFileStorage(FileStorage):
 
 
 _COMMITS = [0]  # commit_verified calls in this process
+_MERGES = [0]  # merges begun in this process (a worker counts its own)
 
 
 def crash_point(name: str) -> None:
     """Fault injection for the crash tests: with INDEXER_CRASH_AT=name[:n] in the
     environment, the process SIGKILLs itself at that point of its n-th commit (default:
     the first), so a test knows where a kill landed. Points: before-commit, inside-commit
-    (segments written, table of contents not yet renamed), after-commit."""
+    (segments written, table of contents not yet renamed), after-commit; and merging
+    (a merge's segments copied, its segment not yet written), whose n counts the
+    process's merges (a worker's own)."""
     wanted = os.environ.get("INDEXER_CRASH_AT")
     if not wanted:
         return
     point, _, nth = wanted.partition(":")
-    if point == name and _COMMITS[0] == int(nth or 1):
+    count = _MERGES[0] if name == "merging" else _COMMITS[0]
+    if point == name and count == int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def merge_into(writer, group: list) -> None:
+    """Copy the live documents of the segments of `group` into the writer's segment."""
+    _MERGES[0] += 1
+    _merge(writer, group)
+    crash_point("merging")
 
 
 class ConcurrentFileIndex(FileIndex):
@@ -163,8 +174,9 @@ def new_writer(ix: FileIndex, procs: int = 1, **options) -> IndexWriter:
 
 TINY_SEGMENT = 2000  # documents: the smallest size tier holds everything under F times this
 MERGE_FACTOR = 8  # segments of one size tier merged at once (F)
-LARGEST_MERGE = 2_000_000  # documents: no merge during ingest makes a segment larger
-MERGE_SEGMENTS = True  # False: commits leave every segment as written (tests)
+# documents: no merge during ingest makes a larger segment (a lone nightly writer merges
+# that many in well under a minute), and segments over half of it are left to optimize
+LARGEST_MERGE = 250_000
 
 
 def _tier(documents: int) -> int:
@@ -181,20 +193,28 @@ def tiered_merges(segments: list, limit: int = 1) -> list[list]:
     a size tier holding F segments or more has its F smallest merged, from the smallest
     tier up, as Lucene's TieredMergePolicy does. Each merge rewrites F segments of one
     tier, never the index, and a document is rewritten once per tier it climbs: an index
-    keeps under F segments per tier (about F x log_F(N / TINY_SEGMENT) in all)."""
-    if not MERGE_SEGMENTS:
-        return []
+    keeps under F segments per tier (about F x log_F(N / TINY_SEGMENT) in all). Merges
+    stop at LARGEST_MERGE documents, so no commit's merge grows with the archive: past
+    that size, segments wait for `indexer optimize`."""
     tiers: dict[int, list] = {}
     for segment in segments:
-        tiers.setdefault(_tier(segment.doc_count()), []).append(segment)
+        if segment.doc_count() <= LARGEST_MERGE // 2:
+            tiers.setdefault(_tier(segment.doc_count()), []).append(segment)
     merges: list[list] = []
     for tier in sorted(tiers):
         members = sorted(tiers[tier], key=lambda segment: segment.doc_count())
         while len(members) >= MERGE_FACTOR and len(merges) < limit:
-            group, members = members[:MERGE_FACTOR], members[MERGE_FACTOR:]
-            if sum(segment.doc_count() for segment in group) > LARGEST_MERGE:
+            # the smallest F, or as many of them as make a segment within LARGEST_MERGE
+            group, total = [], 0
+            for segment in members[:MERGE_FACTOR]:
+                if total + segment.doc_count() > LARGEST_MERGE:
+                    break
+                group.append(segment)
+                total += segment.doc_count()
+            if len(group) < 2:
                 break
             merges.append(group)
+            members = members[len(group):]
     return merges
 
 
@@ -214,7 +234,7 @@ def _merge(writer, segments: list) -> None:
 def merge_group(writer, segments: list, group: list) -> list:
     """Merge the segments of `group` into the writer's own segment; returns the segments
     left as they are."""
-    _merge(writer, group)
+    merge_into(writer, group)
     merged = {segment.segment_id() for segment in group}
     return [segment for segment in segments if segment.segment_id() not in merged]
 

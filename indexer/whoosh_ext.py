@@ -151,6 +151,7 @@ from struct import Struct
 
 import whoosh
 from whoosh import analysis, columns, fields, formats
+from whoosh import index as whoosh_index
 from whoosh.codec import base as codec_base
 from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3PostingsWriter
@@ -1424,6 +1425,28 @@ class FastSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if lengths:
             lengths.close()
+
+    def keep_unlisted_files(self) -> None:
+        """At this writer's commit, leave the files of segments its table of contents does
+        not list and the index's temporary folder (Whoosh deletes both): a worker may be
+        writing a segment beside it."""
+        self.__dict__["_indexer_keep_files"] = True
+
+    def _commit_toc(self, segments):
+        if not self.__dict__.get("_indexer_keep_files"):
+            return super()._commit_toc(segments)
+        whoosh_index.TOC(self.schema, segments, self.generation).write(self.storage,
+                                                                       self.indexname)
+
+    def _finish(self):
+        if not self.__dict__.get("_indexer_keep_files"):
+            return super()._finish()
+        if self._searcher is not None:  # Whoosh's _finish, but for the temporary folder
+            self._searcher._orig_close()
+            self._searcher = None
+        if self.writelock:
+            self.writelock.release()
+        self.is_closed = True
 
     def _close_segment(self):
         state = self.__dict__.get("_indexer_state")

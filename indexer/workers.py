@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import traceback
+from bisect import bisect_left
 from multiprocessing.connection import Connection, wait
 from typing import cast
 
@@ -23,6 +24,7 @@ from whoosh.writing import SegmentWriter
 
 from . import ingest
 from .people import PeopleFinder
+from .storage import merge_into
 
 POLL_SECONDS = 1.0  # how often an idle worker checks that the run is still alive
 
@@ -43,6 +45,8 @@ class WorkerPool:
         context = multiprocessing.get_context("fork")
         self.in_flight = 0
         self._load = [0] * count
+        self._merging: dict[int, Merge] = {}  # worker number -> the merge it is doing
+        self._merged: list[Merge] = []  # done, not yet committed
         self.connections = []
         self.processes = []
         for number in range(count):
@@ -57,40 +61,82 @@ class WorkerPool:
             self.processes.append(process)
 
     def submit(self, job: ingest.FileJob) -> None:
-        number = self._load.index(min(self._load))
+        # a merging worker reads no file: its batch stays empty until its merge is done
+        number = min((n for n in range(len(self.connections)) if n not in self._merging),
+                     key=lambda n: self._load[n])
         self.connections[number].send(("file", job))
         self._load[number] += 1
         self.in_flight += 1
 
     def next_outcome(self) -> ingest.FileOutcome:
-        kind, number, outcome = self._result()
-        if kind != "file":
-            raise WorkerError(f"worker {number} sent {kind!r} when a file was expected")
+        kind, number, outcome = self._result("file")
         self._load[number] -= 1
         self.in_flight -= 1
         return outcome
 
-    def finish_batch(self, merges: list[list] | None = None) -> list:
-        """Each worker's finished segment of this batch (none from a worker given no file
-        and no merge). merges: groups of committed segments, at most one per worker, each
-        copied into that worker's segment (indexer.storage.tiered_merges): the workers
-        merge side by side, and the commit drops the groups' segments."""
-        groups = list(merges or [])
-        if len(groups) > len(self.connections):
-            raise ValueError("more merges than workers")
-        groups += [[]] * (len(self.connections) - len(groups))
-        for connection, group in zip(self.connections, groups, strict=True):
-            connection.send(("finish", group))
+    def finish_batch(self) -> list:
+        """Each worker's finished segment of this batch (none from a worker given no file;
+        a merging worker is given none)."""
+        reading = [n for n in range(len(self.connections)) if n not in self._merging]
+        for number in reading:
+            self.connections[number].send(("finish", None))
         segments = []
-        for _ in self.connections:
-            kind, number, segment = self._result()
-            if kind != "segment":
-                raise WorkerError(f"worker {number} sent {kind!r} when a segment was expected")
+        for _ in reading:
+            _, _, segment = self._result("segment")
             if segment is not None:
                 segments.append(segment)
         return segments
 
-    def _result(self) -> tuple:
+    # -- merges, beside the files
+
+    @property
+    def merging(self) -> list[Merge]:
+        return list(self._merging.values())
+
+    def start_merge(self, group: list, reading: int = 1) -> bool:
+        """Between batches (no file in flight): have a worker merge committed segments
+        into a new segment of its own while `reading` others read the files; False when
+        no other worker may merge."""
+        if self.in_flight:
+            raise WorkerError("a merge starts between batches")
+        if len(self._merging) >= len(self.connections) - reading:
+            return False
+        number = next(n for n in range(len(self.connections)) if n not in self._merging)
+        merge = Merge(group)
+        self.connections[number].send(("merge", group))
+        self._merging[number] = merge
+        return True
+
+    def finished_merges(self) -> list[Merge]:
+        """The merges done since the last call."""
+        while self._merging and any(c.poll() for c in self.connections):
+            self._result("merged", ())
+        done, self._merged = self._merged, []
+        return done
+
+    def wait_merges(self) -> None:
+        """Until every merge begun is done (finished_merges() then has them)."""
+        while self._merging:
+            self._result("merged", ())
+
+    def _result(self, expected: str, others: tuple = ("merged",)) -> tuple:
+        """The next message of the kind expected; a finished merge that comes first is
+        kept (finished_merges())."""
+        while True:
+            kind, number, payload = self._message()
+            if kind == "merged":
+                merge = self._merging.pop(number)
+                merge.segment = payload
+                self._merged.append(merge)
+                if expected == "merged":
+                    return kind, number, payload
+                continue
+            if kind != expected:
+                raise WorkerError(f"worker {number} sent {kind!r} when {expected!r} was "
+                                  "expected")
+            return kind, number, payload
+
+    def _message(self) -> tuple:
         while True:
             ready = wait(self.connections, timeout=POLL_SECONDS)
             if not ready:
@@ -127,6 +173,35 @@ class WorkerPool:
             connection.close()
 
 
+class Merge:
+    """Committed segments a worker merges into one, with the documents deleted from each
+    when it began: documents deleted after, while it ran, are deleted from its segment
+    at the commit that takes it (deleted_since)."""
+
+    def __init__(self, group: list) -> None:
+        self.group = group
+        self.deleted = [sorted(segment.deleted_docs()) if segment.has_deletions() else []
+                        for segment in group]
+        self.segment = None  # the merged segment, once done
+
+    def ids(self) -> set[str]:
+        return {segment.segment_id() for segment in self.group}
+
+    def deleted_since(self, current: dict) -> list[int]:
+        """Documents of the merged segment to delete: those deleted from its sources
+        (current: segment id -> the segment as the committing writer holds it) since the
+        merge began, renumbered as the merge numbered the live ones."""
+        found, base = [], 0
+        for segment, before in zip(self.group, self.deleted, strict=True):
+            now = current[segment.segment_id()]
+            gone = set(before)
+            if now.has_deletions():
+                for docnum in sorted(set(now.deleted_docs()) - gone):
+                    found.append(base + docnum - bisect_left(before, docnum))
+            base += segment.doc_count_all() - len(before)
+        return found
+
+
 class _SegmentOfBatch:
     """A worker's writer for the current batch, made at its first document: a worker that
     read no file (or only rejected ones) leaves nothing behind."""
@@ -140,17 +215,16 @@ class _SegmentOfBatch:
             self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         self.writer.add_document(**fields)
 
-    def finish(self, merge: list):
-        """The finished segment, holding the batch's documents and the live documents of
-        the segments in `merge`, or None. Never the writer's cancel() or commit: those
+    def finish(self):
+        """The finished segment, or None. Never the writer's cancel() or commit: those
         delete the temporary folder (MAIN.tmp) that every writer of the index shares."""
-        if merge and self.writer is None:
-            self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         writer, self.writer = self.writer, None
-        if writer is None:
-            return None
-        for segment in merge:
-            writer.add_segment(segment)
+        return writer._finalize_segment() if writer is not None else None
+
+    def merge(self, group: list):
+        """A new segment holding the live documents of the segments of `group`."""
+        writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
+        merge_into(writer, group)
         return writer._finalize_segment()
 
 
@@ -181,8 +255,10 @@ def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: 
         try:
             if kind == "file":
                 connection.send(("file", ingest.process_file(job, fmt, batch.add, people)))
+            elif kind == "merge":
+                connection.send(("merged", batch.merge(job)))
             elif kind == "finish":
-                connection.send(("segment", batch.finish(job)))
+                connection.send(("segment", batch.finish()))
                 gc.collect()  # while the run commits
         except BaseException as exc:
             # the batch is abandoned: its files never reach a table of contents

@@ -67,6 +67,39 @@ def test_a_kill_before_inside_or_after_a_commit_loses_nothing(
         assert (files["before-commit", 3], files["after-commit", 3]) == (5, 10)
 
 
+# the ingest command with size tiers small enough that the test's batches merge
+SMALL_TIERS = """
+import sys
+from indexer import storage
+storage.TINY_SEGMENT, storage.MERGE_FACTOR = 1, 2
+from indexer.cli import main
+sys.argv[0] = "indexer"
+main()
+"""
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_kill_inside_a_merge_loses_nothing(wire: tuple[Path, list[str]], tmp_path: Path,
+                                             workers: int) -> None:
+    folder, expected = wire
+    index_dir = tmp_path / "index"
+    command = [sys.executable, "-c", SMALL_TIERS,
+               *ingest_command(folder, index_dir, workers=workers)[3:]]
+    run = subprocess.run(command, env={**os.environ, "INDEXER_CRASH_AT": "merging:2"},
+                         capture_output=True, text=True)
+    if workers == 1:
+        assert run.returncode == -signal.SIGKILL
+    else:  # the merging worker was killed: the run stops with a plain error
+        assert run.returncode not in (0, -signal.SIGKILL) and "died" in run.stderr
+    assert consistent(index_dir) is None
+    files = Index.open(str(index_dir)).stats()["files"]
+    assert 0 < files < 30
+    rerun = subprocess.run(command, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert paragraph_ids(index_dir) == expected
+    assert consistent(index_dir) is None
+
+
 def test_a_kill_inside_optimize_leaves_the_index_as_it_was(
         wire: tuple[Path, list[str]], tmp_path: Path) -> None:
     folder, expected = wire
@@ -74,9 +107,8 @@ def test_a_kill_inside_optimize_leaves_the_index_as_it_was(
     # one segment per file: tiny segments left unmerged
     subprocess.run([sys.executable, "-c", textwrap.dedent("""
         import sys
-        from indexer import Index, storage
-        storage.MERGE_SEGMENTS = False
-        Index.create(sys.argv[1]).ingest([sys.argv[2]], batch_files=1)
+        from indexer import Index
+        Index.create(sys.argv[1]).ingest([sys.argv[2]], batch_files=1, merge=False)
     """), str(index_dir), str(folder)], check=True)
     before = Index.open(str(index_dir))
     segments = before.segment_count()

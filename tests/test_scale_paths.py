@@ -30,11 +30,7 @@ def segmented(tmp_path_factory: pytest.TempPathFactory) -> Index:
     """The corpus committed one file at a time into segments left unmerged."""
     path = tmp_path_factory.mktemp("segmented") / "index"
     index = Index.create(str(path))
-    storage.MERGE_SEGMENTS = False
-    try:
-        index.ingest([str(CORPUS)], batch_files=1)
-    finally:
-        storage.MERGE_SEGMENTS = True
+    index.ingest([str(CORPUS)], batch_files=1, merge=False)
     assert index.segment_count() > 10
     yield index
     index.close()
@@ -259,12 +255,11 @@ def test_a_merge_copies_segments_as_stock_whoosh_merges_them(tmp_path: Path,
     wide = tmp_path / "wide"
     for copy in range(5):
         shutil.copytree(CORPUS, wide / f"copy{copy}")
-    monkeypatch.setattr(storage, "MERGE_SEGMENTS", False)  # every commit leaves its segment
-    built = tmp_path / "built"
-    Index.create(str(built)).ingest([str(wide)], batch_files=3)
+    built = tmp_path / "built"  # every commit leaves its segment
+    Index.create(str(built)).ingest([str(wide)], batch_files=3, merge=False)
     for changed in sorted(wide.rglob("*.txt"))[::7]:
         changed.write_text(changed.read_text().replace("said", "stated"))
-    Index.open(str(built)).ingest([str(wide)], batch_files=3)
+    Index.open(str(built)).ingest([str(wide)], batch_files=3, merge=False)
     segments = whoosh_index.open_dir(str(built))._segments()
     assert len(segments) > 10 and sum(s.deleted_count() for s in segments) > 0
 
@@ -345,11 +340,12 @@ def test_a_long_ingest_keeps_few_segments_with_every_document(
     assert report.merges >= 3 and report.merged_documents > report.paragraphs / 2
     assert report.merged_bytes > 0
     tiers = [storage._tier(segment.doc_count()) for segment in segments]
-    assert all(tiers.count(tier) <= storage.MERGE_FACTOR for tier in set(tiers))
+    assert all(tiers.count(tier) < storage.MERGE_FACTOR for tier in set(tiers))
     assert index.check() == []
     reference = Index.create(str(tmp_path / "reference"))
-    monkeypatch.setattr(storage, "MERGE_SEGMENTS", False)
-    reference.ingest([str(wire)])
+    reference_report = reference.ingest([str(wire)], batch_files=1, merge=False)
+    assert reference_report.merges == 0
+    assert len(reference.whoosh_index._segments()) == reference_report.commits + 1
     assert index.stats()["paragraphs"] == reference.stats()["paragraphs"]
     answers = 0
     for query in ("said", "rain OR water", "government officials"):
@@ -444,11 +440,8 @@ def test_term_at_a_time_story_pass_leaves_deleted_documents_out(tmp_path: Path,
     index.ingest([str(corpus_copy)])
     story = next(p for p in sorted(corpus_copy.rglob("*")) if p.is_file())
     story.write_text(story.read_text() + "\nOfficials said the rain would return.\n")
-    storage.MERGE_SEGMENTS = False  # no merge to purge deletions
-    try:
-        index.ingest([str(corpus_copy)])  # the old version of that file is deleted
-    finally:
-        storage.MERGE_SEGMENTS = True
+    # the old version of that file is deleted, and no merge purges it
+    index.ingest([str(corpus_copy)], merge=False)
     assert index.searcher().reader().has_deletions()
     _story_pass_agrees_with_whoosh(index)
     _paragraph_scores_agree_with_whoosh(index)
