@@ -1,6 +1,7 @@
 """Generate a wire corpus of a given size from real shared data, for the speed benchmarks.
 
     python bench/make_corpus.py OUT --paragraphs 100000 [--source reuters|corpus] [--seed N]
+        [--first N]
 
 Stories of Reuters-21578 (../shared/data) or of the project's corpus/ are rewritten with
 fresh ids and dates and their paragraphs shuffled, then written as AP-style text files, one
@@ -50,10 +51,11 @@ def render(story: Story, number: int, when: datetime, rng: random.Random) -> str
     return "\n\n".join(parts) + "\n"
 
 
-def generate(stories: list[Story], paragraphs: int, seed: int) -> Iterator[tuple[int, str]]:
+def generate(stories: list[Story], paragraphs: int, seed: int,
+             first: int = 0) -> Iterator[tuple[int, str]]:
     rng = random.Random(seed)
     start = datetime(2025, 1, 1)
-    written = number = 0
+    written, number = 0, first
     while written < paragraphs:
         story = rng.choice(stories)
         when = start + timedelta(minutes=7 * number)
@@ -69,10 +71,12 @@ def main() -> None:
     parser.add_argument("--source", choices=["reuters", "corpus"], default="reuters")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--first", type=int, default=0,
+                        help="number of the first story (its id and date follow from it)")
     args = parser.parse_args()
     stories = source_stories(args.source, args.data)
     count = 0
-    for number, text in generate(stories, args.paragraphs, args.seed):
+    for number, text in generate(stories, args.paragraphs, args.seed, args.first):
         folder = args.out / f"{number // 1000:04d}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"story-{number:07d}.txt").write_text(text, encoding="utf-8")

@@ -1454,7 +1454,26 @@ class FastSegmentWriter(SegmentWriter):
             for source, _, _ in state.merged:
                 source.close()
             state.merged = []
-        super()._close_segment()
+        try:
+            super()._close_segment()
+        except OSError:
+            # a full disk: Whoosh stops at the first file that cannot be written and keeps
+            # the rest open, and the space of deleted files held open is not freed
+            for handle in self._open_files():
+                try:
+                    handle.close()
+                except (OSError, ValueError):
+                    pass
+            self.pool.cleanup()
+            raise
+
+    def _open_files(self) -> list:
+        """The files a writer may hold open while it writes its segment."""
+        perdoc, fields = self.perdocwriter, self.fieldwriter
+        found = [getattr(getattr(perdoc, "_cols", None), "_temp", None),
+                 getattr(perdoc, "_vpostfile", None), getattr(fields, "_postfile", None),
+                 getattr(getattr(fields, "_tindex", None), "dbfile", None)]
+        return [handle for handle in found if handle is not None]
 
     def _partial_segment(self):
         # Whoosh's single-segment multiprocessing writer merges its sub-writers' pools
