@@ -1,11 +1,14 @@
 """Ingest speed: our pipeline with 1 and 2 workers against a lean naive Whoosh script.
 
     python bench/bench_ingest.py FOLDER [--workers 1 2] [--skip-baseline] [--keep DIR]
+        [--no-merge-too] [--stages]
     python bench/bench_ingest.py ../shared/data/reuters21578     # real files as they arrive
 
 FOLDER is any folder of wire files: real ones as they arrive (Reuters SGML, TREC SGML, AP
 text) or a corpus from bench/make_corpus.py. Each run ingests it into a fresh index in a
-child process and prints stories/s, paragraphs/s, MB/s, the peak RSS and the index size.
+child process and prints stories/s, paragraphs/s, MB/s, the peak RSS and the index size,
+with the segments it leaves and what its merges copied (--no-merge-too: the same without
+merging, in the same run).
 The peak RSS is sampled from /proc every 0.1 s over the child and all its worker
 processes together (their sum at each moment, the highest sum seen).
 
@@ -95,10 +98,14 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
         return
     started = time.monotonic()
     segments = None
-    if mode == "ours":
-        report = Index.create(index).ingest([corpus], workers=workers)
+    merged: dict = {}
+    if mode in ("ours", "ours-nomerge"):
+        report = Index.create(index).ingest([corpus], workers=workers,
+                                            merge=mode == "ours")
         stories, paragraphs = report.stories, report.paragraphs
         segments = Index.open(index).segment_count()  # as ingest leaves it
+        merged = {"merges": report.merges, "merged_documents": report.merged_documents,
+                  "merged_mb": report.merged_bytes / 1e6}
     elif mode == "lean":
         stories, paragraphs = lean(corpus, index)
     else:
@@ -106,7 +113,7 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
     seconds = time.monotonic() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"stories": stories, "paragraphs": paragraphs, "seconds": seconds,
-                      "own_peak_rss_mb": own, "segments": segments}))
+                      "own_peak_rss_mb": own, "segments": segments, **merged}))
 
 
 _RECORD_RE = re.compile(r"<REUTERS\b.*?</REUTERS>|<DOC>.*?</DOC>", re.S)
@@ -256,6 +263,8 @@ def main() -> None:
     parser.add_argument("--schema-baseline", action="store_true",
                         help="also the old baseline: our whole schema, writing only")
     parser.add_argument("--keep", type=Path, help="keep the last index built by ours here")
+    parser.add_argument("--no-merge-too", action="store_true",
+                        help="also ingest with --no-merge (segments as written), same run")
     parser.add_argument("--stages", action="store_true",
                         help="also a per-stage CPU breakdown of a 1-worker run (cProfile)")
     args = parser.parse_args()
@@ -269,6 +278,9 @@ def main() -> None:
                 results["naive"] = run("naive", args.corpus, 1, Path(scratch))
         for workers in args.workers:
             results[f"ours-{workers}"] = run("ours", args.corpus, workers, Path(scratch))
+            if args.no_merge_too:
+                results[f"ours-{workers}-nomerge"] = run("ours-nomerge", args.corpus,
+                                                         workers, Path(scratch))
         if args.keep:
             shutil.rmtree(args.keep, ignore_errors=True)
             shutil.move(str(Path(scratch) / f"ours-{args.workers[-1]}"), str(args.keep))
@@ -276,10 +288,12 @@ def main() -> None:
         seconds = r.get("write_only_seconds", r["seconds"])
         note = {"naive": " (writing only, text parsed beforehand)",
                 "lean": " (end to end)"}.get(label, "")
-        print(f"  {label:<8} {r['stories'] / seconds:8.0f} stories/s "
+        print(f"  {label:<14} {r['stories'] / seconds:8.0f} stories/s "
               f"{r['paragraphs'] / seconds:8.0f} paragraphs/s {megabytes / seconds:6.2f} MB/s "
               f"peak RSS {r['peak_rss_mb']:6.0f} MB  index {r['index_mb']:7.1f} MB"
-              + (f" in {r['segments']} segments" if r.get("segments") else "") + note)
+              + (f" in {r['segments']} segments" if r.get("segments") else "")
+              + (f" ({r['merges']} merges: {r['merged_documents']} documents, "
+                 f"{r['merged_mb']:.0f} MB)" if r.get("merges") else "") + note)
     if args.stages:
         with tempfile.TemporaryDirectory(dir=args.corpus.parent) as scratch:
             out = subprocess.run([sys.executable, __file__, "--child", "profile",
