@@ -543,15 +543,22 @@ def _people_finder(path: str | None) -> PeopleFinder:
 def optimize(index_path: str | None) -> None:
     """Merge the index into one segment: faster queries, deleted documents dropped.
 
-    Rewrites the whole index (about as long as ingesting it again), so run it weekly or
-    after a bulk load, not nightly. Waits for nothing: exits 4 when an ingest is running."""
+    Copies the whole index, so run it after a bulk load or weekly, not nightly (ingest
+    merges by size tier as it goes). Shows its progress on a terminal. Waits for nothing:
+    exits 4 when an ingest is running."""
     from .ingest import IndexLockedError
 
     index = open_index(index_path)
-    try:
-        result = index.optimize()
-    except IndexLockedError as exc:
-        fail(str(exc), EXIT_LOCKED)
+    with ExitStack() as stack:
+        on_progress = None
+        if sys.stderr.isatty():
+            bar = stack.enter_context(click.progressbar(
+                length=100, label="merging postings", file=sys.stderr, show_percent=True))
+            on_progress = lambda share: bar.update(round(share * 100) - bar.pos)  # noqa: E731
+        try:
+            result = index.optimize(on_progress=on_progress)
+        except IndexLockedError as exc:
+            fail(str(exc), EXIT_LOCKED)
     click.echo(f"{result['segments_before']} segments -> {result['segments_after']} "
                f"in {result['seconds']:.1f}s")
 

@@ -316,11 +316,13 @@ class Index:
                            previous=previous)
             return report
 
-    def optimize(self) -> dict:
+    def optimize(self, on_progress: Callable[[float], None] | None = None) -> dict:
         """Merge all segments into one (Whoosh's optimize), under the ingest lock, and
         return {"segments_before", "segments_after", "seconds"}. Queries get faster (each
         segment costs every query a set of term lookups) and deleted documents are
-        dropped; it rewrites the whole index, so it belongs in a weekly job, not nightly.
+        dropped; it copies the whole index, so it belongs after a bulk load or in a
+        weekly job, not nightly. `on_progress(share)`: the share of the postings merged,
+        0 to 1, at each percent.
 
         Raises IndexLockedError when an ingest is writing to this index."""
         started = time.monotonic()
@@ -329,6 +331,8 @@ class Index:
             before = len(self._ix._segments())
             if before > 1 or any(s.has_deletions() for s in self._ix._segments()):
                 writer = new_writer(self._ix, limitmb=160)
+                if on_progress is not None and hasattr(writer, "report_merge_progress"):
+                    writer.report_merge_progress(on_progress)
                 commit_verified(self._ix, writer, live_documents(self._ix), optimize=True)
             after = len(self._ix._segments())
         return {"segments_before": before, "segments_after": after,

@@ -134,12 +134,13 @@ from __future__ import annotations
 
 import heapq
 import mmap
+import os
 import pickle
 import warnings
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
@@ -616,19 +617,38 @@ def _copy_documents(writer, reader) -> list[int] | None:
     return live
 
 
+def _file_size(handle) -> int:
+    """The size of a segment's postings file (0 when it cannot be told)."""
+    if isinstance(handle, MappedSubFile):
+        return handle._end - handle._start
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except (AttributeError, OSError, ValueError):
+        return 0
+
+
 class _PageBudget:
     """Bytes a merge has read from its segments' maps since their pages were released
-    (_release_pages): every segment's, at RELEASE_EVERY."""
+    (_release_pages): every segment's, at RELEASE_EVERY. It also tells `progress` (if
+    any) the share of the segments' postings read, at each percent."""
 
-    def __init__(self, readers: list) -> None:
+    def __init__(self, readers: list, progress: Callable[[float], None] | None = None) -> None:
         self.readers, self.read = readers, 0
+        self.progress, self.done, self.reported = progress, 0, -1
+        self.total = sum(_file_size(reader._terms._postfile) for reader in readers)
 
     def spend(self, size: int) -> None:
         self.read += size
+        self.done += size
         if self.read >= RELEASE_EVERY:
             for reader in self.readers:
                 _release_pages(reader)
             self.read = 0
+        if self.progress is not None and self.total:
+            percent = min(100, self.done * 100 // self.total)
+            if percent > self.reported:
+                self.reported = percent
+                self.progress(percent / 100)
 
 
 def _segment_terms(reader, schema, base: int, live: list[int] | None,
@@ -1417,7 +1437,8 @@ class FastSegmentWriter(SegmentWriter):
         if groups:
             terms = _grouped_terms(groups, terms)
         if state.merged:
-            budget = _PageBudget([source for source, _, _ in state.merged])
+            budget = _PageBudget([source for source, _, _ in state.merged],
+                                 self.__dict__.get("_indexer_progress"))
             terms = _merged_terms([terms] + [
                 _segment_terms(source, self.schema, base, live, budget)
                 for source, base, live in state.merged])
@@ -1425,6 +1446,11 @@ class FastSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if lengths:
             lengths.close()
+
+    def report_merge_progress(self, progress: Callable[[float], None]) -> None:
+        """Have a merge at this writer's flush call progress(share of the merged
+        segments' postings written, 0 to 1), at each percent."""
+        self.__dict__["_indexer_progress"] = progress
 
     def keep_unlisted_files(self) -> None:
         """At this writer's commit, leave the files of segments its table of contents does

@@ -99,8 +99,11 @@ def test_optimize_merges_segments_and_keeps_every_answer(tmp_path: Path,
     shutil.copytree(segmented.path, path)
     index = Index.open(str(path))
     before = index.search("said officials", limit=30)
-    result = index.optimize()
+    shares: list[float] = []
+    result = index.optimize(on_progress=shares.append)
     assert result["segments_before"] > 10 and result["segments_after"] == 1
+    # the progress a terminal shows: each percent of the postings merged, in order
+    assert shares == sorted(shares) and shares[-1] == 1.0 and len(shares) > 10
     after = index.search("said officials", limit=30)
     # the merged segment recomputes its length statistics: scores move by under 1%
     # (near-ties may swap), and the same paragraphs come back
