@@ -93,7 +93,9 @@ def test_a_kill_inside_a_merge_loses_nothing(wire: tuple[Path, list[str]], tmp_p
         assert run.returncode not in (0, -signal.SIGKILL) and "died" in run.stderr
     assert consistent(index_dir) is None
     files = Index.open(str(index_dir)).stats()["files"]
-    assert 0 < files < 30
+    # one worker merges at a commit, mid-run; a worker merges beside the others reading,
+    # and its second merge may be the run's last, after every file is committed
+    assert 0 < files < 30 if workers == 1 else 0 < files <= 30
     rerun = subprocess.run(command, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert paragraph_ids(index_dir) == expected
