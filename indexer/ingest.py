@@ -36,6 +36,7 @@ from .model import WireFormatError
 from .people import PeopleFinder
 from .storage import (
     commit_verified,
+    drop_group,
     live_documents,
     merge_group,
     merge_none,
@@ -399,7 +400,6 @@ class IngestRun:
         writer, self._writer = self._writer, None
         if self._pool is None:
             groups = tiered_merges(writer.segments)[:1] if self.merge else []
-            policy = partial(merge_group, group=groups[0]) if groups else merge_none
         else:
             groups = [merge.group for merge in done]
             current = {segment.segment_id(): segment for segment in writer.segments}
@@ -407,12 +407,15 @@ class IngestRun:
                 for docnum in merge.deleted_since(current):
                     merge.segment.delete_document(docnum)
             segments += [merge.segment for merge in done]
-            replaced = {segment_id for merge in done for segment_id in merge.ids()}
-            policy = lambda w, existing: [  # noqa: E731 - the commit's merge policy
-                segment for segment in existing if segment.segment_id() not in replaced]
-        if self._pool is not None and self._pool.merging:
-            writer.keep_unlisted_files()  # the merging workers' segments are not listed yet
+            if self._pool.merging:
+                writer.keep_unlisted_files()  # merging workers' segments are not listed yet
         group = [segment for merged in groups for segment in merged]
+        if not group:
+            policy = merge_none
+        elif self._pool is None:
+            policy = partial(merge_group, group=group)  # into this writer's segment
+        else:
+            policy = partial(drop_group, group=group)  # the workers' copies replace them
         merged_bytes = sum(segment_bytes(self.ix, segment) for segment in group)
         commit_verified(self.ix, writer, self._expected, segments=segments, mergetype=policy)
         self.report.merges += len(groups)

@@ -218,25 +218,30 @@ def tiered_merges(segments: list, limit: int = 1) -> list[list]:
     return merges
 
 
-def _segment_reader(writer, segment) -> SegmentReader:
-    if isinstance(writer, whoosh_ext.FastSegmentWriter):
-        return whoosh_ext.FastSegmentReader(writer.storage, writer.schema, segment)
-    return SegmentReader(writer.storage, writer.schema, segment)
-
-
 def _merge(writer, segments: list) -> None:
+    """Copy the live documents of the segments into the writer's segment: our writer
+    opens each itself (fix 11), stock Whoosh's through add_reader."""
     for segment in segments:
-        reader = _segment_reader(writer, segment)
+        if isinstance(writer, whoosh_ext.FastSegmentWriter):
+            writer.add_segment(segment)
+            continue
+        reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)  # live documents only
         reader.close()
+
+
+def drop_group(writer, segments: list, group: list) -> list:
+    """Merge policy: the segments of `group` left out of the new table of contents (a
+    worker copied them into a segment of its own, committed with the writer's)."""
+    merged = {segment.segment_id() for segment in group}
+    return [segment for segment in segments if segment.segment_id() not in merged]
 
 
 def merge_group(writer, segments: list, group: list) -> list:
     """Merge the segments of `group` into the writer's own segment; returns the segments
     left as they are."""
     merge_into(writer, group)
-    merged = {segment.segment_id() for segment in group}
-    return [segment for segment in segments if segment.segment_id() not in merged]
+    return drop_group(writer, segments, group)
 
 
 def merge_tiered(writer, segments: list) -> list:

@@ -424,7 +424,8 @@ def _positions_items(fmt, found: dict[str, list[int]], boost: float) -> list:
 
 
 class _WriterState:
-    """What our add_document keeps on a SegmentWriter between documents."""
+    """What our writer keeps between documents (add_document, add_segment) and the
+    settings of its commit."""
 
     def __init__(self) -> None:
         self.last: dict = {}  # fieldname -> (value, items): the last value analysed (fix 2)
@@ -436,6 +437,8 @@ class _WriterState:
         self.group_bytes = 0
         # segments added by add_reader (fix 11): (reader, first docnum, live docnums)
         self.merged: list[tuple] = []
+        self.progress: Callable[[float], None] | None = None  # report_merge_progress()
+        self.keep_files = False  # keep_unlisted_files()
 
 
 def _state(writer) -> _WriterState:
@@ -525,16 +528,13 @@ def _grouped_terms(groups: dict[str, list[list]], pooled: Iterator[tuple]) -> It
 
 def _mergeable(writer, reader) -> bool:
     """Whether fix 11 may copy reader's segment into writer: a Whoosh 3 segment of this
-    index (still in the writer's table of contents), of the writer's schema, without
-    term vectors."""
+    index (still in the writer's table of contents), of the writer's schema."""
     if not isinstance(reader, SegmentReader) or reader.is_closed:
         return False
     if not isinstance(reader._terms, whoosh3.W3TermsReader) \
             or not isinstance(reader._perdoc, whoosh3.W3PerDocReader):
         return False
     if reader.schema is not writer.schema and reader.schema != writer.schema:
-        return False
-    if any(field.vector for _, field in writer.schema.items()):
         return False
     ours = {segment.segment_id() for segment in writer.segments}
     return reader.segment().segment_id() in ours
@@ -617,6 +617,23 @@ def _copy_documents(writer, reader) -> list[int] | None:
     return live
 
 
+RELEASE_EVERY = 32 << 20  # bytes of postings read by a merge between releases of pages
+
+
+def _release_pages(reader) -> None:
+    """Drop a segment's mapped pages from this process's resident memory (they stay in
+    the page cache, and come back if read again): a merge reads every segment it merges
+    front to back once, so without this a merge of a million paragraphs grew to the size
+    of the index (1.9 GB)."""
+    files = getattr(getattr(reader, "_storage", None), "a", None)
+    source = getattr(files, "_source", None)
+    if isinstance(source, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        try:
+            source.madvise(mmap.MADV_DONTNEED)
+        except (OSError, ValueError):  # a closed map, or a platform that refuses
+            pass
+
+
 def _file_size(handle) -> int:
     """The size of a segment's postings file (0 when it cannot be told)."""
     if isinstance(handle, MappedSubFile):
@@ -672,6 +689,8 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None,
             values: list = []
             if not info.is_inlined():
                 length = info._length[0] if isinstance(info._length, tuple) else info._length
+                if budget is not None:
+                    budget.spend(length)
                 for count, (block_ids, block_weights, block_values) in _blocks(
                         terms._postfile.get(info._offset, length)):
                     # delta-coded from 0 in each block
@@ -697,8 +716,6 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None,
                     value = matcher.value()
                     values.append(emptybytes if value is None else value)
                     matcher.next()
-            if budget is not None:
-                budget.spend(length if not info.is_inlined() else 0)
             if renumber is not None:
                 kept = [(renumber[docnum], weight, value)
                         for docnum, weight, value in zip(ids, weights, values, strict=True)
@@ -707,23 +724,6 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None,
                     continue
                 ids, weights, values = (list(column) for column in zip(*kept, strict=True))
             yield fieldname, btext, ids, weights, values
-
-
-RELEASE_EVERY = 32 << 20  # bytes of postings read by a merge between releases of pages
-
-
-def _release_pages(reader) -> None:
-    """Drop a segment's mapped pages from this process's resident memory (they stay in
-    the page cache, and come back if read again): a merge reads every segment it merges
-    front to back once, so without this a merge of a million paragraphs grew to the size
-    of the index (1.9 GB)."""
-    files = getattr(getattr(reader, "_storage", None), "a", None)
-    source = getattr(files, "_source", None)
-    if isinstance(source, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-        try:
-            source.madvise(mmap.MADV_DONTNEED)
-        except (OSError, ValueError):  # a closed map, or a platform that refuses
-            pass
 
 
 def _blocks(raw: bytes) -> Iterator[tuple[int, tuple]]:
@@ -1437,8 +1437,7 @@ class FastSegmentWriter(SegmentWriter):
         if groups:
             terms = _grouped_terms(groups, terms)
         if state.merged:
-            budget = _PageBudget([source for source, _, _ in state.merged],
-                                 self.__dict__.get("_indexer_progress"))
+            budget = _PageBudget([source for source, _, _ in state.merged], state.progress)
             terms = _merged_terms([terms] + [
                 _segment_terms(source, self.schema, base, live, budget)
                 for source, base, live in state.merged])
@@ -1450,22 +1449,22 @@ class FastSegmentWriter(SegmentWriter):
     def report_merge_progress(self, progress: Callable[[float], None]) -> None:
         """Have a merge at this writer's flush call progress(share of the merged
         segments' postings written, 0 to 1), at each percent."""
-        self.__dict__["_indexer_progress"] = progress
+        _state(self).progress = progress
 
     def keep_unlisted_files(self) -> None:
         """At this writer's commit, leave the files of segments its table of contents does
         not list and the index's temporary folder (Whoosh deletes both): a worker may be
         writing a segment beside it."""
-        self.__dict__["_indexer_keep_files"] = True
+        _state(self).keep_files = True
 
     def _commit_toc(self, segments):
-        if not self.__dict__.get("_indexer_keep_files"):
+        if not _state(self).keep_files:
             return super()._commit_toc(segments)
         whoosh_index.TOC(self.schema, segments, self.generation).write(self.storage,
                                                                        self.indexname)
 
     def _finish(self):
-        if not self.__dict__.get("_indexer_keep_files"):
+        if not _state(self).keep_files:
             return super()._finish()
         if self._searcher is not None:  # Whoosh's _finish, but for the temporary folder
             self._searcher._orig_close()

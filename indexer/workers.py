@@ -110,16 +110,16 @@ class WorkerPool:
     def finished_merges(self) -> list[Merge]:
         """The merges done since the last call."""
         while self._merging and any(c.poll() for c in self.connections):
-            self._result("merged", ())
+            self._result("merged")
         done, self._merged = self._merged, []
         return done
 
     def wait_merges(self) -> None:
         """Until every merge begun is done (finished_merges() then has them)."""
         while self._merging:
-            self._result("merged", ())
+            self._result("merged")
 
-    def _result(self, expected: str, others: tuple = ("merged",)) -> tuple:
+    def _result(self, expected: str) -> tuple:
         """The next message of the kind expected; a finished merge that comes first is
         kept (finished_merges())."""
         while True:
