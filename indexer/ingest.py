@@ -31,7 +31,6 @@ from whoosh.searching import Searcher
 
 from . import whoosh_ext
 from .documents import paragraph_documents, story_document
-from .formats import parse_file
 from .model import WireFormatError
 from .people import PeopleFinder
 from .storage import (
@@ -288,6 +287,8 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
         # touched, not changed: refresh the ledger so the next run skips it on stat alone
         add(_file_record(job, digest, job.known.stories))
         return FileOutcome(job, "touched", documents=1)
+    from .formats import parse_file  # the readers: only a run that reads files loads them
+
     try:
         parsed = parse_file(data, story_id_for(Path(job.path), Path(job.root)), job.source,
                             fmt)

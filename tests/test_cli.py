@@ -285,6 +285,22 @@ def test_help_loads_neither_whoosh_nor_the_readers() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_a_query_loads_no_reader(tmp_path: Path) -> None:
+    # a one-shot query pays for the modules it imports; the wire readers are ingest's
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "a.txt").write_text(story_text())
+    index = str(tmp_path / "ix")
+    assert CliRunner().invoke(cli.main, ["ingest", str(wire), "--index", index]).exit_code == 0
+    program = ("import sys\nfrom click.testing import CliRunner\nfrom indexer.cli import main\n"
+               f"result = CliRunner().invoke(main, ['query', '--index', {index!r}, 'lead'])\n"
+               "assert result.exit_code == 0, result.output\n"
+               "print(sorted(m for m in sys.modules if m.startswith('indexer.formats')))")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_a_rejected_file_is_not_read_or_reported_again_until_it_changes(tmp_path: Path) -> None:
     wire = tmp_path / "wire"
     wire.mkdir()
