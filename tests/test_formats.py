@@ -85,6 +85,25 @@ def test_trec_documents_from_gzip() -> None:
     assert second.dateline.region == "Washington"
 
 
+def test_trec_tipster_entities_and_datelines_without_a_dash() -> None:
+    # TIPSTER AP files mark typesetting with upper-case entities (&QL;, &UR;, &MD;), and
+    # their <DATELINE> holds "WASHINGTON (AP)" with no dash, sometimes with more after it
+    def record(dateline: str) -> bytes:
+        return ("<DOC>\n<DOCNO> AP880212-0007 </DOCNO>\n<HEAD>Senate &AMP; House Agree</HEAD>\n"
+                "<BYLINE>By MARY ROE &QL; Associated Press Writer &QC;</BYLINE>\n"
+                f"<DATELINE>{dateline}</DATELINE>\n<TEXT>\n   The Senate agreed &MD; "
+                "narrowly.\n</TEXT>\n</DOC>\n").encode()
+
+    datelines = []
+    for raw in ("WASHINGTON (AP) ", "WASHINGTON (AP) &UR;", "WASHINGTON (AP) (AP)"):
+        (story,) = parse_file(record(raw), "x", "x.sgml", "trec").stories
+        datelines.append((story.dateline.raw, story.dateline.city, story.dateline.agency))
+    assert datelines == [("WASHINGTON (AP)", "Washington", "AP")] * 3
+    assert story.headline == "Senate & House Agree"
+    assert story.byline == "Mary Roe"
+    assert story.paragraphs == ["The Senate agreed \u2014 narrowly."]
+
+
 def test_nitf() -> None:
     story = only("nitf.xml")
     assert story.story_id == "WIRE-2026-0917-0042"

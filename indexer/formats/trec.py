@@ -21,7 +21,7 @@ from datetime import datetime
 
 from ..dateline import parse_dateline
 from ..dates import parse_date
-from ..model import Story, WireFormatError
+from ..model import Dateline, Story, WireFormatError
 from ..textio import check_text, decode, normalize_space, strip_controls
 from .common import assemble, byline_name
 
@@ -40,8 +40,19 @@ def _elements(record: str, tag: str) -> list[str]:
     return re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", record, re.DOTALL | re.IGNORECASE)
 
 
+# TIPSTER's SGML entities in upper case: an em dash, and typesetting marks (&UR;, &QL;,
+# &LR;, &HT; ...) that carry no text. html.unescape knows &AMP; and the lower-case ones.
+_SGML_ENTITY_RE = re.compile(r"&(?!AMP;|LT;|GT;|QUOT;)([A-Z]{2,5});")
+_AGENCY_END_RE = re.compile(r"^(.+?\([A-Za-z][\w .&-]*\))")
+
+
+def _entity(match: re.Match) -> str:
+    return "\u2014" if match.group(1) == "MD" else " "
+
+
 def _text(fragment: str) -> str:
-    return strip_controls(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+    fragment = _SGML_ENTITY_RE.sub(_entity, re.sub(r"<[^>]+>", " ", fragment))
+    return strip_controls(html.unescape(fragment))
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -90,14 +101,25 @@ def parse_record(record: str, source: str) -> Story:
         if values and normalize_space(_text(values[0])):
             headline = normalize_space(_text(values[0]))
             break
-    byline = ", ".join(normalize_space(_text(b)) for b in _elements(record, "BYLINE"))
+    # a typesetting mark in a byline ends a part, as a comma does: "DOE &QL; AP Writer"
+    byline = ", ".join(normalize_space(_text(_SGML_ENTITY_RE.sub(",", b)))
+                       for b in _elements(record, "BYLINE"))
     date = _date(record, docno)
     raw_dateline = normalize_space(_text(" ".join(_elements(record, "DATELINE"))))
-    dateline = parse_dateline(raw_dateline, reference=date) if raw_dateline else None
+    dateline = _dateline(raw_dateline, date) if raw_dateline else None
     paragraphs = [p for text in _elements(record, "TEXT") for p in paragraphs_of(text)]
     return assemble(story_id=docno, source=source, fmt=NAME, paragraphs=paragraphs,
                     headline=headline, byline=byline_name(byline) if byline else "",
                     dateline=dateline, date=date)
+
+
+def _dateline(raw: str, date: datetime | None) -> Dateline | None:
+    dateline = parse_dateline(raw, reference=date)
+    head = _AGENCY_END_RE.match(raw)
+    if dateline is None and head:
+        # the element holds more than a dateline: a repeated "(AP)", a marker after it
+        return parse_dateline(head.group(1), reference=date)
+    return dateline
 
 
 def read(data: bytes, story_id: str, source: str = "") -> Iterator[Story | WireFormatError]:
