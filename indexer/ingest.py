@@ -30,9 +30,11 @@ from whoosh.query import And, Term
 from whoosh.searching import Searcher
 
 from . import whoosh_ext
-from .documents import paragraph_documents, story_document
+from .documents import paragraph_documents, record_key, story_document
 from .model import WireFormatError
 from .people import PeopleFinder
+from .schema import SUPERSEDED, build_schema
+from .search import records
 from .storage import (
     commit_verified,
     drop_group,
@@ -45,6 +47,7 @@ from .storage import (
     tiered_merges,
 )
 from .textio import printable
+from .versions import Pending, VersionInfo, settle, versioned_keys
 
 if TYPE_CHECKING:
     from .workers import WorkerPool
@@ -266,6 +269,7 @@ class FileOutcome:
     stories: int = 0
     paragraphs: int = 0
     documents: int = 0  # documents added: paragraphs, story records, the file record
+    versions: list[tuple[str, VersionInfo]] = field(default_factory=list)  # key, version
 
 
 RULES = PeopleFinder()
@@ -305,6 +309,8 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     while stories:
         story = people.add_people(stories.pop())
         story_ids.append(story.story_id)
+        outcome.versions.append((story.key, VersionInfo(story.story_id, story.version,
+                                                        story.date, story.status)))
         for document in paragraph_documents(story):
             add(document)
             outcome.paragraphs += 1
@@ -370,6 +376,10 @@ class IngestRun:
         self.rejected_before = read_rejected(ix.storage.folder)
         self.rejected_now: dict[str, dict] = {}
         self.walked: set[str] = set()
+        # the batch's story keys (versions.settle): the versions it adds to each, and
+        # without workers, its paragraphs as written (number in the new segment, fields)
+        self._new_versions: dict[str, list[VersionInfo]] = {}
+        self._written: dict[str, list[tuple[int, dict]]] = {}
 
     # -- writing in verified batches
 
@@ -399,6 +409,7 @@ class IngestRun:
         if self._writer is None:
             return
         writer, self._writer = self._writer, None
+        self._settle_versions(writer, segments)
         if self._pool is None:
             groups = tiered_merges(writer.segments)[:1] if self.merge else []
         else:
@@ -427,6 +438,45 @@ class IngestRun:
         self._batch_files = self._batch_paragraphs = 0
         if self._pool is not None and self.merge and not self._ending:
             self._start_merges()
+
+    def _settle_versions(self, writer, segments: list) -> None:
+        """Have `superseded` name, in this commit, the paragraphs no longer current (or
+        current again) after the batch's versions, kills and deletions."""
+        new, self._new_versions = self._new_versions, {}
+        written, self._written = self._written, {}
+        if not new:
+            return
+        readers = [(segment, self.ix.segment_reader(segment)) for segment in segments]
+
+        def pending(key: str) -> Iterator[Pending]:
+            for docnum, fields in written.get(key, ()):
+                yield writer.newsegment, docnum, fields
+            for segment, reader in readers:  # the workers' segments of this batch
+                if ("story_key", key) not in reader:
+                    continue
+                for docnum in reader.postings("story_key", key).all_ids():
+                    fields = reader.stored_fields(docnum)
+                    if fields.get("kind") == "paragraph":
+                        yield segment, docnum, fields
+
+        try:
+            with Searcher(writer.reader()) as searcher:
+                deleted, added = settle(writer, searcher, new, pending)
+        finally:
+            for _, reader in readers:
+                reader.close()
+        self._expected += added - deleted
+
+    def upgrade(self) -> None:
+        """An index made before the `superseded` field gets it, with the paragraphs
+        that are not current marked, in a commit of its own."""
+        if SUPERSEDED in self.ix.schema:
+            return
+        writer = new_writer(self.ix)
+        writer.add_field(SUPERSEDED, build_schema()[SUPERSEDED])
+        with Searcher(writer.reader()) as searcher:
+            settle(writer, searcher, versioned_keys(searcher), lambda key: iter(()))
+        commit_verified(self.ix, writer, self._expected, mergetype=merge_none)
 
     def _start_merges(self, reading: int = 1) -> bool:
         """Hand full size tiers of the committed segments to idle workers, keeping
@@ -472,11 +522,17 @@ class IngestRun:
             paragraphs = len(searcher.search(And([Term("source", source),
                                                   Term("kind", "paragraph")]),
                                              limit=None, scored=False))
+            for record in records(searcher, "story", "source", source):
+                self._new_versions.setdefault(record_key(record), [])  # its versions go
         self._expected -= writer.delete_by_term("source", source)
         return paragraphs
 
     def _add(self, document: dict) -> None:
-        self._writer_now().add_document(**document)  # counted by _apply
+        writer = self._writer_now()
+        if document["kind"] == "paragraph":
+            self._written.setdefault(document["story_key"], []).append((writer.docnum,
+                                                                        document))
+        writer.add_document(**document)  # counted by _apply
 
     # -- the run
 
@@ -493,6 +549,7 @@ class IngestRun:
 
     def _run(self, paths: list[str], prune: bool) -> IngestReport:
         started = time.monotonic()
+        self.upgrade()
         ledger = read_ledger(self.ix)
         seen: set[str] = set()
         if self.workers > 1:
@@ -603,6 +660,8 @@ class IngestRun:
             self.report.added += 1
         self.report.stories += outcome.stories
         self.report.paragraphs += outcome.paragraphs
+        for key, version in outcome.versions:
+            self._new_versions.setdefault(key, []).append(version)
         self._batch_paragraphs += outcome.paragraphs
 
     def _delete_source_record(self, source: str) -> None:

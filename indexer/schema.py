@@ -16,6 +16,10 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, 
 
 SCHEMA_VERSION = 4
 META_ID = "__meta__"
+# the paragraphs `indexer query` does not show (an older version's, a killed story's) hold
+# this term, for programs that read the index with stock Whoosh (see indexer/versions.py)
+SUPERSEDED = "superseded"
+SUPERSEDED_TERM = "yes"
 
 
 def _keywords(scorable: bool = True) -> KEYWORD:
@@ -72,6 +76,7 @@ def build_schema() -> Schema:
         story_key=ID(stored=True),
         version=NUMERIC(stored=True, shift_step=0),
         status=ID(stored=True),
+        superseded=ID(),  # indexed only: a term to mask by
         # file records and the meta record
         size=STORED(),
         mtime=STORED(),

@@ -6,17 +6,27 @@ NewsML/ninjs version numbers) and sometimes kill it. Every indexed story carries
 The current story of a key is the one with the highest (version, date); when that one is a
 kill, the key has no current story. Deciding this when a query runs, not when a file
 arrives, makes the answer independent of arrival order, and deleting or pruning a newer
-version brings the older one back without rewriting anything.
+version brings the older one back.
+
+Programs that read the index with stock Whoosh cannot run this decision, so ingest also
+writes it down: every paragraph that `indexer query` would not show (an older version's,
+a killed story's) holds the term `superseded:yes`, and the commit that adds, deletes or
+prunes a version re-writes the paragraphs of that story whose answer changed (settle()).
+A stock reader masks them: `searcher.search(q, mask=Term("superseded", "yes"))`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from .documents import record_key, record_version
+from .schema import SUPERSEDED, SUPERSEDED_TERM
 from .search import records
 
 
@@ -30,6 +40,23 @@ class VersionInfo:
     def order(self) -> tuple:
         return (self.version, self.date or datetime.min, self.story_id)
 
+    @classmethod
+    def of(cls, record: dict) -> VersionInfo:
+        """The version a stored record (a paragraph or story record) belongs to."""
+        return cls(record["story_id"], record_version(record), record.get("date"),
+                   record.get("status", "usable"))
+
+
+def winner_of(versions: Iterable[VersionInfo]) -> VersionInfo | None:
+    """The current version among a key's versions; None when the latest is a kill."""
+    latest = max(versions, key=VersionInfo.order, default=None)
+    return latest if latest is not None and latest.status == "usable" else None
+
+
+def is_winner(winner: VersionInfo | None, record: dict) -> bool:
+    return winner is not None and (winner.story_id, winner.version) == (
+        record["story_id"], record_version(record))
+
 
 class CurrentVersions:
     """Answers "is this the current version?" for one searcher, caching per key."""
@@ -39,17 +66,13 @@ class CurrentVersions:
         self._winner: dict[str, VersionInfo | None] = {}
 
     def versions(self, key: str) -> list[VersionInfo]:
-        return sorted((VersionInfo(d["story_id"], record_version(d), d.get("date"),
-                                   d.get("status", "usable"))
-                       for d in records(self.searcher, "story", "story_key", key)),
+        return sorted(map(VersionInfo.of, records(self.searcher, "story", "story_key", key)),
                       key=VersionInfo.order)
 
     def winner(self, key: str) -> VersionInfo | None:
         """The current version of a key, or None when it was killed (or is unknown)."""
         if key not in self._winner:
-            found = self.versions(key)
-            latest = found[-1] if found else None
-            self._winner[key] = latest if latest and latest.status == "usable" else None
+            self._winner[key] = winner_of(self.versions(key))
         return self._winner[key]
 
     def is_current(self, key: str, story_id: str, version: int) -> bool:
@@ -60,3 +83,66 @@ class CurrentVersions:
         """Whether a stored record (a paragraph or story record) is of the current
         version of its story."""
         return self.is_current(record_key(record), record["story_id"], record_version(record))
+
+
+# -- writing the decision down (ingest)
+
+# a paragraph of the batch not yet committed: the segment it is written to, its number
+# there, and its fields
+Pending = tuple[Any, int, dict]
+
+
+def settle(writer, searcher: Searcher, new: dict[str, list[VersionInfo]],
+           pending: Callable[[str], Iterator[Pending]]) -> tuple[int, int]:
+    """Before a commit: make `superseded:yes` name exactly the paragraphs of the touched
+    keys that are not of their current version. `new` holds every touched key with the
+    versions the batch adds to it (none for a key whose version the batch deletes);
+    `searcher` reads the index as the writer will leave it (its deletions applied);
+    `pending(key)` gives the batch's paragraphs of a key, written as current. A paragraph
+    whose answer changes is deleted and added again with it. Returns (deleted, added)."""
+    deleted = added = 0
+    flagged: set[int] | None = None
+    reader = searcher.reader()
+    for key, batch in new.items():
+        known = reader.doc_frequency("story_key", key) > 0
+        if not known and len(batch) <= 1 and all(v.status == "usable" for v in batch):
+            continue  # a story new to the index, alone in the batch: current as written
+        winner = winner_of(batch + (CurrentVersions(searcher).versions(key) if known else []))
+        if known:
+            if flagged is None:
+                flagged = set(searcher.docs_for_query(Term(SUPERSEDED, SUPERSEDED_TERM)))
+            for docnum in list(searcher.docs_for_query(Term("story_key", key))):
+                fields = searcher.stored_fields(docnum)
+                want = not is_winner(winner, fields)
+                if fields.get("kind") != "paragraph" or want == (docnum in flagged):
+                    continue
+                writer.delete_document(docnum)
+                writer.add_document(**_flagged(fields, want))
+                deleted += 1
+                added += 1
+        for segment, docnum, fields in pending(key):
+            if not is_winner(winner, fields):
+                segment.delete_document(docnum)  # the segment object's own deletion list
+                writer.add_document(**_flagged(fields, True))
+                deleted += 1
+                added += 1
+    return deleted, added
+
+
+def _flagged(fields: dict, superseded: bool) -> dict:
+    # every field of a paragraph is stored: its stored fields are the document
+    document = {name: value for name, value in fields.items() if name != SUPERSEDED}
+    if superseded:
+        document[SUPERSEDED] = SUPERSEDED_TERM
+    return document
+
+
+def versioned_keys(searcher: Searcher) -> dict[str, list[VersionInfo]]:
+    """Every key with more than one version or a kill, for writing the field down in an
+    index made before it (settle() with these keys and no batch)."""
+    found: dict[str, list[VersionInfo]] = {}
+    for docnum in searcher.docs_for_query(Term("kind", "story")):
+        record = searcher.stored_fields(docnum)
+        found.setdefault(record_key(record), []).append(VersionInfo.of(record))
+    return {key: [] for key, versions in found.items()
+            if len(versions) > 1 or any(v.status != "usable" for v in versions)}

@@ -115,3 +115,93 @@ def test_story_of_a_killed_or_superseded_version_is_marked(tmp_path: Path) -> No
                                               str(tmp_path / "index")]).output)
     assert (as_json["version"], as_json["status"], as_json["superseded"]) == (
         3, "canceled", True)
+
+
+# -- the same answer for programs that read the index with stock Whoosh
+
+
+def stock_view(path: Path) -> set[tuple[str, int, int]]:
+    """The paragraphs stock Whoosh shows when it masks `superseded:yes`, as the README says."""
+    from whoosh import index as whoosh_index
+    from whoosh.query import Term
+
+    ix = whoosh_index.open_dir(str(path))
+    assert type(ix) is whoosh_index.FileIndex  # stock Whoosh's own index class
+    with ix.searcher() as searcher:
+        hits = searcher.search(Term("kind", "paragraph"), mask=Term("superseded", "yes"),
+                               limit=None)
+        return {(hit["story_id"], hit["version"], hit["paragraph"]) for hit in hits}
+
+
+def our_view(path: Path) -> tuple[set, int]:
+    """The paragraphs of current versions as queries decide it (indexer.versions), and how
+    many paragraphs the index holds in all."""
+    from whoosh.query import Term
+
+    from indexer.versions import CurrentVersions
+
+    with Index.open(str(path)).whoosh_index.searcher() as searcher:
+        current = CurrentVersions(searcher)
+        every = [searcher.stored_fields(docnum)
+                 for docnum in searcher.docs_for_query(Term("kind", "paragraph"))]
+        return ({(r["story_id"], r["version"], r["paragraph"]) for r in every
+                 if current.is_current_record(r)}, len(every))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stock_whoosh_masking_superseded_sees_what_queries_show(tmp_path: Path,
+                                                                workers: int) -> None:
+    wire, path = tmp_path / "wire", tmp_path / "index"
+    index = Index.create(str(path))
+    wire.mkdir()
+    (wire / "plain.txt").write_text(story_text(lead="Glaciers retreat."))
+    steps = [  # (files added, files removed, the quake's current version afterwards)
+        (["newsml-g2-v2.xml"], [], 2),
+        (["newsml-g2-v1.xml"], [], 2),  # the older version arrives later
+        (["newsml-g2-v3-kill.xml"], [], None),
+        ([], ["newsml-g2-v3-kill.xml"], 2),  # deleting the kill restores the story
+        ([], ["newsml-g2-v2.xml"], 1),
+        (["newsml-g2-v2.xml", "newsml-g2-v3-kill.xml"], [], None),  # both in one batch
+        ([], ["newsml-g2-v3-kill.xml"], 2),
+    ]
+    for added, removed, current in steps:
+        copy(added, wire)
+        for name in removed:
+            (wire / name).unlink()
+        index.ingest([str(wire)], prune=True, workers=workers)
+        ours, _ = our_view(path)
+        assert stock_view(path) == ours
+        shown = {version for story_id, version, _ in ours if story_id == QUAKE}
+        assert shown == ({current} if current else set())
+
+
+def test_an_index_made_before_the_field_gets_it_at_the_next_run(tmp_path: Path) -> None:
+    wire, path = tmp_path / "wire", tmp_path / "index"
+    copy(["newsml-g2-v1.xml", "newsml-g2-v2.xml"], wire)
+    index = Index.create(str(path))
+    index.ingest([str(wire)])
+    writer = index.whoosh_index.writer()
+    writer.remove_field("superseded")  # as the index was before the field existed
+    writer.commit()
+    ours, paragraphs = our_view(path)
+    assert "superseded" not in Index.open(str(path)).whoosh_index.schema
+    assert paragraphs > len(ours)
+    report = Index.open(str(path)).ingest([str(wire)])
+    assert report.added == 0
+    assert stock_view(path) == ours
+
+
+def test_the_readme_stock_whoosh_snippet_shows_current_versions_only(tmp_path: Path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    snippet = re.search(r"Stock Whoosh reads it directly:\n\n```python\n(.*?)```", readme, re.S)
+    assert snippet is not None
+    copy(["newsml-g2-v1.xml", "newsml-g2-v2.xml"], tmp_path / "wire")
+    Index.create(str(tmp_path / "index")).ingest([str(tmp_path / "wire")])
+    program = snippet.group(1).replace('parse("drought")', 'parse("earthquake OR Valdivia")')
+    printed = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, check=True,
+                             capture_output=True, text=True).stdout.splitlines()
+    assert sorted(line.split()[1:3] for line in printed) == [["2", "1"], ["2", "2"]]
