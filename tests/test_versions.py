@@ -205,3 +205,24 @@ def test_the_readme_stock_whoosh_snippet_shows_current_versions_only(tmp_path: P
     printed = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, check=True,
                              capture_output=True, text=True).stdout.splitlines()
     assert sorted(line.split()[1:3] for line in printed) == [["2", "1"], ["2", "2"]]
+
+
+def test_check_finds_superseded_marks_that_disagree_with_the_versions(tmp_path: Path) -> None:
+    from whoosh.query import Term
+
+    copy(["newsml-g2-v1.xml", "newsml-g2-v2.xml"], tmp_path / "wire")
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(tmp_path / "wire")])
+    assert index.check() == []
+    ix = index.whoosh_index
+    with ix.searcher() as searcher:
+        (docnum, *_) = searcher.docs_for_query(Term("superseded", "yes"))
+        fields = searcher.stored_fields(docnum)
+    writer = ix.writer()  # a program re-writes a superseded paragraph without its mark
+    writer.delete_document(docnum)
+    writer.add_document(**fields)
+    writer.commit()
+    assert Index.open(str(tmp_path / "index")).check() == [
+        "1 paragraphs carry the wrong `superseded` mark, which programs reading the index "
+        "with stock Whoosh rely on (indexer query decides versions itself; to repair the "
+        "marks, ingest into a fresh --index folder)"]
