@@ -27,8 +27,24 @@ def story_file(n: int) -> str:
             f"filed under: batch, n{n % 7}\n")
 
 
-def make_wire_folder(folder: Path, stories: int) -> None:
+def trec_record(n: int) -> str:
+    """Story n as a TREC record: the same five paragraphs as story_file's."""
+    paragraphs = "".join(f"   Paragraph {p} of story {n} about harbor cranes and tides.\n"
+                         for p in range(2, 6))
+    return (f"<DOC>\n<DOCNO> AP260101-{n:05d} </DOCNO>\n<HEAD>Story {n}</HEAD>\n"
+            f"<DATELINE>LONDON (AP)</DATELINE>\n<TEXT>\n   Lead of story {n}.\n"
+            f"{paragraphs}</TEXT>\n</DOC>\n")
+
+
+def make_wire_folder(folder: Path, stories: int, per_file: int = 1) -> None:
+    """One story a file, or TREC files of `per_file` stories (large ones are shared
+    among workers)."""
     folder.mkdir(parents=True, exist_ok=True)
+    if per_file > 1:
+        for first in range(0, stories, per_file):
+            records = (trec_record(n) for n in range(first, min(first + per_file, stories)))
+            (folder / f"day-{first:05d}.sgml").write_text("".join(records), encoding="utf-8")
+        return
     for n in range(stories):
         (folder / f"story-{n:04d}.txt").write_text(story_file(n), encoding="utf-8")
 
@@ -65,12 +81,12 @@ def consistent(path: Path) -> str | None:
 
 
 def run_trials(workdir: Path, trials: int, stories: int = 60, seed: int = 20261124,
-               max_delay: float = 1.0, workers: int = 1) -> list[str]:
+               max_delay: float = 1.0, workers: int = 1, per_file: int = 1) -> list[str]:
     """Returns the failures (empty when every trial recovered exactly). With workers, the
     rerun right after the kill also proves that the killed run's workers did not keep its
     lock."""
     folder = workdir / "wire"
-    make_wire_folder(folder, stories)
+    make_wire_folder(folder, stories, per_file)
     reference = workdir / "reference"
     subprocess.run(ingest_command(folder, reference), check=True)
     expected = paragraph_ids(reference)

@@ -19,7 +19,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 LOCK_NAME = "ingest.lock"
 LAST_RUN_NAME = "last_run.json"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a day of one agency's wire is a few MB
+SPLIT_BYTES = 256 * 1024  # with workers, a file this large is shared among them
 HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.workers)
 
 
@@ -255,6 +256,11 @@ class FileJob:
     size: int
     mtime_ns: int
     known: FileRecord | None  # its ledger record, when it was ingested before
+    # with workers, a large file is read by several: each parses it and indexes every
+    # `parts`-th story from `part`; part 0 writes the ledger record and reports problems
+    part: int = 0
+    parts: int = 1
+    data: bytes | None = None  # its bytes, read once by the run for all its parts
 
 
 @dataclass
@@ -280,8 +286,12 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     """Read, hash and parse one file, add the people each story names, and add its
     documents (paragraphs, story records, then its ledger record) through `add`; the same
     in the run's process or a worker's."""
+    data = job.data
+    if data is not None:  # the outcome goes back without the bytes
+        job = replace(job, data=None)
     try:
-        data = read_limited(job.path, MAX_FILE_BYTES)
+        if data is None:
+            data = read_limited(job.path, MAX_FILE_BYTES)
     except OSError as exc:
         return FileOutcome(job, "rejected", f"unreadable: {exc.strerror or exc}")
     except WireFormatError as exc:
@@ -289,6 +299,8 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     digest = hashlib.sha256(data).hexdigest()
     if job.known and job.known.sha256 == digest:
         # touched, not changed: refresh the ledger so the next run skips it on stat alone
+        if job.part:
+            return FileOutcome(job, "touched")
         add(_file_record(job, digest, job.known.stories))
         return FileOutcome(job, "touched", documents=1)
     from .formats import parse_file  # the readers: only a run that reads files loads them
@@ -301,22 +313,23 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     except Exception as exc:  # a reader bug must not end the batch
         return FileOutcome(job, "rejected", f"could not parse: {type(exc).__name__}: {exc}")
     del data  # the file's bytes, and each story once written: a big file's peak memory
-    stories = parsed.stories[::-1]
+    story_ids = tuple(story.story_id for story in parsed.stories)
+    stories = parsed.stories[job.part::job.parts][::-1]
     parsed.stories = []
-    outcome = FileOutcome(job, "parsed", problems=list(parsed.problems),
+    outcome = FileOutcome(job, "parsed", problems=[] if job.part else list(parsed.problems),
                           stories=len(stories))
-    story_ids = []
     while stories:
         story = people.add_people(stories.pop())
-        story_ids.append(story.story_id)
         outcome.versions.append((story.key, VersionInfo(story.story_id, story.version,
                                                         story.date, story.status)))
         for document in paragraph_documents(story):
             add(document)
             outcome.paragraphs += 1
         add(story_document(story))
-    add(_file_record(job, digest, tuple(story_ids)))
-    outcome.documents = outcome.paragraphs + outcome.stories + 1
+    outcome.documents = outcome.paragraphs + outcome.stories
+    if not job.part:
+        add(_file_record(job, digest, story_ids))
+        outcome.documents += 1
     return outcome
 
 
@@ -380,6 +393,12 @@ class IngestRun:
         # without workers, its paragraphs as written (number in the new segment, fields)
         self._new_versions: dict[str, list[VersionInfo]] = {}
         self._written: dict[str, list[tuple[int, dict]]] = {}
+        # with workers: the bytes of the files in flight, and the paragraphs a byte of
+        # the files read so far gave, so a batch ends near batch_paragraphs although
+        # outcomes come back after the files were handed out
+        self._bytes_in_flight = 0
+        self._bytes_read = 0
+        self._paragraphs_read = 0
 
     # -- writing in verified batches
 
@@ -585,8 +604,13 @@ class IngestRun:
         return self.report
 
     def _batch_full(self) -> bool:
+        # until files come back, a paragraph is guessed at 200 bytes (Reuters SGML:
+        # about 230): a first batch that ends early costs one small segment
+        read, paragraphs = (self._bytes_read, self._paragraphs_read) if self._bytes_read \
+            else (200, 1)
+        coming = self._bytes_in_flight * paragraphs // read
         return (self._batch_files >= self.batch_files
-                or self._batch_paragraphs >= self.batch_paragraphs)
+                or self._batch_paragraphs + coming >= self.batch_paragraphs)
 
     def _job_for(self, path: Path, root: Path, source: str, ledger: dict[str, FileRecord],
                  seen: set[str]) -> FileJob | None:
@@ -631,16 +655,39 @@ class IngestRun:
         if self._pool is None:
             self._apply(process_file(job, self.fmt, self._add, self.people))
             return
-        # four files in flight per worker: one finishing never waits for the next
-        while self._pool.in_flight >= 4 * self.workers:
-            self._apply(self._pool.next_outcome())
-        self._pool.submit(job)
+        jobs = [job]
+        if job.size >= SPLIT_BYTES:
+            # a file of hundreds of stories, one worker's work while the others wait at
+            # the batch's end: each worker indexes a share of its stories, from the same
+            # bytes (read here once, so a file rewritten meanwhile cannot split in two)
+            try:
+                data = read_limited(job.path, MAX_FILE_BYTES)
+            except OSError as exc:
+                self._apply(FileOutcome(job, "rejected", f"unreadable: {exc.strerror or exc}"))
+                return
+            except WireFormatError as exc:
+                self._apply(FileOutcome(job, "rejected", str(exc)))
+                return
+            jobs = [replace(job, part=part, parts=self.workers, data=data)
+                    for part in range(self.workers)]
+        for part in jobs:
+            # four files in flight per worker: one finishing never waits for the next
+            while self._pool.in_flight >= 4 * self.workers:
+                self._apply(self._pool.next_outcome())
+            self._pool.submit(part)
+            self._bytes_in_flight += part.size // part.parts
 
     def _apply(self, outcome: FileOutcome) -> None:
         """Account for a read file: report, rejections, and the deletions of what its
         new documents replace (committed segments only, so the order does not matter)."""
         job = outcome.job
         self._expected += outcome.documents
+        if self._pool is not None:
+            self._bytes_in_flight -= job.size // job.parts
+        if job.part:  # another share of a file read by several workers: part 0 reports
+            if outcome.status == "parsed":
+                self._count_paragraphs(outcome)
+            return
         if outcome.status == "rejected":
             self.reject(job.path, outcome.reason)
             self.rejected_now[job.source] = {"size": job.size, "mtime": job.mtime_ns,
@@ -658,11 +705,16 @@ class IngestRun:
             self.report.updated += 1
         else:
             self.report.added += 1
+        self._count_paragraphs(outcome)
+
+    def _count_paragraphs(self, outcome: FileOutcome) -> None:
         self.report.stories += outcome.stories
         self.report.paragraphs += outcome.paragraphs
+        self._batch_paragraphs += outcome.paragraphs
+        self._bytes_read += outcome.job.size // outcome.job.parts
+        self._paragraphs_read += outcome.paragraphs
         for key, version in outcome.versions:
             self._new_versions.setdefault(key, []).append(version)
-        self._batch_paragraphs += outcome.paragraphs
 
     def _delete_source_record(self, source: str) -> None:
         self._expected -= self._writer_now().delete_by_term("id", f"file:{source}")

@@ -183,6 +183,17 @@ def test_killed_ingest_with_workers_recovers_exactly(tmp_path: Path) -> None:
     assert run_trials(tmp_path, WORKER_TRIALS, workers=2, seed=20261125) == []
 
 
+@pytest.mark.slow
+def test_killed_ingest_sharing_large_files_among_workers_recovers_exactly(
+        tmp_path: Path) -> None:
+    from indexer.crashcheck import trec_record
+    from indexer.ingest import SPLIT_BYTES
+
+    per_file = SPLIT_BYTES // len(trec_record(0)) + 1  # each file large enough to share
+    assert run_trials(tmp_path, 6, stories=2 * per_file, workers=2, seed=20261130,
+                      max_delay=2.0, per_file=per_file) == []
+
+
 def test_workers_let_the_lock_go_and_exit_with_a_killed_run(tmp_path: Path) -> None:
     from indexer.ingest import ingest_lock
 

@@ -12,13 +12,17 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, story_text
 
-from indexer import Index, IndexLockedError
+from indexer import Index, IndexLockedError, ingest
 from indexer.ingest import ingest_lock, read_ledger
 
 
-@pytest.fixture(params=[1, 2], ids=["in-process", "2-workers"])
-def workers(request: pytest.FixtureRequest) -> int:
-    """Each file read in the run's process, or by worker processes (indexer.workers)."""
+@pytest.fixture(params=[1, 2, "split"], ids=["in-process", "2-workers", "2-workers-split"])
+def workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Each file read in the run's process, or by worker processes (indexer.workers), or
+    by both workers, each indexing a share of its stories (as a large file is read)."""
+    if request.param == "split":
+        monkeypatch.setattr(ingest, "SPLIT_BYTES", 0)
+        return 2
     return request.param
 
 
@@ -255,3 +259,49 @@ def test_a_worker_that_dies_abandons_the_batch(corpus_copy: Path, index_dir: Pat
     assert index.paragraph_count() == 0 and index.check() == []
     monkeypatch.setattr(ingest, "process_file", original)
     assert index.ingest([str(corpus_copy)], workers=2).ok
+
+
+def test_a_file_shared_among_workers_gives_the_index_one_worker_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gzipped = Path(__file__).parent / "fixtures" / "formats" / "trec-ap.gz"
+    import gzip
+
+    one_doc = gzip.decompress(gzipped.read_bytes()).decode()
+    docs = one_doc.split("</DOC>")[0] + "</DOC>\n"
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    # 40 stories in one file, each its own DOCNO and words, and a broken record
+    records = [docs.replace("AP900312-0001", f"AP900312-{n:04d}").replace(
+        "Ferry", f"Ferry{n}") for n in range(1, 41)]
+    records.insert(7, "<DOC>\n<TEXT>no docno</TEXT>\n</DOC>\n")
+    (wire / "day.sgml").write_text("".join(records))
+    (wire / "small.txt").write_text(story_text(lead="Glaciers retreat."))
+    monkeypatch.setattr(ingest, "SPLIT_BYTES", 4096)
+
+    def stored(path: Path) -> tuple[list, list]:
+        with Index.open(str(path)).whoosh_index.searcher() as searcher:
+            paragraphs = sorted((d["id"], d["body"], d["people"])
+                                for d in searcher.documents(kind="paragraph"))
+            files = sorted((d["source"], tuple(d["stories"]))
+                           for d in searcher.documents(kind="file"))
+        return paragraphs, files
+
+    reports = {}
+    for workers in (1, 2):
+        path = tmp_path / f"ix{workers}"
+        rejected: list = []
+        report = Index.create(str(path)).ingest([str(wire)], workers=workers,
+                                                on_reject=rejected.append)
+        reports[workers] = ((report.added, report.stories, report.paragraphs,
+                             report.rejected), [r.reason for r in rejected])
+    assert reports[2] == reports[1]
+    assert reports[1][0][:2] == (2, 41)
+    assert stored(tmp_path / "ix2") == stored(tmp_path / "ix1")
+    assert Index.open(str(tmp_path / "ix2")).check() == []
+    with Index.open(str(tmp_path / "ix2")).whoosh_index.searcher() as searcher:
+        (day,) = {d["source"] for d in searcher.documents(kind="file")
+                  if d["source"].endswith("day.sgml")}
+        holding = [leaf.doc_frequency("source", day) for leaf, _ in searcher.leaf_searchers()]
+    # each worker's segment: 20 stories (3 paragraphs and a story record each), and the
+    # ledger record in part 0's
+    assert sorted(h for h in holding if h) == [80, 81]
