@@ -20,7 +20,6 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
@@ -78,6 +77,7 @@ from .search import (
 from .storage import (
     commit_verified,
     create_durable,
+    index_exists,
     live_documents,
     new_writer,
     open_durable,
@@ -146,7 +146,7 @@ class Index:
         """Open an existing index; IndexNotFoundError when there is none. `ranking` sets
         how search() orders hits (indexer.ranking.RankingParams)."""
         path = path or default_index_path()
-        if not whoosh_index.exists_in(path):
+        if not index_exists(path):
             raise IndexNotFoundError(f"no index at {path} (run `indexer ingest` first)")
         ix = open_durable(path)
         cls._check_version(ix, path)
@@ -156,12 +156,12 @@ class Index:
     def create(cls, path: str | None = None) -> Index:
         """Open the index at path, creating an empty one when there is none."""
         path = path or default_index_path()
-        if whoosh_index.exists_in(path) and open_durable(path)._segments():
+        if index_exists(path) and open_durable(path)._segments():
             return cls.open(path)
         # created under the ingest lock: of two runs starting at once on a folder with no
         # index, one creates it and the other is told the index is busy (IndexLockedError)
         with ingest_lock(path):
-            if whoosh_index.exists_in(path):
+            if index_exists(path):
                 ix = open_durable(path)
                 if not ix._segments():  # a create killed before its meta record was committed
                     cls._write_meta(ix)
