@@ -532,7 +532,7 @@ class Ranker:
         for item in ranked:
             result = item.result
             story = (result["story_id"], result.get("version", 0))
-            is_current = self.current.is_current_record(result.fields())
+            is_current = self.current.is_current_paragraph(result.docnum, result.fields())
             if not is_current and not all_versions:
                 continue
             if per_story and taken.get(story, 0) >= per_story:
