@@ -332,13 +332,9 @@ def _is_place(words: list[str]) -> bool:
 
 
 def _line_break(text: str, gap_start: int, gap_end: int) -> bool:
-    gap = text[gap_start:gap_end]
-    if "\n" not in gap:
-        return False
-    if gap.count("\n") > 1:
-        return True
-    line_start = text.rfind("\n", 0, gap_start) + 1
-    return gap_start - line_start < 50
+    # every reader joins a paragraph's wrapped lines, so a line break left in the text is
+    # a boundary: between paragraphs, table rows, or sentences (as CoNLL's are written)
+    return "\n" in text[gap_start:gap_end]
 
 
 _SENTENCE_NOT_DATE = frozenset(_SENTENCE_WORDS - _MONTHS_DAYS)
@@ -347,8 +343,7 @@ _SENTENCE_NOT_DATE = frozenset(_SENTENCE_WORDS - _MONTHS_DAYS)
 def _runs(tokens: list[re.Match[str]], words: list[str], text: str) -> list[tuple[int, int]]:
     """Maximal runs of capitalised tokens (name particles allowed inside; `words`: each
     token's text) as index ranges.
-    A paragraph break ends a run, and so does a line break after a short line (headlines,
-    bylines and table rows stand on lines of their own; wrapped body lines are long)."""
+    A line break ends a run (see _line_break)."""
     runs: list[tuple[int, int]] = []
     start = None
     name_like = [_is_name_word(word) for word in words]

@@ -239,3 +239,11 @@ def test_an_occupation_is_cut_and_a_town_before_said_is_no_person() -> None:
     text = ('Farmer Grace Tillman, who runs 3,000 sheep near Bourke, said the loans '
             'would help. "You can\'t eat a loan," Tillman said.')
     assert extract_people(text) == ["Grace Tillman"]
+
+
+def test_a_line_break_ends_a_name_however_long_the_line_before_it() -> None:
+    # readers join wrapped lines, so lines left in the text are rows or sentences (CoNLL
+    # writes one sentence a line): two names, not "Alexander Downer Mark Taylor"
+    text = ("The report was welcomed on Friday by Foreign Minister Alexander Downer\n"
+            "Mark Taylor said the team was ready .")
+    assert extract_people(text) == ["Alexander Downer", "Mark Taylor"]
