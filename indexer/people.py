@@ -117,6 +117,8 @@ _MONTHS_DAYS = {
     "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday",
 }  # fmt: skip
+_REGNAL_RE = re.compile(r"(?=[IVX])X{0,2}(?:IX|IV|V?I{0,3})")
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # Capitalised only because they open a sentence or a quote.
 _SENTENCE_WORDS = {
     "the", "a", "an", "in", "on", "at", "by", "for", "from", "to", "of", "and", "but", "or",
@@ -235,6 +237,16 @@ def _is_name_word(word: str) -> bool:
     return ("-" in word or "'" in word or "’" in word) and bool(_PREFIXED_NAME_RE.match(word))
 
 
+def _is_hyphenated_title(key: str) -> bool:
+    """"lieutenant-colonel", "vice-president", "ex-yankee", "co-founder": titles joined,
+    or a former or shared role."""
+    parts = key.split("-")
+    return len(parts) > 1 and (parts[0] in _ROLE_PREFIXES or all(p in _TITLES for p in parts))
+
+
+_ROLE_PREFIXES = {"ex", "co", "vice", "deputy", "former", "acting"}
+
+
 def _is_demonym(word: str) -> bool:
     return bool(_DEMONYM_RE.match(word)) and len(word) > 4 and word.lower() not in given_names()
 
@@ -351,8 +363,10 @@ def _runs(tokens: list[re.Match[str]], words: list[str], text: str) -> list[tupl
         if start is not None and _line_break(text, tokens[i - 1].end(), tokens[i].start()):
             runs.append((start, i))
             start = None
-        inside = start is not None and i + 1 < len(tokens) and name_like[i + 1] \
-            and _key(word) in _PARTICLES
+        # a particle inside a name, or two ("Edwin van der Sar")
+        inside = start is not None and _key(word) in _PARTICLES and i + 1 < len(tokens) and (
+            name_like[i + 1] or (i + 2 < len(tokens) and name_like[i + 2]
+                                 and _key(words[i + 1]) in _PARTICLES))
         if name_like[i] or inside:
             if start is not None and _key(word) in _SENTENCE_NOT_DATE:
                 runs.append((start, i))  # "... J.Y. Lee The company": a new sentence
@@ -460,7 +474,8 @@ def find_mentions(text: str) -> list[Mention]:
     for first, after in runs:
         run = tokens[first:after]
         words = texts[first:after]
-        while len(words) > 1 and _key(words[-1]) in _SUFFIXES | _PARTICLES:
+        # "Jose Miguel Insulza Monday": a weekday after a name dates the sentence
+        while len(words) > 1 and _key(words[-1]) in _SUFFIXES | _PARTICLES | _WEEKDAYS:
             words.pop()
         start_idx = 0
         titled = first > 0 and _key(tokens[first - 1].group()) in _PERSONAL_TITLES
@@ -490,7 +505,8 @@ def find_mentions(text: str) -> list[Mention]:
             # "New York Mets": a place opener is no sentence word before a capital
             sentence_word = key in _SENTENCE_WORDS and not (
                 key in _PLACE_OPENERS and start_idx + 1 < len(words))
-            if sentence_word or key in _TITLES or _is_place_possessive(word) \
+            if sentence_word or key in _TITLES or _is_hyphenated_title(key) \
+                    or _is_place_possessive(word) \
                     or nationality or common or compass \
                     or (_COMPOUND_ADJECTIVE_RE.match(word) and start_idx + 1 < len(words)) \
                     or (before_title and (_is_demonym(word) or _is_acronym(word))):
@@ -555,7 +571,13 @@ def find_mentions(text: str) -> list[Mention]:
             # someone else's
             placed = before_name in _PLACE_PREPOSITIONS
             known = known and not placed
-            if not _is_place(words):
+            numeral = tokens[name_after].group() if name_after < len(tokens) else ""
+            if _REGNAL_RE.fullmatch(numeral) and text[end:tokens[name_after].start()] == " " \
+                    and (titled or (numeral != "I" and keys[0] in given)):
+                # "Queen Elizabeth I", "Henry VIII": a regnal number is part of the name
+                full.append(([words[0], numeral], start, tokens[name_after].end()))
+                accepted.add((name_first, name_after + 1))
+            elif not _is_place(words):
                 single.append((words[0], start, end,
                                titled or (spoke and known) or sports or role))
             continue

@@ -39,10 +39,10 @@ def test_people_on_conll_testa() -> None:
     docs = module.read_conll(DATA / "conll2003" / "eng.testa")
     result = module.evaluate(docs, module.train_person_names(train), people.find_mentions,
                              people.people_from_mentions)
-    assert result["mention"][2] >= 0.905  # measured 0.913 (gold split at sentence breaks)
+    assert result["mention"][2] >= 0.91  # measured 0.918 (gold split at sentence breaks)
     assert result["mention"][0] >= 0.90  # precision: filters must be trustworthy
-    assert result["document"][2] >= 0.91  # measured 0.917
-    assert result["unseen_recall"] >= 0.87  # measured 0.885
+    assert result["document"][2] >= 0.915  # measured 0.923
+    assert result["unseen_recall"] >= 0.88  # measured 0.892
 
 
 def test_gold_names_end_at_a_sentence_break_as_conlleval_reads_them(tmp_path) -> None:

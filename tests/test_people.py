@@ -247,3 +247,18 @@ def test_a_line_break_ends_a_name_however_long_the_line_before_it() -> None:
     text = ("The report was welcomed on Friday by Foreign Minister Alexander Downer\n"
             "Mark Taylor said the team was ready .")
     assert extract_people(text) == ["Alexander Downer", "Mark Taylor"]
+
+
+def test_weekdays_hyphenated_titles_particles_and_regnal_numbers() -> None:
+    def spans(text: str) -> list[str]:
+        return [text[m.start:m.end] for m in find_mentions(text)]
+
+    assert spans("Albright will meet Foreign Minister Jose Miguel Insulza Monday for talks .") \
+        == ["Jose Miguel Insulza"]
+    assert spans("NATO spokesman Lieutenant-Colonel Max Marriner said in Sarajevo .") \
+        == ["Max Marriner"]
+    assert spans("Ex-Yankee Randy Velarde hit his 11th homer .") == ["Randy Velarde"]
+    assert spans("Springbok scrum-half Joost van der Westhuizen was his side 's inspiration .") \
+        == ["Joost van der Westhuizen"]
+    assert spans("1533 - Queen Elizabeth I born .") == ["Elizabeth I"]
+    assert spans("in 1951 on the abdication of his father Leopold III .") == ["Leopold III"]
