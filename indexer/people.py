@@ -646,6 +646,11 @@ def _resolve(full: list[tuple[list[str], int, int]],
         first_at[mention.name] = min(first_at.get(mention.name, mention.start), mention.start)
     # a word that a title made a person once ("Sen. Dole") is that person throughout
     titled_words = {word for word, _, _, titled in single if titled}
+    given = given_names()
+    by_forename: dict[str, set[str]] = {}
+    for words, _, _ in full:
+        if len(words) > 1:
+            by_forename.setdefault(words[0].lower(), set()).add(" ".join(words))
     for word, start, end, titled in single:
         matches = {canonical[n] for n in by_surname.get(word.lower(), ())}
         if matches:
@@ -654,6 +659,11 @@ def _resolve(full: list[tuple[list[str], int, int]],
             first_at[best] = min(first_at[best], start)
         elif titled or word in titled_words:
             mentions.append(Mention(word, start, end))
+        elif word.lower() not in given and len(by_forename.get(word.lower(), ())) == 1:
+            # "Jansher Khan" and later "Jansher": a first name no list knows as one is
+            # how the text calls that person (Asian and Arab names, nicknames)
+            (name,) = by_forename[word.lower()]
+            mentions.append(Mention(canonical[name], start, end))
     mentions.sort(key=lambda m: m.start)
     return mentions
 

@@ -262,3 +262,13 @@ def test_weekdays_hyphenated_titles_particles_and_regnal_numbers() -> None:
         == ["Joost van der Westhuizen"]
     assert spans("1533 - Queen Elizabeth I born .") == ["Elizabeth I"]
     assert spans("in 1951 on the abdication of his father Leopold III .") == ["Leopold III"]
+
+
+def test_a_first_name_no_list_knows_is_the_full_name_it_began() -> None:
+    text = ("Hill called Jansher Khan a cheat . \" I have nothing against Jansher but it "
+            "will be great , \" Hill said .")
+    found = [(text[m.start:m.end], m.name) for m in find_mentions(text)]
+    assert ("Jansher", "Jansher Khan") in found
+    # a common given name stays unresolved: "John" is not John Major or John Howard
+    names = [m.name for m in find_mentions("John Major met John Howard . John said nothing .")]
+    assert "John Major" in names and names.count("John Major") == 1
