@@ -60,7 +60,7 @@ from .ranking import (
     story_mask,
     weighting,
 )
-from .schema import META_ID, SCHEMA_VERSION, SUPERSEDED, SUPERSEDED_TERM, build_schema
+from .schema import META_ID, SCHEMA_VERSION, build_schema
 from .search import (
     Hit,
     NoSuchStoryError,
@@ -82,7 +82,7 @@ from .storage import (
     new_writer,
     open_durable,
 )
-from .versions import CurrentVersions, versioned_keys
+from .versions import CurrentVersions, wrongly_marked
 
 DEFAULT_INDEX = "index"
 
@@ -436,28 +436,13 @@ class Index:
                                     "ingest` reads it again; if it is rejected, its last good "
                                     "version stays indexed until the file is fixed, or "
                                     "removed and pruned with `--prune`)")
-        wrong = self._wrongly_superseded(searcher)
+        wrong = wrongly_marked(searcher)
         if wrong:
             problems.append(f"{wrong} paragraphs carry the wrong `superseded` mark, which "
                             "programs reading the index with stock Whoosh rely on (indexer "
                             "query decides versions itself; to repair the marks, ingest into "
                             "a fresh --index folder)")
         return problems
-
-    @staticmethod
-    def _wrongly_superseded(searcher) -> int:
-        """Paragraphs whose `superseded` mark disagrees with the versions a query sees."""
-        if SUPERSEDED not in searcher.schema:
-            return 0  # an index made before the field: the next ingest writes it
-        current = CurrentVersions(searcher)
-        expected = set()
-        for key in versioned_keys(searcher):
-            for docnum in searcher.docs_for_query(Term("story_key", key)):
-                fields = searcher.stored_fields(docnum)
-                if fields.get("kind") == "paragraph" and not current.is_current_record(fields):
-                    expected.add(docnum)
-        flagged = set(searcher.docs_for_query(Term(SUPERSEDED, SUPERSEDED_TERM)))
-        return len(flagged ^ expected)
 
     # -- reading
 

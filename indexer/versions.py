@@ -65,7 +65,8 @@ class CurrentVersions:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self._winner: dict[str, VersionInfo | None] = {}
-        self._leaves: list | None = None  # (first docnum, leaf reader), when marked
+        self._leaves: list | None = None  # each segment's reader, when the field exists
+        self._offsets: list[int] = []  # and its first document number
 
     def versions(self, key: str) -> list[VersionInfo]:
         return sorted(map(VersionInfo.of, records(self.searcher, "story", "story_key", key)),
@@ -77,34 +78,40 @@ class CurrentVersions:
             self._winner[key] = winner_of(self.versions(key))
         return self._winner[key]
 
-    def is_current(self, key: str, story_id: str, version: int) -> bool:
-        latest = self.winner(key)
-        return latest is not None and (latest.story_id, latest.version) == (story_id, version)
-
     def is_current_record(self, record: dict) -> bool:
         """Whether a stored record (a paragraph or story record) is of the current
         version of its story."""
-        return self.is_current(record_key(record), record["story_id"], record_version(record))
+        return is_winner(self.winner(record_key(record)), record)
 
     def is_current_paragraph(self, docnum: int, record: dict) -> bool:
         """is_current_record for a paragraph, read from its `superseded` mark when the
         index has the field (ingest keeps the marks right, `indexer check` verifies
         them): one posting lookup instead of reading every record of its story."""
+        if not self._marks_kept():
+            return self.is_current_record(record)
+        return not self.marked(docnum)
+
+    def _marks_kept(self) -> bool:
         if self._leaves is None:
             self._leaves = []
             if SUPERSEDED in self.searcher.schema:
-                self._leaves = [(offset, leaf.reader())
-                                for leaf, offset in self.searcher.leaf_searchers()]
-        if not self._leaves:
-            return self.is_current_record(record)
-        at = bisect_right([offset for offset, _ in self._leaves], docnum) - 1
-        offset, reader = self._leaves[at]
+                for leaf, offset in self.searcher.leaf_searchers():
+                    self._leaves.append(leaf.reader())
+                    self._offsets.append(offset)
+        return bool(self._leaves)
+
+    def marked(self, docnum: int) -> bool:
+        """Whether the document holds `superseded:yes`."""
+        if not self._marks_kept():
+            return False
+        at = bisect_right(self._offsets, docnum) - 1
+        reader, local = (self._leaves or [])[at], docnum - self._offsets[at]
         if (SUPERSEDED, SUPERSEDED_TERM) not in reader:
-            return True
-        marked = reader.postings(SUPERSEDED, SUPERSEDED_TERM)  # live documents only
-        if marked.is_active():
-            marked.skip_to(docnum - offset)
-        return not (marked.is_active() and marked.id() == docnum - offset)
+            return False
+        postings = reader.postings(SUPERSEDED, SUPERSEDED_TERM)  # live documents only
+        if postings.is_active():
+            postings.skip_to(local)
+        return postings.is_active() and postings.id() == local
 
 
 # -- writing the decision down (ingest)
@@ -123,20 +130,17 @@ def settle(writer, searcher: Searcher, new: dict[str, list[VersionInfo]],
     `pending(key)` gives the batch's paragraphs of a key, written as current. A paragraph
     whose answer changes is deleted and added again with it. Returns (deleted, added)."""
     deleted = added = 0
-    flagged: set[int] | None = None
     reader = searcher.reader()
+    committed = CurrentVersions(searcher)
     for key, batch in new.items():
         known = reader.doc_frequency("story_key", key) > 0
         if not known and len(batch) <= 1 and all(v.status == "usable" for v in batch):
             continue  # a story new to the index, alone in the batch: current as written
-        winner = winner_of(batch + (CurrentVersions(searcher).versions(key) if known else []))
+        winner = winner_of(batch + (committed.versions(key) if known else []))
         if known:
-            if flagged is None:
-                flagged = set(searcher.docs_for_query(Term(SUPERSEDED, SUPERSEDED_TERM)))
-            for docnum in list(searcher.docs_for_query(Term("story_key", key))):
-                fields = searcher.stored_fields(docnum)
+            for docnum, fields in _paragraphs_of(searcher, key):
                 want = not is_winner(winner, fields)
-                if fields.get("kind") != "paragraph" or want == (docnum in flagged):
+                if want == committed.marked(docnum):
                     continue
                 writer.delete_document(docnum)
                 writer.add_document(**_flagged(fields, want))
@@ -157,6 +161,29 @@ def _flagged(fields: dict, superseded: bool) -> dict:
     if superseded:
         document[SUPERSEDED] = SUPERSEDED_TERM
     return document
+
+
+def _paragraphs_of(searcher: Searcher, key: str) -> list[tuple[int, dict]]:
+    """The paragraphs of a key's versions: (document number, stored fields)."""
+    found = []
+    for docnum in list(searcher.docs_for_query(Term("story_key", key))):
+        fields = searcher.stored_fields(docnum)
+        if fields.get("kind") == "paragraph":
+            found.append((docnum, fields))
+    return found
+
+
+def wrongly_marked(searcher: Searcher) -> int:
+    """Paragraphs whose `superseded` mark disagrees with the versions a query sees
+    (`indexer check`); 0 for an index made before the field (the next ingest writes it)."""
+    if SUPERSEDED not in searcher.schema:
+        return 0
+    current = CurrentVersions(searcher)
+    expected = {docnum for key in versioned_keys(searcher)
+                for docnum, fields in _paragraphs_of(searcher, key)
+                if not current.is_current_record(fields)}
+    flagged = set(searcher.docs_for_query(Term(SUPERSEDED, SUPERSEDED_TERM)))
+    return len(flagged ^ expected)
 
 
 def versioned_keys(searcher: Searcher) -> dict[str, list[VersionInfo]]:
