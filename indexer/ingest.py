@@ -419,7 +419,7 @@ class IngestRun:
         done: list = []
         if self._pool is not None:
             while self._pool.in_flight:
-                self._apply(self._pool.next_outcome())
+                self._apply_next()
             segments = self._pool.finish_batch()
             if segments:
                 self._writer_now()
@@ -465,12 +465,15 @@ class IngestRun:
         written, self._written = self._written, {}
         if not new:
             return
-        readers = [(segment, self.ix.segment_reader(segment)) for segment in segments]
+        readers: list = []  # the workers' segments of this batch, opened when needed
 
         def pending(key: str) -> Iterator[Pending]:
             for docnum, fields in written.get(key, ()):
                 yield writer.newsegment, docnum, fields
-            for segment, reader in readers:  # the workers' segments of this batch
+            if segments and not readers:
+                readers.extend((segment, self.ix.segment_reader(segment))
+                               for segment in segments)
+            for segment, reader in readers:
                 if ("story_key", key) not in reader:
                     continue
                 for docnum in reader.postings("story_key", key).all_ids():
@@ -673,17 +676,22 @@ class IngestRun:
         for part in jobs:
             # four files in flight per worker: one finishing never waits for the next
             while self._pool.in_flight >= 4 * self.workers:
-                self._apply(self._pool.next_outcome())
+                self._apply_next()
             self._pool.submit(part)
             self._bytes_in_flight += part.size // part.parts
+
+    def _apply_next(self) -> None:
+        """Account for the next file a worker finished."""
+        assert self._pool is not None
+        outcome = self._pool.next_outcome()
+        self._bytes_in_flight -= outcome.job.size // outcome.job.parts
+        self._apply(outcome)
 
     def _apply(self, outcome: FileOutcome) -> None:
         """Account for a read file: report, rejections, and the deletions of what its
         new documents replace (committed segments only, so the order does not matter)."""
         job = outcome.job
         self._expected += outcome.documents
-        if self._pool is not None:
-            self._bytes_in_flight -= job.size // job.parts
         if job.part:  # another share of a file read by several workers: part 0 reports
             if outcome.status == "parsed":
                 self._count_paragraphs(outcome)
