@@ -111,14 +111,13 @@ _NOT_PERSON = {
 _PLACE_OPENERS = {"st", "st.", "saint", "sankt", "san", "santa", "santo", "sao", "port",
                   "fort", "mount", "mt", "lake", "cape", "le", "la", "les", "el", "los", "las",
                   "new", "north", "south", "east", "west", "upper", "lower", "greater"}
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _MONTHS_DAYS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday",
+    "sept", "oct", "nov", "dec", *_WEEKDAYS,
 }  # fmt: skip
 _REGNAL_RE = re.compile(r"(?=[IVX])X{0,2}(?:IX|IV|V?I{0,3})")
-_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # Capitalised only because they open a sentence or a quote.
 _SENTENCE_WORDS = {
     "the", "a", "an", "in", "on", "at", "by", "for", "from", "to", "of", "and", "but", "or",
@@ -146,6 +145,7 @@ _DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic|ch|sh)$")
 _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "das", "del",
               "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st."}
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+_NOT_LAST = frozenset(_SUFFIXES | _PARTICLES | _WEEKDAYS)  # words a name never ends on
 _INITIAL_RE = re.compile(r"[A-Z]\.")
 _PLACE_PREPOSITIONS = {"near", "in", "at", "from", "outside", "to", "into", "across"}
 # A results line of teams: two names with their scores, or a name and a standings row.
@@ -475,7 +475,7 @@ def find_mentions(text: str) -> list[Mention]:
         run = tokens[first:after]
         words = texts[first:after]
         # "Jose Miguel Insulza Monday": a weekday after a name dates the sentence
-        while len(words) > 1 and _key(words[-1]) in _SUFFIXES | _PARTICLES | _WEEKDAYS:
+        while len(words) > 1 and _key(words[-1]) in _NOT_LAST:
             words.pop()
         start_idx = 0
         titled = first > 0 and _key(tokens[first - 1].group()) in _PERSONAL_TITLES
