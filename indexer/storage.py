@@ -157,13 +157,12 @@ def index_exists(path: str) -> bool:
     """Whether the folder holds a Whoosh index: a table of contents, by its file name.
     Not whoosh.index.exists_in: it opens the index, and a commit replacing the table of
     contents between its listing and its reading raised FileNotFoundError in a reader."""
-    prefix = f"_{_DEF_INDEX_NAME}_"
     try:
         names = os.listdir(path)
     except OSError:
         return False
-    return any(name.startswith(prefix) and name.endswith(".toc")
-               and name[len(prefix):-4].isdigit() for name in names)
+    toc = whoosh_index.TOC._pattern(_DEF_INDEX_NAME)  # Whoosh's own name for it
+    return any(toc.match(name) for name in names)
 
 
 def open_durable(path: str) -> FileIndex:
