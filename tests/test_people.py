@@ -253,22 +253,22 @@ def test_weekdays_hyphenated_titles_particles_and_regnal_numbers() -> None:
     def spans(text: str) -> list[str]:
         return [text[m.start:m.end] for m in find_mentions(text)]
 
-    assert spans("Albright will meet Foreign Minister Jose Miguel Insulza Monday for talks .") \
-        == ["Jose Miguel Insulza"]
-    assert spans("NATO spokesman Lieutenant-Colonel Max Marriner said in Sarajevo .") \
-        == ["Max Marriner"]
-    assert spans("Ex-Yankee Randy Velarde hit his 11th homer .") == ["Randy Velarde"]
-    assert spans("Springbok scrum-half Joost van der Westhuizen was his side 's inspiration .") \
-        == ["Joost van der Westhuizen"]
-    assert spans("1533 - Queen Elizabeth I born .") == ["Elizabeth I"]
-    assert spans("in 1951 on the abdication of his father Leopold III .") == ["Leopold III"]
+    assert spans("The envoy will see Foreign Minister Carla Mendoza Ruiz Tuesday in Quito .") \
+        == ["Carla Mendoza Ruiz"]
+    assert spans("Army spokesman Lieutenant-Colonel Peter Hallam said the convoy had left .") \
+        == ["Peter Hallam"]
+    assert spans("Ex-Dodger Marcus Avila singled twice in the sixth .") == ["Marcus Avila"]
+    assert spans("Flanker Pieter van der Merwe scored twice before the break .") \
+        == ["Pieter van der Merwe"]
+    assert spans("The museum shows letters of King Olaf V from the war years .") == ["Olaf V"]
+    assert spans("It hangs beside a portrait of his grandfather Gustav III .") == ["Gustav III"]
 
 
 def test_a_first_name_no_list_knows_is_the_full_name_it_began() -> None:
-    text = ("Hill called Jansher Khan a cheat . \" I have nothing against Jansher but it "
-            "will be great , \" Hill said .")
+    text = ("Gill accused Zorvan Kessler of cheating . \" I respect Zorvan but he broke the "
+            "rules , \" Gill said .")
     found = [(text[m.start:m.end], m.name) for m in find_mentions(text)]
-    assert ("Jansher", "Jansher Khan") in found
+    assert ("Zorvan", "Zorvan Kessler") in found
     # a common given name stays unresolved: "John" is not John Major or John Howard
     names = [m.name for m in find_mentions("John Major met John Howard . John said nothing .")]
     assert "John Major" in names and names.count("John Major") == 1
