@@ -474,7 +474,7 @@ def find_mentions(text: str) -> list[Mention]:
     for first, after in runs:
         run = tokens[first:after]
         words = texts[first:after]
-        # "Jose Miguel Insulza Monday": a weekday after a name dates the sentence
+        # "Carla Mendoza Ruiz Tuesday": a weekday after a name dates the sentence
         while len(words) > 1 and _key(words[-1]) in _NOT_LAST:
             words.pop()
         start_idx = 0
@@ -660,7 +660,7 @@ def _resolve(full: list[tuple[list[str], int, int]],
         elif titled or word in titled_words:
             mentions.append(Mention(word, start, end))
         elif word.lower() not in given and len(by_forename.get(word.lower(), ())) == 1:
-            # "Jansher Khan" and later "Jansher": a first name no list knows as one is
+            # "Zorvan Kessler" and later "Zorvan": a first name no list knows as one is
             # how the text calls that person (Asian and Arab names, nicknames)
             (name,) = by_forename[word.lower()]
             mentions.append(Mention(canonical[name], start, end))
