@@ -574,7 +574,7 @@ def find_mentions(text: str) -> list[Mention]:
             numeral = tokens[name_after].group() if name_after < len(tokens) else ""
             if _REGNAL_RE.fullmatch(numeral) and text[end:tokens[name_after].start()] == " " \
                     and (titled or (numeral != "I" and keys[0] in given)):
-                # "Queen Elizabeth I", "Henry VIII": a regnal number is part of the name
+                # "King Olaf V", "Gustav III": a regnal number is part of the name
                 full.append(([words[0], numeral], start, tokens[name_after].end()))
                 accepted.add((name_first, name_after + 1))
             elif not _is_place(words):
