@@ -256,11 +256,14 @@ class FileJob:
     size: int
     mtime_ns: int
     known: FileRecord | None  # its ledger record, when it was ingested before
-    # with workers, a large file is read by several: each parses it and indexes every
-    # `parts`-th story from `part`; part 0 writes the ledger record and reports problems
+    # with workers, a large file is shared by several: each parses and indexes its share
+    # of the records (formats.parse_file); the run puts their outcomes together and has
+    # a worker write the ledger record (`ledger_stories`: every story of the file)
     part: int = 0
     parts: int = 1
     data: bytes | None = None  # its bytes, read once by the run for all its parts
+    sha256: str = ""  # of those bytes
+    ledger_stories: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -276,6 +279,10 @@ class FileOutcome:
     paragraphs: int = 0
     documents: int = 0  # documents added: paragraphs, story records, the file record
     versions: list[tuple[str, VersionInfo]] = field(default_factory=list)  # key, version
+    # a share of a file: its story ids and problems, each with its record's number
+    story_ids: list[str] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)
+    problems_at: list[int] = field(default_factory=list)
 
 
 RULES = PeopleFinder()
@@ -286,6 +293,9 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     """Read, hash and parse one file, add the people each story names, and add its
     documents (paragraphs, story records, then its ledger record) through `add`; the same
     in the run's process or a worker's."""
+    if job.ledger_stories is not None:  # the shares of the file are in: its ledger record
+        add(_file_record(job, job.sha256, job.ledger_stories))
+        return FileOutcome(job, "recorded", documents=1)
     data = job.data
     if data is not None:  # the outcome goes back without the bytes
         job = replace(job, data=None)
@@ -296,28 +306,28 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
         return FileOutcome(job, "rejected", f"unreadable: {exc.strerror or exc}")
     except WireFormatError as exc:
         return FileOutcome(job, "rejected", str(exc))
-    digest = hashlib.sha256(data).hexdigest()
+    digest = job.sha256 or hashlib.sha256(data).hexdigest()
     if job.known and job.known.sha256 == digest:
         # touched, not changed: refresh the ledger so the next run skips it on stat alone
-        if job.part:
-            return FileOutcome(job, "touched")
         add(_file_record(job, digest, job.known.stories))
         return FileOutcome(job, "touched", documents=1)
     from .formats import parse_file  # the readers: only a run that reads files loads them
 
     try:
         parsed = parse_file(data, story_id_for(Path(job.path), Path(job.root)), job.source,
-                            fmt)
+                            fmt, share=(job.part, job.parts))
     except WireFormatError as exc:
         return FileOutcome(job, "rejected", str(exc))  # an earlier good version stays
     except Exception as exc:  # a reader bug must not end the batch
         return FileOutcome(job, "rejected", f"could not parse: {type(exc).__name__}: {exc}")
     del data  # the file's bytes, and each story once written: a big file's peak memory
-    story_ids = tuple(story.story_id for story in parsed.stories)
-    stories = parsed.stories[job.part::job.parts][::-1]
+    story_ids = [story.story_id for story in parsed.stories]
+    stories = parsed.stories[::-1]
     parsed.stories = []
-    outcome = FileOutcome(job, "parsed", problems=[] if job.part else list(parsed.problems),
-                          stories=len(stories))
+    outcome = FileOutcome(job, "parsed", problems=parsed.problems, stories=len(stories))
+    if job.parts > 1:
+        outcome.story_ids, outcome.at = story_ids, parsed.at
+        outcome.problems_at = parsed.problems_at
     while stories:
         story = people.add_people(stories.pop())
         outcome.versions.append((story.key, VersionInfo(story.story_id, story.version,
@@ -327,8 +337,8 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
             outcome.paragraphs += 1
         add(story_document(story))
     outcome.documents = outcome.paragraphs + outcome.stories
-    if not job.part:
-        add(_file_record(job, digest, story_ids))
+    if job.parts == 1:
+        add(_file_record(job, digest, tuple(story_ids)))
         outcome.documents += 1
     return outcome
 
@@ -392,6 +402,7 @@ class IngestRun:
         # the batch's story keys (versions.settle): the versions it adds to each, and
         # without workers, its paragraphs as written (number in the new segment, fields)
         self._new_versions: dict[str, list[VersionInfo]] = {}
+        self._shares: dict[str, list[FileOutcome]] = {}  # source -> the shares back
         self._written: dict[str, list[tuple[int, dict]]] = {}
         # with workers: the bytes of the files in flight, and the paragraphs a byte of
         # the files read so far gave, so a batch ends near batch_paragraphs although
@@ -661,7 +672,7 @@ class IngestRun:
         jobs = [job]
         if job.size >= SPLIT_BYTES:
             # a file of hundreds of stories, one worker's work while the others wait at
-            # the batch's end: each worker indexes a share of its stories, from the same
+            # the batch's end: each worker indexes a share of its records, from the same
             # bytes (read here once, so a file rewritten meanwhile cannot split in two)
             try:
                 data = read_limited(job.path, MAX_FILE_BYTES)
@@ -671,20 +682,29 @@ class IngestRun:
             except WireFormatError as exc:
                 self._apply(FileOutcome(job, "rejected", str(exc)))
                 return
-            jobs = [replace(job, part=part, parts=self.workers, data=data)
-                    for part in range(self.workers)]
+            job = replace(job, data=data, sha256=hashlib.sha256(data).hexdigest())
+            if not (job.known and job.known.sha256 == job.sha256):  # touched: one job
+                jobs = [replace(job, part=part, parts=self.workers)
+                        for part in range(self.workers)]
+            else:
+                jobs = [job]
         for part in jobs:
-            # four files in flight per worker: one finishing never waits for the next
-            while self._pool.in_flight >= 4 * self.workers:
-                self._apply_next()
-            self._pool.submit(part)
+            self._submit(part)
             self._bytes_in_flight += part.size // part.parts
+
+    def _submit(self, job: FileJob) -> None:
+        assert self._pool is not None
+        # four files in flight per worker: one finishing never waits for the next
+        while self._pool.in_flight >= 4 * self.workers:
+            self._apply_next()
+        self._pool.submit(job)
 
     def _apply_next(self) -> None:
         """Account for the next file a worker finished."""
         assert self._pool is not None
         outcome = self._pool.next_outcome()
-        self._bytes_in_flight -= outcome.job.size // outcome.job.parts
+        if outcome.job.ledger_stories is None:
+            self._bytes_in_flight -= outcome.job.size // outcome.job.parts
         self._apply(outcome)
 
     def _apply(self, outcome: FileOutcome) -> None:
@@ -692,10 +712,16 @@ class IngestRun:
         new documents replace (committed segments only, so the order does not matter)."""
         job = outcome.job
         self._expected += outcome.documents
-        if job.part:  # another share of a file read by several workers: part 0 reports
-            if outcome.status == "parsed":
-                self._count_paragraphs(outcome)
+        if job.ledger_stories is not None:  # a shared file's ledger record, written
             return
+        shared = job.parts > 1
+        if shared:
+            if outcome.status == "parsed":  # counted as it comes back: batches end on it
+                self._count_paragraphs(outcome)
+            whole = self._put_together(outcome)
+            if whole is None:  # other shares of the file still out
+                return
+            outcome, job = whole, whole.job
         if outcome.status == "rejected":
             self.reject(job.path, outcome.reason)
             self.rejected_now[job.source] = {"size": job.size, "mtime": job.mtime_ns,
@@ -713,7 +739,40 @@ class IngestRun:
             self.report.updated += 1
         else:
             self.report.added += 1
-        self._count_paragraphs(outcome)
+        if not shared:
+            self._count_paragraphs(outcome)
+
+    def _put_together(self, outcome: FileOutcome) -> FileOutcome | None:
+        """The outcome of a shared file once all its shares are back (None until then),
+        as one worker reading it whole would have given it; a worker is then handed its
+        ledger record, which lands in the same commit as the shares."""
+        job = outcome.job
+        shares = self._shares.setdefault(job.source, [])
+        shares.append(outcome)
+        if len(shares) < job.parts:
+            return None
+        del self._shares[job.source]
+        whole = replace(job, part=0, parts=1)
+        rejected = [share for share in shares if share.status == "rejected"]
+        if rejected:
+            # a file rejected as a whole is rejected by every share (the checks before
+            # any record is parsed see the same bytes); a share that added documents
+            # meanwhile would leave them without a ledger record
+            if any(share.documents for share in shares):
+                from .workers import WorkerError
+                raise WorkerError(f"{job.path}: the shares of the file disagree "
+                                  f"({rejected[0].reason})")
+            return FileOutcome(whole, "rejected", rejected[0].reason)
+        problems = sorted((at, problem) for share in shares
+                          for at, problem in zip(share.problems_at, share.problems, strict=True))
+        stories = sorted((at, story_id) for share in shares
+                         for at, story_id in zip(share.at, share.story_ids, strict=True))
+        if not stories:  # as formats.parse_file rejects a file no record of which reads
+            from .formats import no_story_error
+            return FileOutcome(whole, "rejected", str(no_story_error([p for _, p in problems])))
+        combined = FileOutcome(whole, "parsed", problems=[problem for _, problem in problems])
+        self._submit(replace(whole, data=None, ledger_stories=tuple(s for _, s in stories)))
+        return combined
 
     def _count_paragraphs(self, outcome: FileOutcome) -> None:
         self.report.stories += outcome.stories

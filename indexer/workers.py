@@ -1,6 +1,7 @@
-"""Worker processes for `ingest --workers N`: each reads, parses and indexes whole files
-into a segment of its own, and hands the finished segment to the run, which commits all
-of a batch's segments in one table of contents (indexer.storage.commit_verified).
+"""Worker processes for `ingest --workers N`: each reads, parses and indexes files (or
+its share of the records of a large one: ingest.FileJob) into a segment of its own, and
+hands the finished segment to the run, which commits all of a batch's segments in one
+table of contents (indexer.storage.commit_verified).
 
 Only file jobs and their outcomes cross between processes, on a pipe per worker.
 Whoosh's own multiprocessing writer instead parses nothing in its workers: the run parsed

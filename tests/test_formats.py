@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -189,3 +190,83 @@ def test_iptc7901() -> None:
 def test_every_reader_is_registered() -> None:
     assert set(READERS) == {"reuters", "trec", "nitf", "newsml-g2", "newsml-1.2", "ninjs",
                             "anpa", "iptc7901", "ap"}
+
+
+def shares_of(data: bytes, parts: int, fmt: str = "auto") -> list:
+    return [parse_file(data, "file", "file", fmt, share=(part, parts)) for part in range(parts)]
+
+
+def put_together(shares: list) -> tuple[list, list]:
+    stories = sorted((at, story.story_id) for share in shares
+                     for at, story in zip(share.at, share.stories, strict=True))
+    problems = sorted((at, problem) for share in shares
+                      for at, problem in zip(share.problems_at, share.problems, strict=True))
+    return [story_id for _, story_id in stories], [problem for _, problem in problems]
+
+
+RECORDS = {  # reader: its fixture, the first record, how to give a copy its own id
+    "reuters": ("reuters.sgm", r"<REUTERS\b.*?</REUTERS>", r'NEWID="[^"]*"',
+                lambda n: f'NEWID="9{n}"'),
+    "trec": ("trec-ap.gz", r"<DOC>.*?</DOC>", r"<DOCNO>.*?</DOCNO>",
+             lambda n: f"<DOCNO> AP900101-00{n:02d} </DOCNO>"),
+}
+
+
+def five_records_and_a_broken_one(reader: str) -> bytes:
+    name, record_re, id_re, new_id = RECORDS[reader]
+    data = (FIXTURES / name).read_bytes()
+    text = (gunzip(data) if data[:2] == b"\x1f\x8b" else data).decode()
+    record = re.search(record_re, text, re.DOTALL).group(0)
+    copies = [re.sub(id_re, new_id(n), record, count=1) for n in range(5)]
+    # without its text (Reuters) or its id (TREC): the reader says so for this record alone
+    broken = re.sub(r"<TEXT.*</TEXT>" if reader == "reuters" else id_re, "", copies[0],
+                    flags=re.DOTALL)
+    return "\n".join([*copies[:3], broken, *copies[3:]]).encode()
+
+
+@pytest.mark.parametrize("reader", sorted(RECORDS))
+def test_a_share_of_a_file_parses_only_its_own_records(
+        reader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = READERS[reader]
+    data = five_records_and_a_broken_one(reader)
+    whole = parse_file(data, "file", "file", reader)
+    assert len(whole.stories) == 5 and len(whole.problems) == 1
+    calls: list[int] = []
+    parse_record = module.parse_record
+    monkeypatch.setattr(module, "parse_record",
+                        lambda *args: calls.append(1) or parse_record(*args))
+    shares = shares_of(data, 2, reader)
+    assert len(calls) == 6  # each record parsed once, by its share's reader alone
+    assert [len(share.stories) + len(share.problems) for share in shares] == [3, 3]
+    assert put_together(shares) == ([s.story_id for s in whole.stories], whole.problems)
+
+
+@pytest.mark.parametrize("reader", sorted(RECORDS))
+def test_a_reader_bug_in_one_record_loses_only_that_record(
+        reader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = READERS[reader]
+    data = five_records_and_a_broken_one(reader)
+    parse_record = module.parse_record
+    calls: list[int] = []
+
+    def buggy(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyError("boom")
+        return parse_record(*args)
+
+    monkeypatch.setattr(module, "parse_record", buggy)
+    parsed = parse_file(data, "f", "f", reader)
+    assert len(parsed.stories) == 4
+    assert len(parsed.problems) == 2
+    assert parsed.problems[0].endswith(": could not parse: KeyError: 'boom'")
+    assert parsed.problems[0].startswith("record NEWID=91" if reader == "reuters" else "<DOC> 2")
+
+
+def test_a_reader_without_shares_splits_its_stories_and_part_0_reports_problems() -> None:
+    data = (FIXTURES / "anpa.tst").read_bytes()
+    whole = parse_file(data, "file", "file")
+    assert len(whole.stories) == 2
+    shares = shares_of(data, 2)
+    assert [len(share.stories) for share in shares] == [1, 1]
+    assert put_together(shares) == ([s.story_id for s in whole.stories], whole.problems)

@@ -3,6 +3,9 @@
 Every reader module has `NAME`, `looks_like(text) -> bool` (content sniffing for
 `--format auto`) and `read(data, story_id, source)`, a generator of Stories; a file that
 holds many stories yields a WireFormatError for a record it cannot read and goes on.
+A reader of files of hundreds of records also has `SHARES = True` and takes
+`share=(part, parts)`: it yields one item for each record numbered `part` modulo
+`parts` and parses no other, so workers sharing a large file each parse their own records.
 """
 
 from __future__ import annotations
@@ -44,10 +47,20 @@ def detect(data: bytes) -> str:
 
 @dataclass
 class Parsed:
-    """A file's stories, and the one-line reasons for the records that could not be read."""
+    """A file's stories, and the one-line reasons for the records that could not be read,
+    each with the number of its record in the file (`at`, `problems_at`): the order in
+    which the shares of a file read by several workers are put back together."""
 
     stories: list[Story] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)
+    problems_at: list[int] = field(default_factory=list)
+
+
+def no_story_error(problems: list[str]) -> WireFormatError:
+    """Why a file none of whose records could be read is rejected as a whole."""
+    return WireFormatError(problems[0] if len(problems) == 1 else
+                           f"no readable story ({len(problems)} records failed: {problems[0]})")
 
 
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024  # as a file read as it is (ingest.MAX_FILE_BYTES)
@@ -76,10 +89,16 @@ def gunzip(data: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     return bytes(out)
 
 
-def parse_file(data: bytes, story_id: str, source: str = "", fmt: str = "auto") -> Parsed:
+def parse_file(data: bytes, story_id: str, source: str = "", fmt: str = "auto",
+               share: tuple[int, int] = (0, 1)) -> Parsed:
     """Parse a file's bytes with the named reader, or the detected one for `auto`.
     Gzip-compressed files are decompressed first. Raises WireFormatError when the file as
-    a whole cannot be read."""
+    a whole cannot be read.
+
+    With `share=(part, parts)`, the stories of records numbered `part` modulo `parts`,
+    and problems: a reader that can (SHARES) parses only those records and reports their
+    problems; another parses every record and part 0 reports every problem. A share
+    that finds no readable story is not an error: the other shares may hold some."""
     if data[:2] == b"\x1f\x8b":
         data = gunzip(data)
     data = utf16_to_utf8(data)
@@ -87,16 +106,26 @@ def parse_file(data: bytes, story_id: str, source: str = "", fmt: str = "auto") 
         fmt = detect(data)
     if fmt not in READERS:
         raise WireFormatError(f"unknown format {fmt!r} (known: {', '.join(READERS)})")
+    module = READERS[fmt]
+    part, parts = share
+    split = parts > 1 and getattr(module, "SHARES", False)
+    items = module.read(data, story_id, source, share=share) if split else \
+        module.read(data, story_id, source)
     parsed = Parsed()
-    for item in READERS[fmt].read(data, story_id, source):
+    stories = 0
+    for number, item in enumerate(items):
+        at = part + number * parts if split else number  # one item a record
         if isinstance(item, WireFormatError):
-            parsed.problems.append(str(item))
+            if split or not part:
+                parsed.problems.append(str(item))
+                parsed.problems_at.append(at)
         else:
-            parsed.stories.append(item)
-    if not parsed.stories and parsed.problems:
-        raise WireFormatError(parsed.problems[0] if len(parsed.problems) == 1 else
-                              f"no readable story ({len(parsed.problems)} records failed: "
-                              f"{parsed.problems[0]})")
+            if split or stories % parts == part:
+                parsed.stories.append(item)
+                parsed.at.append(at)
+            stories += 1
+    if parts == 1 and not parsed.stories and parsed.problems:
+        raise no_story_error(parsed.problems)
     return parsed
 
 

@@ -109,14 +109,24 @@ def parse_record(attrs: dict[str, str], record: str, source: str) -> Story:
                     headline=headline, dateline=dateline, date=date, tags=tags, people=people)
 
 
-def read(data: bytes, story_id: str, source: str = "") -> Iterator[Story | WireFormatError]:
+SHARES = True  # see indexer.formats: workers sharing a file each parse their own records
+
+
+def read(data: bytes, story_id: str, source: str = "",
+         share: tuple[int, int] = (0, 1)) -> Iterator[Story | WireFormatError]:
     check_text(data)
+    part, parts = share
     found = False
-    for attrs, record in records(decode(data)):
+    for index, (attrs, record) in enumerate(records(decode(data))):
         found = True
+        if index % parts != part:
+            continue
         try:
             yield parse_record(attrs, record, source)
         except WireFormatError as exc:
             yield WireFormatError(f"record NEWID={attrs.get('NEWID', '?')}: {exc}")
+        except Exception as exc:  # a reader bug in one record: the file's others go in
+            yield WireFormatError(f"record NEWID={attrs.get('NEWID', '?')}: could not parse: "
+                                  f"{type(exc).__name__}: {exc}")
     if not found:
         raise WireFormatError("no complete <REUTERS> record found")

@@ -122,14 +122,24 @@ def _dateline(raw: str, date: datetime | None) -> Dateline | None:
     return dateline
 
 
-def read(data: bytes, story_id: str, source: str = "") -> Iterator[Story | WireFormatError]:
+SHARES = True  # see indexer.formats: workers sharing a file each parse their own records
+
+
+def read(data: bytes, story_id: str, source: str = "",
+         share: tuple[int, int] = (0, 1)) -> Iterator[Story | WireFormatError]:
     check_text(data)
+    part, parts = share
     found = False
     for index, match in enumerate(_DOC_RE.finditer(decode(data))):
         found = True
+        if index % parts != part:
+            continue
         try:
             yield parse_record(match.group(1), source)
         except WireFormatError as exc:
             yield WireFormatError(f"<DOC> {index + 1}: {exc}")
+        except Exception as exc:  # a reader bug in one record: the file's others go in
+            yield WireFormatError(f"<DOC> {index + 1}: could not parse: "
+                                  f"{type(exc).__name__}: {exc}")
     if not found:
         raise WireFormatError("no complete <DOC> record found")
