@@ -64,3 +64,28 @@ def parse_date(text: str) -> datetime | None:
     if zone in _ZONES:
         value = value.replace(tzinfo=timezone(timedelta(hours=_ZONES[zone])))
     return naive_utc(value)
+
+
+# -- time shards of an archive (indexer.archive)
+
+SHARD_BY = ("year", "month")
+UNDATED = "undated"  # the shard of stories without a date
+
+
+def shard_name(date: datetime | None, shard_by: str) -> str:
+    """The shard a story of this date goes to: `2026` by year, `2026-03` by month."""
+    if date is None:
+        return UNDATED
+    return f"{date.year:04d}" if shard_by == "year" else f"{date.year:04d}-{date.month:02d}"
+
+
+def shard_window(name: str) -> tuple[datetime, datetime] | None:
+    """The dates a shard holds, [start, end); None for the undated shard."""
+    if name == UNDATED:
+        return None
+    year, _, month = name.partition("-")
+    if not month:
+        return datetime(int(year), 1, 1), datetime(int(year) + 1, 1, 1)
+    start = datetime(int(year), int(month), 1)
+    end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, end

@@ -30,6 +30,7 @@ from whoosh.query import And, Term
 from whoosh.searching import Searcher
 
 from . import whoosh_ext
+from .dates import shard_name
 from .documents import paragraph_documents, record_key, story_document
 from .model import WireFormatError
 from .people import PeopleFinder
@@ -120,6 +121,7 @@ class FileRecord:
     mtime_ns: int
     sha256: str
     stories: tuple[str, ...]
+    shards: tuple[str, ...] = ()  # in an archive's shard: every shard the file's stories are in
 
 
 @contextmanager
@@ -160,6 +162,7 @@ def ledger_of(searcher: Searcher) -> dict[str, FileRecord]:
             mtime_ns=fields["mtime"],
             sha256=fields["sha256"],
             stories=tuple(fields.get("stories") or ()),
+            shards=tuple(fields.get("shards") or ()),
         )
     return ledger
 
@@ -216,6 +219,28 @@ def _walk_folder(folder: Path, root: Path, resolved: str, skip: str | None = Non
                                 skip)
 
 
+def stat_walked(path: Path) -> tuple[os.stat_result | None, str]:
+    """A walked path's stat, or None and why it cannot be ingested (unreadable, a folder
+    that could not be listed, not a regular file)."""
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        return None, f"unreadable: {exc.strerror or exc}"
+    if S_ISDIR(stat.st_mode):
+        try:
+            os.listdir(path)
+            return None, "a folder it could not read"
+        except OSError as exc:
+            return None, f"unreadable folder: {exc.strerror or exc}"
+    if not S_ISREG(stat.st_mode):
+        return None, "not a regular file"
+    return stat, ""
+
+
+def too_large(size: int) -> str:
+    return f"file too large ({size} bytes, limit {MAX_FILE_BYTES})"
+
+
 def read_limited(path: str, limit: int) -> bytes:
     """A regular file's bytes, at most `limit` of them (the limit holds for the bytes
     read, not only for the size seen when the folder was listed: a file may grow). Opened
@@ -264,6 +289,10 @@ class FileJob:
     data: bytes | None = None  # its bytes, read once by the run for all its parts
     sha256: str = ""  # of those bytes
     ledger_stories: tuple[str, ...] | None = None
+    # in an archive (indexer.archive): (shard_by, shard) indexes only that shard's
+    # stories, its ledger record naming every shard the file's stories are in (`spans`)
+    shard: tuple[str, str] | None = None
+    spans: tuple[str, ...] = ()
 
 
 @dataclass
@@ -283,6 +312,7 @@ class FileOutcome:
     story_ids: list[str] = field(default_factory=list)
     at: list[int] = field(default_factory=list)
     problems_at: list[int] = field(default_factory=list)
+    spans: tuple[str, ...] = ()
 
 
 RULES = PeopleFinder()
@@ -294,7 +324,7 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     documents (paragraphs, story records, then its ledger record) through `add`; the same
     in the run's process or a worker's."""
     if job.ledger_stories is not None:  # the shares of the file are in: its ledger record
-        add(_file_record(job, job.sha256, job.ledger_stories))
+        add(_file_record(job, job.sha256, job.ledger_stories, job.spans))
         return FileOutcome(job, "recorded", documents=1)
     data = job.data
     if data is not None:  # the outcome goes back without the bytes
@@ -309,7 +339,7 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     digest = job.sha256 or hashlib.sha256(data).hexdigest()
     if job.known and job.known.sha256 == digest:
         # touched, not changed: refresh the ledger so the next run skips it on stat alone
-        add(_file_record(job, digest, job.known.stories))
+        add(_file_record(job, digest, job.known.stories, job.known.shards))
         return FileOutcome(job, "touched", documents=1)
     from .formats import parse_file  # the readers: only a run that reads files loads them
 
@@ -321,13 +351,21 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     except Exception as exc:  # a reader bug must not end the batch
         return FileOutcome(job, "rejected", f"could not parse: {type(exc).__name__}: {exc}")
     del data  # the file's bytes, and each story once written: a big file's peak memory
+    spans: tuple[str, ...] = ()
+    if job.shard is not None:  # an archive's shard: its own stories only
+        shard_by, name = job.shard
+        names = [shard_name(story.date, shard_by) for story in parsed.stories]
+        spans = tuple(sorted(set(names)))
+        parsed.at = [at for at, found in zip(parsed.at, names, strict=True) if found == name]
+        parsed.stories = [story for story, found in zip(parsed.stories, names, strict=True)
+                          if found == name]
     story_ids = [story.story_id for story in parsed.stories]
     stories = parsed.stories[::-1]
     parsed.stories = []
     outcome = FileOutcome(job, "parsed", problems=parsed.problems, stories=len(stories))
     if job.parts > 1:
         outcome.story_ids, outcome.at = story_ids, parsed.at
-        outcome.problems_at = parsed.problems_at
+        outcome.problems_at, outcome.spans = parsed.problems_at, spans
     while stories:
         story = people.add_people(stories.pop())
         outcome.versions.append((story.key, VersionInfo(story.story_id, story.version,
@@ -337,16 +375,21 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
             outcome.paragraphs += 1
         add(story_document(story))
     outcome.documents = outcome.paragraphs + outcome.stories
-    if job.parts == 1:
-        add(_file_record(job, digest, tuple(story_ids)))
+    # a shard none of whose stories the file holds (any more) keeps no record of it
+    if job.parts == 1 and (job.shard is None or story_ids):
+        add(_file_record(job, digest, tuple(story_ids), spans))
         outcome.documents += 1
     return outcome
 
 
-def _file_record(job: FileJob, digest: str, stories: tuple[str, ...]) -> dict:
-    return {"id": f"file:{job.source}", "kind": "file", "source": job.source,
-            "size": job.size, "mtime": job.mtime_ns, "sha256": digest,
-            "stories": list(stories)}
+def _file_record(job: FileJob, digest: str, stories: tuple[str, ...],
+                 spans: tuple[str, ...] = ()) -> dict:
+    record = {"id": f"file:{job.source}", "kind": "file", "source": job.source,
+              "size": job.size, "mtime": job.mtime_ns, "sha256": digest,
+              "stories": list(stories)}
+    if spans:
+        record["shards"] = list(spans)
+    return record
 
 
 @contextmanager
@@ -378,8 +421,10 @@ class IngestRun:
                  batch_paragraphs: int = 12_000, workers: int = 1,
                  on_file: Callable[[str], None] | None = None,
                  on_reject: Callable[[Rejection], None] | None = None,
-                 people: PeopleFinder = RULES, merge: bool = True) -> None:
+                 people: PeopleFinder = RULES, merge: bool = True,
+                 shard: tuple[str, str] | None = None) -> None:
         self.ix = ix
+        self.shard = shard  # (shard_by, name): a shard of an archive (FileJob.shard)
         self.fmt = fmt
         self.people = people
         self.workers = workers
@@ -576,11 +621,15 @@ class IngestRun:
         if self.on_reject:
             self.on_reject(rejection)
 
-    def run(self, paths: list[str], prune: bool = False) -> IngestReport:
+    def run(self, paths: list[str], prune: bool = False,
+            files: list[tuple[Path, Path, str]] | None = None) -> IngestReport:
+        """Ingest the files under `paths`, or the `files` given as walk_sources() yields
+        them (an archive hands each shard the files it plans for it)."""
         with garbage_collected_per_batch():
-            return self._run(paths, prune)
+            return self._run(paths, prune, files)
 
-    def _run(self, paths: list[str], prune: bool) -> IngestReport:
+    def _run(self, paths: list[str], prune: bool,
+             files: list[tuple[Path, Path, str]] | None = None) -> IngestReport:
         started = time.monotonic()
         self.upgrade()
         ledger = read_ledger(self.ix)
@@ -593,7 +642,8 @@ class IngestRun:
                                     limitmb=max(64, 160 // self.workers))
         try:
             index_folder = os.path.realpath(self.ix.storage.folder)
-            for path, root, found in walk_sources(paths, index_folder):
+            walked = walk_sources(paths, index_folder) if files is None else files
+            for path, root, found in walked:
                 source = printable(found)  # the ledger's key, and the stored `source`
                 self.walked.add(source)
                 self.report.files_seen += 1
@@ -630,21 +680,9 @@ class IngestRun:
                  seen: set[str]) -> FileJob | None:
         """The file to read, or None when it is unchanged (by size and mtime) or
         rejected before reading."""
-        try:
-            stat = os.stat(path)
-        except OSError as exc:
-            self.reject(str(path), f"unreadable: {exc.strerror or exc}")
-            return None
-        if S_ISDIR(stat.st_mode):
-            try:
-                os.listdir(path)
-                reason = "a folder it could not read"
-            except OSError as exc:
-                reason = f"unreadable folder: {exc.strerror or exc}"
+        stat, reason = stat_walked(path)
+        if stat is None:
             self.reject(str(path), reason)
-            return None
-        if not S_ISREG(stat.st_mode):
-            self.reject(str(path), "not a regular file")
             return None
         known = self.rejected_before.get(source)
         if known and (known["size"], known["mtime"]) == (stat.st_size, stat.st_mtime_ns) \
@@ -661,9 +699,10 @@ class IngestRun:
             return None
         seen.add(source)
         if stat.st_size > MAX_FILE_BYTES:
-            self.reject(str(path), f"file too large ({stat.st_size} bytes, limit {MAX_FILE_BYTES})")
+            self.reject(str(path), too_large(stat.st_size))
             return None
-        return FileJob(str(path), str(root), source, stat.st_size, stat.st_mtime_ns, record)
+        return FileJob(str(path), str(root), source, stat.st_size, stat.st_mtime_ns, record,
+                       shard=self.shard)
 
     def _read(self, job: FileJob) -> None:
         if self._pool is None:
@@ -767,11 +806,15 @@ class IngestRun:
                           for at, problem in zip(share.problems_at, share.problems, strict=True))
         stories = sorted((at, story_id) for share in shares
                          for at, story_id in zip(share.at, share.story_ids, strict=True))
-        if not stories:  # as formats.parse_file rejects a file no record of which reads
+        if not stories and not any(share.spans for share in shares):
+            # as formats.parse_file rejects a file no record of which reads
             from .formats import no_story_error
             return FileOutcome(whole, "rejected", str(no_story_error([p for _, p in problems])))
         combined = FileOutcome(whole, "parsed", problems=[problem for _, problem in problems])
-        self._submit(replace(whole, data=None, ledger_stories=tuple(s for _, s in stories)))
+        if stories:  # an archive's shard none of whose stories the file holds: no record
+            spans = tuple(sorted({name for share in shares for name in share.spans}))
+            self._submit(replace(whole, data=None, ledger_stories=tuple(s for _, s in stories),
+                                 spans=spans))
         return combined
 
     def _count_paragraphs(self, outcome: FileOutcome) -> None:
@@ -845,7 +888,11 @@ def start_run(ix: FileIndex) -> str | None:
     """Clean up after the run before and mark this one as running. Returns "killed" when
     the run before never finished (its record still says running), else None."""
     remove_leftovers(ix)
-    index_dir = ix.storage.folder
+    return mark_running(ix.storage.folder)
+
+
+def mark_running(index_dir: str) -> str | None:
+    """start_run's record: this run is running; "killed" when the one before still was."""
     previous = None
     try:
         with open(os.path.join(index_dir, LAST_RUN_NAME), encoding="utf-8") as f:

@@ -82,6 +82,7 @@ def build_schema() -> Schema:
         mtime=STORED(),
         sha256=STORED(),
         stories=STORED(),
+        shards=STORED(),  # in an archive's shard: every shard the file's stories are in
         schema_version=STORED(),
     )
 

@@ -62,10 +62,12 @@ def is_winner(winner: VersionInfo | None, record: dict) -> bool:
 class CurrentVersions:
     """Answers "is this the current version?" for one searcher, caching per key."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, marks: bool = True) -> None:
         self.searcher = searcher
         self._winner: dict[str, VersionInfo | None] = {}
-        self._leaves: list | None = None  # each segment's reader, when the field exists
+        # each segment's reader, when the field exists and its marks are the decision
+        # (an archive's shards mark versions shard by shard: it decides at query time)
+        self._leaves: list | None = None if marks else []
         self._offsets: list[int] = []  # and its first document number
 
     def versions(self, key: str) -> list[VersionInfo]:
