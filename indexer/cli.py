@@ -121,11 +121,15 @@ def main() -> None:
 @click.option("--batch-files", type=click.IntRange(1), default=2000, show_default=True,
               help="Commit after this many changed files (or 12,000 paragraphs).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that each read, parse and index whole files into a segment "
-                   "of their own; a batch's segments are committed together.")
+              help="Processes that each read, parse and index files (a large one shared "
+                   "among them) into a segment of their own; a batch's segments are "
+                   "committed together.")
 @click.option("--merge/--no-merge", default=True, show_default=True,
               help="Merge segments by size tier as the run goes (--no-merge: a faster bulk "
                    "load, then `indexer optimize`).")
+@click.option("--shard-by", type=click.Choice(["year", "month"]), default=None,
+              help="Make a new --index folder an archive of time shards searched as one "
+                   "(later runs follow it without the option).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors only.")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None,
               help="Append rejections and the run summary to this file.")
@@ -135,8 +139,8 @@ def main() -> None:
               type=click.Path(dir_okay=False),
               help="Find people with a model from `indexer people train` (default: rules).")
 def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool,
-           batch_files: int, workers: int, merge: bool, quiet: bool, log_file: str | None,
-           json_report: str | None, people_model: str | None) -> None:
+           batch_files: int, workers: int, merge: bool, shard_by: str | None, quiet: bool,
+           log_file: str | None, json_report: str | None, people_model: str | None) -> None:
     """Ingest wire files and folders (recursively) into the index. Default path: corpus/.
 
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
@@ -168,7 +172,10 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
                 length=total, label="ingesting", file=sys.stderr, show_pos=True))
             on_file = lambda _path: bar.update(1)  # noqa: E731
         try:
-            index = Index.create(index_path)
+            try:
+                index = Index.create(index_path, shard_by=shard_by)
+            except ValueError as exc:  # --shard-by that the index folder cannot take
+                fail(str(exc), EXIT_USAGE)
             report = index.ingest(paths_list, fmt=fmt, prune=prune, batch_files=batch_files,
                                   workers=workers, on_file=on_file, on_reject=on_reject,
                                   people=finder, merge=merge)
@@ -581,6 +588,10 @@ def stats(index_path: str | None, as_json: bool) -> None:
     click.echo(f"dates       {figures['first_date'] or '-'} .. {figures['last_date'] or '-'}")
     click.echo(f"size        {figures['size_bytes'] / 1e6:.1f} MB in {figures['segments']} "
                "segments")
+    if "shards" in figures:
+        names = list(figures["shards"])
+        click.echo(f"shards      {len(names)} by {figures['shard_by']}"
+                   + (f": {names[0]} .. {names[-1]}" if names else ""))
     if run.get("outcome") == "running":
         click.echo(f"last run    started {run.get('started')}: still running, or killed")
     elif run:

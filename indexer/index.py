@@ -136,8 +136,13 @@ class Index:
         index's): the words spread over that ranking's default fields."""
         ranking = ranking or self.ranking
         if ranking not in self._parsers:
-            self._parsers[ranking] = QueryParsers(self._ix.schema, ranking)
+            self._parsers[ranking] = QueryParsers(self.schema, ranking)
         return self._parsers[ranking]
+
+    @property
+    def schema(self):
+        """The Whoosh schema of the index's documents (indexer.schema)."""
+        return self._ix.schema
 
     # -- opening
 
@@ -146,6 +151,10 @@ class Index:
         """Open an existing index; IndexNotFoundError when there is none. `ranking` sets
         how search() orders hits (indexer.ranking.RankingParams)."""
         path = path or default_index_path()
+        from .archive import ArchiveIndex, is_archive  # a subclass: imported when used
+
+        if is_archive(path):
+            return ArchiveIndex.open_archive(path, ranking)
         if not index_exists(path):
             raise IndexNotFoundError(f"no index at {path} (run `indexer ingest` first)")
         ix = open_durable(path)
@@ -153,9 +162,17 @@ class Index:
         return cls(path, ix, ranking)
 
     @classmethod
-    def create(cls, path: str | None = None) -> Index:
-        """Open the index at path, creating an empty one when there is none."""
+    def create(cls, path: str | None = None, shard_by: str | None = None) -> Index:
+        """Open the index at path, creating an empty one when there is none. With
+        `shard_by` ("year" or "month"), an archive of time shards searched as one
+        (indexer.archive); ValueError when path holds an index sharded otherwise."""
         path = path or default_index_path()
+        from .archive import ArchiveIndex, is_archive
+
+        if shard_by is not None:
+            return ArchiveIndex.create_archive(path, shard_by)
+        if is_archive(path):
+            return ArchiveIndex.open_archive(path)
         if index_exists(path) and open_durable(path)._segments():
             return cls.open(path)
         # created under the ingest lock: of two runs starting at once on a folder with no

@@ -1,0 +1,424 @@
+"""An archive: one index split into time shards, searched as one.
+
+    indexer ingest --shard-by month --index archive/ wire/
+
+    archive/archive.json        the manifest: how stories are sharded, each shard's figures
+    archive/shards/2026-03/     a plain index of today's schema (stock Whoosh opens it)
+    archive/shards/undated/     the stories without a date
+
+Each story goes to the shard of its date. A run plans first: it walks the files, reads
+each new or changed one to see which shards its stories go to, then runs an ingest per
+shard over the files planned for it (indexer.ingest.IngestRun with a shard: every
+guarantee of one index holds in each shard). A shard's ledger record of a file names every
+shard the file's stories are in, so a run killed between two shards' commits leaves a
+file that the next run sees as incomplete and completes.
+
+Queries read all shards as one Whoosh reader: the BM25 statistics (document counts and
+frequencies, field lengths) are the archive's, so an archive ranks as one index holding
+the same stories would. Versions are decided at query time across shards (a newer
+version in another shard wins, a kill hides the story everywhere); each shard's
+`superseded` marks, for stock Whoosh readers of that shard alone, speak for that shard.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from whoosh.query import Term
+from whoosh.reading import EmptyReader, MultiReader
+from whoosh.searching import Searcher
+
+from .dates import SHARD_BY, shard_name, shard_window
+from .index import Index, IndexNotFoundError, folder_size
+from .ingest import (
+    MAX_FILE_BYTES,
+    FileRecord,
+    IngestReport,
+    IngestRun,
+    Rejection,
+    _now,
+    _write_json,
+    ingest_lock,
+    mark_running,
+    read_ledger,
+    read_limited,
+    read_rejected,
+    start_run,
+    stat_walked,
+    story_id_for,
+    too_large,
+    walk_sources,
+    write_last_run,
+)
+from .model import WireFormatError
+from .people import PeopleFinder
+from .ranking import DEFAULT, RankingParams
+from .schema import build_schema
+from .storage import index_exists
+from .versions import CurrentVersions
+
+MANIFEST_NAME = "archive.json"
+SHARDS_FOLDER = "shards"
+REJECTED_NAME = "rejected.json"
+
+
+def is_archive(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, MANIFEST_NAME))
+
+
+def read_manifest(path: str) -> dict:
+    with open(os.path.join(path, MANIFEST_NAME), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def complete(records: dict[str, FileRecord]) -> bool:
+    """Whether a file's ledger records, by shard, are all there and of one content: every
+    shard its stories are in holds a record of the same bytes."""
+    if not records:
+        return False
+    first = next(iter(records.values()))
+    return all((r.size, r.mtime_ns, r.sha256, r.shards) ==
+               (first.size, first.mtime_ns, first.sha256, first.shards)
+               for r in records.values()) and set(first.shards) == set(records)
+
+
+class ArchiveIndex(Index):
+    """An archive of time shards with the Index API: ingest, search and the rest work on
+    it as on one index (open it with Index.open; create it with
+    Index.create(path, shard_by="year" or "month"))."""
+
+    def __init__(self, path: str, shard_by: str, ranking: RankingParams = DEFAULT) -> None:
+        super().__init__(path, None, ranking)  # type: ignore[arg-type]  # one index a shard
+        self.shard_by = shard_by
+        self._shards: dict[str, Index] = {}
+        self._generations: tuple = ()
+        self._schema = build_schema()
+
+    @classmethod
+    def create_archive(cls, path: str, shard_by: str) -> ArchiveIndex:
+        if shard_by not in SHARD_BY:
+            raise ValueError(f"shard by {shard_by!r}: one of {', '.join(SHARD_BY)}")
+        if is_archive(path):
+            archive = cls.open_archive(path)
+            if archive.shard_by != shard_by:
+                raise ValueError(f"{path} is an archive sharded by {archive.shard_by}, "
+                                 f"not by {shard_by}")
+            return archive
+        if index_exists(path):
+            raise ValueError(f"{path} holds an index that is not sharded: shard a new "
+                             "--index folder")
+        os.makedirs(os.path.join(path, SHARDS_FOLDER), exist_ok=True)
+        archive = cls(path, shard_by)
+        archive._write_manifest()
+        return archive
+
+    @classmethod
+    def open_archive(cls, path: str, ranking: RankingParams = DEFAULT) -> ArchiveIndex:
+        try:
+            manifest = read_manifest(path)
+            shard_by = manifest["shard_by"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexNotFoundError(f"the archive manifest at {path} cannot be read: "
+                                     f"{exc}") from None
+        if shard_by not in SHARD_BY:
+            raise IndexNotFoundError(f"the archive at {path} is sharded by {shard_by!r}, "
+                                     "which this indexer does not know")
+        return cls(path, shard_by, ranking)
+
+    # -- shards
+
+    def shard_names(self) -> list[str]:
+        """The shards on disk, in date order (undated last). The folder, not the
+        manifest, is what counts: a run killed before it rewrote the manifest leaves a
+        shard the manifest does not list yet."""
+        folder = os.path.join(self.path, SHARDS_FOLDER)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return []
+        return sorted((name for name in names if index_exists(os.path.join(folder, name))),
+                      key=lambda name: (shard_window(name) is None, name))
+
+    def shard(self, name: str, create: bool = False) -> Index:
+        """The shard's own index (a plain Index)."""
+        if name not in self._shards:
+            path = os.path.join(self.path, SHARDS_FOLDER, name)
+            self._shards[name] = (Index.create(path) if create else
+                                  Index.open(path, self.ranking))
+        return self._shards[name]
+
+    @property
+    def schema(self):
+        return self._schema
+
+    @property
+    def whoosh_index(self):
+        raise TypeError("an archive has one Whoosh index per shard: "
+                        "archive.shard(name).whoosh_index")
+
+    def close(self) -> None:
+        super().close()
+        for shard in self._shards.values():
+            shard.close()
+
+    # -- reading: the shards as one
+
+    def _current_searcher(self):
+        names = self.shard_names()
+        shards = [self.shard(name) for name in names]
+        generations = tuple((name, shard._ix.latest_generation())
+                            for name, shard in zip(names, shards, strict=True))
+        if self._searcher is not None and generations == self._generations:
+            return self._searcher
+        if self._searcher is not None:
+            self._searcher.close()
+        leaves = []
+        for shard in shards:
+            leaves += [leaf for leaf, _ in shard._ix.reader().leaf_readers()]
+        reader = MultiReader(leaves) if leaves else EmptyReader(self._schema)
+        searcher = Searcher(reader)
+        self._searcher, self._generations = searcher, generations
+        self._weigh(searcher, self.ranking)
+        return searcher
+
+    def _versions(self, searcher) -> CurrentVersions:
+        # across shards at query time: a shard's marks know only that shard's versions
+        return self._cached(searcher, "versions", lambda: CurrentVersions(searcher, marks=False))
+
+    def segment_count(self) -> int:
+        return sum(self.shard(name).segment_count() for name in self.shard_names())
+
+    def stats(self) -> dict:
+        figures = super().stats()
+        figures["size_bytes"] = folder_size(self.path) + sum(
+            folder_size(self.shard(name).path) for name in self.shard_names())
+        figures["files"] = len(self._ledgers())  # a file in two shards has two records
+        figures["shard_by"] = self.shard_by
+        figures["shards"] = self._shard_figures()
+        return figures
+
+    def _shard_figures(self) -> dict:
+        """Each shard's window and live documents; a shard whose generation the manifest
+        already describes is not counted again."""
+        try:
+            known = read_manifest(self.path).get("shards") or {}
+        except (OSError, ValueError):
+            known = {}
+        found = {}
+        for name in self.shard_names():
+            shard = self.shard(name)
+            generation = shard._ix.latest_generation()
+            if known.get(name, {}).get("generation") == generation:
+                found[name] = known[name]
+                continue
+            searcher = shard.searcher()
+            window = shard_window(name)
+            found[name] = {
+                "generation": generation,
+                "from": window[0].date().isoformat() if window else None,
+                "until": window[1].date().isoformat() if window else None,
+                "paragraphs": sum(1 for _ in searcher.docs_for_query(Term("kind",
+                                                                          "paragraph"))),
+                "stories": sum(1 for _ in searcher.docs_for_query(Term("kind", "story"))),
+                "segments": shard.segment_count(),
+            }
+        return found
+
+    def rejected_files(self) -> list[dict]:
+        return [{"source": source, **known}
+                for source, known in sorted(read_rejected(self.path).items())]
+
+    def _check(self) -> list[str]:
+        problems: list[str] = []
+        seen: set[str] = set()
+        for name in self.shard_names():
+            for problem in self.shard(name)._check():
+                if problem not in seen:  # a file in two shards: one line
+                    seen.add(problem)
+                    problems.append(f"shard {name}: {problem}")
+        for source, records in sorted(self._ledgers().items()):
+            if not complete(records):
+                missing = sorted(set().union(*(r.shards for r in records.values()))
+                                 - set(records))
+                problems.append(f"{source}: not complete in the archive (in shards "
+                                f"{', '.join(sorted(records))}; missing {', '.join(missing)} "
+                                "or of another version): `indexer ingest` completes it")
+        return problems
+
+    def _ledgers(self) -> dict[str, dict[str, FileRecord]]:
+        """Each file's ledger records, by shard."""
+        found: dict[str, dict[str, FileRecord]] = {}
+        for name in self.shard_names():
+            for source, record in read_ledger(self.shard(name)._ix).items():
+                found.setdefault(source, {})[name] = record
+        return found
+
+    # -- writing
+
+    def _write_manifest(self) -> None:
+        """The manifest, replaced atomically: how stories are sharded, and each shard's
+        window and figures as of its last commit (`generation`)."""
+        _write_json(os.path.join(self.path, MANIFEST_NAME),
+                    {"format": 1, "shard_by": self.shard_by, "updated": _now(),
+                     "shards": self._shard_figures()})
+
+    def ingest(self, paths: list[str], *, fmt: str = "auto", prune: bool = False,
+               batch_files: int = 2000, workers: int = 1,
+               on_file: Callable[[str], None] | None = None,
+               on_reject: Callable[[Rejection], None] | None = None,
+               people: PeopleFinder | str | Path | None = None,
+               merge: bool = True) -> IngestReport:
+        """Index.ingest for an archive: plan, then one ingest per shard; the manifest is
+        rewritten after each shard's run."""
+        finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
+        report = IngestReport()
+        started = time.monotonic()
+        said: set[tuple[str, str]] = set()
+
+        def reject(rejection: Rejection) -> None:
+            # a file read by two shards' runs: its bad records are said once
+            if (rejection.path, rejection.reason) in said:
+                return
+            said.add((rejection.path, rejection.reason))
+            report.rejected += 1
+            report.errors.append(rejection)
+            if on_reject:
+                on_reject(rejection)
+
+        with ingest_lock(self.path):
+            previous = mark_running(self.path)
+            try:
+                ledgers = self._ledgers()
+                plan, walked, rejected = self._plan(paths, fmt, ledgers, report, reject,
+                                                    on_file)
+                if prune:
+                    report.pruned = sum(1 for source in ledgers if source not in walked
+                                        and not os.path.exists(source))
+                for name in sorted(set(plan) | (set(self.shard_names()) if prune else set())):
+                    self._ingest_shard(name, plan.get(name, []), walked, prune, report,
+                                       reject, fmt=fmt, batch_files=batch_files,
+                                       workers=workers, people=finder, merge=merge)
+                    self._write_manifest()
+                _write_json(os.path.join(self.path, REJECTED_NAME), rejected)
+            except BaseException as exc:
+                report.seconds = round(time.monotonic() - started, 3)
+                outcome = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+                write_last_run(self.path, report, outcome, previous=previous,
+                               reason=None if outcome == "interrupted" else
+                               f"{type(exc).__name__}: {exc}", best_effort=True)
+                raise
+            report.seconds = round(time.monotonic() - started, 3)
+            write_last_run(self.path, report, "ok" if report.ok else "rejected",
+                           previous=previous)
+        return report
+
+    def _plan(self, paths: list[str], fmt: str, ledgers: dict[str, dict[str, FileRecord]],
+              report: IngestReport, reject: Callable[[Rejection], None],
+              on_file: Callable[[str], None] | None
+              ) -> tuple[dict[str, list], set[str], dict[str, dict]]:
+        """The files each shard's run reads (a new or changed file: the shards its stories
+        go to and those that hold it now), every file walked, and the rejections to keep."""
+        from .formats import parse_file  # the readers: only a run that reads files
+
+        before = read_rejected(self.path)
+        rejected: dict[str, dict] = {source: known for source, known in before.items()}
+        plan: dict[str, list] = {}
+        walked: set[str] = set()
+        for path, root, source in walk_sources(paths, os.path.realpath(self.path)):
+            report.files_seen += 1
+            if on_file:
+                on_file(str(path))
+            if source in walked:
+                report.unchanged += 1  # named twice in this run: read once
+                continue
+            walked.add(source)
+            stat, reason = stat_walked(path)
+            if stat is None:
+                reject(Rejection(str(path), reason))
+                continue
+            known = before.get(source)
+            if known and (known["size"], known["mtime"]) == (stat.st_size, stat.st_mtime_ns):
+                report.still_rejected += 1  # rejected before, unchanged since: not again
+                continue
+            rejected.pop(source, None)
+            records = ledgers.get(source, {})
+            if complete(records) and all((r.size, r.mtime_ns) == (stat.st_size,
+                                                                  stat.st_mtime_ns)
+                                         for r in records.values()):
+                report.unchanged += 1
+                continue
+            try:
+                if stat.st_size > MAX_FILE_BYTES:
+                    raise WireFormatError(too_large(stat.st_size))
+                data = read_limited(str(path), MAX_FILE_BYTES)
+                parsed = parse_file(data, story_id_for(path, root), source, fmt)
+            except (OSError, WireFormatError) as exc:
+                reason = f"unreadable: {exc.strerror or exc}" if isinstance(exc, OSError) \
+                    else str(exc)
+                reject(Rejection(str(path), reason))
+                rejected[source] = {"size": stat.st_size, "mtime": stat.st_mtime_ns,
+                                    "reason": reason, "since": _now()}
+                continue
+            except Exception as exc:  # a reader bug must not end the run
+                reject(Rejection(str(path), f"could not parse: {type(exc).__name__}: {exc}"))
+                continue
+            shards = {shard_name(story.date, self.shard_by) for story in parsed.stories}
+            for name in sorted(shards | set(records)):
+                plan.setdefault(name, []).append((path, root, source))
+            if records:
+                report.updated += 1
+            else:
+                report.added += 1
+        return plan, walked, rejected
+
+    def _ingest_shard(self, name: str, files: list, walked: set[str], prune: bool,
+                      report: IngestReport, reject: Callable[[Rejection], None],
+                      **options) -> None:
+        shard = self.shard(name, create=True)
+        with ingest_lock(shard.path):
+            start_run(shard._ix)  # a killed run's leftovers go
+            run = IngestRun(shard._ix, fmt=options["fmt"], batch_files=options["batch_files"],
+                            workers=options["workers"] if files else 1, on_reject=reject,
+                            people=options["people"], merge=options["merge"],
+                            shard=(self.shard_by, name))
+            run.walked.update(walked)  # --prune: the archive's files, not this shard's
+            done = run.run([], prune=prune, files=files)
+            write_last_run(shard.path, done, "ok" if done.ok else "rejected")
+        for figure in ("stories", "paragraphs", "paragraphs_removed", "commits", "merges",
+                       "merged_documents", "merged_bytes"):
+            setattr(report, figure, getattr(report, figure) + getattr(done, figure))
+
+    def optimize(self, on_progress: Callable[[float], None] | None = None,
+                 workers: int = 2) -> dict:
+        """Each shard merged into one segment, `workers` shards at a time, in processes of
+        their own (a shard's optimize is single-threaded)."""
+        started = time.monotonic()
+        names = self.shard_names()
+        before = self.segment_count()
+        with ingest_lock(self.path):
+            if workers > 1 and len(names) > 1:
+                from concurrent.futures import ProcessPoolExecutor
+                from multiprocessing import get_context
+
+                context = get_context("fork")
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                    paths = [self.shard(name).path for name in names]
+                    for done, _ in enumerate(pool.map(_optimize_shard, paths), 1):
+                        if on_progress:
+                            on_progress(done / len(names))
+            else:
+                for done, name in enumerate(names, 1):
+                    self.shard(name).optimize()
+                    if on_progress:
+                        on_progress(done / len(names))
+            self._write_manifest()
+        return {"segments_before": before, "segments_after": self.segment_count(),
+                "seconds": round(time.monotonic() - started, 3)}
+
+
+def _optimize_shard(path: str) -> dict:
+    return Index.open(path).optimize()

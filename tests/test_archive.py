@@ -1,0 +1,264 @@
+"""An archive of time shards (`indexer ingest --shard-by`): each shard a plain index,
+all of them searched as one index holding the same stories would be."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import CORPUS
+from whoosh.query import Term
+
+from indexer import Index
+from indexer.archive import ArchiveIndex
+from indexer.cli import main
+
+FORMATS = Path(__file__).parent / "fixtures" / "formats"
+QUAKE = "urn:newsml:example.org:20260920:quake-lima"
+
+
+def quake(folder: Path, version: str, date: str | None = None) -> Path:
+    """A NewsML-G2 version of the quake story, moved to another date if asked (another
+    month: another shard)."""
+    name = {"1": "newsml-g2-v1.xml", "2": "newsml-g2-v2.xml", "3": "newsml-g2-v3-kill.xml"}
+    text = (FORMATS / name[version]).read_text()
+    if date:
+        text = text.replace("2026-09-20", date)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name[version]
+    target.write_text(text)
+    return target
+
+
+def two_month_trec(folder: Path) -> Path:
+    """A TREC file of four AP records, two in March 1990 and two in April (the date of
+    a record without a date element is its DOCNO's)."""
+    text = gzip.decompress((FORMATS / "trec-ap.gz").read_bytes()).decode()
+    record = text[text.index("<DOC>"):text.index("</DOC>") + len("</DOC>")]
+    records = [record.replace("AP900312-0001", docno).replace("Ferry", f"Ferry{n}")
+               for n, docno in enumerate(["AP900312-0101", "AP900415-0102",
+                                          "AP900313-0103", "AP900416-0104"])]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "two-months.sgml"
+    target.write_text("\n".join(records) + "\n")
+    return target
+
+
+@pytest.fixture
+def wire(tmp_path: Path) -> Path:
+    """The bundled corpus (four months), a story in two versions a month apart, and a
+    file whose stories fall in two months."""
+    folder = tmp_path / "wire"
+    shutil.copytree(CORPUS, folder / "corpus")
+    quake(folder / "quake", "1")
+    quake(folder / "quake", "2", "2026-10-02")
+    two_month_trec(folder / "trec")
+    shutil.copy(FORMATS / "reuters.sgm", folder / "reuters.sgm")
+    return folder
+
+
+def ranked(index: Index, query: str, **options) -> list[tuple]:
+    return [(h.story_id, h.version, h.paragraph, h.score)
+            for h in index.search(query, limit=50, **options)]
+
+
+def same(ours: list[tuple], theirs: list[tuple]) -> bool:
+    return len(ours) == len(theirs) and all(
+        a[:3] == b[:3] and math.isclose(a[3], b[3], rel_tol=1e-12)
+        for a, b in zip(ours, theirs, strict=True))
+
+
+def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path,
+                                                                 wire: Path) -> None:
+    one = Index.create(str(tmp_path / "one"))
+    single = one.ingest([str(wire)])
+    archive = Index.create(str(tmp_path / "archive"), shard_by="month")
+    report = archive.ingest([str(wire)], workers=2)
+    # the Reuters sample's record without text, said once though two shards read the file
+    assert [str(r) for r in report.errors] == [str(r) for r in single.errors] and \
+        len(single.errors) == 1
+    assert (report.added, report.stories, report.paragraphs) == (
+        single.added, single.stories, single.paragraphs)
+    archive = Index.open(str(tmp_path / "archive"))
+    assert isinstance(archive, ArchiveIndex)
+    # Whoosh's statistics count deleted documents until a merge drops them, and the
+    # single index deleted the older version's paragraphs to mark them superseded (each
+    # shard holds one version: it did not): merged, both hold exactly the same documents
+    one.optimize()
+    archive.optimize()
+    shards = archive.shard_names()
+    assert {"1990-03", "1990-04", "2026-09", "2026-10"} <= set(shards) and len(shards) >= 6
+    cases = [("earthquake Lima", {}), ("ferry OR sank", {}), ("minister talks", {}),
+             ("ferry1 OR ferry2", {"since": "1990-04-01"}), ("quake", {"all_versions": True}),
+             ("talks", {"sort": "newest"}), ("government", {"feedback": True}),
+             ("police", {"tag": "test"}), ("election", {"per_story": 1})]
+    found = 0
+    for query, options in cases:
+        ours, theirs = ranked(archive, query, **options), ranked(one, query, **options)
+        assert same(ours, theirs), (query, options, ours[:3], theirs[:3])
+        found += len(ours)
+    assert found > 30  # the queries find things: the comparison is not of empty lists
+    either = "earthquake OR ferry0 OR ferry1"
+    assert archive.count(either) == one.count(either) and one.count(either)[1] == 4
+    stats, single = archive.stats(), one.stats()
+    for figure in ("stories", "paragraphs", "files", "people", "tags", "first_date",
+                   "last_date"):
+        assert stats[figure] == single[figure], figure
+    assert sum(s["stories"] for s in stats["shards"].values()) == stats["stories"] + 1  # v1
+    assert archive.check() == [] and one.check() == []
+
+
+def test_a_newer_version_in_another_shard_wins_and_a_kill_hides_it_everywhere(
+        tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    quake(wire, "1")  # September
+    archive = Index.create(str(tmp_path / "archive"), shard_by="month")
+    archive.ingest([str(wire)])
+    assert archive.story(QUAKE).version == 1
+    quake(wire, "2", "2026-10-02")
+    archive.ingest([str(wire)])
+    assert archive.shard_names() == ["2026-09", "2026-10"]
+    assert {h.version for h in archive.search("quake OR earthquake", limit=20)} == {2}
+    assert archive.story(QUAKE).version == 2
+    kill = quake(wire, "3", "2026-11-05")
+    archive.ingest([str(wire)])
+    assert archive.search("quake OR earthquake") == []
+    assert archive.story(QUAKE).superseded
+    kill.unlink()
+    report = archive.ingest([str(wire)], prune=True)
+    assert report.pruned == 1
+    assert {h.version for h in archive.search("quake OR earthquake", limit=20)} == {2}
+    assert archive.check() == []
+
+
+def test_each_shard_is_a_plain_index_that_stock_whoosh_opens(tmp_path: Path,
+                                                             wire: Path) -> None:
+    from whoosh.index import open_dir
+
+    from indexer import whoosh_ext
+    from indexer.schema import build_schema
+
+    archive = Index.create(str(tmp_path / "archive"), shard_by="year")
+    archive.ingest([str(wire)])
+    assert isinstance(archive, ArchiveIndex)
+    assert archive.shard_names() == ["1987", "1990", "2026"]
+    manifest = json.loads((tmp_path / "archive" / "archive.json").read_text())
+    assert manifest["shard_by"] == "year" and list(manifest["shards"]) == ["1987", "1990",
+                                                                          "2026"]
+    paragraphs = 0
+    with whoosh_ext.stock_whoosh():
+        for name in archive.shard_names():
+            ix = open_dir(str(tmp_path / "archive" / "shards" / name))
+            assert ix.schema.names() == build_schema().names()
+            with ix.searcher() as searcher:
+                dates = {d["date"].year for d in searcher.documents(kind="paragraph")}
+                assert dates == {int(name)}
+                found = len(searcher.search(Term("kind", "paragraph"), limit=None))
+            assert manifest["shards"][name]["paragraphs"] == found
+            paragraphs += found
+    assert paragraphs == archive.paragraph_count()
+
+
+def test_a_second_run_writes_nothing_and_a_changed_story_moves_shard(tmp_path: Path,
+                                                                     wire: Path) -> None:
+    archive = Index.create(str(tmp_path / "archive"), shard_by="month")
+    first = archive.ingest([str(wire)])
+    generations = {name: archive.shard(name).whoosh_index.latest_generation()
+                   for name in archive.shard_names()}
+    again = archive.ingest([str(wire)])
+    assert (again.added, again.updated, again.commits, again.paragraphs) == (0, 0, 0, 0)
+    assert again.unchanged == first.added
+    assert {name: archive.shard(name).whoosh_index.latest_generation()
+            for name in archive.shard_names()} == generations
+    # the October version of the quake moves to December: out of one shard, into another
+    quake(wire / "quake", "2", "2026-12-01")
+    moved = archive.ingest([str(wire)])
+    assert (moved.updated, moved.added) == (1, 0)
+
+    def live(name: str) -> int:  # documents of the story in a shard, deleted ones not
+        return len(list(archive.shard(name).searcher().docs_for_query(Term("story_key",
+                                                                           QUAKE))))
+
+    # each version: its paragraphs and its story record
+    assert (live("2026-09"), live("2026-10"), live("2026-12")) == (3, 0, 3)
+    assert archive.story(QUAKE).version == 2
+    hits = [h for h in archive.search("quake OR earthquake", limit=50) if h.story_id == QUAKE]
+    assert {h.version for h in hits} == {2} and len(hits) == len({h.paragraph for h in hits})
+    assert {h.date.month for h in hits} == {12}
+    assert archive.check() == []
+
+
+def test_a_run_stopped_between_two_shards_is_completed_by_the_next(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wire = tmp_path / "wire"
+    two_month_trec(wire)
+    clean = Index.create(str(tmp_path / "clean"), shard_by="month")
+    clean.ingest([str(wire)])
+    archive = Index.create(str(tmp_path / "archive"), shard_by="month")
+    assert isinstance(archive, ArchiveIndex)
+    real = ArchiveIndex._ingest_shard
+
+    def stopped_at_april(self, name, *args, **kwargs):
+        if name == "1990-04":
+            raise KeyboardInterrupt  # March is committed, April never starts
+        return real(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(ArchiveIndex, "_ingest_shard", stopped_at_april)
+    with pytest.raises(KeyboardInterrupt):
+        archive.ingest([str(wire)])
+    problems = archive.check()
+    assert len(problems) == 1 and "not complete in the archive" in problems[0] \
+        and "missing 1990-04" in problems[0]
+    last_run = json.loads((tmp_path / "archive" / "last_run.json").read_text())
+    assert last_run["outcome"] == "interrupted"
+    monkeypatch.setattr(ArchiveIndex, "_ingest_shard", real)
+    report = Index.open(str(tmp_path / "archive")).ingest([str(wire)])
+    assert (report.updated, report.paragraphs) == (1, 6)  # April's two stories only
+    assert archive.check() == []
+
+    def stored(index: Index) -> list:
+        return sorted((d["story_id"], d["body"]) for d in
+                      index.searcher().documents(kind="paragraph"))
+
+    assert stored(archive) == stored(clean)
+    assert same(ranked(archive, "ferry"), ranked(clean, "ferry"))
+
+
+def test_the_cli_makes_an_archive_and_refuses_a_shard_it_cannot_take(tmp_path: Path,
+                                                                     wire: Path) -> None:
+    runner = CliRunner()
+    archive = str(tmp_path / "archive")
+    result = runner.invoke(main, ["ingest", "--shard-by", "month", "--index", archive,
+                                  str(wire)])
+    # the Reuters sample's record without text: exit 3, said once for two shards
+    assert result.exit_code == 3, result.output
+    assert result.output.count("rejected ") == 1 and "NEWID=90003" in result.output
+    result = runner.invoke(main, ["ingest", "--index", archive, str(wire)])  # follows it
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "archive" / "last_run.json").read_text())["unchanged"] > 0
+    result = runner.invoke(main, ["ingest", "--shard-by", "year", "--index", archive,
+                                  str(wire)])
+    assert result.exit_code == 2
+    assert "an archive sharded by month, not by year" in result.output
+    plain = str(tmp_path / "plain")
+    assert runner.invoke(main, ["ingest", "--index", plain, str(wire)]).exit_code == 3
+    result = runner.invoke(main, ["ingest", "--shard-by", "month", "--index", plain,
+                                  str(wire)])
+    assert result.exit_code == 2 and "not sharded" in result.output
+    result = runner.invoke(main, ["query", "--index", archive, "--format", "json",
+                                  "earthquake"])
+    assert result.exit_code == 0
+    assert QUAKE in {hit["story_id"] for hit in json.loads(result.output)}
+    result = runner.invoke(main, ["stats", "--index", archive])
+    assert result.exit_code == 0
+    assert "shards      7 by month: 1987-03 .. 2026-10" in result.output
+    result = runner.invoke(main, ["optimize", "--index", archive])
+    assert result.exit_code == 0
+    assert re.fullmatch(r"\d+ segments -> 7 in [\d.]+s\n", result.output)  # one a shard
+    assert runner.invoke(main, ["check", "--index", archive]).exit_code == 0
