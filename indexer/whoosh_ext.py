@@ -1267,11 +1267,43 @@ def open_reader(storage, schema, segments: list, generation: int, reuse=None):
 
         if len(segments) == 1:
             return segment_reader(segments[0])
-        return MultiReader([segment_reader(segment) for segment in segments],
-                           generation=generation)
+        return StatsCachingReader([segment_reader(segment) for segment in segments],
+                                  generation=generation)
     finally:
         for reader in reusable.values():
             reader.close()
+
+
+class StatsCachingReader(MultiReader):
+    """Whoosh's MultiReader, remembering each term's document frequency and frequency:
+    Whoosh sums them over the segments at every call, a hash lookup in each segment's
+    term table, and a query asks again for every word and field it scores (feedback adds
+    dozens of words). A reader is a fixed generation, so what it answered stays true."""
+
+    CACHED_TERMS = 1 << 17  # then the cache starts again
+
+    def __init__(self, readers, generation=None) -> None:
+        super().__init__(readers, generation=generation)
+        self._df: dict = {}
+        self._tf: dict = {}
+
+    def doc_frequency(self, fieldname, text):
+        key = (fieldname, text)
+        found = self._df.get(key)
+        if found is None:
+            if len(self._df) >= self.CACHED_TERMS:
+                self._df.clear()
+            found = self._df[key] = super().doc_frequency(fieldname, text)
+        return found
+
+    def frequency(self, fieldname, text):
+        key = (fieldname, text)
+        found = self._tf.get(key)
+        if found is None:
+            if len(self._tf) >= self.CACHED_TERMS:
+                self._tf.clear()
+            found = self._tf[key] = super().frequency(fieldname, text)
+        return found
 
 
 class FastSegmentWriter(SegmentWriter):

@@ -472,6 +472,28 @@ def test_term_bitsets_agree_with_whoosh_across_segments(segmented: Index) -> Non
     _kind_sets_agree_with_whoosh(segmented)
 
 
+def test_remembered_term_statistics_are_whooshs_own_sums(segmented: Index,
+                                                         monkeypatch) -> None:
+    from whoosh.reading import MultiReader
+
+    from indexer import whoosh_ext
+
+    reader = segmented.searcher().reader()
+    assert isinstance(reader, whoosh_ext.StatsCachingReader)
+    monkeypatch.setattr(whoosh_ext.StatsCachingReader, "CACHED_TERMS", 50)  # starts again
+    stock = MultiReader(reader.readers)
+    checked = 0
+    for fieldname in ("body", "fulltext", "people", "kind"):
+        for text in list(stock.lexicon(fieldname))[:200]:
+            for _ in range(2):  # asked, then remembered
+                assert reader.doc_frequency(fieldname, text) == \
+                    stock.doc_frequency(fieldname, text)
+                assert reader.frequency(fieldname, text) == stock.frequency(fieldname, text)
+            checked += 1
+    assert checked > 300 and len(reader._df) <= 50
+    assert reader.doc_frequency("body", "nosuchwordanywhere") == 0
+
+
 def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: Index,
                                                                    monkeypatch) -> None:
     # phrases and wildcards take Whoosh's path (a FieldGroup matcher): a paragraph's score
