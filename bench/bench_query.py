@@ -72,7 +72,7 @@ def measure(path: str, repeat: int, **options) -> tuple[list[float], int, int]:
             started = time.perf_counter()
             index.search(query, **filters, **options)
             latencies.append(time.perf_counter() - started)
-    segments = len(index.whoosh_index._segments())
+    segments = index.segment_count()
     return latencies, index.paragraph_count(), segments
 
 

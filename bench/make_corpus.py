@@ -52,13 +52,13 @@ def render(story: Story, number: int, when: datetime, rng: random.Random) -> str
 
 
 def generate(stories: list[Story], paragraphs: int, seed: int,
-             first: int = 0) -> Iterator[tuple[int, str]]:
+             first: int = 0, step: float = 7.0) -> Iterator[tuple[int, str]]:
     rng = random.Random(seed)
     start = datetime(2025, 1, 1)
     written, number = 0, first
     while written < paragraphs:
         story = rng.choice(stories)
-        when = start + timedelta(minutes=7 * number)
+        when = start + timedelta(minutes=step * number)
         yield number, render(story, number, when, rng)
         written += len(story.paragraphs)
         number += 1
@@ -73,10 +73,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--first", type=int, default=0,
                         help="number of the first story (its id and date follow from it)")
+    parser.add_argument("--step-minutes", type=float, default=7.0,
+                        help="minutes between two stories' dates (1M paragraphs at 3: "
+                             "a year, 12 monthly shards)")
     args = parser.parse_args()
     stories = source_stories(args.source, args.data)
     count = 0
-    for number, text in generate(stories, args.paragraphs, args.seed, args.first):
+    for number, text in generate(stories, args.paragraphs, args.seed, args.first,
+                                 args.step_minutes):
         folder = args.out / f"{number // 1000:04d}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"story-{number:07d}.txt").write_text(text, encoding="utf-8")

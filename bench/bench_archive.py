@@ -1,0 +1,163 @@
+"""An archive of time shards against one index holding the same stories, same run.
+
+    python bench/make_corpus.py /tmp/c1m12 --paragraphs 1000000 --step-minutes 3
+    python bench/bench_archive.py /tmp/c1m12 --keep /tmp/arc1m [--shard-by month]
+        [--workers 2] [--reuse] [--repeat 3]
+
+Ingests the folder into one index and into an archive (`--shard-by`), one after the
+other with the same workers, and prints paragraphs/s for each; then, on both, the query
+set of bench_query.py (median and p95 of in-process `Index.search`, limit 10, after a warm
+pass), the same queries with a date filter of one month, and whether the two return the
+same hits with the same scores. --reuse keeps indexes already in --keep (no ingest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_query import FILTERED, QUERIES  # noqa: E402
+
+from indexer import Index  # noqa: E402
+
+
+def ingest(folder: str, path: Path, workers: int, shard_by: str | None) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+    started = time.perf_counter()
+    report = Index.create(str(path), shard_by=shard_by).ingest([folder], workers=workers)
+    seconds = time.perf_counter() - started
+    label = f"archive by {shard_by}" if shard_by else "one index"
+    print(f"ingest {label:18} {report.paragraphs} paragraphs in {seconds:.1f} s: "
+          f"{report.paragraphs / seconds:,.0f} paragraphs/s", flush=True)
+
+
+def month_of(index: Index) -> tuple[str, str]:
+    """A month in the middle of the index's dates."""
+    stats = index.stats()
+    first, last = stats["first_date"][:7], stats["last_date"][:7]
+    year, month = int(first[:4]), int(first[5:7])
+    months = (int(last[:4]) - year) * 12 + int(last[5:7]) - month
+    middle = month - 1 + months // 2
+    start = f"{year + middle // 12:04d}-{middle % 12 + 1:02d}"
+    after = middle + 1
+    return start, f"{year + after // 12:04d}-{after % 12 + 1:02d}"
+
+
+# words of business and world news, for queries never run before (no cache of any kind
+# has seen them: `fresh` below)
+VOCABULARY = """oil prices bank rates trade deficit wheat exports coffee gold dollar yen stock
+market takeover bid shares reserve policy grain tax reform strike merger agreement profit
+loss dividend earnings quarter sales company government minister talks president election
+budget inflation growth interest loan debt bonds treasury crude output barrels refinery
+shipping port cargo sugar cocoa rubber copper tin zinc aluminium steel car airline computer
+textile farm crop harvest drought weather court ruling lawsuit fraud acquisition stake offer
+unit subsidiary plant factory workers union wage jobs unemployment consumer retail futures
+currency franc sterling""".split()
+
+
+def fresh_queries(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    queries: list[str] = []
+    while len(queries) < count:
+        query = " ".join(rng.sample(VOCABULARY, rng.randint(1, 3)))
+        if query not in queries:
+            queries.append(query)
+    return queries
+
+
+def timed(index: Index, queries: list[tuple[str, dict]], repeat: int) -> list[float]:
+    for query, filters in queries:  # warm: searchers, caches, the page cache
+        index.search(query, **filters)
+    latencies = []
+    for _ in range(repeat):
+        for query, filters in queries:
+            started = time.perf_counter()
+            index.search(query, **filters)
+            latencies.append(time.perf_counter() - started)
+    return sorted(latencies)
+
+
+def line(label: str, latencies: list[float]) -> str:
+    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+    return (f"{label:42} median {statistics.median(latencies) * 1000:6.1f} ms, "
+            f"p95 {p95 * 1000:6.1f} ms ({len(latencies)} queries)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus")
+    parser.add_argument("--keep", type=Path, required=True,
+                        help="folder for the two indexes (one/ and archive/)")
+    parser.add_argument("--shard-by", choices=["year", "month"], default="month")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    one_path, archive_path = args.keep / "one", args.keep / "archive"
+    if not args.reuse:
+        ingest(args.corpus, one_path, args.workers, None)
+        ingest(args.corpus, archive_path, args.workers, args.shard_by)
+    one, archive = Index.open(str(one_path)), Index.open(str(archive_path))
+    print(f"one index: {one.paragraph_count()} paragraphs in {one.segment_count()} segments; "
+          f"archive: {len(archive.shard_names())} shards, "  # type: ignore[attr-defined]
+          f"{archive.segment_count()} segments")
+    since, until = month_of(one)
+    plain = [(query, {}) for query in QUERIES] + [(q, dict(f)) for q, f in FILTERED]
+    month = [(query, {"since": since, "until": until}) for query in QUERIES]
+    new = fresh_queries(300)
+    fresh = {"one index": new[:150], "archive": new[150:]}
+    for label, index in (("one index", one), ("archive", archive)):
+        print(line(f"{label}: 1-4 words and filters", timed(index, plain, args.repeat)))
+        print(line(f"{label}: one month ({since})", timed(index, month, args.repeat)))
+        latencies = []
+        for query in fresh[label]:  # each run once: never seen by any cache
+            started = time.perf_counter()
+            index.search(query, since=since, until=until)
+            latencies.append(time.perf_counter() - started)
+        print(line(f"{label}: one month, fresh queries", sorted(latencies)))
+        latencies = []
+        for query in fresh["archive" if label == "one index" else "one index"]:
+            started = time.perf_counter()
+            index.search(query)
+            latencies.append(time.perf_counter() - started)
+        print(line(f"{label}: fresh queries", sorted(latencies)))
+    compare(one, archive, plain + month)
+
+
+def compare(one: Index, archive: Index, queries: list[tuple[str, dict]]) -> None:
+    """Whether both give the same hits with the same scores. Ties (a story sent twice
+    scores the same) may come in another order, and a tie at the tenth hit may bring
+    another of its documents: hits are compared as sets above the last score. Scores
+    agree exactly where both merged the same documents; a merge re-sums Whoosh's
+    one-byte document lengths, so two merge histories differ in the field-length totals
+    by a fraction of a percent, and scores in the sixth digit."""
+    same, worst = 0, 0.0
+    for query, filters in queries:
+        ours = [(h.story_id, h.paragraph, h.score) for h in archive.search(query, **filters)]
+        theirs = [(h.story_id, h.paragraph, h.score) for h in one.search(query, **filters)]
+        if len(ours) != len(theirs):
+            continue
+        worst = max([worst, *(abs(a[2] - b[2]) / max(abs(b[2]), 1e-12)
+                              for a, b in zip(ours, theirs, strict=True))])
+        last = min((score for _, _, score in theirs), default=0.0)
+        above = {hit[:2] for hit in ours if hit[2] > last * (1 + 1e-5)}
+        if above == {hit[:2] for hit in theirs if hit[2] > last * (1 + 1e-5)} and all(
+                math.isclose(a[2], b[2], rel_tol=1e-5) for a, b in zip(ours, theirs,
+                                                                       strict=True)):
+            same += 1
+    print(f"same hits and scores (within 1e-5): {same} of {len(queries)} queries; largest "
+          f"relative score difference {worst:.1e}")
+
+
+if __name__ == "__main__":
+    main()
