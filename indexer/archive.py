@@ -26,12 +26,14 @@ import json
 import os
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from whoosh.query import Term
 from whoosh.reading import EmptyReader, MultiReader
 from whoosh.searching import Searcher
 
+from . import whoosh_ext
 from .dates import SHARD_BY, shard_name, shard_window
 from .index import Index, IndexNotFoundError, folder_size
 from .ingest import (
@@ -96,6 +98,8 @@ class ArchiveIndex(Index):
         self.shard_by = shard_by
         self._shards: dict[str, Index] = {}
         self._generations: tuple = ()
+        self._windowed: dict[tuple[str, ...], Searcher] = {}  # shards -> their searcher
+        self._caches: dict[int, dict] = {}  # id of a searcher above -> its cached values
         self._schema = build_schema()
 
     @classmethod
@@ -162,6 +166,9 @@ class ArchiveIndex(Index):
 
     def close(self) -> None:
         super().close()
+        for windowed in self._windowed.values():
+            windowed.close()
+        self._windowed, self._caches = {}, {}
         for shard in self._shards.values():
             shard.close()
 
@@ -179,15 +186,53 @@ class ArchiveIndex(Index):
         leaves = []
         for shard in shards:
             leaves += [leaf for leaf, _ in shard._ix.reader().leaf_readers()]
-        reader = MultiReader(leaves) if leaves else EmptyReader(self._schema)
+        reader = EmptyReader(self._schema) if not leaves else \
+            whoosh_ext.StatsCachingReader(leaves) if whoosh_ext.active() else MultiReader(leaves)
         searcher = Searcher(reader)
         self._searcher, self._generations = searcher, generations
+        for windowed in self._windowed.values():
+            windowed.close()
+        self._windowed, self._caches = {}, {}
         self._weigh(searcher, self.ranking)
         return searcher
 
+    def _searcher_for(self, window: tuple[datetime | None, datetime | None] | None):
+        """For a date window, a searcher of the shards it overlaps only (the undated
+        shard never does), with the whole archive's statistics: the same scores, and
+        none of the other shards' term lookups."""
+        whole = self._current_searcher()
+        if window is None:
+            return whole
+        start, stop = window
+        names = []
+        for name in self.shard_names():
+            span = shard_window(name)
+            if span is not None and (start is None or start < span[1]) \
+                    and (stop is None or stop >= span[0]):
+                names.append(name)
+        if len(names) == len(self.shard_names()):
+            return whole
+        key = tuple(names)
+        if key not in self._windowed:
+            leaves = [leaf for name in names
+                      for leaf, _ in self.shard(name)._ix.reader().leaf_readers()]
+            searcher = Searcher(_WindowReader(leaves, whole.reader()))
+            self._weigh(searcher, self.ranking)
+            self._windowed[key] = searcher
+        return self._windowed[key]
+
+    def _cached(self, searcher, key: str, build: Callable[[], object]):
+        # a cache for each searcher: the whole archive's and each date window's
+        cache = self._caches.setdefault(id(searcher), {})
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
     def _versions(self, searcher) -> CurrentVersions:
-        # across shards at query time: a shard's marks know only that shard's versions
-        return self._cached(searcher, "versions", lambda: CurrentVersions(searcher, marks=False))
+        # across shards at query time (a shard's marks know only that shard's versions),
+        # over the whole archive whatever the date window: a newer version outside it wins
+        whole = self._current_searcher()
+        return self._cached(whole, "versions", lambda: CurrentVersions(whole, marks=False))
 
     def segment_count(self) -> int:
         return sum(self.shard(name).segment_count() for name in self.shard_names())
@@ -271,9 +316,11 @@ class ArchiveIndex(Index):
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None,
                people: PeopleFinder | str | Path | None = None,
-               merge: bool = True) -> IngestReport:
+               merge: bool = True, scheduler: str | None = None) -> IngestReport:
         """Index.ingest for an archive: plan, then one ingest per shard; the manifest is
-        rewritten after each shard's run."""
+        rewritten after each shard's run. `scheduler`: run the shards' ingests as tasks of
+        dask.distributed, "local" (a cluster of `workers` processes, one shard each at a
+        time) or a scheduler's address (indexer.cluster)."""
         finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
         report = IngestReport()
         started = time.monotonic()
@@ -298,11 +345,26 @@ class ArchiveIndex(Index):
                 if prune:
                     report.pruned = sum(1 for source in ledgers if source not in walked
                                         and not os.path.exists(source))
-                for name in sorted(set(plan) | (set(self.shard_names()) if prune else set())):
-                    self._ingest_shard(name, plan.get(name, []), walked, prune, report,
-                                       reject, fmt=fmt, batch_files=batch_files,
-                                       workers=workers, people=finder, merge=merge)
-                    self._write_manifest()
+                names = sorted(set(plan) | (set(self.shard_names()) if prune else set()))
+                options = {"fmt": fmt, "batch_files": batch_files, "merge": merge}
+                if scheduler is None:
+                    for name in names:
+                        done = ingest_shard(self.path, self.shard_by, name, plan.get(name, []),
+                                            walked, prune, on_reject=reject, workers=workers,
+                                            people=finder, **options)
+                        _add_up(report, done)
+                        self._write_manifest()
+                else:
+                    from .cluster import run_shards
+
+                    tasks = [(self.path, self.shard_by, name, plan.get(name, []),
+                              walked if prune else None, prune) for name in names]
+                    for _, done in run_shards(scheduler, workers, tasks,
+                                              {**options, "workers": 1, "people": people}):
+                        for rejection in done.errors:
+                            reject(rejection)
+                        _add_up(report, done)
+                        self._write_manifest()
                 _write_json(os.path.join(self.path, REJECTED_NAME), rejected)
             except BaseException as exc:
                 report.seconds = round(time.monotonic() - started, 3)
@@ -375,23 +437,6 @@ class ArchiveIndex(Index):
                 report.added += 1
         return plan, walked, rejected
 
-    def _ingest_shard(self, name: str, files: list, walked: set[str], prune: bool,
-                      report: IngestReport, reject: Callable[[Rejection], None],
-                      **options) -> None:
-        shard = self.shard(name, create=True)
-        with ingest_lock(shard.path):
-            start_run(shard._ix)  # a killed run's leftovers go
-            run = IngestRun(shard._ix, fmt=options["fmt"], batch_files=options["batch_files"],
-                            workers=options["workers"] if files else 1, on_reject=reject,
-                            people=options["people"], merge=options["merge"],
-                            shard=(self.shard_by, name))
-            run.walked.update(walked)  # --prune: the archive's files, not this shard's
-            done = run.run([], prune=prune, files=files)
-            write_last_run(shard.path, done, "ok" if done.ok else "rejected")
-        for figure in ("stories", "paragraphs", "paragraphs_removed", "commits", "merges",
-                       "merged_documents", "merged_bytes"):
-            setattr(report, figure, getattr(report, figure) + getattr(done, figure))
-
     def optimize(self, on_progress: Callable[[float], None] | None = None,
                  workers: int = 2) -> dict:
         """Each shard merged into one segment, `workers` shards at a time, in processes of
@@ -418,6 +463,63 @@ class ArchiveIndex(Index):
             self._write_manifest()
         return {"segments_before": before, "segments_after": self.segment_count(),
                 "seconds": round(time.monotonic() - started, 3)}
+
+
+class _WindowReader(MultiReader):
+    """The segments of some shards, answering statistics for the whole archive (`whole`),
+    so that BM25 scores a document as a reader of every shard would."""
+
+    def __init__(self, readers: list, whole) -> None:
+        super().__init__(readers)
+        self._whole = whole
+
+    def doc_frequency(self, fieldname, text):
+        return self._whole.doc_frequency(fieldname, text)
+
+    def frequency(self, fieldname, text):
+        return self._whole.frequency(fieldname, text)
+
+    def field_length(self, fieldname):
+        return self._whole.field_length(fieldname)
+
+    def min_field_length(self, fieldname):
+        return self._whole.min_field_length(fieldname)
+
+    def max_field_length(self, fieldname):
+        return self._whole.max_field_length(fieldname)
+
+    def close(self) -> None:
+        # the segment readers belong to the shards' own readers: closed with `whole`
+        pass
+
+
+def ingest_shard(archive: str, shard_by: str, name: str, files: list,
+                 walked: set[str] | None, prune: bool,
+                 on_reject: Callable[[Rejection], None] | None = None,
+                 **options) -> IngestReport:
+    """One shard's ingest of the files planned for it: in the archive's process, or as
+    a task on a Dask worker that reaches the archive's storage (indexer.cluster)."""
+    path = os.path.join(archive, SHARDS_FOLDER, name)
+    shard = Index.create(path)
+    people = options["people"]
+    finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
+    with ingest_lock(path):
+        start_run(shard._ix)  # a killed run's leftovers go
+        run = IngestRun(shard._ix, fmt=options["fmt"], batch_files=options["batch_files"],
+                        workers=options["workers"] if files else 1, on_reject=on_reject,
+                        people=finder, merge=options["merge"], shard=(shard_by, name))
+        run.walked.update(walked or ())  # --prune: the archive's files, not this shard's
+        done = run.run([], prune=prune, files=files)
+        write_last_run(path, done, "ok" if done.ok else "rejected")
+    shard.close()
+    return done
+
+
+def _add_up(report: IngestReport, done: IngestReport) -> None:
+    """A shard's run's figures into the archive's run (its files are counted by the plan)."""
+    for figure in ("stories", "paragraphs", "paragraphs_removed", "commits", "merges",
+                   "merged_documents", "merged_bytes"):
+        setattr(report, figure, getattr(report, figure) + getattr(done, figure))
 
 
 def _optimize_shard(path: str) -> dict:

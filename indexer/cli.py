@@ -35,6 +35,7 @@ EXIT_USAGE = 2  # bad options or a malformed query
 EXIT_REJECTED = 3  # ingest finished, but some files were rejected
 EXIT_LOCKED = 4  # another ingest is writing to the index
 EXIT_INDEX = 5  # index missing, unreadable, of another schema version, or failed verification
+EXIT_CLUSTER = 6  # ingest --scheduler: no Dask, no scheduler, or a shard's task kept failing
 EXIT_INTERNAL = 70  # an unexpected error: one line, its traceback in a report file
 EXIT_INTERRUPTED = 130
 SEGMENTS_WORTH_OPTIMIZING = 10  # each segment adds term lookups to every query
@@ -130,6 +131,9 @@ def main() -> None:
 @click.option("--shard-by", type=click.Choice(["year", "month"]), default=None,
               help="Make a new --index folder an archive of time shards searched as one "
                    "(later runs follow it without the option).")
+@click.option("--scheduler", envvar="INDEXER_SCHEDULER", default=None, metavar="ADDRESS",
+              help="An archive's shards ingested as Dask tasks: 'local' (a cluster of "
+                   "--workers processes) or tcp://HOST:PORT (needs the cluster extra).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors only.")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None,
               help="Append rejections and the run summary to this file.")
@@ -139,12 +143,14 @@ def main() -> None:
               type=click.Path(dir_okay=False),
               help="Find people with a model from `indexer people train` (default: rules).")
 def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool,
-           batch_files: int, workers: int, merge: bool, shard_by: str | None, quiet: bool,
+           batch_files: int, workers: int, merge: bool, shard_by: str | None,
+           scheduler: str | None, quiet: bool,
            log_file: str | None, json_report: str | None, people_model: str | None) -> None:
     """Ingest wire files and folders (recursively) into the index. Default path: corpus/.
 
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
+    from .cluster import ClusterError
     from .index import Index, SchemaVersionError, default_index_path
     from .ingest import IndexLockedError, Rejection, walk
     from .storage import IndexIntegrityError
@@ -172,17 +178,27 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
                 length=total, label="ingesting", file=sys.stderr, show_pos=True))
             on_file = lambda _path: bar.update(1)  # noqa: E731
         try:
+            options: dict = {}
+            if scheduler:
+                from .archive import is_archive
+
+                if not (shard_by or is_archive(index_path or default_index_path())):
+                    fail("--scheduler runs an archive's shards: make one with --shard-by",
+                         EXIT_USAGE)
+                options["scheduler"] = scheduler
             try:
                 index = Index.create(index_path, shard_by=shard_by)
             except ValueError as exc:  # --shard-by that the index folder cannot take
                 fail(str(exc), EXIT_USAGE)
             report = index.ingest(paths_list, fmt=fmt, prune=prune, batch_files=batch_files,
                                   workers=workers, on_file=on_file, on_reject=on_reject,
-                                  people=finder, merge=merge)
+                                  people=finder, merge=merge, **options)
         except IndexLockedError as exc:
             fail(str(exc), EXIT_LOCKED)
         except (IndexIntegrityError, SchemaVersionError) as exc:
             fail(str(exc), EXIT_INDEX)
+        except ClusterError as exc:
+            fail(str(exc), EXIT_CLUSTER)
         except KeyboardInterrupt:
             fail("interrupted; the index holds everything up to the last commit",
                  EXIT_INTERRUPTED)

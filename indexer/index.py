@@ -278,6 +278,11 @@ class Index:
         self._weigh(searcher, self.ranking)
         return searcher
 
+    def _searcher_for(self, window: tuple[datetime | None, datetime | None] | None):
+        """The searcher a query with this date window reads (an archive's leaves out
+        the shards outside it)."""
+        return self._current_searcher()
+
     @staticmethod
     def _weigh(searcher, ranking: RankingParams) -> None:
         """BM25F with statistics per kind of document. The posting counts (deleted
@@ -503,7 +508,7 @@ class Index:
         parsers = self.parsers(params)
         parsed, excluded = parsers.paragraphs(query)
         window = date_window(since, until)
-        searcher = self._current_searcher()
+        searcher = self._searcher_for(window)
         if params is not self.ranking:
             self._weigh(searcher, params)
         try:

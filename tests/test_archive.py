@@ -16,6 +16,7 @@ from conftest import CORPUS
 from whoosh.query import Term
 
 from indexer import Index
+from indexer import archive as archive_module
 from indexer.archive import ArchiveIndex
 from indexer.cli import main
 
@@ -97,13 +98,23 @@ def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path,
     cases = [("earthquake Lima", {}), ("ferry OR sank", {}), ("minister talks", {}),
              ("ferry1 OR ferry2", {"since": "1990-04-01"}), ("quake", {"all_versions": True}),
              ("talks", {"sort": "newest"}), ("government", {"feedback": True}),
-             ("police", {"tag": "test"}), ("election", {"per_story": 1})]
+             ("police", {"tag": "test"}), ("election", {"per_story": 1}),
+             ("ferry1 OR ferry3 OR quake", {"since": "1990-03", "until": "1990-03"}),
+             ("quake OR government", {"since": "2026-09", "until": "2026-09"}),
+             ("quake", {"since": "2026-09-15", "until": "2026-10-31", "all_versions": True})]
     found = 0
     for query, options in cases:
         ours, theirs = ranked(archive, query, **options), ranked(one, query, **options)
         assert same(ours, theirs), (query, options, ours[:3], theirs[:3])
         found += len(ours)
     assert found > 30  # the queries find things: the comparison is not of empty lists
+    # a date window reads the shards it overlaps only, with the archive's statistics
+    from indexer.search import date_window
+
+    windowed = archive._searcher_for(date_window("1990-03", "1990-03"))
+    assert len(windowed.reader().leaf_readers()) == 1  # 1990-03, optimized
+    assert windowed.doc_frequency("kind", "paragraph") == \
+        archive.searcher().doc_frequency("kind", "paragraph")
     either = "earthquake OR ferry0 OR ferry1"
     assert archive.count(either) == one.count(either) and one.count(either)[1] == 4
     stats, single = archive.stats(), one.stats()
@@ -126,6 +137,10 @@ def test_a_newer_version_in_another_shard_wins_and_a_kill_hides_it_everywhere(
     assert archive.shard_names() == ["2026-09", "2026-10"]
     assert {h.version for h in archive.search("quake OR earthquake", limit=20)} == {2}
     assert archive.story(QUAKE).version == 2
+    # a window of September alone: the October version still wins
+    assert archive.search("quake OR earthquake", since="2026-09", until="2026-09") == []
+    older = archive.search("quake", since="2026-09", until="2026-09", all_versions=True)
+    assert {(h.version, h.superseded) for h in older} == {(1, True)}
     kill = quake(wire, "3", "2026-11-05")
     archive.ingest([str(wire)])
     assert archive.search("quake OR earthquake") == []
@@ -202,14 +217,14 @@ def test_a_run_stopped_between_two_shards_is_completed_by_the_next(
     clean.ingest([str(wire)])
     archive = Index.create(str(tmp_path / "archive"), shard_by="month")
     assert isinstance(archive, ArchiveIndex)
-    real = ArchiveIndex._ingest_shard
+    real = archive_module.ingest_shard
 
-    def stopped_at_april(self, name, *args, **kwargs):
+    def stopped_at_april(path, shard_by, name, *args, **kwargs):
         if name == "1990-04":
             raise KeyboardInterrupt  # March is committed, April never starts
-        return real(self, name, *args, **kwargs)
+        return real(path, shard_by, name, *args, **kwargs)
 
-    monkeypatch.setattr(ArchiveIndex, "_ingest_shard", stopped_at_april)
+    monkeypatch.setattr(archive_module, "ingest_shard", stopped_at_april)
     with pytest.raises(KeyboardInterrupt):
         archive.ingest([str(wire)])
     problems = archive.check()
@@ -217,7 +232,7 @@ def test_a_run_stopped_between_two_shards_is_completed_by_the_next(
         and "missing 1990-04" in problems[0]
     last_run = json.loads((tmp_path / "archive" / "last_run.json").read_text())
     assert last_run["outcome"] == "interrupted"
-    monkeypatch.setattr(ArchiveIndex, "_ingest_shard", real)
+    monkeypatch.setattr(archive_module, "ingest_shard", real)
     report = Index.open(str(tmp_path / "archive")).ingest([str(wire)])
     assert (report.updated, report.paragraphs) == (1, 6)  # April's two stories only
     assert archive.check() == []
@@ -262,3 +277,43 @@ def test_the_cli_makes_an_archive_and_refuses_a_shard_it_cannot_take(tmp_path: P
     assert result.exit_code == 0
     assert re.fullmatch(r"\d+ segments -> 7 in [\d.]+s\n", result.output)  # one a shard
     assert runner.invoke(main, ["check", "--index", archive]).exit_code == 0
+
+
+def test_shard_ingests_as_tasks_of_a_local_dask_cluster(tmp_path: Path, wire: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    plain = Index.create(str(tmp_path / "plain"), shard_by="month")
+    expected = plain.ingest([str(wire)])
+    archive = Index.create(str(tmp_path / "archive"), shard_by="month")
+    assert isinstance(archive, ArchiveIndex)
+    rejected: list = []
+    report = archive.ingest([str(wire)], workers=2, scheduler="local",
+                            on_reject=rejected.append)
+    assert [str(r) for r in rejected] == [str(r) for r in expected.errors]
+    assert (report.added, report.stories, report.paragraphs) == (
+        expected.added, expected.stories, expected.paragraphs)
+    assert archive.shard_names() == plain.shard_names()
+
+    def stored(index: Index) -> list:
+        return sorted((d["story_id"], d["version"], d["body"]) for d in
+                      index.searcher().documents(kind="paragraph"))
+
+    assert stored(archive) == stored(plain)
+    assert archive.check() == []
+    again = archive.ingest([str(wire)], workers=2, scheduler="local")
+    assert (again.unchanged, again.commits) == (expected.added, 0)
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(tmp_path: Path, wire: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    archive = str(tmp_path / "archive")
+    runner = CliRunner()
+    result = runner.invoke(main, ["ingest", "--index", archive, "--shard-by", "year",
+                                  "--scheduler", "tcp://127.0.0.1:9", str(wire)])  # no one
+    assert result.exit_code == 6, result.output
+    assert result.output.startswith("indexer: cannot reach the Dask scheduler at "
+                                    "tcp://127.0.0.1:9")
+    assert Index.open(archive).shard_names() == []  # nothing was written
+    result = runner.invoke(main, ["ingest", "--index", str(tmp_path / "plain"),
+                                  "--scheduler", "local", str(wire)])
+    assert result.exit_code == 2 and "make one with --shard-by" in result.output
+    assert not (tmp_path / "plain").exists()  # refused before anything was made
