@@ -2,7 +2,7 @@
 
     python bench/make_corpus.py /tmp/c1m12 --paragraphs 1000000 --step-minutes 3
     python bench/bench_archive.py /tmp/c1m12 --keep /tmp/arc1m [--shard-by month]
-        [--workers 2] [--reuse] [--repeat 3]
+        [--workers 2] [--reuse] [--repeat 3] [--dask]
 
 Ingests the folder into one index and into an archive (`--shard-by`), one after the
 other with the same workers, and prints paragraphs/s for each; then, on both, the query
@@ -30,13 +30,18 @@ from bench_query import FILTERED, QUERIES  # noqa: E402
 from indexer import Index  # noqa: E402
 
 
-def ingest(folder: str, path: Path, workers: int, shard_by: str | None) -> None:
+def ingest(folder: str, path: Path, workers: int, shard_by: str | None,
+           scheduler: str | None = None) -> None:
     if path.exists():
         shutil.rmtree(path)
     started = time.perf_counter()
-    report = Index.create(str(path), shard_by=shard_by).ingest([folder], workers=workers)
+    index = Index.create(str(path), shard_by=shard_by)
+    options = {"scheduler": scheduler} if scheduler else {}
+    report = index.ingest([folder], workers=workers, **options)
     seconds = time.perf_counter() - started
     label = f"archive by {shard_by}" if shard_by else "one index"
+    if scheduler:
+        label += f", Dask {scheduler}"
     print(f"ingest {label:18} {report.paragraphs} paragraphs in {seconds:.1f} s: "
           f"{report.paragraphs / seconds:,.0f} paragraphs/s", flush=True)
 
@@ -102,11 +107,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dask", action="store_true",
+                        help="also ingest the archive on a local Dask cluster of --workers "
+                             "processes (archive-dask/), same run")
     args = parser.parse_args()
     one_path, archive_path = args.keep / "one", args.keep / "archive"
     if not args.reuse:
         ingest(args.corpus, one_path, args.workers, None)
         ingest(args.corpus, archive_path, args.workers, args.shard_by)
+        if args.dask:
+            ingest(args.corpus, args.keep / "archive-dask", args.workers, args.shard_by,
+                   scheduler="local")
     one, archive = Index.open(str(one_path)), Index.open(str(archive_path))
     print(f"one index: {one.paragraph_count()} paragraphs in {one.segment_count()} segments; "
           f"archive: {len(archive.shard_names())} shards, "  # type: ignore[attr-defined]

@@ -139,7 +139,6 @@ import pickle
 import warnings
 import zlib
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -559,9 +558,16 @@ def _copy_documents(writer, reader) -> list[int] | None:
         if table is None:
             continue
         chosen = table if live is None else bytes(table[docnum] for docnum in live)
-        # as Whoosh adds a length: lengths decoded from their bytes, summed
-        perdoc._fieldlengths[fieldname] += sum(
-            _LENGTH_OF_BYTE[lbyte] * times for lbyte, times in Counter(chosen).items())
+        # The segment's exact total, less its deleted documents' (known only from their
+        # length bytes). Whoosh instead sums every copied document's length as decoded
+        # from its byte, so each merge moved the average lengths BM25 divides by (by up
+        # to a percent) and the same stories scored differently before and after a merge.
+        total = reader.field_length(fieldname)
+        if live is not None:
+            kept = set(live)
+            total -= sum(_LENGTH_OF_BYTE[table[docnum]] for docnum in range(count)
+                         if docnum not in kept)
+        perdoc._fieldlengths[fieldname] += max(total, 0)
         chosen = chosen.rstrip(b"\0")  # a column stops at its last document with a length
         if chosen:
             buffers = perdoc.__dict__.setdefault("_indexer_lengths", {})

@@ -69,14 +69,17 @@ def ranked(index: Index, query: str, **options) -> list[tuple]:
             for h in index.search(query, limit=50, **options)]
 
 
-def same(ours: list[tuple], theirs: list[tuple]) -> bool:
+def same(ours: list[tuple], theirs: list[tuple], rel_tol: float = 1e-12) -> bool:
     return len(ours) == len(theirs) and all(
-        a[:3] == b[:3] and math.isclose(a[3], b[3], rel_tol=1e-12)
+        a[:3] == b[:3] and math.isclose(a[3], b[3], rel_tol=rel_tol)
         for a, b in zip(ours, theirs, strict=True))
 
 
-def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path,
-                                                                 wire: Path) -> None:
+@pytest.mark.parametrize("versions", [False, True])
+def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path, wire: Path,
+                                                                 versions: bool) -> None:
+    if not versions:
+        (wire / "quake" / "newsml-g2-v1.xml").unlink()
     one = Index.create(str(tmp_path / "one"))
     single = one.ingest([str(wire)])
     archive = Index.create(str(tmp_path / "archive"), shard_by="month")
@@ -88,11 +91,16 @@ def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path,
         single.added, single.stories, single.paragraphs)
     archive = Index.open(str(tmp_path / "archive"))
     assert isinstance(archive, ArchiveIndex)
-    # Whoosh's statistics count deleted documents until a merge drops them, and the
-    # single index deleted the older version's paragraphs to mark them superseded (each
-    # shard holds one version: it did not): merged, both hold exactly the same documents
-    one.optimize()
+    # Without versions: exactly the same scores, though only the archive is merged
+    # (merges keep the exact field-length totals: whoosh_ext._copy_documents). With
+    # versions, the single index deleted the older version's paragraphs to add them again
+    # marked superseded (each shard holds one version: it did not), and Whoosh counts
+    # deleted documents until a merge drops them: both merged, the totals then differ by
+    # the deleted paragraphs' lengths, known only from their one-byte encoding.
     archive.optimize()
+    if versions:
+        one.optimize()
+    tolerance = 1e-4 if versions else 1e-12  # here: one body token in 1,560
     shards = archive.shard_names()
     assert {"1990-03", "1990-04", "2026-09", "2026-10"} <= set(shards) and len(shards) >= 6
     cases = [("earthquake Lima", {}), ("ferry OR sank", {}), ("minister talks", {}),
@@ -105,7 +113,7 @@ def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path,
     found = 0
     for query, options in cases:
         ours, theirs = ranked(archive, query, **options), ranked(one, query, **options)
-        assert same(ours, theirs), (query, options, ours[:3], theirs[:3])
+        assert same(ours, theirs, tolerance), (query, options, ours[:3], theirs[:3])
         found += len(ours)
     assert found > 30  # the queries find things: the comparison is not of empty lists
     # a date window reads the shards it overlaps only, with the archive's statistics
@@ -121,7 +129,7 @@ def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path,
     for figure in ("stories", "paragraphs", "files", "people", "tags", "first_date",
                    "last_date"):
         assert stats[figure] == single[figure], figure
-    assert sum(s["stories"] for s in stats["shards"].values()) == stats["stories"] + 1  # v1
+    assert sum(s["stories"] for s in stats["shards"].values()) == stats["stories"] + versions
     assert archive.check() == [] and one.check() == []
 
 
