@@ -3,12 +3,18 @@
     python bench/make_corpus.py /tmp/c1m12 --paragraphs 1000000 --step-minutes 3
     python bench/bench_archive.py /tmp/c1m12 --keep /tmp/arc1m [--shard-by month]
         [--workers 2] [--reuse] [--repeat 3] [--dask]
+    python bench/bench_archive.py /tmp/c1m12 --keep /tmp/grow --growth 15 88 163
 
 Ingests the folder into one index and into an archive (`--shard-by`), one after the
 other with the same workers, and prints paragraphs/s for each; then, on both, the query
 set of bench_query.py (median and p95 of in-process `Index.search`, limit 10, after a warm
 pass), the same queries with a date filter of one month, and whether the two return the
 same hits with the same scores. --reuse keeps indexes already in --keep (no ingest).
+
+--growth K1 K2 ...: an archive that grows as a newsroom's does, month by month: the
+corpus's first K1 subfolders (make_corpus writes them in date order), then the first K2,
+... ingested into the same archive as incremental runs; after each, the latency of
+queries restricted to the first month (always the same shard) and of unrestricted ones.
 """
 
 from __future__ import annotations
@@ -98,6 +104,36 @@ def line(label: str, latencies: list[float]) -> str:
             f"p95 {p95 * 1000:6.1f} ms ({len(latencies)} queries)")
 
 
+def growth(corpus: Path, path: Path, stages: list[int], workers: int, shard_by: str) -> None:
+    folders = sorted(str(p) for p in corpus.iterdir() if p.is_dir())
+    if path.exists():
+        shutil.rmtree(path)
+    archive = Index.create(str(path), shard_by=shard_by)
+    queries = fresh_queries(150 * 2 * len(stages), seed=11)
+    for number, stage in enumerate(stages):
+        started = time.perf_counter()
+        report = archive.ingest(folders[:stage], workers=workers)
+        seconds = time.perf_counter() - started
+        archive = Index.open(str(path))
+        first = archive.shard_names()[0]  # type: ignore[attr-defined]
+        print(f"{archive.paragraph_count():>9} paragraphs, "
+              f"{len(archive.shard_names())} shards, "  # type: ignore[attr-defined]
+              f"{archive.segment_count()} segments (this run: {report.paragraphs} "
+              f"paragraphs in {seconds:.0f} s)")
+        mine = queries[number * 300:(number + 1) * 300]
+        month = {"since": first, "until": first}
+        for label, chosen, filters in (("  one month, fresh queries", mine[:150], month),
+                                       ("  fresh queries", mine[150:], {})):
+            latencies = []
+            for query in chosen:
+                started = time.perf_counter()
+                archive.search(query, **filters)
+                latencies.append(time.perf_counter() - started)
+            print(line(label, sorted(latencies)))
+        plain = [(query, dict(month)) for query in QUERIES]
+        print(line(f"  one month ({first})", timed(archive, plain, 3)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
@@ -107,10 +143,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--growth", type=int, nargs="+", default=None)
     parser.add_argument("--dask", action="store_true",
                         help="also ingest the archive on a local Dask cluster of --workers "
                              "processes (archive-dask/), same run")
     args = parser.parse_args()
+    if args.growth:
+        growth(Path(args.corpus), args.keep / "growth", args.growth, args.workers,
+               args.shard_by)
+        return
     one_path, archive_path = args.keep / "one", args.keep / "archive"
     if not args.reuse:
         ingest(args.corpus, one_path, args.workers, None)
