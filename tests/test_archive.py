@@ -325,3 +325,70 @@ def test_an_unreachable_scheduler_is_one_clear_error(tmp_path: Path, wire: Path)
                                   "--scheduler", "local", str(wire)])
     assert result.exit_code == 2 and "make one with --shard-by" in result.output
     assert not (tmp_path / "plain").exists()  # refused before anything was made
+
+
+def three_month_wire(folder: Path) -> None:
+    """Six TREC files of six stories, each file's stories in two months of three."""
+    from indexer.crashcheck import trec_record
+
+    folder.mkdir(parents=True)
+    months = ["01", "02", "03"]
+    for number in range(6):
+        records = []
+        for n in range(6):
+            month = months[(number + n % 2) % 3]
+            records.append(trec_record(number * 6 + n).replace("AP260101-",
+                                                               f"AP26{month}01-"))
+        (folder / f"day-{number}.sgml").write_text("".join(records))
+
+
+def archive_paragraphs(path: Path) -> list[str]:
+    index = Index.open(str(path))
+    try:
+        return sorted(d["id"] for d in index.searcher().documents(kind="paragraph"))
+    finally:
+        index.close()
+
+
+# each shard: the commit creating it, then two batches of two files; the files are
+# day-0 (January and February), day-1 (February, March), day-2 (March, January), ...
+@pytest.mark.parametrize(("point", "incomplete"), [
+    ("before-commit:3", 2),  # January's first batch in: day-0 and day-2 lack their others
+    ("inside-commit:4", 4),  # January whole, February not yet made
+    ("after-commit:4", 4),
+    ("after-commit:6", 4),  # January and February whole: day-0 and day-3 are complete
+    ("inside-commit:8", 4)])  # March's first batch lost
+def test_a_kill_at_any_commit_of_any_shard_leaves_every_shard_whole(
+        tmp_path: Path, point: str, incomplete: int) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from indexer.crashcheck import consistent
+
+    wire = tmp_path / "wire"
+    three_month_wire(wire)
+
+    def ingest(path: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "indexer", "ingest", str(wire),
+                               "--index", str(path), "--shard-by", "month",
+                               "--batch-files", "2", "--quiet"],
+                              env={**os.environ, **(env or {})}, capture_output=True)
+
+    clean = tmp_path / "clean"
+    assert ingest(clean).returncode == 0
+    expected = archive_paragraphs(clean)
+    assert len(expected) == 6 * 6 * 5 and Index.open(str(clean)).shard_names() == [
+        "2026-01", "2026-02", "2026-03"]
+    killed = tmp_path / "killed"
+    assert ingest(killed, {"INDEXER_CRASH_AT": point}).returncode == -signal.SIGKILL
+    archive = Index.open(str(killed))  # the manifest reads
+    for name in archive.shard_names():  # every shard as its last commit left it
+        assert consistent(killed / "shards" / name) is None, name
+    problems = archive.check()
+    assert len(problems) == incomplete
+    assert all("not complete in the archive" in problem for problem in problems)
+    assert ingest(killed).returncode == 0
+    assert archive_paragraphs(killed) == expected
+    assert Index.open(str(killed)).check() == []
