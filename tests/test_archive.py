@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
 import re
 import shutil
 from pathlib import Path
@@ -199,6 +200,12 @@ def test_a_second_run_writes_nothing_and_a_changed_story_moves_shard(tmp_path: P
     assert again.unchanged == first.added
     assert {name: archive.shard(name).whoosh_index.latest_generation()
             for name in archive.shard_names()} == generations
+    # touched, not changed: unchanged, its records refreshed so the next run skips it
+    trec = wire / "trec" / "two-months.sgml"
+    os.utime(trec, ns=(trec.stat().st_atime_ns, trec.stat().st_mtime_ns + 10**9))
+    touched = archive.ingest([str(wire)])
+    assert (touched.unchanged, touched.updated, touched.paragraphs) == (first.added, 0, 0)
+    assert archive.ingest([str(wire)]).commits == 0
     # the October version of the quake moves to December: out of one shard, into another
     quake(wire / "quake", "2", "2026-12-01")
     moved = archive.ingest([str(wire)])
@@ -360,7 +367,6 @@ def archive_paragraphs(path: Path) -> list[str]:
     ("inside-commit:8", 4)])  # March's first batch lost
 def test_a_kill_at_any_commit_of_any_shard_leaves_every_shard_whole(
         tmp_path: Path, point: str, incomplete: int) -> None:
-    import os
     import signal
     import subprocess
     import sys
