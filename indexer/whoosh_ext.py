@@ -1294,21 +1294,18 @@ class StatsCachingReader(MultiReader):
         self._tf: dict = {}
 
     def doc_frequency(self, fieldname, text):
-        key = (fieldname, text)
-        found = self._df.get(key)
-        if found is None:
-            if len(self._df) >= self.CACHED_TERMS:
-                self._df.clear()
-            found = self._df[key] = super().doc_frequency(fieldname, text)
-        return found
+        return self._remembered(self._df, super().doc_frequency, fieldname, text)
 
     def frequency(self, fieldname, text):
+        return self._remembered(self._tf, super().frequency, fieldname, text)
+
+    def _remembered(self, cache: dict, count: Callable, fieldname, text):
         key = (fieldname, text)
-        found = self._tf.get(key)
+        found = cache.get(key)
         if found is None:
-            if len(self._tf) >= self.CACHED_TERMS:
-                self._tf.clear()
-            found = self._tf[key] = super().frequency(fieldname, text)
+            if len(cache) >= self.CACHED_TERMS:
+                cache.clear()
+            found = cache[key] = count(fieldname, text)
         return found
 
 
