@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -35,7 +36,7 @@ from whoosh.reading import EmptyReader, MultiReader
 from whoosh.searching import Searcher
 
 from . import whoosh_ext
-from .dates import SHARD_BY, shard_name, shard_window
+from .dates import SHARD_BY, UNDATED, shard_name, shard_window
 from .index import Index, IndexNotFoundError, folder_size
 from .ingest import (
     MAX_FILE_BYTES,
@@ -65,6 +66,7 @@ from .storage import index_exists
 from .versions import CurrentVersions
 
 MANIFEST_NAME = "archive.json"
+SHARD_NAME = re.compile(rf"\d{{4}}(-\d{{2}})?|{UNDATED}")  # what dates.shard_name makes
 SHARDS_FOLDER = "shards"
 REJECTED_NAME = "rejected.json"
 
@@ -145,7 +147,8 @@ class ArchiveIndex(Index):
             names = os.listdir(folder)
         except OSError:
             return []
-        return sorted((name for name in names if index_exists(os.path.join(folder, name))),
+        return sorted((name for name in names if SHARD_NAME.fullmatch(name)
+                       and index_exists(os.path.join(folder, name))),
                       key=lambda name: (shard_window(name) is None, name))
 
     def shard(self, name: str, create: bool = False) -> Index:
@@ -205,13 +208,14 @@ class ArchiveIndex(Index):
         if window is None:
             return whole
         start, stop = window
+        every = self.shard_names()
         names = []
-        for name in self.shard_names():
+        for name in every:
             span = shard_window(name)
             if span is not None and (start is None or start < span[1]) \
                     and (stop is None or stop >= span[0]):
                 names.append(name)
-        if len(names) == len(self.shard_names()):
+        if not names or len(names) == len(every):  # none: the date filter finds nothing
             return whole
         key = tuple(names)
         if key not in self._windowed:

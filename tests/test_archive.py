@@ -120,6 +120,8 @@ def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path, 
     # a date window reads the shards it overlaps only, with the archive's statistics
     from indexer.search import date_window
 
+    assert archive.search("ferry OR quake", since="2031-01") == []  # no shard that late
+    assert archive.count("ferry OR quake", until="1980-12") == (0, 0)
     windowed = archive._searcher_for(date_window("1990-03", "1990-03"))
     assert len(windowed.reader().leaf_readers()) == 1  # 1990-03, optimized
     assert windowed.doc_frequency("kind", "paragraph") == \
@@ -175,6 +177,8 @@ def test_each_shard_is_a_plain_index_that_stock_whoosh_opens(tmp_path: Path,
     manifest = json.loads((tmp_path / "archive" / "archive.json").read_text())
     assert manifest["shard_by"] == "year" and list(manifest["shards"]) == ["1987", "1990",
                                                                           "2026"]
+    Index.create(str(tmp_path / "archive" / "shards" / "notes"))  # someone else's index
+    assert archive.shard_names() == ["1987", "1990", "2026"]
     paragraphs = 0
     with whoosh_ext.stock_whoosh():
         for name in archive.shard_names():
