@@ -402,3 +402,25 @@ def test_a_kill_at_any_commit_of_any_shard_leaves_every_shard_whole(
     assert ingest(killed).returncode == 0
     assert archive_paragraphs(killed) == expected
     assert Index.open(str(killed)).check() == []
+
+
+def test_a_plan_shared_among_workers_routes_as_one_process_does(tmp_path: Path) -> None:
+    from indexer.crashcheck import trec_record
+
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    for n in range(90):  # more files than the plan keeps to itself
+        month = f"{n % 3 + 4:02d}"
+        (wire / f"story-{n:03d}.sgml").write_text(
+            trec_record(n).replace("AP260101-", f"AP26{month}01-"))
+    (wire / "broken.sgml").write_text("<DOC>\n<TEXT>no docno</TEXT>\n</DOC>\n")
+    results = []
+    for workers in (1, 2):
+        path = tmp_path / f"archive{workers}"
+        archive = Index.create(str(path), shard_by="month")
+        report = archive.ingest([str(wire)], workers=workers)
+        results.append((archive.shard_names(), archive_paragraphs(path),
+                        [str(r) for r in report.errors], report.added))
+    assert results[0] == results[1]
+    assert results[0][0] == ["2026-04", "2026-05", "2026-06"] and results[0][3] == 90
+    assert len(results[0][2]) == 1 and "no readable story" not in results[0][2][0]
