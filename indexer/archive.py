@@ -209,7 +209,7 @@ class ArchiveIndex(Index):
         if window is None:
             return whole
         start, stop = window
-        every = self.shard_names()
+        every = [name for name, _ in self._generations]  # as _current_searcher found them
         names = []
         for name in every:
             span = shard_window(name)
@@ -237,7 +237,8 @@ class ArchiveIndex(Index):
     def _versions(self, searcher) -> CurrentVersions:
         # across shards at query time (a shard's marks know only that shard's versions),
         # over the whole archive whatever the date window: a newer version outside it wins
-        whole = self._current_searcher()
+        whole = self._searcher if searcher is self._searcher or \
+            searcher in self._windowed.values() else self._current_searcher()
         return self._cached(whole, "versions", lambda: CurrentVersions(whole, marks=False))
 
     def segment_count(self) -> int:

@@ -1281,10 +1281,11 @@ def open_reader(storage, schema, segments: list, generation: int, reuse=None):
 
 
 class StatsCachingReader(MultiReader):
-    """Whoosh's MultiReader, remembering each term's document frequency and frequency:
-    Whoosh sums them over the segments at every call, a hash lookup in each segment's
-    term table, and a query asks again for every word and field it scores (feedback adds
-    dozens of words). A reader is a fixed generation, so what it answered stays true."""
+    """Whoosh's MultiReader, remembering each term's document frequency and frequency,
+    and each field's total length: Whoosh sums them over the segments at every call (for
+    a term, a hash lookup in each segment's term table), and a query asks again for every
+    word and field it scores (feedback adds dozens of words). A reader is a fixed
+    generation, so what it answered stays true."""
 
     CACHED_TERMS = 1 << 17  # then the cache starts again
 
@@ -1292,12 +1293,20 @@ class StatsCachingReader(MultiReader):
         super().__init__(readers, generation=generation)
         self._df: dict = {}
         self._tf: dict = {}
+        self._lengths: dict = {}
 
     def doc_frequency(self, fieldname, text):
         return self._remembered(self._df, super().doc_frequency, fieldname, text)
 
     def frequency(self, fieldname, text):
         return self._remembered(self._tf, super().frequency, fieldname, text)
+
+    def field_length(self, fieldname):
+        # BM25 asks for it for every document it scores; Whoosh sums the segments each time
+        found = self._lengths.get(fieldname)
+        if found is None:
+            found = self._lengths[fieldname] = super().field_length(fieldname)
+        return found
 
     def _remembered(self, cache: dict, count: Callable, fieldname, text):
         key = (fieldname, text)

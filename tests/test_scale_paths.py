@@ -503,6 +503,9 @@ def test_remembered_term_statistics_are_whooshs_own_sums(segmented: Index,
                 assert reader.frequency(fieldname, text) == stock.frequency(fieldname, text)
             checked += 1
     assert checked > 300 and len(reader._df) <= 50
+    for fieldname in ("body", "headline", "fulltext"):
+        assert reader.field_length(fieldname) == stock.field_length(fieldname) > 0
+        assert reader.field_length(fieldname) == stock.field_length(fieldname)  # remembered
     assert reader.doc_frequency("body", "nosuchwordanywhere") == 0
 
 
