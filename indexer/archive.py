@@ -347,8 +347,10 @@ class ArchiveIndex(Index):
             previous = mark_running(self.path)
             try:
                 ledgers = self._ledgers()
+                listed: list[str] = []  # every path walked, for on_file
                 plan, walked, rejected = self._plan(paths, fmt, ledgers, report, reject,
-                                                    on_file, workers)
+                                                    listed.append, workers)
+                tick = _progress(plan, listed, on_file)
                 if prune:
                     report.pruned = sum(1 for source in ledgers if source not in walked
                                         and not os.path.exists(source))
@@ -357,8 +359,8 @@ class ArchiveIndex(Index):
                 if scheduler is None:
                     for name in names:
                         done = ingest_shard(self.path, self.shard_by, name, plan.get(name, []),
-                                            walked, prune, on_reject=reject, workers=workers,
-                                            people=finder, **options)
+                                            walked, prune, on_reject=reject, on_file=tick,
+                                            workers=workers, people=finder, **options)
                         _add_up(report, done)
                         self._write_manifest()
                 else:
@@ -366,8 +368,10 @@ class ArchiveIndex(Index):
 
                     tasks = [(self.path, self.shard_by, name, plan.get(name, []),
                               walked if prune else None, prune) for name in names]
-                    for _, done in run_shards(scheduler, workers, tasks,
-                                              {**options, "workers": 1, "people": people}):
+                    for name, done in run_shards(scheduler, workers, tasks,
+                                                 {**options, "workers": 1, "people": people}):
+                        for path, _, _ in plan.get(name, []):
+                            tick(str(path))
                         for rejection in done.errors:
                             reject(rejection)
                         _add_up(report, done)
@@ -537,9 +541,35 @@ def _plan_worker() -> None:
         os.close(fd)
 
 
+def _progress(plan: dict[str, list], listed: list[str],
+              on_file: Callable[[str], None] | None) -> Callable[[str], None]:
+    """on_file once for every path the plan walked, as a run without shards calls it: a
+    file not read again at once, a file read once every shard planned for it has read
+    it. Returns the on_file of the shards' runs."""
+    remaining: dict[str, int] = {}
+    for files in plan.values():
+        for path, _, _ in files:
+            remaining[str(path)] = remaining.get(str(path), 0) + 1
+    held: set[str] = set()
+    for path in listed:
+        if path in remaining and path not in held:
+            held.add(path)  # said when its shards are done
+        elif on_file:
+            on_file(path)  # unchanged, rejected, or named twice: said now
+
+    def tick(path: str) -> None:
+        if path in remaining:
+            remaining[path] -= 1
+            if remaining[path] == 0 and on_file:
+                on_file(path)
+
+    return tick
+
+
 def ingest_shard(archive: str, shard_by: str, name: str, files: list,
                  walked: set[str] | None, prune: bool,
                  on_reject: Callable[[Rejection], None] | None = None,
+                 on_file: Callable[[str], None] | None = None,
                  **options) -> IngestReport:
     """One shard's ingest of the files planned for it: in the archive's process, or as
     a task on a Dask worker that reaches the archive's storage (indexer.cluster)."""
@@ -550,8 +580,9 @@ def ingest_shard(archive: str, shard_by: str, name: str, files: list,
     with ingest_lock(path):
         start_run(shard._ix)  # a killed run's leftovers go
         run = IngestRun(shard._ix, fmt=options["fmt"], batch_files=options["batch_files"],
-                        workers=options["workers"] if files else 1, on_reject=on_reject,
-                        people=finder, merge=options["merge"], shard=(shard_by, name))
+                        workers=options["workers"] if files else 1, on_file=on_file,
+                        on_reject=on_reject, people=finder, merge=options["merge"],
+                        shard=(shard_by, name))
         run.walked.update(walked or ())  # --prune: the archive's files, not this shard's
         done = run.run([], prune=prune, files=files)
         write_last_run(path, done, "ok" if done.ok else "rejected")

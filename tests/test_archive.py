@@ -300,13 +300,17 @@ def test_the_cli_makes_an_archive_and_refuses_a_shard_it_cannot_take(tmp_path: P
 
 def test_shard_ingests_as_tasks_of_a_local_dask_cluster(tmp_path: Path, wire: Path) -> None:
     pytest.importorskip("dask.distributed")
+    from indexer.ingest import walk
+
     plain = Index.create(str(tmp_path / "plain"), shard_by="month")
     expected = plain.ingest([str(wire)])
     archive = Index.create(str(tmp_path / "archive"), shard_by="month")
     assert isinstance(archive, ArchiveIndex)
     rejected: list = []
+    seen: list[str] = []
     report = archive.ingest([str(wire)], workers=2, scheduler="local",
-                            on_reject=rejected.append)
+                            on_reject=rejected.append, on_file=seen.append)
+    assert sorted(seen) == sorted(str(p) for p, _ in walk([str(wire)]))
     assert [str(r) for r in rejected] == [str(r) for r in expected.errors]
     assert (report.added, report.stories, report.paragraphs) == (
         expected.added, expected.stories, expected.paragraphs)
@@ -414,11 +418,18 @@ def test_a_plan_shared_among_workers_routes_as_one_process_does(tmp_path: Path) 
         (wire / f"story-{n:03d}.sgml").write_text(
             trec_record(n).replace("AP260101-", f"AP26{month}01-"))
     (wire / "broken.sgml").write_text("<DOC>\n<TEXT>no docno</TEXT>\n</DOC>\n")
+    from collections import Counter
+
+    from indexer.ingest import walk
+
     results = []
     for workers in (1, 2):
         path = tmp_path / f"archive{workers}"
         archive = Index.create(str(path), shard_by="month")
-        report = archive.ingest([str(wire)], workers=workers)
+        seen: list[str] = []
+        report = archive.ingest([str(wire)], workers=workers, on_file=seen.append)
+        # a progress bar's ticks: each path walked, once, as a run without shards says it
+        assert Counter(seen) == Counter(str(p) for p, _ in walk([str(wire)]))
         results.append((archive.shard_names(), archive_paragraphs(path),
                         [str(r) for r in report.errors], report.added))
     assert results[0] == results[1]
