@@ -435,3 +435,28 @@ def test_a_plan_shared_among_workers_routes_as_one_process_does(tmp_path: Path) 
     assert results[0] == results[1]
     assert results[0][0] == ["2026-04", "2026-05", "2026-06"] and results[0][3] == 90
     assert len(results[0][2]) == 1 and "no readable story" not in results[0][2][0]
+
+
+def test_a_shard_whose_dask_workers_keep_dying_ends_the_run_and_loses_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("dask.distributed")
+    from indexer.cluster import ClusterError
+    from indexer.crashcheck import consistent
+
+    wire = tmp_path / "wire"
+    three_month_wire(wire)
+    clean = tmp_path / "clean"
+    Index.create(str(clean), shard_by="month").ingest([str(wire)], batch_files=2)
+    archive = Index.create(str(tmp_path / "archive"), shard_by="month")
+    # every worker process SIGKILLs itself after its second commit: the scheduler hands
+    # the shard to another worker, which dies the same way, until it gives up
+    monkeypatch.setenv("INDEXER_CRASH_AT", "after-commit:2")
+    with pytest.raises(ClusterError, match=r"shard 2026-0\d: KilledWorker"):
+        archive.ingest([str(wire)], workers=2, batch_files=2, scheduler="local")
+    monkeypatch.delenv("INDEXER_CRASH_AT")
+    for name in Index.open(str(tmp_path / "archive")).shard_names():
+        assert consistent(tmp_path / "archive" / "shards" / name) is None, name
+    report = Index.open(str(tmp_path / "archive")).ingest([str(wire)], batch_files=2)
+    assert report.ok
+    assert archive_paragraphs(tmp_path / "archive") == archive_paragraphs(clean)
+    assert Index.open(str(tmp_path / "archive")).check() == []
