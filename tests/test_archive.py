@@ -449,11 +449,17 @@ def test_a_shard_whose_dask_workers_keep_dying_ends_the_run_and_loses_nothing(
     Index.create(str(clean), shard_by="month").ingest([str(wire)], batch_files=2)
     archive = Index.create(str(tmp_path / "archive"), shard_by="month")
     # every worker process SIGKILLs itself after its second commit: the scheduler hands
-    # the shard to another worker, which dies the same way, until it gives up
-    monkeypatch.setenv("INDEXER_CRASH_AT", "after-commit:2")
+    # the shard to another worker, which dies the same way, until it gives up. Set in
+    # the workers' own environment (Nanny's env=): a process Dask starts may come from a
+    # server process started before this test, with the environment of that moment
+    import dask.distributed
+
+    real = dask.distributed.LocalCluster
+    monkeypatch.setattr(dask.distributed, "LocalCluster", lambda *args, **kwargs: real(
+        *args, env={"INDEXER_CRASH_AT": "after-commit:2"}, **kwargs))
     with pytest.raises(ClusterError, match=r"shard 2026-0\d: KilledWorker"):
         archive.ingest([str(wire)], workers=2, batch_files=2, scheduler="local")
-    monkeypatch.delenv("INDEXER_CRASH_AT")
+    monkeypatch.undo()
     for name in Index.open(str(tmp_path / "archive")).shard_names():
         assert consistent(tmp_path / "archive" / "shards" / name) is None, name
     report = Index.open(str(tmp_path / "archive")).ingest([str(wire)], batch_files=2)
