@@ -448,16 +448,20 @@ def test_a_shard_whose_dask_workers_keep_dying_ends_the_run_and_loses_nothing(
     clean = tmp_path / "clean"
     Index.create(str(clean), shard_by="month").ingest([str(wire)], batch_files=2)
     archive = Index.create(str(tmp_path / "archive"), shard_by="month")
-    # every worker process SIGKILLs itself after its second commit: the scheduler hands
-    # the shard to another worker, which dies the same way, until it gives up. Set in
-    # the workers' own environment (Nanny's env=): a process Dask starts may come from a
-    # server process started before this test, with the environment of that moment
+    # every worker process SIGKILLs itself after its second commit (each shard's task
+    # commits three times in a fresh process), and the scheduler gives a task up at its
+    # first lost worker (by default it retries a task up to three times, and a retry
+    # may well finish: which attempt fails first depends on timing). The crash point is
+    # set in the workers' own environment (Nanny's env=): a process Dask starts may come
+    # from a server process started before this test, with the environment of then
+    import dask
     import dask.distributed
 
     real = dask.distributed.LocalCluster
     monkeypatch.setattr(dask.distributed, "LocalCluster", lambda *args, **kwargs: real(
         *args, env={"INDEXER_CRASH_AT": "after-commit:2"}, **kwargs))
-    with pytest.raises(ClusterError, match=r"shard 2026-0\d: KilledWorker"):
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            pytest.raises(ClusterError, match=r"shard 2026-0\d: KilledWorker"):
         archive.ingest([str(wire)], workers=2, batch_files=2, scheduler="local")
     monkeypatch.undo()
     for name in Index.open(str(tmp_path / "archive")).shard_names():
