@@ -50,8 +50,8 @@ from .ingest import (
     ingest_lock,
     mark_running,
     read_ledger,
-    read_limited,
     read_rejected,
+    read_wire_file,
     start_run,
     stat_walked,
     story_id_for,
@@ -522,12 +522,10 @@ def _route(job: tuple) -> tuple[str, str, list[str]]:
     try:
         if size > MAX_FILE_BYTES:
             raise WireFormatError(too_large(size))
-        data = read_limited(str(path), MAX_FILE_BYTES)
+        data = read_wire_file(str(path))
         if known_sha and hashlib.sha256(data).hexdigest() == known_sha:
             return "touched", "", []
         parsed = parse_file(data, story_id_for(path, root), source, fmt)
-    except OSError as exc:
-        return "rejected", f"unreadable: {exc.strerror or exc}", []
     except WireFormatError as exc:
         return "rejected", str(exc), []
     except Exception as exc:  # a reader bug must not end the run

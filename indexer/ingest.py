@@ -241,6 +241,15 @@ def too_large(size: int) -> str:
     return f"file too large ({size} bytes, limit {MAX_FILE_BYTES})"
 
 
+def read_wire_file(path: str) -> bytes:
+    """A wire file's bytes (read_limited at MAX_FILE_BYTES), or WireFormatError saying
+    why they cannot be read."""
+    try:
+        return read_limited(path, MAX_FILE_BYTES)
+    except OSError as exc:
+        raise WireFormatError(f"unreadable: {exc.strerror or exc}") from None
+
+
 def read_limited(path: str, limit: int) -> bytes:
     """A regular file's bytes, at most `limit` of them (the limit holds for the bytes
     read, not only for the size seen when the folder was listed: a file may grow). Opened
@@ -331,9 +340,7 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
         job = replace(job, data=None)
     try:
         if data is None:
-            data = read_limited(job.path, MAX_FILE_BYTES)
-    except OSError as exc:
-        return FileOutcome(job, "rejected", f"unreadable: {exc.strerror or exc}")
+            data = read_wire_file(job.path)
     except WireFormatError as exc:
         return FileOutcome(job, "rejected", str(exc))
     digest = job.sha256 or hashlib.sha256(data).hexdigest()
@@ -714,10 +721,7 @@ class IngestRun:
             # the batch's end: each worker indexes a share of its records, from the same
             # bytes (read here once, so a file rewritten meanwhile cannot split in two)
             try:
-                data = read_limited(job.path, MAX_FILE_BYTES)
-            except OSError as exc:
-                self._apply(FileOutcome(job, "rejected", f"unreadable: {exc.strerror or exc}"))
-                return
+                data = read_wire_file(job.path)
             except WireFormatError as exc:
                 self._apply(FileOutcome(job, "rejected", str(exc)))
                 return
