@@ -57,6 +57,7 @@ from .ingest import (
     story_id_for,
     too_large,
     walk_sources,
+    write_failed_run,
     write_last_run,
 )
 from .model import WireFormatError
@@ -379,10 +380,7 @@ class ArchiveIndex(Index):
                 _write_json(os.path.join(self.path, REJECTED_NAME), rejected)
             except BaseException as exc:
                 report.seconds = round(time.monotonic() - started, 3)
-                outcome = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-                write_last_run(self.path, report, outcome, previous=previous,
-                               reason=None if outcome == "interrupted" else
-                               f"{type(exc).__name__}: {exc}", best_effort=True)
+                write_failed_run(self.path, report, exc, previous)
                 raise
             report.seconds = round(time.monotonic() - started, 3)
             write_last_run(self.path, report, "ok" if report.ok else "rejected",

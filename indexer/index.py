@@ -44,6 +44,7 @@ from .ingest import (
     remove_leftovers,
     remove_temporary_files,
     start_run,
+    write_failed_run,
     write_last_run,
     write_rejected,
 )
@@ -326,12 +327,7 @@ class Index:
                 report = run.run(paths, prune=prune)
             except BaseException as exc:
                 remove_leftovers(self._ix)  # a full disk must not stay full
-                if isinstance(exc, KeyboardInterrupt):
-                    write_last_run(self.path, run.report, "interrupted", previous=previous,
-                                   best_effort=True)
-                else:
-                    write_last_run(self.path, run.report, "failed", previous=previous,
-                                   reason=f"{type(exc).__name__}: {exc}", best_effort=True)
+                write_failed_run(self.path, run.report, exc, previous)
                 raise
             write_rejected(self.path, run)
             write_last_run(self.path, report, "ok" if report.ok else "rejected",

@@ -932,6 +932,16 @@ def write_last_run(index_dir: str, report: IngestReport, outcome: str,
             raise
 
 
+def write_failed_run(index_dir: str, report: IngestReport, exc: BaseException,
+                     previous: str | None = None) -> None:
+    """Record a run that raised: interrupted (Ctrl-C), or failed and why."""
+    if isinstance(exc, KeyboardInterrupt):
+        write_last_run(index_dir, report, "interrupted", previous=previous, best_effort=True)
+    else:
+        write_last_run(index_dir, report, "failed", previous=previous,
+                       reason=f"{type(exc).__name__}: {exc}", best_effort=True)
+
+
 def _write_json(target: str, data: dict) -> None:
     temporary = target + ".tmp"
     try:
