@@ -550,6 +550,7 @@ def _copy_documents(writer, reader) -> list[int] | None:
     if reader.has_deletions():
         live = [docnum for docnum in range(count) if not reader.is_deleted(docnum)]
     docs = range(count) if live is None else live
+    deleted = [] if live is None else sorted(set(range(count)) - set(live))
     base = writer.docnum
     schema = writer.schema
 
@@ -563,10 +564,7 @@ def _copy_documents(writer, reader) -> list[int] | None:
         # from its byte, so each merge moved the average lengths BM25 divides by (by up
         # to a percent) and the same stories scored differently before and after a merge.
         total = reader.field_length(fieldname)
-        if live is not None:
-            kept = set(live)
-            total -= sum(_LENGTH_OF_BYTE[table[docnum]] for docnum in range(count)
-                         if docnum not in kept)
+        total -= sum(_LENGTH_OF_BYTE[table[docnum]] for docnum in deleted)
         perdoc._fieldlengths[fieldname] += max(total, 0)
         chosen = chosen.rstrip(b"\0")  # a column stops at its last document with a length
         if chosen:
