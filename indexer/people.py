@@ -15,7 +15,16 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .lexicons import cities, countries, demonyms, fold, given_names, surnames, us_states
+from .lexicons import (
+    cities,
+    countries,
+    demonyms,
+    fold,
+    gazetteer,
+    given_names,
+    surnames,
+    us_states,
+)
 from .model import Story
 from .textio import normalize_space
 
@@ -619,7 +628,170 @@ def find_mentions(text: str) -> list[Mention]:
                     tok.group().lower() in last_names and \
                     not any(s <= tok.start() < e for s, e in covered):
                 single.append((tok.group().capitalize(), tok.start(), tok.end(), False))
+    _read_columns(tokens, texts, text, runs, full, single)
     return _resolve(full, single)
+
+
+# Tables and lists in running text. A line is cut into cells at commas, semicolons,
+# "beat"/"v" and at a bracket opened after a score ("England 326 ( J. Crawley 106 ,");
+# a name cell is a capitalised run, maybe after a rank or a label ("2.", "Midfielders -"),
+# maybe followed by a bracket and figures, and nothing else.
+_CELL_SEPARATOR_RE = re.compile(
+    r"[ \t]*(?:[,;]|\bbeat\b|\bvs?\.?(?=[ \t])|(?<=\d)[ \t]*\(|(?<=\))(?=[ \t]+[A-Z]))[ \t]*")
+_CELL_HEAD_RE = re.compile(r"[ \t]*(?:(\d+[ \t]*[.-]?)|([A-Z][\w' ]{0,30}?[ \t]*[:-]))?[ \t]*$")
+_CELL_TAIL_RE = re.compile(
+    r"[ \t]*(?:\([ \t]*([^()\n]*?)[ \t]*\))?"
+    r"((?:[ \t]*(?:[+-]?\d[\d.,:/'+-]*(?:st|nd|rd|th)?(?:-?pen|no)?\*?|not out))*)"
+    r"[ \t]*[.)]?[ \t]*$")
+
+
+def _cells(text: str, line_start: int, line_end: int, runs_at: dict[int, int]
+           ) -> tuple[list[tuple[tuple[str, ...], int, int]], dict[int, int]]:
+    """The name cells of one line, as (shape, run start, run end) where the shape says
+    what opens the cell's list, what stands before the run and what follows it; and the
+    runs of the cells' labels ("India - Name ( captain )"), by the cell's run start."""
+    found: list[tuple[tuple[str, ...], int, int]] = []
+    labels: dict[int, int] = {}
+    opener = "^"
+    at = line_start
+    for separator in [*_CELL_SEPARATOR_RE.finditer(text, line_start, line_end), None]:
+        cell_end = separator.start() if separator else line_end
+        inside_cell = [s for s in runs_at if at <= s < cell_end]
+        for start in inside_cell:
+            end = runs_at[start]
+            head = _CELL_HEAD_RE.fullmatch(text, at, start)
+            tail = _CELL_TAIL_RE.fullmatch(text, end, cell_end) if end <= cell_end else None
+            if not (head and tail):
+                continue
+            inside = tail.group(1)
+            bracket = "" if inside is None else "(C)" if fold(inside) in countries() \
+                else "(9)" if inside[:1].isdigit() else "(A)" if inside[:1].isupper() \
+                else "(w)"
+            figures = tail.group(2).split()
+            # a minute ("27th") makes a scorer; a score before a bracket of names, a team
+            count = "" if not figures else "o" if re.search(r"\d(?:st|nd|rd|th)", figures[0]) \
+                else "9" if len(figures) == 1 else "99"
+            scored = inside is None and separator is not None \
+                and separator.group().strip() == "(" \
+                and text[separator.end():separator.end() + 1].isupper()
+            shape = (opener, "L" if head.group(2) else "",
+                     bracket, count, "(" if scored else "")
+            found.append((shape, start, end))
+            if head.group(2) and inside_cell[0] < start:
+                labels[start] = inside_cell[0]
+            break
+        if separator is None:
+            break
+        # cells after a comma or "v" continue the list or the match their line began
+        mark = separator.group().strip()
+        if mark[:1] in ("(", ""):
+            opener = mark[:1] or ")"
+        at = separator.end()
+    return found, labels
+
+
+# Labels of a table's own rows ("Total 242", "Extras 12"), never a person.
+_ROW_LABELS = {"total", "totals", "extras", "average", "averages", "net", "result", "results",
+               "score", "scores", "overall", "points", "pts", "standings", "aggregate"}
+
+
+def _team_evidence(words: list[str]) -> bool:
+    """A run that names a club, a firm or a place: a club or organisation word
+    ("Rovers", "Bank"), a place ("Chicago"), an acronym ("OB"), or a place after a word
+    no list knows as a given name ("Legia Warsaw", but not "David Kiptoo")."""
+    keys = [_key(word) for word in words]
+    if any(k in _CLUB_WORDS or k in _NOT_PERSON or k in _ROW_LABELS or k.endswith("shire")
+           for k in keys) or _is_place(words) \
+            or fold(" ".join(words)) in gazetteer() or any(_is_acronym(w) for w in words):
+        return True
+    return keys[0] not in given_names() and any(
+        _is_place([word]) or fold(word) in gazetteer() for word in words[1:])
+
+
+def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
+                  runs: list[tuple[int, int]], full: list[tuple[list[str], int, int]],
+                  single: list[tuple[str, int, int, bool]]) -> None:
+    """Rows of one shape are read alike. Name cells of the same shape across a story
+    ("2. Name ( Country ) 44.78", "Name 68 76") form a column, and so do the plain name
+    cells of one line (a list: "Forwards - Name , Name , Name"); the known names of a
+    column decide what all its cells are. Mostly people (given names known, no club or
+    place words): each cell is a person, also those no list knows ("Affleck 74 73").
+    Mostly teams or places: no cell is a person ("Legia Warsaw 7 5 1 1 13 7 16"). Adds to
+    `full` and `single`, or removes from them, in place."""
+    runs_at: dict[int, int] = {}
+    words_at: dict[int, list[str]] = {}
+    for first, after in runs:
+        words = [_clean(word) for word in texts[first:after]]
+        while words and (_key(words[0]) in _SENTENCE_WORDS or _key(words[0]) in _TITLES):
+            words, first = words[1:], first + 1
+        if not words or len(words) > 4:
+            continue
+        end = tokens[after - 1].end()
+        end -= len(texts[after - 1]) - len(_POSSESSIVE_RE.sub("", texts[after - 1]))
+        runs_at[tokens[first].start()] = end
+        words_at[tokens[first].start()] = words
+    if not runs_at:
+        return
+    columns: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    # "Somerset 298-6 ( M. Lathwell 85 , ...": a name with a score and then its scorers
+    # in brackets is a team, and so is the same name anywhere in the story
+    teams_named: set[str] = set()
+    labels: dict[int, int] = {}
+    given = given_names()
+    line_start = 0
+    for line_no, line_end in enumerate([*(m.start() for m in re.finditer("\n", text)),
+                                        len(text)]):
+        here = {s: e for s, e in runs_at.items() if line_start <= s < line_end}
+        if here:
+            line_cells, line_labels = _cells(text, line_start, line_end, here)
+            labels.update(line_labels)
+            for shape, start, end in line_cells:
+                cell = words_at[start]
+                if shape[4]:
+                    teams_named.add(fold(" ".join(cell)))
+                if shape[1:] != ("", "", "", ""):
+                    columns.setdefault(shape, []).append((start, end))
+            if len(line_cells) >= 3:
+                columns[("line", str(line_no))] = [(s, e) for _, s, e in line_cells]
+        line_start = line_end + 1
+    def team(words: list[str]) -> bool:
+        return _team_evidence(words) or fold(" ".join(words)) in teams_named
+
+    named = {start for _, start, _ in full}  # full names the rules found
+    verdicts: dict[int, bool] = {start: False for start, words in words_at.items()
+                                 if fold(" ".join(words)) in teams_named}
+    for cells in columns.values():
+        if len(cells) < 3:
+            continue
+        # distinct names: a column of people repeats few, one of cars or teams many
+        names = {fold(" ".join(words_at[start])): start for start, _ in cells}
+        teams = sum(team(words_at[start]) for start in names.values())
+        persons = sum(len(w) > 1 and not team(w) and (
+            _key(w[0]) in given or bool(_INITIAL_RE.fullmatch(w[0])) or start in named)
+            for start, w in ((start, words_at[start]) for start in names.values()))
+        if persons >= 2 and persons >= 2 * teams and persons >= len(names) / 3:
+            for start, _ in cells:
+                verdicts.setdefault(start, True)
+        elif teams >= 3 and teams >= len(names) / 2 and teams > 2 * persons:
+            for start, _ in cells:
+                verdicts.setdefault(start, False)
+    # a list of people is headed by its team or its role ("India - Name , Name"), no person
+    for start, label in labels.items():
+        if verdicts.get(start):
+            verdicts.setdefault(label, False)
+    have = {start for _, start, _ in full} | {start for _, start, _, titled in single if titled}
+    for start, person in verdicts.items():
+        words, end = words_at[start], runs_at[start]
+        if person and start not in have and not team(words):
+            if len(words) == 1:
+                single[:] = [m for m in single if m[1] != start]
+                single.append((words[0], start, end, True))
+            else:
+                full.append((words, start, end))
+    dropped = [(s, runs_at[s]) for s, person in verdicts.items() if not person]
+    if dropped:
+        full[:] = [m for m in full if not any(s <= m[1] < e for s, e in dropped)]
+        single[:] = [m for m in single if not any(s <= m[1] < e for s, e in dropped)]
 
 
 def _resolve(full: list[tuple[list[str], int, int]],

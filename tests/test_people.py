@@ -272,3 +272,64 @@ def test_a_first_name_no_list_knows_is_the_full_name_it_began() -> None:
     # a common given name stays unresolved: "John" is not John Major or John Howard
     names = [m.name for m in find_mentions("John Major met John Howard . John said nothing .")]
     assert "John Major" in names and names.count("John Major") == 1
+
+
+# Tables and lists: rows of one shape are read alike (our own rows, invented names).
+GOLF_ROWS = """GOLF - LEADING SCORES .
+Leading second-round scores :
+137 Thomas Hallgren 68 69 , Peter Vosk 70 67 , Daniel Orrin 69 68
+138 Quenby Marlow 70 68 , Michael Strand 71 67
+139 Tavish 70 69 , Robert Kell 72 67"""
+
+
+def test_a_column_of_people_makes_every_cell_a_person() -> None:
+    people = extract_people(GOLF_ROWS)
+    # no list knows "Quenby" as a given name, nor "Tavish" (a name cut off by its line):
+    # their column's other cells are people, so they are too
+    assert "Quenby Marlow" in people
+    assert "Tavish" in people
+    assert {"Thomas Hallgren", "Peter Vosk", "Daniel Orrin", "Michael Strand",
+            "Robert Kell"} <= set(people)
+
+
+def test_results_rows_with_a_country_in_brackets_are_read_alike() -> None:
+    # a one-word name ("Tchelo") in a column of full names with countries is a person
+    text = ("ATHLETICS - MEN 'S 400 METRES .\n"
+            "1. Michael Dorne ( Jamaica ) 44.61\n"
+            "2. Oluwaseun Brandt ( Nigeria ) 44.78\n"
+            "3. Tchelo ( Brazil ) 45.02\n"
+            "4. Andrew Fell ( Canada ) 45.30")
+    assert extract_people(text) == ["Michael Dorne", "Oluwaseun Brandt", "Tchelo",
+                                    "Andrew Fell"]
+
+
+def test_a_column_of_teams_holds_no_person() -> None:
+    # "Karl Bremen ( Germany )" looks like a player's row, but its column is of clubs
+    # named for places and of club words
+    text = ("SOCCER - CUP DRAW .\n"
+            "First round draw :\n"
+            "Karl Bremen ( Germany ) v Vantor Lyon ( France )\n"
+            "Ostrava Rovers ( Czech Republic ) v Meridian Leeds ( England )\n"
+            "Olimpia Porto ( Portugal ) v Dinamo Kazan ( Russia )")
+    assert extract_people(text) == []
+
+
+def test_squad_lists_their_labels_and_row_labels() -> None:
+    text = ("CRICKET - SQUAD NAMED .\n"
+            "Westland - Rangi Tamaki ( captain ) , Adam Burke , Simon Hale , Tevita Fonua , "
+            "Brian Cole\n"
+            "Extras 12\n"
+            "Total 242")
+    people = extract_people(text)
+    assert people == ["Rangi Tamaki", "Adam Burke", "Simon Hale", "Tevita Fonua",
+                      "Brian Cole"]
+
+
+def test_a_team_with_its_scorers_in_brackets_is_a_team_throughout() -> None:
+    # "Alexis Downs" reads like a person, but it is followed by a score and then the
+    # names of its scorers: a team, here and in the points line
+    text = ("CRICKET - COUNTY SCORES .\n"
+            "Alexis Downs 301 ( T. Quell 85 , R. Brasko 60 ) , Dunmore 240-6 ( K. Teague 51 )\n"
+            "Points : Alexis Downs 12 , Dunmore 4 .")
+    people = extract_people(text)
+    assert set(people) == {"T. Quell", "R. Brasko", "K. Teague"}
