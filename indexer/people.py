@@ -638,6 +638,7 @@ def find_mentions(text: str) -> list[Mention]:
 # maybe followed by a bracket and figures, and nothing else.
 _CELL_SEPARATOR_RE = re.compile(
     r"[ \t]*(?:[,;]|\bbeat\b|\bvs?\.?(?=[ \t])|(?<=\d)[ \t]*\(|(?<=\))(?=[ \t]+[A-Z]))[ \t]*")
+_TABLE_LINE_RE = re.compile(r"[\d(]")
 _CELL_HEAD_RE = re.compile(r"[ \t]*(?:(\d+[ \t]*[.-]?)|([A-Z][\w' ]{0,30}?[ \t]*[:-]))?[ \t]*$")
 _CELL_TAIL_RE = re.compile(
     r"[ \t]*(?:\([ \t]*([^()\n]*?)[ \t]*\))?"
@@ -738,11 +739,20 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
     teams_named: set[str] = set()
     labels: dict[int, int] = {}
     given = given_names()
-    line_start = 0
-    for line_no, line_end in enumerate([*(m.start() for m in re.finditer("\n", text)),
-                                        len(text)]):
-        here = {s: e for s, e in runs_at.items() if line_start <= s < line_end}
-        if here:
+    # the runs of each line that can hold cells: one with figures or brackets, or a list
+    by_line: dict[int, dict[int, int]] = {}
+    line_start, line_end = -1, -1
+    for start, end in runs_at.items():
+        if start > line_end:
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+        by_line.setdefault(line_start, {})[start] = end
+    for line_no, (line_start, here) in enumerate(by_line.items()):
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        if _TABLE_LINE_RE.search(line) or line.count(",") + line.count(";") >= 2:
             line_cells, line_labels = _cells(text, line_start, line_end, here)
             labels.update(line_labels)
             for shape, start, end in line_cells:
@@ -753,7 +763,6 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
                     columns.setdefault(shape, []).append((start, end))
             if len(line_cells) >= 3:
                 columns[("line", str(line_no))] = [(s, e) for _, s, e in line_cells]
-        line_start = line_end + 1
     def team(words: list[str]) -> bool:
         return _team_evidence(words) or fold(" ".join(words)) in teams_named
 
