@@ -62,7 +62,8 @@ def given_names() -> frozenset[str]:
     """Lower-cased given names: US Census 1990 lists, Faker's world lists (MIT) and our
     own international list."""
     names: set[str] = set()
-    for name in ("given_names_census1990.txt", "given_names_world.txt", "given_names_faker.txt"):
+    for name in ("given_names_census1990.txt", "given_names_world.txt", "given_names_faker.txt",
+                 "given_names_popular.txt"):
         for row in _rows(name):
             names.add(row[0].lower())
     return frozenset(names)
@@ -72,7 +73,8 @@ def given_names() -> frozenset[str]:
 def surnames() -> frozenset[str]:
     """Lower-cased frequent surnames (US Census 1990, public domain; Faker's world
     lists, MIT)."""
-    return frozenset(row[0].lower() for name in ("surnames_census1990.txt", "surnames_faker.txt")
+    return frozenset(row[0].lower() for name in ("surnames_census1990.txt", "surnames_faker.txt",
+                                                  "surnames_popular.txt")
                      for row in _rows(name))
 
 
