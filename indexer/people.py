@@ -544,6 +544,8 @@ def find_mentions(text: str) -> list[Mention]:
         demonym_first = keys[0] in demonyms() and not titled
         if demonym_first and keys[0] not in given:
             continue
+        if len(keys) > 1 and keys[-1] in demonyms() and keys[-1] not in given:
+            continue  # "Roman Catholic", "S. Korean": an adjective ends no name
         raw = [tok.group() for tok in name_toks]
         if not all(w.isupper() for w in raw) and any(
                 w.isupper() and len(w) > 1 and "." not in w for w in raw):

@@ -333,3 +333,9 @@ def test_a_team_with_its_scorers_in_brackets_is_a_team_throughout() -> None:
             "Points : Alexis Downs 12 , Dunmore 4 .")
     people = extract_people(text)
     assert set(people) == {"T. Quell", "R. Brasko", "K. Teague"}
+
+
+def test_a_nationality_or_faith_adjective_ends_no_name() -> None:
+    text = ("The Roman Catholic bishop of Tarvel met S. Korean envoys ; Bishop Anton Keller "
+            "said the talks went well .")
+    assert extract_people(text) == ["Anton Keller"]
