@@ -769,6 +769,7 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
         return _team_evidence(words) or fold(" ".join(words)) in teams_named
 
     named = {start for _, start, _ in full}  # full names the rules found
+    family = surnames()
     verdicts: dict[int, bool] = {start: False for start, words in words_at.items()
                                  if fold(" ".join(words)) in teams_named}
     for cells in columns.values():
@@ -779,8 +780,12 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
         teams = sum(team(words_at[start]) for start in names.values())
         persons = sum(len(w) > 1 and not team(w) and (
             _key(w[0]) in given or bool(_INITIAL_RE.fullmatch(w[0])) or start in named)
+            or (len(w) == 1 and not teams and _key(w[0]) in family and _key(w[0]) not in given
+                and _key(w[0]) not in _MONTHS_DAYS)
             for start, w in ((start, words_at[start]) for start in names.values()))
-        if persons >= 2 and persons >= 2 * teams and persons >= len(names) / 3:
+        # people repeat little down a column; makes of car, clubs and months repeat
+        if persons >= 2 and persons >= 2 * teams and persons >= len(names) / 3 \
+                and len(names) >= len(cells) / 2:
             for start, _ in cells:
                 verdicts.setdefault(start, True)
         elif teams >= 3 and teams >= len(names) / 2 and teams > 2 * persons:
@@ -793,7 +798,8 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
     have = {start for _, start, _ in full} | {start for _, start, _, titled in single if titled}
     for start, person in verdicts.items():
         words, end = words_at[start], runs_at[start]
-        if person and start not in have and not team(words):
+        if person and start not in have and not team(words) \
+                and not (len(words) == 1 and _key(words[0]) in _MONTHS_DAYS):
             if len(words) == 1:
                 single[:] = [m for m in single if m[1] != start]
                 single.append((words[0], start, end, True))

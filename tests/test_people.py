@@ -339,3 +339,18 @@ def test_a_nationality_or_faith_adjective_ends_no_name() -> None:
     text = ("The Roman Catholic bishop of Tarvel met S. Korean envoys ; Bishop Anton Keller "
             "said the talks went well .")
     assert extract_people(text) == ["Anton Keller"]
+
+
+def test_a_list_of_known_surnames_is_a_list_of_people() -> None:
+    text = ("SOCCER - IRISH SQUAD .\n"
+            "Squad : Walsh , Brennan , Doyle , Kearney , Murphy , Quinlan\n"
+            "Walsh will captain the side .")
+    assert extract_people(text) == ["Walsh", "Brennan", "Doyle", "Kearney", "Murphy",
+                                    "Quinlan"]
+    # a column whose names repeat is of makes or clubs, not of people
+    rows = "\n".join(f"{rank}. {name} ( Japan ) {make} 1:5{rank}.{rank}00"
+                     for rank, (name, make) in enumerate([
+                         ("Kenji Aoyama", "Honda"), ("Taro Fujii", "Suzuki"),
+                         ("Hiro Kanda", "Honda"), ("Sho Mori", "Suzuki"),
+                         ("Ken Oda", "Honda"), ("Yuki Abe", "Suzuki")], start=1))
+    assert "Honda" not in extract_people(rows) and "Suzuki" not in extract_people(rows)
