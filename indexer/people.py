@@ -548,7 +548,9 @@ def find_mentions(text: str) -> list[Mention]:
             continue  # "Roman Catholic", "S. Korean": an adjective ends no name
         raw = [tok.group() for tok in name_toks]
         if not all(w.isupper() for w in raw) and any(
-                w.isupper() and len(w) > 1 and "." not in w for w in raw):
+                w.isupper() and len(w) > 1 and "." not in w
+                and not (i == len(raw) - 1 and _REGNAL_RE.fullmatch(w)
+                         and _key(raw[i - 1]) in given) for i, w in enumerate(raw)):
             continue  # acronyms in mixed case (CNN, SANA, "Volkswagen AG") are organisations
         following = tokens[after].group().lower() if 0 <= after < len(tokens) else ""
         if following == "," and after + 1 < len(tokens):

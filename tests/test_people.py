@@ -262,6 +262,9 @@ def test_weekdays_hyphenated_titles_particles_and_regnal_numbers() -> None:
         == ["Pieter van der Merwe"]
     assert spans("The museum shows letters of King Olaf V from the war years .") == ["Olaf V"]
     assert spans("It hangs beside a portrait of his grandfather Gustav III .") == ["Gustav III"]
+    # after a given name with no title too; but a side's numeral is no regnal number
+    assert spans("The letters of Leopold VI and his brother were sold .") == ["Leopold VI"]
+    assert spans("July 9 v Minor Counties XI at Arundel .") == []
 
 
 def test_a_first_name_no_list_knows_is_the_full_name_it_began() -> None:
