@@ -643,6 +643,10 @@ def find_mentions(text: str) -> list[Mention]:
 _CELL_SEPARATOR_RE = re.compile(
     r"[ \t]*(?:[,;]|\bbeat\b|\bvs?\.?(?=[ \t])|(?<=\d)[ \t]*\(|(?<=\))(?=[ \t]+[A-Z]))[ \t]*")
 _TABLE_LINE_RE = re.compile(r"[\d(]")
+_COMPANY_AFTER_RE = re.compile(r"[ \t]+(?:&|shares\b|stock\b|unit\b|subsidiary\b)")
+_COMPANY_OWNED_RE = re.compile(r"[ \t]*'s[ \t]+(?:shares|stock)\b")
+_COMPANY_BEFORE_RE = re.compile(r"\b(?:shares|stake) (?:in|of)[ \t]+$", re.I)
+_FIELD_VALUE_RE = re.compile(r"(?:[ \t]+[a-z]+){0,2}[ \t]*:[ \t]*[$\d]")
 _CELL_HEAD_RE = re.compile(r"[ \t]*(?:(\d+[ \t]*[.-]?)|([A-Z][\w' ]{0,30}?[ \t]*[:-]))?[ \t]*$")
 _CELL_TAIL_RE = re.compile(
     r"[ \t]*(?:\([ \t]*([^()\n]*?)[ \t]*\))?"
@@ -770,6 +774,16 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
     def team(words: list[str]) -> bool:
         return _team_evidence(words) or fold(" ".join(words)) in teams_named
 
+    # "Delivery Date : 08/29/1996", "Fall of wickets : 1-106": a field's label; "Royal
+    # Oak shares", "shares in Mentmore Abbey", "Douglas & Lomason": a company
+    for start, end in runs_at.items():
+        # "Ruch 's shares" too, but "Carl Icahn 's shares" are a person's
+        owned = not any(_key(word) in given for word in words_at[start][:-1]) \
+            and _COMPANY_OWNED_RE.match(text, end)
+        if _FIELD_VALUE_RE.match(text, end) or _COMPANY_AFTER_RE.match(text, end) or owned \
+                or _COMPANY_BEFORE_RE.search(text, max(0, start - 20), start):
+            words = words_at[start]  # "Lead Manager Harmon Kell &": the firm's name ends it
+            teams_named.update(fold(" ".join(words[i:])) for i in range(len(words) - 1 or 1))
     named = {start for _, start, _ in full}  # full names the rules found
     family = surnames()
     verdicts: dict[int, bool] = {start: False for start, words in words_at.items()

@@ -357,3 +357,16 @@ def test_a_list_of_known_surnames_is_a_list_of_people() -> None:
                          ("Hiro Kanda", "Honda"), ("Sho Mori", "Suzuki"),
                          ("Ken Oda", "Honda"), ("Yuki Abe", "Suzuki")], start=1))
     assert "Honda" not in extract_people(rows) and "Suzuki" not in extract_people(rows)
+
+
+def test_field_labels_and_companies_are_not_people() -> None:
+    # tables that are not sport: a field's label before its value, and a company known
+    # by its shares or its partner anywhere in the story
+    text = ("BOND SALE - TERMS .\n"
+            "Expected Sale Date : 09/14/2026\n"
+            "Lead Manager Harmon Kell & Co\n"
+            "Harmon Kell said demand was strong .\n"
+            "Shares in Abbot Marlow rose 4 pence ; Abbot Marlow said it would bid .\n"
+            "Finance director Ruth Anders said the terms were fair .\n"
+            "Mark Danner 's shares were not sold .")
+    assert extract_people(text) == ["Ruth Anders", "Mark Danner"]
