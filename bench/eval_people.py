@@ -163,13 +163,12 @@ def main() -> None:
     started = time.perf_counter()
     import indexer.people as people
 
-    if args.model:
-        people.use_model(args.model)
-    people.extract_people("Warm-up: President Bashar Assad met John Kerry.")
+    finder = people.PeopleFinder.load(args.model)
+    finder.prepare()  # every name list and the model, as ingest loads them before forking
     load = time.perf_counter() - started
     train = read_conll(conll / "eng.train")
     docs = read_conll(conll / args.split)
-    result = evaluate(docs, train_person_names(train), people.find_mentions,
+    result = evaluate(docs, train_person_names(train), finder.mentions,
                       people.people_from_mentions)
     label = f"model {args.model}" if args.model else "shipped default"
     print(f"people extraction on CoNLL-2003 {args.split} ({len(docs)} documents, "

@@ -928,6 +928,7 @@ class PeopleFinder:
         """Load the name lists (and the model) now: the ingest workers, forked after,
         share them instead of each loading its own."""
         self.names("Prime Minister John Smith said in Paris on Monday.")
+        gazetteer()  # the table reader's places, read only by text laid out in rows
 
     def mentions(self, text: str) -> list[Mention]:
         if self.model_path is None:
