@@ -95,3 +95,9 @@ def gazetteer() -> dict[str, tuple[str, str]]:
         region = names.get(fold(region), region)
         table[fold(city)] = (region, country)
     return table
+
+
+@cache
+def regions() -> frozenset[str]:
+    """First-level regions of every country (folded): GeoNames admin1 names, CC BY 4.0."""
+    return frozenset(fold(row[0]) for row in _rows("regions_geonames.tsv"))

@@ -22,6 +22,7 @@ from .lexicons import (
     fold,
     gazetteer,
     given_names,
+    regions,
     surnames,
     us_states,
 )
@@ -50,6 +51,7 @@ _TITLES = {
     "nominee", "first", "grand", "hojatoleslam", "mullah", "pastor",
     "prosecutor", "solicitor", "advocate", "professor", "prof", "economist", "analyst",
     "coroner", "lt.gov", "pfc", "spc", "sgt.maj", "staff", "master", "petty", "warrant",
+    "under", "undersecretary", "assistant", "mp", "mep", "mla", "msp",
     "striker", "goalkeeper", "midfielder", "defender", "quarterback", "pitcher", "forward",
     "guard", "center", "star", "champion", "veteran", "rookie", "skipper", "batsman",
     "bowler", "jockey", "driver", "rider", "singer", "actor", "actress", "author", "writer",
@@ -72,6 +74,8 @@ _PERSONAL_TITLES = {
     "imam", "spokesman", "spokeswoman", "coach", "ambassador", "envoy", "cardinal", "bishop",
     "archbishop", "chairman", "chairwoman", "justice", "prosecutor", "attorney", "detective",
     "sheriff", "professor", "prof", "speaker", "leader", "director", "dictator",
+    # members of parliaments ("Conservative MP", "Labour MEP")
+    "mp", "mep", "mla", "msp",
     # family words before a first name ("his widow Ruth", "daughters Yelena")
     "widow", "widower", "wife", "husband", "son", "daughter", "father", "mother", "brother",
     "sister", "uncle", "aunt", "cousin", "nephew", "niece", "grandson", "granddaughter",
@@ -266,7 +270,20 @@ def _is_nationality(word: str) -> bool:
     if key.endswith("s") and len(key) > 4 and key[:-1] in demonyms():
         key = key[:-1]  # "Americans Harrison Dillard"
     return key in demonyms() or key in _NATIONALITY_NOUNS or bool(
-        _NATIONALITY_NOUN_RE.match(word))
+        _NATIONALITY_NOUN_RE.match(word)) or _is_place_demonym(word)
+
+
+def _is_place_demonym(word: str) -> bool:
+    """A word for the people of a place, made from the place's name: "Queenslander",
+    "Aucklander", "Texan", "Californian", "Kenyans"."""
+    key = word.lower().removesuffix("s")
+    stems = []
+    if key.endswith("er") and len(key) > 5:
+        stems.append(key[:-2])  # Auckland-er, London-er
+    if key.endswith("an") and len(key) > 4:
+        stems += [key[:-1], key[:-2] + "as", key[:-2] + "a"]  # Kenya-n, Tex-an, Cuba-n
+    return any(_is_place([stem]) or fold(stem) in gazetteer() or fold(stem) in regions()
+               for stem in stems)
 
 
 def _described_after(tokens: list[re.Match[str]], at: int) -> bool:

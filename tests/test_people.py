@@ -370,3 +370,13 @@ def test_field_labels_and_companies_are_not_people() -> None:
             "Finance director Ruth Anders said the terms were fair .\n"
             "Mark Danner 's shares were not sold .")
     assert extract_people(text) == ["Ruth Anders", "Mark Danner"]
+
+
+def test_roles_of_parliament_and_people_of_a_place_before_a_name() -> None:
+    def spans(text: str) -> list[str]:
+        return [text[m.start:m.end] for m in find_mentions(text)]
+
+    assert spans("Conservative MP Julia Brenton said the vote was lost .") == ["Julia Brenton"]
+    # a word for the people of a place, made from the place's name, is no part of the name
+    assert spans("Queenslander Tom Baxter won the final .") == ["Tom Baxter"]
+    assert spans("Texan Bob Hale shot a 68 .") == ["Bob Hale"]
