@@ -264,6 +264,7 @@ def _is_demonym(word: str) -> bool:
     return bool(_DEMONYM_RE.match(word)) and len(word) > 4 and word.lower() not in given_names()
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_nationality(word: str) -> bool:
     """A nationality adjective or noun: "Russian", "Frenchman", "Swede"."""
     key = word.lower()
@@ -657,9 +658,12 @@ def find_mentions(text: str) -> list[Mention]:
 # "beat"/"v" and at a bracket opened after a score ("England 326 ( J. Crawley 106 ,");
 # a name cell is a capitalised run, maybe after a rank or a label ("2.", "Midfielders -"),
 # maybe followed by a bracket and figures, and nothing else.
-_CELL_SEPARATOR_RE = re.compile(
-    r"[ \t]*(?:[,;]|\bbeat\b|\bvs?\.?(?=[ \t])|(?<=\d)[ \t]*\(|(?<=\))(?=[ \t]+[A-Z]))[ \t]*")
+_CELL_SEPARATOR_RE = re.compile(  # the lookahead first: most characters fail at once
+    r"(?=[,;bv( \t])(?:[,;]|\bbeat\b|\bvs?\.?(?=[ \t])|\((?<=\d\()|\((?<=\d[ \t]\()"
+    r"|(?<=\))[ \t](?=[ \t]*[A-Z]))")
 _TABLE_LINE_RE = re.compile(r"[\d(]")
+# what may follow a cell's run or a label: a bracket, figures, a separator, the line's end
+_CELL_AFTER_RE = re.compile(r"[ \t]*(?:[(+\-.)\d,;:]|not\b|beat\b|vs?\b|$)", re.M)
 _COMPANY_AFTER_RE = re.compile(r"[ \t]+(?:&|shares\b|stock\b|unit\b|subsidiary\b)")
 _COMPANY_OWNED_RE = re.compile(r"[ \t]*'s[ \t]+(?:shares|stock)\b")
 _COMPANY_BEFORE_RE = re.compile(r"\b(?:shares|stake) (?:in|of)[ \t]+$", re.I)
@@ -680,11 +684,24 @@ def _cells(text: str, line_start: int, line_end: int, runs_at: dict[int, int]
     labels: dict[int, int] = {}
     opener = "^"
     at = line_start
+    starts = list(runs_at)  # in text order
+    first = 0
     for separator in [*_CELL_SEPARATOR_RE.finditer(text, line_start, line_end), None]:
         cell_end = separator.start() if separator else line_end
-        inside_cell = [s for s in runs_at if at <= s < cell_end]
+        while first < len(starts) and starts[first] < at:
+            first += 1
+        inside_cell = []
+        for start in starts[first:]:
+            if start >= cell_end:
+                break
+            inside_cell.append(start)
         for start in inside_cell:
             end = runs_at[start]
+            if start - at > 40:
+                break  # no label is that long; later runs stand further in
+            rest = text[end:cell_end].lstrip(" \t")
+            if rest and rest[0] not in "(+-.)0123456789n":
+                continue  # running text follows: no cell (cheap test before the patterns)
             head = _CELL_HEAD_RE.fullmatch(text, at, start)
             tail = _CELL_TAIL_RE.fullmatch(text, end, cell_end) if end <= cell_end else None
             if not (head and tail):
@@ -699,7 +716,7 @@ def _cells(text: str, line_start: int, line_end: int, runs_at: dict[int, int]
                 else "9" if len(figures) == 1 else "99"
             scored = inside is None and separator is not None \
                 and separator.group().strip() == "(" \
-                and text[separator.end():separator.end() + 1].isupper()
+                and text[separator.end():separator.end() + 3].lstrip(" \t")[:1].isupper()
             shape = (opener, "L" if head.group(2) else "",
                      bracket, count, "(" if scored else "")
             found.append((shape, start, end))
@@ -745,19 +762,30 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
     Mostly teams or places: no cell is a person ("Legia Warsaw 7 5 1 1 13 7 16"). Adds to
     `full` and `single`, or removes from them, in place."""
     runs_at: dict[int, int] = {}
-    words_at: dict[int, list[str]] = {}
+    ranges: dict[int, tuple[int, int]] = {}
     for first, after in runs:
-        words = [_clean(word) for word in texts[first:after]]
-        while words and (_key(words[0]) in _SENTENCE_WORDS or _key(words[0]) in _TITLES):
-            words, first = words[1:], first + 1
-        if not words or len(words) > 4:
+        while first < after and (_key(texts[first]) in _SENTENCE_WORDS
+                                 or _key(texts[first]) in _TITLES):
+            first += 1
+        if first == after or after - first > 4:
             continue
+        last = texts[after - 1]
         end = tokens[after - 1].end()
-        end -= len(texts[after - 1]) - len(_POSSESSIVE_RE.sub("", texts[after - 1]))
+        if "'" in last or "’" in last:
+            end -= len(last) - len(_POSSESSIVE_RE.sub("", last))
         runs_at[tokens[first].start()] = end
-        words_at[tokens[first].start()] = words
+        ranges[tokens[first].start()] = (first, after)
     if not runs_at:
         return
+    words_at: dict[int, list[str]] = {}
+
+    def words_of(start: int) -> list[str]:
+        """The run's words as names are written (cleaned only for the runs looked at)."""
+        if start not in words_at:
+            first, after = ranges[start]
+            words_at[start] = [_clean(word) for word in texts[first:after]]
+        return words_at[start]
+
     columns: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     # "Somerset 298-6 ( M. Lathwell 85 , ...": a name with a score and then its scorers
     # in brackets is a team, and so is the same name anywhere in the story
@@ -768,6 +796,8 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
     by_line: dict[int, dict[int, int]] = {}
     line_start, line_end = -1, -1
     for start, end in runs_at.items():
+        if not _CELL_AFTER_RE.match(text, end):
+            continue  # running text goes on after it: no cell, no label
         if start > line_end:
             line_start = text.rfind("\n", 0, start) + 1
             line_end = text.find("\n", start)
@@ -781,7 +811,7 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
             line_cells, line_labels = _cells(text, line_start, line_end, here)
             labels.update(line_labels)
             for shape, start, end in line_cells:
-                cell = words_at[start]
+                cell = words_of(start)
                 if shape[4]:
                     teams_named.add(fold(" ".join(cell)))
                 if shape[1:] != ("", "", "", ""):
@@ -795,27 +825,29 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
     # Oak shares", "shares in Mentmore Abbey", "Douglas & Lomason": a company
     for start, end in runs_at.items():
         # "Ruch 's shares" too, but "Carl Icahn 's shares" are a person's
-        owned = not any(_key(word) in given for word in words_at[start][:-1]) \
-            and _COMPANY_OWNED_RE.match(text, end)
+        owned = _COMPANY_OWNED_RE.match(text, end) \
+            and not any(_key(word) in given for word in words_of(start)[:-1])
+        before = text[max(0, start - 20):start]
         if _FIELD_VALUE_RE.match(text, end) or _COMPANY_AFTER_RE.match(text, end) or owned \
-                or _COMPANY_BEFORE_RE.search(text, max(0, start - 20), start):
-            words = words_at[start]  # "Lead Manager Harmon Kell &": the firm's name ends it
+                or (("hare" in before or "take" in before)
+                    and _COMPANY_BEFORE_RE.search(text, max(0, start - 20), start)):
+            words = words_of(start)  # "Lead Manager Harmon Kell &": the firm's name ends it
             teams_named.update(fold(" ".join(words[i:])) for i in range(len(words) - 1 or 1))
     named = {start for _, start, _ in full}  # full names the rules found
     family = surnames()
-    verdicts: dict[int, bool] = {start: False for start, words in words_at.items()
-                                 if fold(" ".join(words)) in teams_named}
+    verdicts: dict[int, bool] = {} if not teams_named else {
+        start: False for start in runs_at if fold(" ".join(words_of(start))) in teams_named}
     for cells in columns.values():
         if len(cells) < 3:
             continue
         # distinct names: a column of people repeats few, one of cars or teams many
-        names = {fold(" ".join(words_at[start])): start for start, _ in cells}
-        teams = sum(team(words_at[start]) for start in names.values())
+        names = {fold(" ".join(words_of(start))): start for start, _ in cells}
+        teams = sum(team(words_of(start)) for start in names.values())
         persons = sum(len(w) > 1 and not team(w) and (
             _key(w[0]) in given or bool(_INITIAL_RE.fullmatch(w[0])) or start in named)
             or (len(w) == 1 and not teams and _key(w[0]) in family and _key(w[0]) not in given
                 and _key(w[0]) not in _MONTHS_DAYS)
-            for start, w in ((start, words_at[start]) for start in names.values()))
+            for start, w in ((start, words_of(start)) for start in names.values()))
         # people repeat little down a column; makes of car, clubs and months repeat
         if persons >= 2 and persons >= 2 * teams and persons >= len(names) / 3 \
                 and len(names) >= len(cells) / 2:
@@ -830,7 +862,7 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
             verdicts.setdefault(label, False)
     have = {start for _, start, _ in full} | {start for _, start, _, titled in single if titled}
     for start, person in verdicts.items():
-        words, end = words_at[start], runs_at[start]
+        words, end = words_of(start), runs_at[start]
         if person and start not in have and not team(words) \
                 and not (len(words) == 1 and _key(words[0]) in _MONTHS_DAYS):
             if len(words) == 1:
