@@ -563,13 +563,19 @@ def _people_finder(path: str | None) -> PeopleFinder:
 
 @main.command()
 @INDEX_OPTION
-def optimize(index_path: str | None) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Merge in this many processes side by side: the segments in as many "
+                   "groups of about equal size, one segment left per group (default 1: "
+                   "one segment). An archive: this many shards at a time, each into one "
+                   "segment (default 2).")
+def optimize(index_path: str | None, workers: int | None) -> None:
     """Merge the index into one segment: faster queries, deleted documents dropped.
 
     Copies the whole index, so run it after a bulk load or weekly, not nightly (ingest
     merges by size tier as it goes). Shows its progress on a terminal. Waits for nothing:
     exits 4 when an ingest is running."""
     from .ingest import IndexLockedError
+    from .storage import MergeError
 
     index = open_index(index_path)
     with ExitStack() as stack:
@@ -579,9 +585,12 @@ def optimize(index_path: str | None) -> None:
                 length=100, label="merging postings", file=sys.stderr, show_percent=True))
             on_progress = lambda share: bar.update(round(share * 100) - bar.pos)  # noqa: E731
         try:
-            result = index.optimize(on_progress=on_progress)
+            result = (index.optimize(on_progress=on_progress) if workers is None
+                      else index.optimize(on_progress=on_progress, workers=workers))
         except IndexLockedError as exc:
             fail(str(exc), EXIT_LOCKED)
+        except MergeError as exc:
+            fail(f"optimize: {exc}", EXIT_INDEX)
     click.echo(f"{result['segments_before']} segments -> {result['segments_after']} "
                f"in {result['seconds']:.1f}s")
 

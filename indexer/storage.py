@@ -42,6 +42,10 @@ class IndexIntegrityError(RuntimeError):
     """The index does not hold what was just committed to it."""
 
 
+class MergeError(RuntimeError):
+    """A merge in a process of its own failed or its process died: nothing committed."""
+
+
 def fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -334,3 +338,91 @@ def remove_orphan_segments(ix: FileIndex) -> None:
                                  ix._segments())
     except OSError:
         pass
+
+
+def balanced_groups(segments: list, parts: int) -> list[list]:
+    """The segments in at most `parts` groups of about equal size (documents), the
+    largest placed first, each into the lightest group: one merge per group, the groups
+    merged side by side."""
+    groups: list[list] = [[] for _ in range(max(1, parts))]
+    sizes = [0] * len(groups)
+    for segment in sorted(segments, key=lambda s: s.doc_count_all(), reverse=True):
+        lightest = sizes.index(min(sizes))
+        groups[lightest].append(segment)
+        sizes[lightest] += segment.doc_count_all()
+    return [group for group in groups if group]
+
+
+def needs_merge(group: list) -> bool:
+    """A group of several segments, or one with deleted documents to drop."""
+    return len(group) > 1 or any(segment.has_deletions() for segment in group)
+
+
+# what a merging child process reads after fork: the index, and where it reports progress
+_FORKED_MERGE: dict = {}
+
+
+def _merge_in_child(number: int, group: list, limitmb: int, connection) -> None:
+    ix, shares = _FORKED_MERGE["ix"], _FORKED_MERGE["shares"]
+    try:
+        writer = ix.segment_writer(_lk=False, limitmb=limitmb)
+        if hasattr(writer, "report_merge_progress"):
+            writer.report_merge_progress(lambda share: shares.__setitem__(number, share))
+        merge_into(writer, group)
+        connection.send(("merged", writer._finalize_segment()))
+    except BaseException as exc:  # the parent says it, and commits nothing
+        connection.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        connection.close()
+
+
+def merge_in_parallel(ix: FileIndex, groups: list[list], limitmb: int,
+                      on_progress: Callable[[float], None] | None = None) -> list:
+    """Merge each group into a new segment, each in a forked process of its own, side by
+    side; return the new segments (not yet in any table of contents: the caller commits
+    them, dropping the groups). Raises MergeError, committing nothing, when a merge
+    fails or its process dies."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    shares = context.Array("d", len(groups), lock=False)
+    weights = [sum(segment.doc_count_all() for segment in group) for group in groups]
+    total = sum(weights) or 1
+    _FORKED_MERGE.update(ix=ix, shares=shares)
+    children = []
+    try:
+        for number, group in enumerate(groups):
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_merge_in_child,
+                                    args=(number, group, limitmb, send), daemon=True)
+            child.start()
+            send.close()
+            children.append((child, receive))
+        merged: list = [None] * len(groups)
+        waiting = dict(enumerate(children))
+        while waiting:
+            ready = multiprocessing.connection.wait([r for _, r in waiting.values()], 0.5)
+            for number, (child, receive) in list(waiting.items()):
+                if receive not in ready:
+                    continue
+                try:
+                    kind, value = receive.recv()
+                except EOFError:
+                    child.join(5)
+                    kind, value = "error", f"its process ended (exit code {child.exitcode})"
+                if kind == "error":
+                    raise MergeError(f"a merge of {len(groups[number])} segments failed: "
+                                     f"{value}; the index is as it was")
+                merged[number] = value
+                shares[number] = 1.0
+                del waiting[number]
+            if on_progress is not None:
+                on_progress(sum(shares[i] * weights[i] for i in range(len(groups))) / total)
+        return merged
+    finally:
+        _FORKED_MERGE.clear()
+        for child, receive in children:
+            receive.close()
+            if child.is_alive():
+                child.kill()
+            child.join()

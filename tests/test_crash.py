@@ -127,6 +127,30 @@ def test_a_kill_inside_optimize_leaves_the_index_as_it_was(
     assert paragraph_ids(index_dir) == expected
 
 
+def test_a_killed_merge_process_leaves_the_index_as_it_was(
+        wire: tuple[Path, list[str]], tmp_path: Path) -> None:
+    folder, expected = wire
+    index_dir = tmp_path / "index"
+    Index.create(str(index_dir)).ingest([str(folder)], batch_files=1, merge=False)
+    before = Index.open(str(index_dir))
+    segments = before.segment_count()
+    before.close()
+    optimize = [sys.executable, "-m", "indexer", "optimize", "--index", str(index_dir),
+                "--workers", "2"]
+    # each merging process kills itself in its first merge
+    run = subprocess.run(optimize, env={**os.environ, "INDEXER_CRASH_AT": "merging:1"},
+                         capture_output=True, text=True)
+    assert run.returncode == 5
+    assert run.stderr.count("\n") == 1 and "the index is as it was" in run.stderr
+    assert consistent(index_dir) is None and paragraph_ids(index_dir) == expected
+    after = Index.open(str(index_dir))
+    assert after.segment_count() == segments
+    after.close()
+    subprocess.run(optimize, check=True, capture_output=True)
+    assert paragraph_ids(index_dir) == expected
+    assert Index.open(str(index_dir)).segment_count() == 2
+
+
 @pytest.mark.slow
 def test_killed_ingest_always_recovers_exactly(tmp_path: Path) -> None:
     assert run_trials(tmp_path, TRIALS) == []

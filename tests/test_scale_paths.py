@@ -117,6 +117,32 @@ def test_optimize_merges_segments_and_keeps_every_answer(tmp_path: Path,
     assert whoosh_index.open_dir(str(path)).doc_count() == segmented.whoosh_index.doc_count()
 
 
+def test_optimize_with_workers_merges_side_by_side_and_keeps_every_score(
+        tmp_path: Path, segmented: Index) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(segmented.path, one)
+    shutil.copytree(segmented.path, two)
+    Index.open(str(one)).optimize()
+    index = Index.open(str(two))
+    shares: list[float] = []
+    result = index.optimize(on_progress=shares.append, workers=2)
+    # two groups of about equal size, each merged by a process of its own
+    assert result["segments_before"] > 10 and result["segments_after"] == 2
+    sizes = [segment.doc_count() for segment in index.whoosh_index._segments()]
+    assert min(sizes) > max(sizes) / 3
+    assert shares == sorted(shares) and shares[-1] == 1.0
+    assert index.check() == []
+    # the statistics are the index's, however many segments hold it: the same scores as
+    # one segment (ties may come in another order)
+    for text in ("said officials", "election", "police fired"):
+        merged = {(h.story_id, h.paragraph): h.score
+                  for h in Index.open(str(one)).search(text, limit=30)}
+        side = {(h.story_id, h.paragraph): h.score for h in index.search(text, limit=30)}
+        assert side.keys() == merged.keys()
+        for key, score in side.items():
+            assert score == pytest.approx(merged[key], rel=1e-9)
+
+
 def test_optimize_command_reports_and_respects_the_ingest_lock(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
