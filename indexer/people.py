@@ -664,6 +664,9 @@ _CELL_SEPARATOR_RE = re.compile(  # the lookahead first: most characters fail at
 _TABLE_LINE_RE = re.compile(r"[\d(]")
 # what may follow a cell's run or a label: a bracket, figures, a separator, the line's end
 _CELL_AFTER_RE = re.compile(r"[ \t]*(?:[(+\-.)\d,;:]|not\b|beat\b|vs?\b|$)", re.M)
+_NOT_A_CELL_START = frozenset(_SENTENCE_WORDS | _TITLES)
+# and before one: the line's start, a separator, a rank or a label's end
+_CELL_BEFORE_RE = re.compile(r"(?:^|[,;:\-.()\d]|\bbeat|\bvs?\.?)[ \t]*$", re.M)
 _COMPANY_AFTER_RE = re.compile(r"[ \t]+(?:&|shares\b|stock\b|unit\b|subsidiary\b)")
 _COMPANY_OWNED_RE = re.compile(r"[ \t]*'s[ \t]+(?:shares|stock)\b")
 _COMPANY_BEFORE_RE = re.compile(r"\b(?:shares|stake) (?:in|of)[ \t]+$", re.I)
@@ -764,8 +767,7 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
     runs_at: dict[int, int] = {}
     ranges: dict[int, tuple[int, int]] = {}
     for first, after in runs:
-        while first < after and (_key(texts[first]) in _SENTENCE_WORDS
-                                 or _key(texts[first]) in _TITLES):
+        while first < after and _key(texts[first]) in _NOT_A_CELL_START:
             first += 1
         if first == after or after - first > 4:
             continue
@@ -796,8 +798,9 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
     by_line: dict[int, dict[int, int]] = {}
     line_start, line_end = -1, -1
     for start, end in runs_at.items():
-        if not _CELL_AFTER_RE.match(text, end):
-            continue  # running text goes on after it: no cell, no label
+        if not _CELL_AFTER_RE.match(text, end) \
+                or not _CELL_BEFORE_RE.search(text, max(0, start - 8), start):
+            continue  # running text around it: no cell, no label
         if start > line_end:
             line_start = text.rfind("\n", 0, start) + 1
             line_end = text.find("\n", start)
