@@ -154,6 +154,9 @@ def test_optimize_command_reports_and_respects_the_ingest_lock(tmp_path: Path) -
     assert locked.exit_code == 4 and "another ingest" in locked.output
     done = runner.invoke(main, ["optimize", "--index", str(path)])
     assert done.exit_code == 0 and "-> 1 in" in done.output
+    # side by side: nothing left to merge in one segment without deletions
+    again = runner.invoke(main, ["optimize", "--index", str(path), "--workers", "2"])
+    assert again.exit_code == 0 and "1 segments -> 1 in" in again.output
 
 
 def _ours_and_stock(make):
