@@ -232,18 +232,25 @@ def tree_rss_mb(root: int) -> float:
     return total / 1e6
 
 
-def run(mode: str, corpus: Path, workers: int, scratch: Path) -> dict:
-    index = scratch / f"{mode}-{workers}"
-    process = subprocess.Popen([sys.executable, __file__, "--child", mode, str(corpus),
-                                str(index), str(workers)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+def watched(command: list[str], what: str) -> tuple[str, str, float]:
+    """Run a command to its end: its stdout, its stderr, and the highest resident memory
+    of it and its descendants together (sampled every 0.1 s). Exits if it failed."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, tree_rss_mb(process.pid))
         time.sleep(0.1)
     stdout, stderr = process.communicate()
     if process.returncode:
-        raise SystemExit(f"{mode}-{workers} failed:\n{stderr}")
+        raise SystemExit(f"{what} failed:\n{stderr}")
+    return stdout, stderr, peak
+
+
+def run(mode: str, corpus: Path, workers: int, scratch: Path) -> dict:
+    index = scratch / f"{mode}-{workers}"
+    stdout, stderr, peak = watched([sys.executable, __file__, "--child", mode, str(corpus),
+                                    str(index), str(workers)], f"{mode}-{workers}")
     data = json.loads(stdout.strip().splitlines()[-1])
     data["peak_rss_mb"] = max(peak, data["own_peak_rss_mb"])
     if stderr.strip():

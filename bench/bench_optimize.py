@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,22 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ingest import tree_rss_mb  # noqa: E402
+from bench_ingest import watched  # noqa: E402
 from bench_query import measure  # noqa: E402
 
 
 def optimize(copy: Path, workers: int) -> dict:
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "indexer", "optimize", "--index",
-                                str(copy), "--workers", str(workers)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0.0
-    while process.poll() is None:
-        peak = max(peak, tree_rss_mb(process.pid))
-        time.sleep(0.1)
-    stdout, stderr = process.communicate()
-    if process.returncode:
-        raise SystemExit(f"optimize --workers {workers} failed:\n{stderr}")
+    stdout, _, peak = watched([sys.executable, "-m", "indexer", "optimize", "--index",
+                               str(copy), "--workers", str(workers)],
+                              f"optimize --workers {workers}")
     return {"seconds": time.monotonic() - started, "peak_rss_mb": peak,
             "said": stdout.strip()}
 
