@@ -357,6 +357,7 @@ class ArchiveIndex(Index):
                                         and not os.path.exists(source))
                 names = sorted(set(plan) | (set(self.shard_names()) if prune else set()))
                 options = {"fmt": fmt, "batch_files": batch_files, "merge": merge}
+                closed_before = self._closed()
                 if scheduler is None:
                     for name in names:
                         done = ingest_shard(self.path, self.shard_by, name, plan.get(name, []),
@@ -377,6 +378,8 @@ class ArchiveIndex(Index):
                             reject(rejection)
                         _add_up(report, done)
                         self._write_manifest()
+                if merge:
+                    self._compact_closed(closed_before, workers, report)
                 _write_json(os.path.join(self.path, REJECTED_NAME), rejected)
             except BaseException as exc:
                 report.seconds = round(time.monotonic() - started, 3)
@@ -459,27 +462,55 @@ class ArchiveIndex(Index):
         """Each shard merged into one segment, `workers` shards at a time, in processes of
         their own (a shard's optimize is single-threaded)."""
         started = time.monotonic()
-        names = self.shard_names()
         before = self.segment_count()
         with ingest_lock(self.path):
-            if workers > 1 and len(names) > 1:
-                from concurrent.futures import ProcessPoolExecutor
-                from multiprocessing import get_context
-
-                context = get_context("fork")
-                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                    paths = [self.shard(name).path for name in names]
-                    for done, _ in enumerate(pool.map(_optimize_shard, paths), 1):
-                        if on_progress:
-                            on_progress(done / len(names))
-            else:
-                for done, name in enumerate(names, 1):
-                    self.shard(name).optimize()
-                    if on_progress:
-                        on_progress(done / len(names))
+            self._optimize_shards(self.shard_names(), workers, on_progress)
             self._write_manifest()
         return {"segments_before": before, "segments_after": self.segment_count(),
                 "seconds": round(time.monotonic() - started, 3)}
+
+    def _optimize_shards(self, names: list[str], workers: int,
+                         on_progress: Callable[[float], None] | None = None) -> None:
+        """Merge each of these shards into one segment, `workers` at a time (the caller
+        holds the ingest lock)."""
+        if workers > 1 and len(names) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            context = get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                paths = [self.shard(name).path for name in names]
+                for done, _ in enumerate(pool.map(_optimize_shard, paths), 1):
+                    if on_progress:
+                        on_progress(done / len(names))
+        else:
+            for done, name in enumerate(names, 1):
+                self.shard(name).optimize()
+                if on_progress:
+                    on_progress(done / len(names))
+
+    def _closed(self) -> set[str]:
+        """The dated shards before the newest: periods the wire has moved past."""
+        dated = [name for name in self.shard_names() if name != UNDATED]
+        return set(dated[:-1])
+
+    def _compact_closed(self, closed_before: set[str], workers: int,
+                        report: IngestReport) -> None:
+        """Merge into one segment each shard this run closed (a later shard now exists)
+        that holds several: a closed period takes few stories after (late corrections,
+        which tiered merging handles), and its segments cost every query that reads it.
+        A bulk load closes every shard but the newest; a nightly run, last month at the
+        turn of a month."""
+        closing = [name for name in sorted(self._closed() - closed_before)
+                   if self.shard(name).segment_count() > 1]
+        if not closing:
+            return
+        shards = [self.shard(name) for name in closing]
+        report.merges += len(closing)
+        report.merged_documents += sum(segment.doc_count() for shard in shards
+                                       for segment in shard.whoosh_index._segments())
+        self._optimize_shards(closing, workers)
+        self._write_manifest()
 
 
 class _WindowReader(MultiReader):

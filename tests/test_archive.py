@@ -470,3 +470,35 @@ def test_a_shard_whose_dask_workers_keep_dying_ends_the_run_and_loses_nothing(
     assert report.ok
     assert archive_paragraphs(tmp_path / "archive") == archive_paragraphs(clean)
     assert Index.open(str(tmp_path / "archive")).check() == []
+
+
+def test_a_run_merges_each_shard_it_closes_into_one_segment(tmp_path: Path) -> None:
+    # one commit per file: each month's shard gets a segment per file
+    archive = Index.create(str(tmp_path / "archive"), shard_by="month")
+    report = archive.ingest([str(CORPUS)], batch_files=1)
+    segments = {name: archive.shard(name).segment_count() for name in archive.shard_names()}
+    # the months before the newest are closed: one segment each; the newest as written
+    assert segments == {"2026-07": 1, "2026-08": 1, "2026-09": 1, "2026-10": 4}
+    assert report.merges == 3
+    assert archive.search("cooling centers")[0].story_id == "us/chicago-heat"
+    # --no-merge merges nothing
+    loose = Index.create(str(tmp_path / "loose"), shard_by="month")
+    loose.ingest([str(CORPUS)], batch_files=1, merge=False)
+    assert loose.shard("2026-07").segment_count() == 4
+
+    def story(name: str, date: str) -> Path:
+        text = (CORPUS / "us" / "chicago-heat.txt").read_text()
+        target = tmp_path / "late" / f"{name}.txt"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(text.replace("July 18, 2026", date).replace("Chicago opens",
+                                                                      f"{name} opens"))
+        return target
+
+    # a late story for a month closed before the run: tiered merging's, left as it is
+    archive.ingest([str(story("late-july", "July 20, 2026"))])
+    assert archive.shard("2026-07").segment_count() == 2
+    # a story of a new month closes October, which is merged
+    archive.ingest([str(story("november", "November 2, 2026"))])
+    assert archive.shard("2026-10").segment_count() == 1
+    assert archive.shard("2026-07").segment_count() == 2
+    assert archive.check() == []
