@@ -789,9 +789,10 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
         return words_at[start]
 
     columns: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-    # "Somerset 298-6 ( M. Lathwell 85 , ...": a name with a score and then its scorers
-    # in brackets is a team, and so is the same name anywhere in the story
-    teams_named: set[str] = set()
+    # names (folded) that are no person anywhere in the story: "Somerset 298-6 ( M.
+    # Lathwell 85 , ...": a name with a score and then its scorers in brackets is a team;
+    # field labels and companies below
+    not_people: set[str] = set()
     labels: dict[int, int] = {}
     given = given_names()
     # the runs of each line that can hold cells: one with figures or brackets, or a list
@@ -816,13 +817,14 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
             for shape, start, end in line_cells:
                 cell = words_of(start)
                 if shape[4]:
-                    teams_named.add(fold(" ".join(cell)))
+                    not_people.add(fold(" ".join(cell)))
                 if shape[1:] != ("", "", "", ""):
                     columns.setdefault(shape, []).append((start, end))
             if len(line_cells) >= 3:
                 columns[("line", str(line_no))] = [(s, e) for _, s, e in line_cells]
+
     def team(words: list[str]) -> bool:
-        return _team_evidence(words) or fold(" ".join(words)) in teams_named
+        return _team_evidence(words) or fold(" ".join(words)) in not_people
 
     # "Delivery Date : 08/29/1996", "Fall of wickets : 1-106": a field's label; "Royal
     # Oak shares", "shares in Mentmore Abbey", "Douglas & Lomason": a company
@@ -835,11 +837,11 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
                 or (("hare" in before or "take" in before)
                     and _COMPANY_BEFORE_RE.search(text, max(0, start - 20), start)):
             words = words_of(start)  # "Lead Manager Harmon Kell &": the firm's name ends it
-            teams_named.update(fold(" ".join(words[i:])) for i in range(len(words) - 1 or 1))
+            not_people.update(fold(" ".join(words[i:])) for i in range(len(words) - 1 or 1))
     named = {start for _, start, _ in full}  # full names the rules found
     family = surnames()
-    verdicts: dict[int, bool] = {} if not teams_named else {
-        start: False for start in runs_at if fold(" ".join(words_of(start))) in teams_named}
+    verdicts: dict[int, bool] = {} if not not_people else {
+        start: False for start in runs_at if fold(" ".join(words_of(start))) in not_people}
     for cells in columns.values():
         if len(cells) < 3:
             continue
