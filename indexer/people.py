@@ -242,14 +242,6 @@ _PREFIXED_NAME_RE = re.compile(
     r"^(?:al|el|ad|as|ash|an|at|bin|ibn|abu|d|de|di|da|du|van|von|le|la|o|mc)[-'’][A-Z]")
 
 
-def _is_name_word(word: str) -> bool:
-    """Capitalised, or an Arabic/European prefix before a capital ("al-Assad", "d'Emilio")."""
-    if word[:1].isupper() and (word[0].isalpha() or any(ch.isalpha() for ch in word)):
-        return True
-    # the prefix pattern needs a hyphen or an apostrophe: most words never reach it
-    return ("-" in word or "'" in word or "’" in word) and bool(_PREFIXED_NAME_RE.match(word))
-
-
 def _is_hyphenated_title(key: str) -> bool:
     """"lieutenant-colonel", "vice-president", "ex-yankee", "co-founder": titles joined,
     or a former or shared role."""
@@ -385,8 +377,15 @@ def _runs(tokens: list[re.Match[str]], words: list[str], text: str) -> list[tupl
     A line break ends a run (see _line_break)."""
     runs: list[tuple[int, int]] = []
     start = None
-    name_like = [_is_name_word(word) for word in words]
+    # a name word: capitalised, or an Arabic/European prefix before a capital ("al-Assad",
+    # "d'Emilio"; the pattern needs a hyphen or an apostrophe: most words never reach it).
+    # Written out, not a function: it runs on every word of every story
+    name_like = [(w[:1].isupper() and (w[0].isalpha() or any(c.isalpha() for c in w)))
+                 or (("-" in w or "'" in w or "’" in w) and _PREFIXED_NAME_RE.match(w) is not None)
+                 for w in words]
     for i, word in enumerate(words):
+        if start is None and not name_like[i]:
+            continue  # most words: outside a run, and no name (a particle needs a run)
         if start is not None and _line_break(text, tokens[i - 1].end(), tokens[i].start()):
             runs.append((start, i))
             start = None
