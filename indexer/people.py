@@ -65,8 +65,15 @@ _TITLES = {
     "farmer", "rancher", "teacher", "nurse", "resident", "villager", "shopkeeper",
     "student", "engineer", "pilot", "miner", "fisherman",
 }  # fmt: skip
+# Family words before a first name ("his widow Ruth", "daughters Yelena"), or before it
+# in apposition ("his wife , Ruth ,").
+_FAMILY_WORDS = {
+    "widow", "widower", "wife", "husband", "son", "daughter", "father", "mother", "brother",
+    "sister", "uncle", "aunt", "cousin", "nephew", "niece", "grandson", "granddaughter",
+    "grandfather", "grandmother", "fiancee", "fiance", "girlfriend", "boyfriend",
+}  # fmt: skip
 # Personal titles strong enough to make the next capitalised word a person.
-_PERSONAL_TITLES = {
+_PERSONAL_TITLES = _FAMILY_WORDS | {
     "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "rev", "sheikh", "sheik", "pope",
     "president", "premier", "chancellor", "secretary", "minister", "sen", "senator", "rep",
     "gov", "governor", "mayor", "gen", "maj", "col", "capt", "cmdr", "adm", "sgt", "cpl",
@@ -76,10 +83,6 @@ _PERSONAL_TITLES = {
     "sheriff", "professor", "prof", "speaker", "leader", "director", "dictator",
     # members of parliaments ("Conservative MP", "Labour MEP")
     "mp", "mep", "mla", "msp",
-    # family words before a first name ("his widow Ruth", "daughters Yelena")
-    "widow", "widower", "wife", "husband", "son", "daughter", "father", "mother", "brother",
-    "sister", "uncle", "aunt", "cousin", "nephew", "niece", "grandson", "granddaughter",
-    "grandfather", "grandmother", "fiancee", "fiance", "girlfriend", "boyfriend",
 }  # fmt: skip
 # A run that holds any of these names an organisation, a place or a thing, not a person.
 _NOT_PERSON = {
@@ -119,6 +122,7 @@ _NOT_PERSON = {
     # company forms
     "ag", "oy", "oyj", "ab", "nv", "bv", "gmbh", "spa", "srl", "pty", "bhd", "tbk",
     "managers", "mills", "textile", "textiles", "desk", "daily", "weekly", "newspaper",
+    "brothers", "bros",  # "Salomon Brothers", "Warner Bros": firms named for a family
 }  # fmt: skip
 # Place and club name openers: "St Pauli", "Port Vale", "Le Havre", "Fort Worth"
 _PLACE_OPENERS = {"st", "st.", "saint", "sankt", "san", "santa", "santo", "sao", "port",
@@ -160,6 +164,7 @@ _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _NOT_LAST = frozenset(_SUFFIXES | _PARTICLES | _WEEKDAYS)  # words a name never ends on
 _INITIAL_RE = re.compile(r"[A-Z]\.")
+_COMPASS_INITIAL_RE = re.compile(r"[NSEW]\.")
 _PLACE_PREPOSITIONS = {"near", "in", "at", "from", "outside", "to", "into", "across"}
 # A results line of teams: two names with their scores, or a name and a standings row.
 _TEAM_NAME = r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*"
@@ -346,6 +351,17 @@ def _country_in_brackets(tokens: list[re.Match[str]], at: int) -> bool:
             return not (after[:1] and after[0].isdigit()
                         and (len(after) == 1 or after[1] == "(" or after[1][:1].isupper()))
     return False
+
+
+def _sentence_start(tokens: list[re.Match[str]], text: str, at: int, reach: int = 3) -> int:
+    """The first of the `reach` tokens before tokens[at] that is in the same sentence: a
+    speech verb that ends the sentence before ("..., traders said . Cash sources") is not
+    said of the words after it."""
+    for i in range(at - 1, max(0, at - reach) - 1, -1):
+        if tokens[i].group() in (".", "!", "?") or _line_break(text, tokens[i].end(),
+                                                                tokens[i + 1].start()):
+            return i + 1
+    return max(0, at - reach)
 
 
 def _is_acronym(word: str) -> bool:
@@ -557,6 +573,9 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         if len(words) > 4 or _is_place(words) or (keys[0] in _PLACE_OPENERS and not titled):
             continue
+        if len(words) > 1 and _COMPASS_INITIAL_RE.fullmatch(words[0]) and (
+                _is_place(words[1:2]) or _is_place(words[1:]) or _is_nationality(words[1])):
+            continue  # "S. Korea", "N. Korean": a compass point abbreviated, not an initial
         # "Russian Foreign Ministry"; but "Christian Ruud ( Norway )" is a person
         demonym_first = keys[0] in demonyms() and not titled
         if demonym_first and keys[0] not in given:
@@ -573,7 +592,8 @@ def find_mentions(text: str) -> list[Mention]:
         if following == "," and after + 1 < len(tokens):
             following = tokens[after + 1].group().lower()
         # "X said" or "said restaurant owner X": a speech verb right after, or a few words before
-        before = [tokens[i].group().lower() for i in range(max(0, first - 3), first)]
+        before = [tokens[i].group().lower() for i in range(_sentence_start(tokens, text, first),
+                                                           first)]
         spoke = following in _SPEECH or any(word in _SPEECH for word in before)
         # "Daoud Makkawi , owner of ...", "Nahed Dahlan , 35 ,", "Tang Shubei , who"
         # "goalkeeper Edwin van der Sar", "boatman Chinnathambi"
@@ -594,6 +614,8 @@ def find_mentions(text: str) -> list[Mention]:
         # SHOUTED RUNS (all-caps headlines, result tables) count only as a name that the
         # text also gives in mixed case
         shouted = all(tok.group().isupper() and len(tok.group()) > 1 for tok in name_toks)
+        if len(words) == 1 and _is_acronym(raw[0]) and not _line_at(text, start).isupper():
+            continue  # "SEC said", "the ABC": as in a longer run, an organisation
         if len(words) == 1:
             # a lone word needs a title, or a speech verb and a known surname
             known = keys[0] in family and keys[0] not in demonyms()
@@ -608,8 +630,12 @@ def find_mentions(text: str) -> list[Mention]:
                 full.append(([words[0], numeral], start, tokens[name_after].end()))
                 accepted.add((name_first, name_after + 1))
             elif not _is_place(words):
+                # "his daughter , Ruth ,": a first name in apposition to a family word
+                kin = keys[0] in given and keys[0] not in words_written \
+                    and before_name == "," and name_first >= 2 \
+                    and _key(tokens[name_first - 2].group()) in _FAMILY_WORDS
                 single.append((words[0], start, end,
-                               titled or (spoke and known) or sports or role))
+                               titled or (spoke and known) or sports or role or kin))
             continue
         first_given = keys[0] in given and not _is_place(words[:1]) or bool(
             re.fullmatch(r"(?:[A-Z]\.)+", words[0]))

@@ -43,18 +43,18 @@ def _people_on(split: str) -> dict:
 @pytest.mark.skipif(not (DATA / "conll2003").is_dir(), reason="../shared/data is absent")
 def test_people_on_conll_testa() -> None:
     result = _people_on("eng.testa")
-    assert result["mention"][2] >= 0.925  # measured 0.932 (gold split at sentence breaks)
-    assert result["mention"][0] >= 0.93  # precision: filters must be trustworthy
-    assert result["document"][2] >= 0.93  # measured 0.937
-    assert result["unseen_recall"] >= 0.905  # measured 0.916
+    assert result["mention"][2] >= 0.93  # measured 0.937 (gold split at sentence breaks)
+    assert result["mention"][0] >= 0.94  # precision: filters must be trustworthy
+    assert result["document"][2] >= 0.935  # measured 0.941
+    assert result["unseen_recall"] >= 0.905  # measured 0.917
 
 
 @pytest.mark.skipif(not (DATA / "conll2003").is_dir(), reason="../shared/data is absent")
 def test_people_on_conll_train() -> None:
     # the rules are developed on both splits: each must hold on each
     result = _people_on("eng.train")
-    assert result["mention"][2] >= 0.925  # measured 0.933
-    assert result["document"][2] >= 0.925  # measured 0.931
+    assert result["mention"][2] >= 0.928  # measured 0.935
+    assert result["document"][2] >= 0.927  # measured 0.933
 
 
 def test_gold_names_end_at_a_sentence_break_as_conlleval_reads_them(tmp_path) -> None:

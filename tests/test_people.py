@@ -380,3 +380,29 @@ def test_roles_of_parliament_and_people_of_a_place_before_a_name() -> None:
     # a word for the people of a place, made from the place's name, is no part of the name
     assert spans("Queenslander Tom Baxter won the final .") == ["Tom Baxter"]
     assert spans("Texan Bob Hale shot a 68 .") == ["Bob Hale"]
+
+
+def test_a_speech_verb_speaks_only_for_its_own_sentence() -> None:
+    # the verb that ends one sentence says nothing of the capitalised word opening the next
+    text = "Prices held firm , traders said . Cash buyers were absent on Friday ."
+    assert extract_people(text) == []
+    # within a sentence it still does: "said Hale" makes the surname a person
+    assert extract_people("The rally was over , said Hale on Friday .") == ["Hale"]
+
+
+def test_compass_abbreviations_acronyms_and_family_firms_are_not_people() -> None:
+    assert extract_people("S. Korea urges N. Korea to resume talks .") == []
+    assert extract_people("S. Korean shares rose .") == []
+    # an initial before a name is still an initial
+    assert extract_people("S. Brenton scored 45 in the first innings .") == ["S. Brenton"]
+    # a lone acronym in mixed-case text names an organisation, whatever verb follows
+    assert extract_people("The SEC said on Monday it would review the rules .") == []
+    assert extract_people("Dealers at Sorenby Brothers said the bonds fell .") == []
+    assert extract_people("A film released by Halvard Bros opened on Friday .") == []
+
+
+def test_a_first_name_in_apposition_to_a_family_word_is_a_person() -> None:
+    text = "Mayor Dan Kessler said his daughter , Ruth , joined the campaign ."
+    assert extract_people(text) == ["Dan Kessler", "Ruth"]
+    # a family word without the apposition commas proves nothing about a later word
+    assert extract_people("His daughter met Ruth in Paris .") == []
