@@ -98,6 +98,13 @@ def gazetteer() -> dict[str, tuple[str, str]]:
 
 
 @cache
+def named_places() -> frozenset[str]:
+    """Cities of 15,000 or more whose names have two or more words (folded): GeoNames,
+    CC BY 4.0."""
+    return frozenset(fold(row[0]) for row in _rows("places_geonames.txt"))
+
+
+@cache
 def regions() -> frozenset[str]:
     """First-level regions of every country (folded): GeoNames admin1 names, CC BY 4.0."""
     return frozenset(fold(row[0]) for row in _rows("regions_geonames.tsv"))

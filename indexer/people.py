@@ -22,6 +22,7 @@ from .lexicons import (
     fold,
     gazetteer,
     given_names,
+    named_places,
     regions,
     surnames,
     us_states,
@@ -71,6 +72,7 @@ _FAMILY_WORDS = {
     "widow", "widower", "wife", "husband", "son", "daughter", "father", "mother", "brother",
     "sister", "uncle", "aunt", "cousin", "nephew", "niece", "grandson", "granddaughter",
     "grandfather", "grandmother", "fiancee", "fiance", "girlfriend", "boyfriend",
+    "sons", "daughters", "sisters", "children", "parents",
 }  # fmt: skip
 # Personal titles strong enough to make the next capitalised word a person.
 _PERSONAL_TITLES = _FAMILY_WORDS | {
@@ -375,7 +377,8 @@ def _is_place_possessive(word: str) -> bool:
 
 def _is_place(words: list[str]) -> bool:
     key = fold(" ".join(words))
-    return key in countries() or key in cities() or key in us_states()
+    return key in countries() or key in cities() or key in us_states() or (
+        len(words) > 1 and key in named_places())
 
 
 def _line_break(text: str, gap_start: int, gap_end: int) -> bool:

@@ -53,8 +53,8 @@ def test_people_on_conll_testa() -> None:
 def test_people_on_conll_train() -> None:
     # the rules are developed on both splits: each must hold on each
     result = _people_on("eng.train")
-    assert result["mention"][2] >= 0.928  # measured 0.935
-    assert result["document"][2] >= 0.927  # measured 0.933
+    assert result["mention"][2] >= 0.93  # measured 0.936
+    assert result["document"][2] >= 0.928  # measured 0.935
 
 
 def test_gold_names_end_at_a_sentence_break_as_conlleval_reads_them(tmp_path) -> None:

@@ -406,3 +406,16 @@ def test_a_first_name_in_apposition_to_a_family_word_is_a_person() -> None:
     assert extract_people(text) == ["Dan Kessler", "Ruth"]
     # a family word without the apposition commas proves nothing about a later word
     assert extract_people("His daughter met Ruth in Paris .") == []
+
+
+def test_cities_whose_names_look_like_people_are_places() -> None:
+    # GeoNames' cities of 15,000 or more with names of two words or more
+    assert extract_people("Tourists were stranded at Victoria Falls on Monday .") == []
+    assert extract_people("He flew to Banja Luka to meet the mayor .") == []
+    # a name no city holds is still a person
+    assert extract_people("He flew to Banja with Lukas Berger .") == ["Lukas Berger"]
+
+
+def test_a_first_name_after_a_plural_family_word_is_a_person() -> None:
+    text = "Dan Kessler said one of his daughters , Ruth , was safe ."
+    assert extract_people(text) == ["Dan Kessler", "Ruth"]
