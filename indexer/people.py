@@ -185,6 +185,7 @@ _ROLE_NOUNS = {
     "journalist", "correspondent", "photographer", "priest", "congressman",
     "congresswoman", "gunman", "player", "forward", "seed", "skipper", "pitcher",
     "quarterback", "boxer", "golfer", "cyclist", "swimmer", "skier", "wrestler", "deputy",
+    "adviser", "advisor", "aide", "counterpart", "colleague", "negotiator",
 }  # fmt: skip
 # Lower-case nouns after a name that make it a place or an institution named for someone.
 _FACILITY_NOUNS = {"airport", "stadium", "ground", "street", "avenue", "road", "bridge",
@@ -200,11 +201,12 @@ _APPOSITION_WORDS = {"who", "whose", "owner", "head", "aged", "wife", "husband",
                      "president", "director", "leader", "secretary", "minister", "chief",
                      "executive", "manager", "coach", "captain", "founder", "editor",
                      "deputy", "vice", "former", "senior", "general"}
-# After a player in results: a goal's minute ("27th", "59th-pen") or bowling figures
-# ("10-2-51-0", "29.2-9-83-3").
+# After a player in results: a goal's minute ("27th", "59th-pen"), bowling figures
+# ("10-2-51-0", "29.2-9-83-3") or a pitcher's won-lost record ("( 14-7 )").
 _PLAYER_FIGURES_RE = re.compile(
     r"\s*(?:\([ \t]*)?(?:\d{1,3}(?:st|nd|rd|th)\b|\d+(?:\.\d)?-\d+-\d+-\d+\b)"
-    r"|[ \t]+(?:not out|run out|lbw|[bc] [A-Z])")
+    r"|[ \t]+(?:not out|run out|lbw|[bc] [A-Z])"
+    r"|[ \t]*\([ \t]*\d{1,2}-\d{1,2}[ \t]*\)")
 _SCORE_BEFORE_RE = re.compile(r"\d[ \t]*\($")
 _MINUTE_AFTER_RE = re.compile(r"[ \t]+\d{1,3}(?:[ \t]*,|[ \t]*\))")
 # "Second-ranked", "German-based", "Sixth-seeded": a compound adjective before a name
@@ -298,6 +300,18 @@ def _described_after(tokens: list[re.Match[str]], at: int) -> bool:
     return word in _APPOSITION_WORDS
 
 
+_PERSON_NOUNS = frozenset(_ROLE_NOUNS | _PERSONAL_TITLES | {"man", "woman", "boy", "girl"})
+
+
+def _described_before(tokens: list[re.Match[str]], text: str, at: int) -> bool:
+    """"his Slovenian counterpart , Milan Kucan", "the dead man , Nahed Dahlan": a name
+    in apposition after a noun that only a person is, within the same sentence."""
+    if at < 2 or tokens[at - 1].group() != ",":
+        return False
+    return any(tokens[i].group().lower() in _PERSON_NOUNS
+               for i in range(_sentence_start(tokens, text, at - 1, 4), at - 1))
+
+
 def _in_lists_of_people(tokens: list[re.Match[str]], accepted: set[tuple[int, int]],
                         unproven: list[tuple[list[str], int, int, int, int]]
                         ) -> list[tuple[list[str], int, int]]:
@@ -364,6 +378,16 @@ def _sentence_start(tokens: list[re.Match[str]], text: str, at: int, reach: int 
                                                                 tokens[i + 1].start()):
             return i + 1
     return max(0, at - reach)
+
+
+_SENTENCE_OPENERS = frozenset('.!?"\':;(-') | {"--"}
+
+
+def _opens_sentence(tokens: list[re.Match[str]], text: str, at: int) -> bool:
+    """tokens[at] begins a sentence, a quote, a bracket or a line (or may: after a word
+    with a period, "Monday. In March")."""
+    return at == 0 or tokens[at - 1].group()[-1] in _SENTENCE_OPENERS or _line_break(
+        text, tokens[at - 1].end(), tokens[at].start())
 
 
 def _is_acronym(word: str) -> bool:
@@ -548,8 +572,12 @@ def find_mentions(text: str) -> list[Mention]:
             compass = key in _PLACE_OPENERS and start_idx + 1 < len(words) \
                 and _is_nationality(words[start_idx + 1])
             # "New York Mets": a place opener is no sentence word before a capital
+            # "captain Will Carling": inside a sentence, a given name that is also a
+            # sentence word is capitalised as a name
             sentence_word = key in _SENTENCE_WORDS and not (
-                key in _PLACE_OPENERS and start_idx + 1 < len(words))
+                key in _PLACE_OPENERS and start_idx + 1 < len(words)) and not (
+                start_idx == 0 and start_idx + 1 < len(words) and key in given
+                and not _opens_sentence(tokens, text, first))
             if sentence_word or key in _TITLES or _is_hyphenated_title(key) \
                     or _is_place_possessive(word) \
                     or nationality or common or compass \
@@ -574,7 +602,14 @@ def find_mentions(text: str) -> list[Mention]:
             dated = dated[1:]  # "Jan Siemerink", "June Carter": a given name, not a date
         if any(k in _NOT_PERSON for k in keys) or any(k in _MONTHS_DAYS for k in dated):
             continue
-        if len(words) > 4 or _is_place(words) or (keys[0] in _PLACE_OPENERS and not titled):
+        if len(keys) > 1 and any(k not in given and k not in family and fold(w) in countries()
+                                 for w, k in zip(words, keys, strict=True)):
+            continue  # "Bangladesh Lamps", "Atlas Bangladesh": a country in a firm's name
+        # "Les Ferdinand", "Santa Puglisi": a place opener that is a given name before a
+        # known surname opens a person's name
+        given_opener = keys[0] in given and len(keys) > 1 and keys[-1] in family
+        if len(words) > 4 or _is_place(words) or (
+                keys[0] in _PLACE_OPENERS and not titled and not given_opener):
             continue
         if len(words) > 1 and _COMPASS_INITIAL_RE.fullmatch(words[0]) and (
                 _is_place(words[1:2]) or _is_place(words[1:]) or _is_nationality(words[1])):
@@ -658,6 +693,7 @@ def find_mentions(text: str) -> list[Mention]:
             and tokens[name_first - 2].group().isdigit()
         if demonym_first and not (from_country or sports or spoke or described or numbered):
             continue
+        described = described or _described_before(tokens, text, name_first)
         if shouted:
             shouted_runs.append((words, start, end))
         elif first_given or titled or spoke or known_surname or from_country or sports \

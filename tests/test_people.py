@@ -419,3 +419,42 @@ def test_cities_whose_names_look_like_people_are_places() -> None:
 def test_a_first_name_after_a_plural_family_word_is_a_person() -> None:
     text = "Dan Kessler said one of his daughters , Ruth , was safe ."
     assert extract_people(text) == ["Dan Kessler", "Ruth"]
+
+
+def test_a_given_name_that_is_also_a_sentence_word_inside_a_sentence() -> None:
+    # "Will" opens no sentence here: it is capitalised as a name
+    assert extract_people("Former captain Will Brenton kicked 20 points .") == ["Will Brenton"]
+    # at the start of a sentence it is the verb
+    assert extract_people("Will Brenton play on Sunday ?") == []
+
+
+def test_roles_before_a_name_that_no_list_knows() -> None:
+    text = "Presidential adviser Vazgen Tarkanyan met his counterpart Oruj Pashazade ."
+    assert extract_people(text) == ["Vazgen Tarkanyan", "Oruj Pashazade"]
+
+
+def test_a_place_opener_that_is_a_given_name_before_a_known_surname() -> None:
+    assert extract_people("England striker Les Morgan was injured .") == ["Les Morgan"]
+    # "Les" before a word no surname list holds still opens a place
+    assert extract_people("They drove to Les Escaldes on Monday .") == []
+
+
+def test_a_name_in_apposition_after_a_noun_only_a_person_is() -> None:
+    text = "The minister met his Slovenian counterpart , Vazgen Tarkanyan , on Monday ."
+    assert extract_people(text) == ["Vazgen Tarkanyan"]
+    assert extract_people("The dead man , Oruj Pashazade , was 35 .") == ["Oruj Pashazade"]
+    # after a noun no person is, an apposition proves nothing
+    assert extract_people("They toured the region , Vazgen Tarkanyan , on Monday .") == []
+
+
+def test_a_pitchers_won_lost_record_makes_a_player() -> None:
+    text = "Rodriguez homered off Chad Vantongeren ( 7-5 ) in the first ."
+    assert extract_people(text) == ["Chad Vantongeren"]
+    assert extract_people("Vantongeren ( 7-5 ) allowed two runs .") == ["Vantongeren"]
+
+
+def test_a_country_that_is_no_name_word_makes_a_firm() -> None:
+    text = "Brokers said Uganda Breweries and Atlas Nepal were expected to rise ."
+    assert extract_people(text) == []
+    # a country that is also a given name or a surname still starts or ends a name
+    assert extract_people("Coach Eddie Jordan said the team was ready .") == ["Eddie Jordan"]
