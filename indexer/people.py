@@ -300,6 +300,12 @@ def _described_after(tokens: list[re.Match[str]], at: int) -> bool:
     return word in _APPOSITION_WORDS
 
 
+# Nouns before a name that make it an organisation ("consulting firm Towers Perrin").
+_ORG_NOUNS = {
+    "firm", "firms", "bank", "banks", "bankers", "company", "brokerage", "group", "giant",
+    "maker", "manufacturer", "carrier", "retailer", "airline", "agency", "daily", "weekly",
+    "newspaper", "magazine", "house", "conglomerate", "unit", "subsidiary",
+}  # fmt: skip
 _PERSON_NOUNS = frozenset(_ROLE_NOUNS | _PERSONAL_TITLES | {"man", "woman", "boy", "girl"})
 
 
@@ -602,6 +608,8 @@ def find_mentions(text: str) -> list[Mention]:
             dated = dated[1:]  # "Jan Siemerink", "June Carter": a given name, not a date
         if any(k in _NOT_PERSON for k in keys) or any(k in _MONTHS_DAYS for k in dated):
             continue
+        if before_name.lower() in _ORG_NOUNS and not titled:
+            continue  # "investment bank Merrill Lynch", "the daily Le Figaro"
         if len(keys) > 1 and any(k not in given and k not in family and fold(w) in countries()
                                  for w, k in zip(words, keys, strict=True)):
             continue  # "Bangladesh Lamps", "Atlas Bangladesh": a country in a firm's name
@@ -715,7 +723,21 @@ def find_mentions(text: str) -> list[Mention]:
                     not any(s <= tok.start() < e for s, e in covered):
                 single.append((tok.group().capitalize(), tok.start(), tok.end(), False))
     _read_columns(tokens, texts, text, runs, full, single)
+    # "Morgan Stanley and Co Inc" anywhere in the text: the name is the firm's throughout
+    firms = {m.group(1) for m in _FIRM_RE.finditer(text)}
+    if firms:
+        full[:] = [f for f in full if not _firm_name(" ".join(f[0]), firms)]
     return _resolve(full, single)
+
+
+# A firm's name before its legal form: "Baker Watts , Inc.", "Merrill Lynch & Co".
+_FIRM_RE = re.compile(
+    r"([A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,3})(?: ,)? (?:(?:&|and) Co\b"
+    r"|(?:Inc|Corp|Co|Ltd|Plc|PLC|LLC|AG|SA|NV|Group|Holdings)\b)")
+
+
+def _firm_name(name: str, firms: set[str]) -> bool:
+    return any(firm == name or firm.endswith(" " + name) for firm in firms)
 
 
 # Tables and lists in running text. A line is cut into cells at commas, semicolons,

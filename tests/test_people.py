@@ -458,3 +458,14 @@ def test_a_country_that_is_no_name_word_makes_a_firm() -> None:
     assert extract_people(text) == []
     # a country that is also a given name or a surname still starts or ends a name
     assert extract_people("Coach Eddie Jordan said the team was ready .") == ["Eddie Jordan"]
+
+
+def test_a_name_after_an_organisation_noun_or_before_a_legal_form_is_a_firm() -> None:
+    assert extract_people("Economists at investment bank Halvard Brenton said so .") == []
+    assert extract_people("The survey by consulting firm Towers Kessler showed gains .") == []
+    # a firm's legal form anywhere in the text makes its name a firm throughout
+    text = ("Halvard Brenton said it cut its estimates .\n"
+            "Halvard Brenton and Co Inc was lead manager .")
+    assert extract_people(text) == []
+    # a broker is a person
+    assert extract_people("It fell , said broker Shakil Rahman .") == ["Shakil Rahman"]
