@@ -221,13 +221,27 @@ _NATIONALITY_NOUNS = {"swede", "dane", "finn", "briton", "scot", "pole", "turk",
                       "luxembourger", "icelander", "greenlander", "new zealander"}
 # Words of club names that are also names ("Aston Villa", "Bristol Rovers", "Hull City"):
 # before a score they mark a team.
-_CLUB_WORDS = {"villa", "rovers", "wanderers", "albion", "athletic", "athletico", "hotspur",
-               "rangers", "city", "town", "county", "forest", "argyle", "alexandra", "orient",
-               "wednesday", "palace", "vale", "stanley", "thistle", "hearts", "hibernian",
-               "dynamo", "dinamo", "sporting", "real", "olympique", "racing",
-               "borussia", "eintracht", "fortuna", "hansa", "werder", "bayer", "ajax",
-               "juventus", "lazio", "inter", "benfica", "porto", "celtic", "saints",
-               "f.c", "fc", "afc", "sv", "vfb", "vfl", "tsv", "fk", "nk", "cf", "cd", "sc"}
+# Words of club names, by where they stand in one: "Aston Villa", "Crewe Alexandra" end on
+# theirs, "Dynamo Kiev", "Hansa Rostock" open with theirs, "Ajax" is one anywhere. Read by
+# position, a given name or a surname among them ("Alexandra Fusai", "Marco Villa")
+# makes no club.
+_CLUB_LAST = {"villa", "rovers", "wanderers", "albion", "athletic", "athletico", "hotspur",
+              "rangers", "city", "town", "county", "forest", "argyle", "alexandra", "orient",
+              "wednesday", "palace", "vale", "stanley", "thistle", "saints"}
+_CLUB_FIRST = {"dynamo", "dinamo", "sporting", "real", "olympique", "racing", "borussia",
+               "eintracht", "fortuna", "hansa", "werder", "bayer"}
+_CLUB_ANYWHERE = {"hearts", "hibernian", "ajax", "juventus", "lazio", "inter", "benfica",
+                  "porto", "celtic", "f.c", "fc", "afc", "sv", "vfb", "vfl", "tsv", "fk", "nk",
+                  "cf", "cd", "sc"}
+_CLUB_WORDS = _CLUB_LAST | _CLUB_FIRST | _CLUB_ANYWHERE
+
+
+def _club_name(keys: list[str]) -> bool:
+    last = len(keys) - 1
+    return any(k in _CLUB_ANYWHERE or (k in _CLUB_LAST and i == last > 0)
+               or (k in _CLUB_FIRST and i == 0 < last) for i, k in enumerate(keys))
+
+
 _SPEECH = {"said", "says", "told", "added", "asked", "stated", "wrote", "explained",
            "insisted", "noted", "argued", "declared", "announced", "testified", "tweeted"}
 _TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_](?:[\w'’\-]*[\w])?\.?|\d+|\S")
@@ -650,7 +664,7 @@ def find_mentions(text: str) -> list[Mention]:
         # scorers and bowlers: "( Riedle 8th minute )", "Kumble 10-2-51-0", "c Croft b Cork"
         sports = bool(_PLAYER_FIGURES_RE.match(text, name_toks[-1].end())) or (
             first > 0 and tokens[first - 1].group() in ("b", "c")
-            and len(words) <= 3 and not any(k in _CLUB_WORDS for k in keys)) or (
+            and len(words) <= 3 and not _club_name(keys)) or (
             _scorer_in_brackets(text, name_toks[0].start(), name_toks[-1].end()))
         start, end = name_toks[0].start(), name_toks[-1].end()
         end -= len(name_toks[-1].group()) - len(_POSSESSIVE_RE.sub("", name_toks[-1].group()))
@@ -690,7 +704,7 @@ def find_mentions(text: str) -> list[Mention]:
         if following in _FACILITY_NOUNS:
             continue  # "the Vicente Calderon ground", "Ben Gurion airport"
         scored = following[:1].isdigit()
-        if (scored or from_country or sports) and any(k in _CLUB_WORDS for k in keys):
+        if (scored or from_country or sports) and _club_name(keys):
             continue  # "Aston Villa 2", "Dynamo Batumi ( Georgia )": teams
         if scored and _TEAM_LINE_RE.match(_line_at(text, start)):
             continue  # "Sokol Tychy 5 Lech Poznan 3", "Legia Warsaw 7 5 1 1 13 7 16"

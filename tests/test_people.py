@@ -469,3 +469,13 @@ def test_a_name_after_an_organisation_noun_or_before_a_legal_form_is_a_firm() ->
     assert extract_people(text) == []
     # a broker is a person
     assert extract_people("It fell , said broker Shakil Rahman .") == ["Shakil Rahman"]
+
+
+def test_club_words_count_where_clubs_hold_them() -> None:
+    # a given name or surname that is also a club word makes no club in a results row
+    text = "Naoko Kimura ( Japan ) beat Alexandra Fusetti ( France ) 6-4 7-5"
+    assert extract_people(text) == ["Naoko Kimura", "Alexandra Fusetti"]
+    assert extract_people("2. Stanley Brenton ( Britain ) 44.78") == ["Stanley Brenton"]
+    # where a club holds them they still make a club
+    assert extract_people("Aston Villa 2 Leeds United 1") == []
+    assert extract_people("Dynamo Batumi ( Georgia ) 2 Tirol ( Austria ) 1") == []
