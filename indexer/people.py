@@ -124,7 +124,7 @@ _NOT_PERSON = {
     # company forms
     "ag", "oy", "oyj", "ab", "nv", "bv", "gmbh", "spa", "srl", "pty", "bhd", "tbk",
     "managers", "mills", "textile", "textiles", "desk", "daily", "weekly", "newspaper",
-    "brothers", "bros",  # "Salomon Brothers", "Warner Bros": firms named for a family
+    "brothers", "bros",  # "Sorenby Brothers", "Halvard Bros": firms named for a family
 }  # fmt: skip
 # Place and club name openers: "St Pauli", "Port Vale", "Le Havre", "Fort Worth"
 _PLACE_OPENERS = {"st", "st.", "saint", "sankt", "san", "santa", "santo", "sao", "port",
@@ -223,7 +223,7 @@ _NATIONALITY_NOUNS = {"swede", "dane", "finn", "briton", "scot", "pole", "turk",
 # before a score they mark a team.
 # Words of club names, by where they stand in one: "Aston Villa", "Crewe Alexandra" end on
 # theirs, "Dynamo Kiev", "Hansa Rostock" open with theirs, "Ajax" is one anywhere. Read by
-# position, a given name or a surname among them ("Alexandra Fusai", "Marco Villa")
+# position, a given name or a surname among them ("Alexandra Fusetti", "Stanley Brenton")
 # makes no club.
 _CLUB_LAST = {"villa", "rovers", "wanderers", "albion", "athletic", "athletico", "hotspur",
               "rangers", "city", "town", "county", "forest", "argyle", "alexandra", "orient",
@@ -314,7 +314,7 @@ def _described_after(tokens: list[re.Match[str]], at: int) -> bool:
     return word in _APPOSITION_WORDS
 
 
-# Nouns before a name that make it an organisation ("consulting firm Towers Perrin").
+# Nouns before a name that make it an organisation ("consulting firm Towers Kessler").
 _ORG_NOUNS = {
     "firm", "firms", "bank", "banks", "bankers", "company", "brokerage", "group", "giant",
     "maker", "manufacturer", "carrier", "retailer", "airline", "agency", "daily", "weekly",
@@ -324,7 +324,7 @@ _PERSON_NOUNS = frozenset(_ROLE_NOUNS | _PERSONAL_TITLES | {"man", "woman", "boy
 
 
 def _described_before(tokens: list[re.Match[str]], text: str, at: int) -> bool:
-    """"his Slovenian counterpart , Milan Kucan", "the dead man , Nahed Dahlan": a name
+    """"his counterpart , Vazgen Tarkanyan", "the dead man , Oruj Pashazade": a name
     in apposition after a noun that only a person is, within the same sentence."""
     if at < 2 or tokens[at - 1].group() != ",":
         return False
@@ -592,7 +592,7 @@ def find_mentions(text: str) -> list[Mention]:
             compass = key in _PLACE_OPENERS and start_idx + 1 < len(words) \
                 and _is_nationality(words[start_idx + 1])
             # "New York Mets": a place opener is no sentence word before a capital
-            # "captain Will Carling": inside a sentence, a given name that is also a
+            # "captain Will Brenton": inside a sentence, a given name that is also a
             # sentence word is capitalised as a name
             sentence_word = key in _SENTENCE_WORDS and not (
                 key in _PLACE_OPENERS and start_idx + 1 < len(words)) and not (
@@ -627,7 +627,7 @@ def find_mentions(text: str) -> list[Mention]:
         if len(keys) > 1 and any(k not in given and k not in family and fold(w) in countries()
                                  for w, k in zip(words, keys, strict=True)):
             continue  # "Bangladesh Lamps", "Atlas Bangladesh": a country in a firm's name
-        # "Les Ferdinand", "Santa Puglisi": a place opener that is a given name before a
+        # "striker Les Morgan", "Santa Ruiz": a place opener that is a given name before a
         # known surname opens a person's name
         given_opener = keys[0] in given and len(keys) > 1 and keys[-1] in family
         if len(words) > 4 or _is_place(words) or (
@@ -655,7 +655,7 @@ def find_mentions(text: str) -> list[Mention]:
         before = [tokens[i].group().lower() for i in range(_sentence_start(tokens, text, first),
                                                            first)]
         spoke = following in _SPEECH or any(word in _SPEECH for word in before)
-        # "Daoud Makkawi , owner of ...", "Nahed Dahlan , 35 ,", "Tang Shubei , who"
+        # "Oruj Pashazade , owner of ...", "Vazgen Tarkanyan , 35 ,", "Lin Shubo , who"
         # "goalkeeper Edwin van der Sar", "boatman Chinnathambi"
         role = before_name in _ROLE_NOUNS
         described = _described_after(tokens, after) or role
@@ -737,7 +737,7 @@ def find_mentions(text: str) -> list[Mention]:
                     not any(s <= tok.start() < e for s, e in covered):
                 single.append((tok.group().capitalize(), tok.start(), tok.end(), False))
     _read_columns(tokens, texts, text, runs, full, single)
-    # "Morgan Stanley and Co Inc" anywhere in the text: the name is the firm's throughout
+    # "Halvard Brenton and Co Inc" anywhere in the text: the name is the firm's throughout
     firms = {m.group(1) for m in _FIRM_RE.finditer(text)}
     if firms:
         full[:] = [f for f in full if not _firm_name(" ".join(f[0]), firms)]
