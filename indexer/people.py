@@ -320,6 +320,7 @@ _ORG_NOUNS = {
     "maker", "manufacturer", "carrier", "retailer", "airline", "agency", "daily", "weekly",
     "newspaper", "magazine", "house", "conglomerate", "unit", "subsidiary",
 }  # fmt: skip
+_LIST_SEPARATORS = {",", "/", "-", "beat"}
 _PERSON_NOUNS = frozenset(_ROLE_NOUNS | _PERSONAL_TITLES | {"man", "woman", "boy", "girl"})
 
 
@@ -691,11 +692,18 @@ def find_mentions(text: str) -> list[Mention]:
                 accepted.add((name_first, name_after + 1))
             elif not _is_place(words):
                 # "his daughter , Ruth ,": a first name in apposition to a family word
+                # "..., Pedro Linares ( Spain ) 67 67 , Michael": a row of people broken
+                # across lines leaves a first name last on the line
+                cut = keys[0] in given and keys[0] not in words_written \
+                    and before_name in _LIST_SEPARATORS and (
+                        name_after == len(tokens) or _line_break(
+                            text, tokens[name_after - 1].end(), tokens[name_after].start())) \
+                    and any(tokens[a].start() > text.rfind("\n", 0, start) for a, _ in accepted)
                 kin = keys[0] in given and keys[0] not in words_written \
                     and before_name == "," and name_first >= 2 \
                     and _key(tokens[name_first - 2].group()) in _FAMILY_WORDS
                 single.append((words[0], start, end,
-                               titled or (spoke and known) or sports or role or kin))
+                               titled or (spoke and known) or sports or role or kin or cut))
             continue
         first_given = keys[0] in given and not _is_place(words[:1]) or bool(
             re.fullmatch(r"(?:[A-Z]\.)+", words[0]))

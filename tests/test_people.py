@@ -479,3 +479,13 @@ def test_club_words_count_where_clubs_hold_them() -> None:
     # where a club holds them they still make a club
     assert extract_people("Aston Villa 2 Leeds United 1") == []
     assert extract_people("Dynamo Batumi ( Georgia ) 2 Tirol ( Austria ) 1") == []
+
+
+def test_a_first_name_left_last_on_a_line_of_people() -> None:
+    text = ("3. Peter Karlsten ( Sweden ) , Falk Brenner ( Germany ) , George\n"
+            "Kessler ( Britain ) 48.10")
+    assert "George" in extract_people(text)
+    assert "Petr" in extract_people("Horst Brenton ( 24th , 48th ) , Zdenek Linar ( 76th ) , Petr\n"
+                                    "Kessler ( 80th )")
+    # last on a line that names no one, a first name is no person
+    assert extract_people("Prices rose 5 percent on Monday , Michael\nleft early .") == []
