@@ -1,6 +1,9 @@
 """Measure people extraction on CoNLL-2003 English (Reuters news with PER labels).
 
-    python bench/eval_people.py [--data ../shared/data] [--split eng.testa] [--model FILE]
+    python bench/eval_people.py [FILE ...] [--data ../shared/data] [--split eng.testa]
+                                [--model FILE]
+
+With no file and no --split, scores eng.testa and eng.train.
 
 Prints mention-level PER precision/recall/F1 (exact spans, as conlleval scores them),
 document-level people-set F1 (canonical names per document; a bare surname that ends a
@@ -152,35 +155,45 @@ def train_person_names(docs: list[Document]) -> set[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path,
+                        help="CoNLL-format files to score (default: eng.testa and eng.train)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--split", default="eng.testa")
+    parser.add_argument("--split", action="append", default=[],
+                        help="a file of <data>/conll2003 (repeatable)")
     parser.add_argument("--model", type=Path, default=None,
                         help="a model written by `indexer people train` (default: shipped)")
     args = parser.parse_args()
     conll = args.data / "conll2003"
-    if not conll.is_dir():
-        sys.exit(f"no CoNLL-2003 data at {conll}")
+    targets = [*(conll / split for split in args.split), *args.files]
+    if not targets:
+        targets = [conll / "eng.testa", conll / "eng.train"]
+    if not (conll / "eng.train").is_file():
+        sys.exit(f"no CoNLL-2003 data at {conll} (eng.train gives the seen names)")
+    missing = [str(path) for path in targets if not path.is_file()]
+    if missing:
+        sys.exit(f"no such file: {', '.join(missing)}")
     started = time.perf_counter()
     import indexer.people as people
 
     finder = people.PeopleFinder.load(args.model)
     finder.prepare()  # every name list and the model, as ingest loads them before forking
     load = time.perf_counter() - started
-    train = read_conll(conll / "eng.train")
-    docs = read_conll(conll / args.split)
-    result = evaluate(docs, train_person_names(train), finder.mentions,
-                      people.people_from_mentions)
+    seen = train_person_names(read_conll(conll / "eng.train"))
     label = f"model {args.model}" if args.model else "shipped default"
-    print(f"people extraction on CoNLL-2003 {args.split} ({len(docs)} documents, "
-          f"{result['tokens']} tokens), {label}")
-    p, r, f = result["mention"]
-    print(f"  mention-level PER  P {p:.4f}  R {r:.4f}  F1 {f:.4f}")
-    p, r, f = result["document"]
-    print(f"  document people-set  P {p:.4f}  R {r:.4f}  F1 {f:.4f}")
-    print(f"  recall on names unseen in eng.train: {result['unseen_recall']:.4f} "
-          f"({result['unseen_total']} mentions)")
-    print(f"  speed: {result['tokens_per_second']:,.0f} tokens/s (one core)")
-    print(f"  load time (import, lexicons, model): {load:.3f}s")
+    for path in targets:
+        docs = read_conll(path)
+        result = evaluate(docs, seen, finder.mentions, people.people_from_mentions)
+        print(f"people extraction on CoNLL-2003 {path.name} ({len(docs)} documents, "
+              f"{result['tokens']} tokens), {label}")
+        p, r, f = result["mention"]
+        print(f"  mention-level PER  P {p:.4f}  R {r:.4f}  F1 {f:.4f}")
+        p, r, f = result["document"]
+        print(f"  document people-set  P {p:.4f}  R {r:.4f}  F1 {f:.4f}")
+        if result["unseen_total"]:
+            print(f"  recall on names unseen in eng.train: {result['unseen_recall']:.4f} "
+                  f"({result['unseen_total']} mentions)")
+        print(f"  speed: {result['tokens_per_second']:,.0f} tokens/s (one core)")
+    print(f"load time (import, lexicons, model): {load:.3f}s")
 
 
 if __name__ == "__main__":

@@ -66,3 +66,19 @@ def test_gold_names_end_at_a_sentence_break_as_conlleval_reads_them(tmp_path) ->
                      "Mary NN O I-PER\nJones NN O I-PER\nspoke NN O O\n\n")
     (doc,) = load("eval_people").read_conll(conll)
     assert doc.gold_spans() == [(2, 4), (4, 6)]
+
+
+def test_eval_people_scores_every_conll_file_given_to_it(tmp_path) -> None:
+    import subprocess
+
+    sentence = ("-DOCSTART- -X- O O\n\nMayor NN O O\nDan NN O I-PER\nKessler NN O I-PER\n"
+                "said NN O O\n. . O O\n\n")
+    (tmp_path / "conll2003").mkdir()
+    (tmp_path / "conll2003" / "eng.train").write_text(sentence)
+    ours = tmp_path / "ours.conll"
+    ours.write_text(sentence.replace("Kessler", "Brenton"))
+    out = subprocess.run([sys.executable, str(BENCH / "eval_people.py"), str(ours),
+                          "--data", str(tmp_path)], capture_output=True, text=True, check=True)
+    assert "CoNLL-2003 ours.conll (1 documents, 5 tokens)" in out.stdout
+    assert "document people-set  P 1.0000  R 1.0000  F1 1.0000" in out.stdout
+    assert "recall on names unseen in eng.train: 1.0000 (1 mentions)" in out.stdout
