@@ -48,14 +48,16 @@ class WorkerPool:
         self._load = [0] * count
         self._merging: dict[int, Merge] = {}  # worker number -> the merge it is doing
         self._merged: list[Merge] = []  # done, not yet committed
-        self.connections = []
+        self.connections: list[Connection] = []
         self.processes = []
         for number in range(count):
             ours, theirs = context.Pipe()
+            # the run's ends, its own and the earlier workers', are closed in the forked
+            # worker (_serve): held there, they would hide the run's death from workers
             process = context.Process(target=_serve, daemon=True,
                                       name=f"indexer-worker-{number}",
                                       args=(ix, fmt, people, limitmb, number, theirs,
-                                            os.getpid()))
+                                            os.getpid(), [*self.connections, ours]))
             process.start()
             theirs.close()  # the worker's end is the worker's alone: its death reads as EOF
             self.connections.append(ours)
@@ -230,10 +232,14 @@ class _SegmentOfBatch:
 
 
 def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: int,
-           connection, parent: int) -> None:
+           connection, parent: int, runs_ends: list[Connection]) -> None:
     # the run's ingest lock is this process's too after fork: let it go with the run
     for fd in list(ingest.HELD_LOCK_FDS):
         os.close(fd)
+    # with the run's ends of the pipes closed here, the run's death (even halfway through
+    # sending a job) reads as the end of the pipe, not as a wait that never ends
+    for end in runs_ends:
+        end.close()
     # Ctrl-C reaches the whole process group: the run stops its workers itself (close())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # collected once a batch, as in the run (ingest.garbage_collected_per_batch); what the
@@ -248,7 +254,7 @@ def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: 
             continue
         try:
             message = connection.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the run is gone, maybe halfway through a message
             break
         if message is None:
             break
@@ -264,6 +270,9 @@ def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: 
         except BaseException as exc:
             # the batch is abandoned: its files never reach a table of contents
             where = f"{job.path}: " if kind == "file" else ""
-            connection.send(("error", f"{where}{type(exc).__name__}: {exc}\n"
-                                      f"{traceback.format_exc(limit=-3)}"))
+            try:
+                connection.send(("error", f"{where}{type(exc).__name__}: {exc}\n"
+                                          f"{traceback.format_exc(limit=-3)}"))
+            except OSError:  # the run is gone: no one to tell
+                pass
             break

@@ -276,3 +276,38 @@ def test_ctrl_c_stops_a_run_with_workers_quietly(tmp_path: Path) -> None:
     from indexer import Index
 
     assert Index.open(str(index_dir)).check() == []
+
+
+def test_workers_exit_when_the_run_dies_halfway_through_sending_them_a_job(
+        tmp_path: Path) -> None:
+    # the run writes the first bytes of a job to each worker and dies: a worker that held
+    # the run's end of its pipe itself would wait for the rest of the message for ever
+    helper = textwrap.dedent(f"""
+        import os, signal, struct, sys
+        from indexer import Index
+        from indexer.people import PeopleFinder
+        from indexer.workers import WorkerPool
+        index = Index.create({str(tmp_path / "index")!r})
+        pool = WorkerPool(index._ix, "auto", PeopleFinder(), 2, 64)
+        for connection in pool.connections:
+            os.write(connection.fileno(), struct.pack("!i", 4096) + b"x" * 16)
+        print(" ".join(str(p.pid) for p in pool.processes), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    # not run(capture_output=...): workers that outlive the run hold its output open
+    run = subprocess.Popen([sys.executable, "-c", helper], stdout=subprocess.PIPE, text=True)
+    assert run.stdout is not None
+    workers = [int(pid) for pid in run.stdout.readline().split()]
+    assert run.wait(timeout=60) == -signal.SIGKILL
+    assert len(workers) == 2
+    try:
+        deadline = time.monotonic() + 10
+        while any(os.path.exists(f"/proc/{pid}") and not _zombie(pid) for pid in workers):
+            assert time.monotonic() < deadline, "a worker outlived its run by 10 s"
+            time.sleep(0.1)
+    finally:
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
