@@ -394,13 +394,18 @@ def _sentence_start(tokens: list[re.Match[str]], text: str, at: int, reach: int 
     """The first of the `reach` tokens before tokens[at] that is in the same sentence: a
     speech verb that ends the sentence before ("..., traders said . Cash sources") is not
     said of the words after it."""
-    for i in range(at - 1, max(0, at - reach) - 1, -1):
-        if tokens[i].group() in (".", "!", "?") or _line_break(text, tokens[i].end(),
-                                                                tokens[i + 1].start()):
+    low = max(0, at - reach)
+    if low == at:
+        return at
+    # the last line break among those tokens: after token i if it lies past i's end
+    newline = text.rfind("\n", tokens[low].end(), tokens[at].start())
+    for i in range(at - 1, low - 1, -1):
+        if tokens[i].group() in _SENTENCE_ENDS or tokens[i].end() <= newline:
             return i + 1
-    return max(0, at - reach)
+    return low
 
 
+_SENTENCE_ENDS = frozenset(".!?")
 _SENTENCE_OPENERS = frozenset('.!?"\':;(-') | {"--"}
 
 
@@ -746,16 +751,26 @@ def find_mentions(text: str) -> list[Mention]:
                 single.append((tok.group().capitalize(), tok.start(), tok.end(), False))
     _read_columns(tokens, texts, text, runs, full, single)
     # "Halvard Brenton and Co Inc" anywhere in the text: the name is the firm's throughout
-    firms = {m.group(1) for m in _FIRM_RE.finditer(text)}
+    firms = _firms(text)
     if firms:
         full[:] = [f for f in full if not _firm_name(" ".join(f[0]), firms)]
     return _resolve(full, single)
 
 
-# A firm's name before its legal form: "Baker Watts , Inc.", "Merrill Lynch & Co".
-_FIRM_RE = re.compile(
-    r"([A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,3})(?: ,)? (?:(?:&|and) Co\b"
-    r"|(?:Inc|Corp|Co|Ltd|Plc|PLC|LLC|AG|SA|NV|Group|Holdings)\b)")
+# A firm's name before its legal form: "Baker Watts , Inc.", "Merrill Lynch & Co". The
+# legal form is looked for first: most texts have none, and few capitals come before one.
+_LEGAL_FORM_RE = re.compile(
+    r" (?:(?:&|and) Co\b|(?:Inc|Corp|Co|Ltd|Plc|PLC|LLC|AG|SA|NV|Group|Holdings)\b)")
+_FIRM_BEFORE_RE = re.compile(r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,3}(?: ,)?$")
+
+
+def _firms(text: str) -> set[str]:
+    firms = set()
+    for form in _LEGAL_FORM_RE.finditer(text):
+        name = _FIRM_BEFORE_RE.search(text, max(0, form.start() - 100), form.start())
+        if name:
+            firms.add(name.group().removesuffix(" ,"))
+    return firms
 
 
 def _firm_name(name: str, firms: set[str]) -> bool:
