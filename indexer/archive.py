@@ -433,8 +433,9 @@ class ArchiveIndex(Index):
         if workers > 1 and len(jobs) > 64:
             from multiprocessing import get_context
 
-            with get_context("fork").Pool(workers, initializer=_plan_worker) as pool:
-                routes = list(pool.imap(_route, jobs, chunksize=64))
+            with get_context("fork").Pool(workers, initializer=_plan_worker,
+                                          initargs=(os.getpid(),)) as pool:
+                routes = list(pool.imap(_route_for_run, jobs, chunksize=64))
         else:
             routes = [_route(job) for job in jobs]
         for (job, stat, records), (kind, why, shards) in zip(reading, routes, strict=True):
@@ -562,10 +563,27 @@ def _route(job: tuple) -> tuple[str, str, list[str]]:
     return "shards", "", sorted({shard_name(story.date, shard_by) for story in parsed.stories})
 
 
-def _plan_worker() -> None:
+_PLANNING_FOR: list[int] = []  # in a forked planner: the run's process id
+
+
+def _plan_worker(run: int) -> None:
+    from .workers import die_with_run
+
     # the run's locks are the run's: a forked planner must not hold them after it
     for fd in list(HELD_LOCK_FDS):
         os.close(fd)
+    _PLANNING_FOR.append(run)
+    die_with_run(run)
+
+
+def _route_for_run(job: tuple) -> tuple[str, str, list[str]]:
+    """_route in a forked planner, which leaves quietly once the run is gone (killed) where
+    die_with_run cannot ask the kernel: its answer could not be sent, and the pool would
+    print the failure."""
+    route = _route(job)
+    if os.getppid() != _PLANNING_FOR[0]:
+        os._exit(0)
+    return route
 
 
 def _progress(plan: dict[str, list], listed: list[str],

@@ -11,10 +11,12 @@ process (2 workers: 0.85-0.89 ms against 0.65-0.68) with the parsing left in one
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
 import signal
+import sys
 import traceback
 from bisect import bisect_left
 from multiprocessing.connection import Connection, wait
@@ -32,6 +34,23 @@ POLL_SECONDS = 1.0  # how often an idle worker checks that the run is still aliv
 
 class WorkerError(RuntimeError):
     """A worker failed other than by rejecting a file; the batch is abandoned."""
+
+
+def die_with_run(run: int) -> None:
+    """In a process forked by the run: ask the kernel to kill it as soon as the run's
+    process dies (Linux), so a killed run leaves no helper behind, busy or printing a
+    failure to send what the run will never read. Elsewhere the helpers' own checks of
+    os.getppid() stand."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl in this libc
+            pass
+    if os.getppid() != run:  # the run died before the request took
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 class WorkerPool:
@@ -240,6 +259,7 @@ def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: 
     # sending a job) reads as the end of the pipe, not as a wait that never ends
     for end in runs_ends:
         end.close()
+    die_with_run(parent)
     # Ctrl-C reaches the whole process group: the run stops its workers itself (close())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # collected once a batch, as in the run (ingest.garbage_collected_per_batch); what the

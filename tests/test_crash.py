@@ -311,3 +311,20 @@ def test_workers_exit_when_the_run_dies_halfway_through_sending_them_a_job(
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_an_archive_run_killed_while_planning_leaves_no_planner_and_no_traceback(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    make_wire_folder(folder, 6000)  # a plan of seconds: the kill lands in it
+    command = [*ingest_command(folder, tmp_path / "archive", workers=2), "--shard-by", "month"]
+    with open(tmp_path / "stderr", "w") as stderr:
+        run = subprocess.Popen(command, stderr=stderr)
+        planners = _workers_of(run)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        deadline = time.monotonic() + 10
+        while any(os.path.exists(f"/proc/{pid}") and not _zombie(pid) for pid in planners):
+            assert time.monotonic() < deadline, "a planner outlived its run by 10 s"
+            time.sleep(0.1)
+    assert "Traceback" not in (tmp_path / "stderr").read_text()
