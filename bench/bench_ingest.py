@@ -1,14 +1,15 @@
 """Ingest speed: our pipeline with 1 and 2 workers against a lean naive Whoosh script.
 
     python bench/bench_ingest.py FOLDER [--workers 1 2] [--skip-baseline] [--keep DIR]
-        [--no-merge-too] [--stages]
+        [--no-merge-too] [--whoosh-merge-too] [--stages]
     python bench/bench_ingest.py ../shared/data/reuters21578     # real files as they arrive
 
 FOLDER is any folder of wire files: real ones as they arrive (Reuters SGML, TREC SGML, AP
 text) or a corpus from bench/make_corpus.py. Each run ingests it into a fresh index in a
 child process and prints stories/s, paragraphs/s, MB/s, the peak RSS and the index size,
 with the segments it leaves and what its merges copied (--no-merge-too: the same without
-merging, in the same run).
+merging, in the same run; --whoosh-merge-too: with Whoosh's own default merge policy at
+each commit instead of ours, as ingest merged before tiered merging).
 The peak RSS is sampled from /proc every 0.1 s over the child and all its worker
 processes together (their sum at each moment, the highest sum seen).
 
@@ -99,9 +100,11 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
     started = time.monotonic()
     segments = None
     merged: dict = {}
-    if mode in ("ours", "ours-nomerge"):
-        report = Index.create(index).ingest([corpus], workers=workers,
-                                            merge=mode == "ours")
+    if mode in ("ours", "ours-nomerge", "ours-whoosh"):
+        from indexer.ingest import WHOOSH_MERGE
+
+        merge = {"ours": True, "ours-nomerge": False, "ours-whoosh": WHOOSH_MERGE}[mode]
+        report = Index.create(index).ingest([corpus], workers=workers, merge=merge)
         stories, paragraphs = report.stories, report.paragraphs
         segments = Index.open(index).segment_count()  # as ingest leaves it
         merged = {"merges": report.merges, "merged_documents": report.merged_documents,
@@ -272,6 +275,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the last index built by ours here")
     parser.add_argument("--no-merge-too", action="store_true",
                         help="also ingest with --no-merge (segments as written), same run")
+    parser.add_argument("--whoosh-merge-too", action="store_true",
+                        help="also ingest merging by Whoosh's default policy, same run")
     parser.add_argument("--stages", action="store_true",
                         help="also a per-stage CPU breakdown of a 1-worker run (cProfile)")
     args = parser.parse_args()
@@ -288,6 +293,9 @@ def main() -> None:
             if args.no_merge_too:
                 results[f"ours-{workers}-nomerge"] = run("ours-nomerge", args.corpus,
                                                          workers, Path(scratch))
+            if args.whoosh_merge_too:
+                results[f"ours-{workers}-whoosh"] = run("ours-whoosh", args.corpus,
+                                                        workers, Path(scratch))
         if args.keep:
             shutil.rmtree(args.keep, ignore_errors=True)
             shutil.move(str(Path(scratch) / f"ours-{args.workers[-1]}"), str(args.keep))

@@ -324,7 +324,7 @@ class ArchiveIndex(Index):
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None,
                people: PeopleFinder | str | Path | None = None,
-               merge: bool = True, scheduler: str | None = None) -> IngestReport:
+               merge: bool | str = True, scheduler: str | None = None) -> IngestReport:
         """Index.ingest for an archive: plan, then one ingest per shard; the manifest is
         rewritten after each shard's run. `scheduler`: run the shards' ingests as tasks of
         dask.distributed, "local" (a cluster of `workers` processes, one shard each at a
@@ -378,7 +378,7 @@ class ArchiveIndex(Index):
                             reject(rejection)
                         _add_up(report, done)
                         self._write_manifest()
-                if merge:
+                if merge is True:
                     self._compact_closed(closed_before, workers, report)
                 _write_json(os.path.join(self.path, REJECTED_NAME), rejected)
             except BaseException as exc:

@@ -309,12 +309,13 @@ class Index:
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None,
                people: PeopleFinder | str | Path | None = None,
-               merge: bool = True) -> IngestReport:
+               merge: bool | str = True) -> IngestReport:
         """Ingest files and folders (recursively); returns the run report.
 
         `merge`: merge segments by size tier as the run commits (storage.tiered_merges);
         False leaves every batch's segments as written, for a faster bulk load followed
-        by optimize().
+        by optimize(); "whoosh" (ingest.WHOOSH_MERGE) merges by Whoosh's own default
+        policy at each commit, as before tiered merging, for side-by-side benchmarks.
 
         `people` finds the people each story names: a PeopleFinder, the path of a model
         from `indexer people train`, or None for the rules. Raises OSError or ValueError

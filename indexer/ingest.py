@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from whoosh.index import FileIndex
 from whoosh.query import And, Term
 from whoosh.searching import Searcher
+from whoosh.writing import MERGE_SMALL
 
 from . import whoosh_ext
 from .dates import shard_name
@@ -416,6 +417,9 @@ def garbage_collected_per_batch() -> Iterator[None]:
             gc.enable()
 
 
+WHOOSH_MERGE = "whoosh"  # IngestRun(merge=): Whoosh's default merge policy
+
+
 class IngestRun:
     """One pass over the given paths into an open index. Use through Index.ingest().
 
@@ -428,7 +432,7 @@ class IngestRun:
                  batch_paragraphs: int = 12_000, workers: int = 1,
                  on_file: Callable[[str], None] | None = None,
                  on_reject: Callable[[Rejection], None] | None = None,
-                 people: PeopleFinder = RULES, merge: bool = True,
+                 people: PeopleFinder = RULES, merge: bool | str = True,
                  shard: tuple[str, str] | None = None) -> None:
         self.ix = ix
         self.shard = shard  # (shard_by, name): a shard of an archive (FileJob.shard)
@@ -446,7 +450,10 @@ class IngestRun:
         self._batch_files = 0
         self._batch_paragraphs = 0
         self._ending = False
-        self.merge = merge  # merge segments by size tier (storage.tiered_merges)
+        # merge segments by size tier (storage.tiered_merges); WHOOSH_MERGE: by Whoosh's
+        # own policy at each commit, as before tiered merging (for side-by-side benchmarks)
+        self.merge = merge is True
+        self.whoosh_merge = merge == WHOOSH_MERGE
         # files rejected by earlier runs (by size and mtime), and by this one
         self.rejected_before = read_rejected(ix.storage.folder)
         self.rejected_now: dict[str, dict] = {}
@@ -504,7 +511,9 @@ class IngestRun:
             if self._pool.merging:
                 writer.keep_unlisted_files()  # merging workers' segments are not listed yet
         group = [segment for merged in groups for segment in merged]
-        if not group:
+        if self.whoosh_merge:
+            policy = MERGE_SMALL
+        elif not group:
             policy = merge_none
         elif self._pool is None:
             policy = partial(merge_group, group=group)  # into this writer's segment

@@ -839,3 +839,21 @@ def test_sortable_columns_hold_what_stock_whoosh_writes() -> None:
     assert ours == stock
     assert ours["story"] == ["a", "a", "a", "b", "b", "a", "c"]
     assert ours["date"][3] == later and ours["rank"][-2:] == [2, 3]
+
+
+def test_whooshs_own_merge_policy_for_benchmarks_ingests_the_same_paragraphs(
+        tmp_path: Path) -> None:
+    # the "before tiered merging" run that bench_ingest.py --whoosh-merge-too compares with
+    from indexer.crashcheck import make_wire_folder, paragraph_ids
+    from indexer.ingest import WHOOSH_MERGE
+
+    make_wire_folder(tmp_path / "wire", 600)
+    counts = {}
+    for label, merge in (("tiered", True), ("whoosh", WHOOSH_MERGE), ("none", False)):
+        index = Index.create(str(tmp_path / label))
+        index.ingest([str(tmp_path / "wire")], workers=2, batch_files=12, merge=merge)
+        counts[label] = index.segment_count()
+        index.close()
+    assert paragraph_ids(tmp_path / "whoosh") == paragraph_ids(tmp_path / "tiered") \
+        == paragraph_ids(tmp_path / "none")
+    assert counts["whoosh"] < counts["none"]  # Whoosh's policy merged small segments
