@@ -629,10 +629,10 @@ def find_mentions(text: str) -> list[Mention]:
         if any(k in _NOT_PERSON for k in keys) or any(k in _MONTHS_DAYS for k in dated):
             continue
         if before_name.lower() in _ORG_NOUNS and not titled:
-            continue  # "investment bank Merrill Lynch", "the daily Le Figaro"
+            continue  # "investment bank Halvard Brenton", "the daily Le Monde"
         if len(keys) > 1 and any(k not in given and k not in family and fold(w) in countries()
                                  for w, k in zip(words, keys, strict=True)):
-            continue  # "Bangladesh Lamps", "Atlas Bangladesh": a country in a firm's name
+            continue  # "Uganda Breweries", "Atlas Nepal": a country in a firm's name
         # "striker Les Morgan", "Santa Ruiz": a place opener that is a given name before a
         # known surname opens a person's name
         given_opener = keys[0] in given and len(keys) > 1 and keys[-1] in family
@@ -696,14 +696,14 @@ def find_mentions(text: str) -> list[Mention]:
                 full.append(([words[0], numeral], start, tokens[name_after].end()))
                 accepted.add((name_first, name_after + 1))
             elif not _is_place(words):
-                # "his daughter , Ruth ,": a first name in apposition to a family word
-                # "..., Pedro Linares ( Spain ) 67 67 , Michael": a row of people broken
+                # "..., Pedro Alvarado ( Spain ) 70 71 , Michael": a row of people broken
                 # across lines leaves a first name last on the line
                 cut = keys[0] in given and keys[0] not in words_written \
                     and before_name in _LIST_SEPARATORS and (
                         name_after == len(tokens) or _line_break(
                             text, tokens[name_after - 1].end(), tokens[name_after].start())) \
                     and any(tokens[a].start() > text.rfind("\n", 0, start) for a, _ in accepted)
+                # "his daughter , Ruth ,": a first name in apposition to a family word
                 kin = keys[0] in given and keys[0] not in words_written \
                     and before_name == "," and name_first >= 2 \
                     and _key(tokens[name_first - 2].group()) in _FAMILY_WORDS
@@ -757,7 +757,7 @@ def find_mentions(text: str) -> list[Mention]:
     return _resolve(full, single)
 
 
-# A firm's name before its legal form: "Baker Watts , Inc.", "Merrill Lynch & Co". The
+# A firm's name before its legal form: "Halvard Brenton , Inc.", "Sorenby & Co". The
 # legal form is looked for first: most texts have none, and few capitals come before one.
 _LEGAL_FORM_RE = re.compile(
     r" (?:(?:&|and) Co\b|(?:Inc|Corp|Co|Ltd|Plc|PLC|LLC|AG|SA|NV|Group|Holdings)\b)")

@@ -391,7 +391,7 @@ def test_a_speech_verb_speaks_only_for_its_own_sentence() -> None:
 
 
 def test_compass_abbreviations_acronyms_and_family_firms_are_not_people() -> None:
-    assert extract_people("S. Korea urges N. Korea to resume talks .") == []
+    assert extract_people("Talks between S. Korea and N. Korea resumed .") == []
     assert extract_people("S. Korean shares rose .") == []
     # an initial before a name is still an initial
     assert extract_people("S. Brenton scored 45 in the first innings .") == ["S. Brenton"]
@@ -410,8 +410,8 @@ def test_a_first_name_in_apposition_to_a_family_word_is_a_person() -> None:
 
 def test_cities_whose_names_look_like_people_are_places() -> None:
     # GeoNames' cities of 15,000 or more with names of two words or more
-    assert extract_people("Tourists were stranded at Victoria Falls on Monday .") == []
-    assert extract_people("He flew to Banja Luka to meet the mayor .") == []
+    assert extract_people("The rafting season at Victoria Falls opens in July .") == []
+    assert extract_people("Buses to Banja Luka resumed on Sunday .") == []
     # a name no city holds is still a person
     assert extract_people("He flew to Banja with Lukas Berger .") == ["Lukas Berger"]
 
@@ -423,7 +423,7 @@ def test_a_first_name_after_a_plural_family_word_is_a_person() -> None:
 
 def test_a_given_name_that_is_also_a_sentence_word_inside_a_sentence() -> None:
     # "Will" opens no sentence here: it is capitalised as a name
-    assert extract_people("Former captain Will Brenton kicked 20 points .") == ["Will Brenton"]
+    assert extract_people("Club captain Will Brenton scored twice .") == ["Will Brenton"]
     # at the start of a sentence it is the verb
     assert extract_people("Will Brenton play on Sunday ?") == []
 
@@ -434,13 +434,13 @@ def test_roles_before_a_name_that_no_list_knows() -> None:
 
 
 def test_a_place_opener_that_is_a_given_name_before_a_known_surname() -> None:
-    assert extract_people("England striker Les Morgan was injured .") == ["Les Morgan"]
+    assert extract_people("Veteran striker Les Morgan signed a new contract .") == ["Les Morgan"]
     # "Les" before a word no surname list holds still opens a place
     assert extract_people("They drove to Les Escaldes on Monday .") == []
 
 
 def test_a_name_in_apposition_after_a_noun_only_a_person_is() -> None:
-    text = "The minister met his Slovenian counterpart , Vazgen Tarkanyan , on Monday ."
+    text = "The minister met his Armenian counterpart , Vazgen Tarkanyan , on Monday ."
     assert extract_people(text) == ["Vazgen Tarkanyan"]
     assert extract_people("The dead man , Oruj Pashazade , was 35 .") == ["Oruj Pashazade"]
     # after a noun no person is, an apposition proves nothing
@@ -448,13 +448,13 @@ def test_a_name_in_apposition_after_a_noun_only_a_person_is() -> None:
 
 
 def test_a_pitchers_won_lost_record_makes_a_player() -> None:
-    text = "Rodriguez homered off Chad Vantongeren ( 7-5 ) in the first ."
+    text = "Lopez doubled off Chad Vantongeren ( 9-4 ) in the third ."
     assert extract_people(text) == ["Chad Vantongeren"]
     assert extract_people("Vantongeren ( 7-5 ) allowed two runs .") == ["Vantongeren"]
 
 
 def test_a_country_that_is_no_name_word_makes_a_firm() -> None:
-    text = "Brokers said Uganda Breweries and Atlas Nepal were expected to rise ."
+    text = "Dealers expect Uganda Breweries and Atlas Nepal to gain ."
     assert extract_people(text) == []
     # a country that is also a given name or a surname still starts or ends a name
     assert extract_people("Coach Eddie Jordan said the team was ready .") == ["Eddie Jordan"]
@@ -468,24 +468,24 @@ def test_a_name_after_an_organisation_noun_or_before_a_legal_form_is_a_firm() ->
             "Halvard Brenton and Co Inc was lead manager .")
     assert extract_people(text) == []
     # a broker is a person
-    assert extract_people("It fell , said broker Shakil Rahman .") == ["Shakil Rahman"]
+    assert extract_people("It fell , said broker Tarek Hossain .") == ["Tarek Hossain"]
 
 
 def test_club_words_count_where_clubs_hold_them() -> None:
     # a given name or surname that is also a club word makes no club in a results row
-    text = "Naoko Kimura ( Japan ) beat Alexandra Fusetti ( France ) 6-4 7-5"
-    assert extract_people(text) == ["Naoko Kimura", "Alexandra Fusetti"]
-    assert extract_people("2. Stanley Brenton ( Britain ) 44.78") == ["Stanley Brenton"]
+    text = "Yuki Tanabe ( Japan ) beat Alexandra Moretti ( France ) 6-3 7-6"
+    assert extract_people(text) == ["Yuki Tanabe", "Alexandra Moretti"]
+    assert extract_people("2. Stanley Brenton ( Britain ) 45.12") == ["Stanley Brenton"]
     # where a club holds them they still make a club
     assert extract_people("Aston Villa 2 Leeds United 1") == []
     assert extract_people("Dynamo Batumi ( Georgia ) 2 Tirol ( Austria ) 1") == []
 
 
 def test_a_first_name_left_last_on_a_line_of_people() -> None:
-    text = ("3. Peter Karlsten ( Sweden ) , Falk Brenner ( Germany ) , George\n"
+    text = ("3. Lars Ekberg ( Sweden ) , Jonas Hollmann ( Germany ) , George\n"
             "Kessler ( Britain ) 48.10")
     assert "George" in extract_people(text)
-    assert "Petr" in extract_people("Horst Brenton ( 24th , 48th ) , Zdenek Linar ( 76th ) , Petr\n"
-                                    "Kessler ( 80th )")
+    assert "Petr" in extract_people("Udo Brenton ( 12th , 61st ) , Milan Ostry ( 55th ) , Petr\n"
+                                    "Kessler ( 88th )")
     # last on a line that names no one, a first name is no person
     assert extract_people("Prices rose 5 percent on Monday , Michael\nleft early .") == []
