@@ -39,7 +39,8 @@ class WorkerError(RuntimeError):
 def die_with_run(run: int) -> None:
     """In a process forked by the run: ask the kernel to kill it as soon as the run's
     process dies (Linux), so a killed run leaves no helper behind, busy or printing a
-    failure to send what the run will never read. Elsewhere the helpers' own checks of
+    failure to send what the run will never read. (The kernel watches the thread that
+    forked: the run's, which waits for its helpers.) Elsewhere the helpers' own checks of
     os.getppid() stand."""
     if sys.platform.startswith("linux"):
         try:
