@@ -11,7 +11,8 @@ with the segments it leaves and what its merges copied (--no-merge-too: the same
 merging, in the same run; --whoosh-merge-too: with Whoosh's own default merge policy at
 each commit instead of ours, as ingest merged before tiered merging).
 The peak RSS is sampled from /proc every 0.1 s over the child and all its worker
-processes together (their sum at each moment, the highest sum seen).
+processes together (their sum at each moment, the highest sum seen); the peak PSS beside
+it counts the pages the forked workers share with the run once (sampled every second).
 
 The baseline, in the same run: the script a user writes first ("lean"): regular
 expressions split records and paragraphs, one ix.writer(), one add_document per paragraph
@@ -213,6 +214,39 @@ def naive(corpus: str, index: str) -> tuple[int, int]:
     return len(parsed), paragraphs
 
 
+def tree_pids(root: int) -> list[int]:
+    """A process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return found
+
+
+def tree_pss_mb(root: int) -> float:
+    """Proportional memory of a process and its descendants: each page shared between
+    them (the forked workers share the run's lexicons and index) counted once, where the
+    sum of their resident sizes counts it in each."""
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            continue
+    return total * 1024 / 1e6
+
+
 def tree_rss_mb(root: int) -> float:
     """Resident memory of a process and all its descendants, from /proc."""
     parents: dict[int, int] = {}
@@ -235,14 +269,21 @@ def tree_rss_mb(root: int) -> float:
     return total / 1e6
 
 
-def watched(command: list[str], what: str) -> tuple[str, str, float]:
+def watched(command: list[str], what: str,
+            pss: dict[str, float] | None = None) -> tuple[str, str, float]:
     """Run a command to its end: its stdout, its stderr, and the highest resident memory
-    of it and its descendants together (sampled every 0.1 s). Exits if it failed."""
+    of it and its descendants together (sampled every 0.1 s). With `pss`, its "peak" is
+    set to the highest proportional memory of the tree (sampled every second: reading it
+    costs the kernel a walk of each process's pages). Exits if it failed."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     peak = 0.0
+    samples = 0
     while process.poll() is None:
         peak = max(peak, tree_rss_mb(process.pid))
+        if pss is not None and samples % 10 == 0:
+            pss["peak"] = max(pss.get("peak", 0.0), tree_pss_mb(process.pid))
+        samples += 1
         time.sleep(0.1)
     stdout, stderr = process.communicate()
     if process.returncode:
@@ -252,10 +293,12 @@ def watched(command: list[str], what: str) -> tuple[str, str, float]:
 
 def run(mode: str, corpus: Path, workers: int, scratch: Path) -> dict:
     index = scratch / f"{mode}-{workers}"
+    pss: dict[str, float] = {}
     stdout, stderr, peak = watched([sys.executable, __file__, "--child", mode, str(corpus),
-                                    str(index), str(workers)], f"{mode}-{workers}")
+                                    str(index), str(workers)], f"{mode}-{workers}", pss)
     data = json.loads(stdout.strip().splitlines()[-1])
     data["peak_rss_mb"] = max(peak, data["own_peak_rss_mb"])
+    data["peak_pss_mb"] = pss.get("peak", 0.0)
     if stderr.strip():
         data.update(json.loads(stderr.strip().splitlines()[-1]))
     data["index_mb"] = folder_size(index) / 1e6
@@ -305,7 +348,8 @@ def main() -> None:
                 "lean": " (end to end)"}.get(label, "")
         print(f"  {label:<14} {r['stories'] / seconds:8.0f} stories/s "
               f"{r['paragraphs'] / seconds:8.0f} paragraphs/s {megabytes / seconds:6.2f} MB/s "
-              f"peak RSS {r['peak_rss_mb']:6.0f} MB  index {r['index_mb']:7.1f} MB"
+              f"peak RSS {r['peak_rss_mb']:6.0f} MB (PSS {r['peak_pss_mb']:4.0f})  "
+              f"index {r['index_mb']:7.1f} MB"
               + (f" in {r['segments']} segments" if r.get("segments") else "")
               + (f" ({r['merges']} merges: {r['merged_documents']} documents, "
                  f"{r['merged_mb']:.0f} MB)" if r.get("merges") else "") + note)
