@@ -214,23 +214,25 @@ def naive(corpus: str, index: str) -> tuple[int, int]:
     return len(parsed), paragraphs
 
 
-def tree_pids(root: int) -> list[int]:
-    """A process and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
+def _tree_stats(root: int) -> dict[int, list[str]]:
+    """The /proc/PID/stat fields (after the name) of a process and all its descendants."""
+    stats: dict[int, list[str]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+                stats[int(entry)] = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-    found, stack = [], [root]
+    tree: dict[int, list[str]] = {}
+    stack = [root]
     while stack:
         pid = stack.pop()
-        found.append(pid)
-        stack.extend(child for child, parent in parents.items() if parent == pid)
-    return found
+        if pid in stats:
+            tree[pid] = stats[pid]
+        stack.extend(child for child, fields in stats.items() if int(fields[1]) == pid)
+    return tree
 
 
 def tree_pss_mb(root: int) -> float:
@@ -238,7 +240,7 @@ def tree_pss_mb(root: int) -> float:
     them (the forked workers share the run's lexicons and index) counted once, where the
     sum of their resident sizes counts it in each."""
     total = 0
-    for pid in tree_pids(root):
+    for pid in _tree_stats(root):
         try:
             with open(f"/proc/{pid}/smaps_rollup") as f:
                 total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
@@ -249,24 +251,8 @@ def tree_pss_mb(root: int) -> float:
 
 def tree_rss_mb(root: int) -> float:
     """Resident memory of a process and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(child for child, parent in parents.items() if parent == pid)
-    return total / 1e6
+    page = os.sysconf("SC_PAGE_SIZE")
+    return sum(int(fields[21]) * page for fields in _tree_stats(root).values()) / 1e6
 
 
 def watched(command: list[str], what: str,
