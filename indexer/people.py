@@ -333,6 +333,12 @@ def _described_before(tokens: list[re.Match[str]], text: str, at: int) -> bool:
                for i in range(_sentence_start(tokens, text, at - 1, 4), at - 1))
 
 
+def _accepted_on_line(tokens: list[re.Match[str]], accepted: set[tuple[int, int]],
+                      line_break: int) -> bool:
+    """A name accepted so far begins after `line_break` (the line's opening newline)."""
+    return any(tokens[first].start() > line_break for first, _ in accepted)
+
+
 def _in_lists_of_people(tokens: list[re.Match[str]], accepted: set[tuple[int, int]],
                         unproven: list[tuple[list[str], int, int, int, int]]
                         ) -> list[tuple[list[str], int, int]]:
@@ -696,16 +702,15 @@ def find_mentions(text: str) -> list[Mention]:
                 full.append(([words[0], numeral], start, tokens[name_after].end()))
                 accepted.add((name_first, name_after + 1))
             elif not _is_place(words):
+                first_name = keys[0] in given and keys[0] not in words_written
                 # "..., Pedro Alvarado ( Spain ) 70 71 , Michael": a row of people broken
                 # across lines leaves a first name last on the line
-                cut = keys[0] in given and keys[0] not in words_written \
-                    and before_name in _LIST_SEPARATORS and (
-                        name_after == len(tokens) or _line_break(
-                            text, tokens[name_after - 1].end(), tokens[name_after].start())) \
-                    and any(tokens[a].start() > text.rfind("\n", 0, start) for a, _ in accepted)
+                cut = first_name and before_name in _LIST_SEPARATORS and (
+                    name_after == len(tokens) or _line_break(
+                        text, tokens[name_after - 1].end(), tokens[name_after].start())) \
+                    and _accepted_on_line(tokens, accepted, text.rfind("\n", 0, start))
                 # "his daughter , Ruth ,": a first name in apposition to a family word
-                kin = keys[0] in given and keys[0] not in words_written \
-                    and before_name == "," and name_first >= 2 \
+                kin = first_name and before_name == "," and name_first >= 2 \
                     and _key(tokens[name_first - 2].group()) in _FAMILY_WORDS
                 single.append((words[0], start, end,
                                titled or (spoke and known) or sports or role or kin or cut))
