@@ -125,6 +125,7 @@ _NOT_PERSON = {
     "ag", "oy", "oyj", "ab", "nv", "bv", "gmbh", "spa", "srl", "pty", "bhd", "tbk",
     "managers", "mills", "textile", "textiles", "desk", "daily", "weekly", "newspaper",
     "brothers", "bros",  # "Sorenby Brothers", "Halvard Bros": firms named for a family
+    "men", "women",  # "Men 's singles": plural nouns of people name no one
 }  # fmt: skip
 # Place and club name openers: "St Pauli", "Port Vale", "Le Havre", "Fort Worth"
 _PLACE_OPENERS = {"st", "st.", "saint", "sankt", "san", "santa", "santo", "sao", "port",

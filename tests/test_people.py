@@ -489,3 +489,10 @@ def test_a_first_name_left_last_on_a_line_of_people() -> None:
                                     "Kessler ( 88th )")
     # last on a line that names no one, a first name is no person
     assert extract_people("Prices rose 5 percent on Monday , Michael\nleft early .") == []
+
+
+def test_plural_nouns_of_people_name_no_one() -> None:
+    text = ("Add Women 's singles , second round\n"
+            "Maria Kessler ( Britain ) beat Lena Ostry ( Austria ) 6-4 6-2")
+    assert extract_people(text) == ["Maria Kessler", "Lena Ostry"]
+
