@@ -131,6 +131,8 @@ _NOT_PERSON = {
 _PLACE_OPENERS = {"st", "st.", "saint", "sankt", "san", "santa", "santo", "sao", "port",
                   "fort", "mount", "mt", "lake", "cape", "le", "la", "les", "el", "los", "las",
                   "new", "north", "south", "east", "west", "upper", "lower", "greater"}
+_COLOURS = {"red", "green", "golden", "gold", "silver", "orange", "pink", "brown", "gray",
+            "grey", "black", "white", "blue"}
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _MONTHS_DAYS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -716,7 +718,10 @@ def find_mentions(text: str) -> list[Mention]:
                 single.append((words[0], start, end,
                                titled or (spoke and known) or sports or role or kin or cut))
             continue
-        first_given = keys[0] in given and not _is_place(words[:1]) or bool(
+        # "Red Star", "Golden Eagles": a colour opens the names of teams and things; as a
+        # given name ("Red Garvey") it comes before a known surname
+        colour = keys[0] in _COLOURS and keys[-1] not in family
+        first_given = keys[0] in given and not colour and not _is_place(words[:1]) or bool(
             re.fullmatch(r"(?:[A-Z]\.)+", words[0]))
         # in a score line or table row ("Aston Villa 2 Leeds United 1") a surname-like
         # last word is no evidence: clubs and counties look like names there

@@ -43,9 +43,9 @@ def _people_on(split: str) -> dict:
 @pytest.mark.skipif(not (DATA / "conll2003").is_dir(), reason="../shared/data is absent")
 def test_people_on_conll_testa() -> None:
     result = _people_on("eng.testa")
-    assert result["mention"][2] >= 0.936  # measured 0.942 (gold split at sentence breaks)
-    assert result["mention"][0] >= 0.945  # precision: filters must be trustworthy
-    assert result["document"][2] >= 0.942  # measured 0.948
+    assert result["mention"][2] >= 0.938  # measured 0.943 (gold split at sentence breaks)
+    assert result["mention"][0] >= 0.950  # precision: filters must be trustworthy
+    assert result["document"][2] >= 0.944  # measured 0.950
     assert result["unseen_recall"] >= 0.915  # measured 0.924
 
 
@@ -53,8 +53,8 @@ def test_people_on_conll_testa() -> None:
 def test_people_on_conll_train() -> None:
     # the rules are developed on both splits: each must hold on each
     result = _people_on("eng.train")
-    assert result["mention"][2] >= 0.936  # measured 0.942
-    assert result["document"][2] >= 0.934  # measured 0.9395
+    assert result["mention"][2] >= 0.938  # measured 0.943
+    assert result["document"][2] >= 0.936  # measured 0.9406
 
 
 def test_gold_names_end_at_a_sentence_break_as_conlleval_reads_them(tmp_path) -> None:

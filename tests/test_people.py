@@ -496,3 +496,9 @@ def test_plural_nouns_of_people_name_no_one() -> None:
             "Maria Kessler ( Britain ) beat Lena Ostry ( Austria ) 6-4 6-2")
     assert extract_people(text) == ["Maria Kessler", "Lena Ostry"]
 
+
+
+def test_a_colour_opens_a_team_unless_a_known_surname_follows() -> None:
+    assert extract_people("The Red Sox won 5-3 , their fourth straight win .") == []
+    # a colour that is also a given name, before a surname the lists know
+    assert extract_people("Coach Red Garvey said the team was ready .") == ["Red Garvey"]
