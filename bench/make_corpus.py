@@ -1,12 +1,15 @@
 """Generate a wire corpus of a given size from real shared data, for the speed benchmarks.
 
     python bench/make_corpus.py OUT --paragraphs 100000 [--source reuters|corpus] [--seed N]
-        [--first N]
+        [--first N] [--step-minutes M] [--layout ap|trec]
 
 Stories of Reuters-21578 (../shared/data) or of the project's corpus/ are rewritten with
 fresh ids and dates and their paragraphs shuffled, then written as AP-style text files, one
-story a file, 1,000 files a folder. The output stays outside the repository: it is derived
-from research-only text.
+story a file, 1,000 files a folder (`--layout ap`), or as TREC newswire SGML with one file a
+day, as the TREC AP collections are laid out (`--layout trec`: DOCNO, FILEID, HEAD,
+DATELINE, TEXT with indented paragraphs wrapped at 72 columns; with `--step-minutes 2`,
+about 720 stories and 3,400 paragraphs a file). The output stays outside the repository: it
+is derived from research-only text.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import textwrap
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -51,6 +56,23 @@ def render(story: Story, number: int, when: datetime, rng: random.Random) -> str
     return "\n\n".join(parts) + "\n"
 
 
+def render_trec(story: Story, number: int, when: datetime, rng: random.Random,
+                in_day: int) -> str:
+    """One <DOC> of a TREC AP file."""
+    paragraphs = story.paragraphs[:]
+    lead, rest = paragraphs[0], paragraphs[1:]
+    rng.shuffle(rest)
+    city = (story.dateline.city or "New York").upper()
+    headline = story.headline.title() if story.headline.isupper() else story.headline
+    text = "\n".join(textwrap.fill(paragraph, 72, initial_indent="   ")
+                     for paragraph in [lead, *rest])
+    return (f"<DOC>\n<DOCNO> AP{when:%y%m%d}-{in_day:04d} </DOCNO>\n"
+            f"<FILEID>AP-NR-{when:%m-%d-%y %H%M}EST</FILEID>\n"
+            f"<HEAD>{escape(headline or 'Untitled')} ({number})</HEAD>\n"
+            f"<DATELINE>{escape(city)} (AP) </DATELINE>\n"
+            f"<TEXT>\n{escape(text)}\n</TEXT>\n</DOC>\n")
+
+
 def generate(stories: list[Story], paragraphs: int, seed: int,
              first: int = 0, step: float = 7.0) -> Iterator[tuple[int, str]]:
     rng = random.Random(seed)
@@ -76,8 +98,13 @@ def main() -> None:
     parser.add_argument("--step-minutes", type=float, default=7.0,
                         help="minutes between two stories' dates (1M paragraphs at 3: "
                              "a year, 12 monthly shards)")
+    parser.add_argument("--layout", choices=["ap", "trec"], default="ap",
+                        help="one AP-style text file a story, or one TREC SGML file a day")
     args = parser.parse_args()
     stories = source_stories(args.source, args.data)
+    if args.layout == "trec":
+        write_trec(stories, args)
+        return
     count = 0
     for number, text in generate(stories, args.paragraphs, args.seed, args.first,
                                  args.step_minutes):
@@ -86,6 +113,34 @@ def main() -> None:
         (folder / f"story-{number:07d}.txt").write_text(text, encoding="utf-8")
         count += 1
     print(f"{count} stories, about {args.paragraphs} paragraphs -> {args.out}")
+
+
+def write_trec(stories: list[Story], args: argparse.Namespace) -> None:
+    """Stories as TREC AP files, one a day (named as TREC's: ap880212)."""
+    rng = random.Random(args.seed)
+    start = datetime(2025, 1, 1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    written = count = files = 0
+    day: list[str] = []
+    day_of = None
+    number = args.first
+    while written < args.paragraphs:
+        story = rng.choice(stories)
+        when = start + timedelta(minutes=args.step_minutes * number)
+        if day and when.date() != day_of:
+            (args.out / f"ap{day_of:%y%m%d}").write_text("".join(day), encoding="utf-8")
+            files += 1
+            day = []
+        day_of = when.date()
+        day.append(render_trec(story, number, when, rng, len(day) + 1))
+        written += len(story.paragraphs)
+        number += 1
+        count += 1
+    if day:
+        (args.out / f"ap{day_of:%y%m%d}").write_text("".join(day), encoding="utf-8")
+        files += 1
+    print(f"{count} stories in {files} TREC files, about {args.paragraphs} paragraphs "
+          f"-> {args.out}")
 
 
 if __name__ == "__main__":
