@@ -47,3 +47,16 @@ def test_stock_whoosh_opens_and_searches_the_index(corpus_index: Index) -> None:
     assert len(told) >= 3 and f"phrase {told}" in lines
     assert "illinois 14" in lines  # 5 + 5 + 4 paragraphs datelined in Illinois
     assert "illinois stories 3" in lines
+
+
+def test_small_inputs_compress_to_streams_zlib_reads() -> None:
+    import zlib
+
+    from indexer.whoosh_ext import SMALL_INPUT, compress
+
+    text = b"".join(b"paragraph %d of the story, " % n for n in range(2000))
+    for size in (1, 95, 96, 700, SMALL_INPUT - 1, SMALL_INPUT, 3 * SMALL_INPUT):
+        data = text[:size]
+        assert zlib.decompress(compress(data, 3)) == data
+    # as good as zlib's own at the same level on a block-sized input
+    assert len(compress(text[:1500], 3)) <= len(zlib.compress(text[:1500], 3)) + 8
