@@ -491,10 +491,11 @@ class IngestRun:
             while self._pool.in_flight:
                 self._apply_next()
             segments = self._pool.finish_batch()
-            if segments:
+            # a merge done by now is committed now, even in a batch that wrote nothing:
+            # left for a later commit, its segments would look free to the next merge
+            done = self._pool.finished_merges()
+            if segments or done:
                 self._writer_now()
-            if self._writer is not None:
-                done = self._pool.finished_merges()
         if self._writer is None:
             return
         writer, self._writer = self._writer, None
@@ -579,7 +580,7 @@ class IngestRun:
         assert self._pool is not None
         if not whoosh_ext.active():
             return False
-        busy = {segment_id for merge in self._pool.merging for segment_id in merge.ids()}
+        busy = {segment_id for merge in self._pool.pending for segment_id in merge.ids()}
         free = [segment for segment in self.ix._segments() if segment.segment_id() not in busy]
         began = False
         for group in tiered_merges(free, limit=self.workers):
@@ -601,7 +602,7 @@ class IngestRun:
             return
         self._ending = True  # no merge begins at the commits below
         while True:
-            if self._pool.merging:
+            if self._pool.pending:
                 self._pool.wait_merges()
                 self._writer_now()
                 self._commit()

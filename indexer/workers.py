@@ -116,6 +116,12 @@ class WorkerPool:
     def merging(self) -> list[Merge]:
         return list(self._merging.values())
 
+    @property
+    def pending(self) -> list[Merge]:
+        """The merges begun and not yet handed out by finished_merges(): their segments
+        are not free to merge again."""
+        return [*self._merging.values(), *self._merged]
+
     def start_merge(self, group: list, reading: int = 1) -> bool:
         """Between batches (no file in flight): have a worker merge committed segments
         into a new segment of its own while `reading` others read the files; False when

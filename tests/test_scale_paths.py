@@ -857,3 +857,27 @@ def test_whooshs_own_merge_policy_for_benchmarks_ingests_the_same_paragraphs(
     assert paragraph_ids(tmp_path / "whoosh") == paragraph_ids(tmp_path / "tiered") \
         == paragraph_ids(tmp_path / "none")
     assert counts["whoosh"] < counts["none"]  # Whoosh's policy merged small segments
+
+
+def test_a_merge_done_before_an_empty_last_batch_is_committed_before_another_begins(
+        tmp_path: Path, monkeypatch) -> None:
+    # a worker's merge that ends while the run collects a batch's segments is committed
+    # at that commit, even when the batch wrote nothing (here: the run's last, empty
+    # batch): left for later, its segments looked free, and a final merge took them again
+    from indexer.crashcheck import make_wire_folder, paragraph_ids
+    from indexer.workers import WorkerPool
+
+    make_wire_folder(tmp_path / "wire", 240)
+    original = WorkerPool.finish_batch
+
+    def merges_first(self):
+        self.wait_merges()  # as when the merge's message comes before the segments
+        return original(self)
+
+    monkeypatch.setattr(WorkerPool, "finish_batch", merges_first)
+    index = Index.create(str(tmp_path / "index"))
+    report = index.ingest([str(tmp_path / "wire")], workers=2, batch_files=12)
+    assert report.merges >= 2  # 240 files, 12 a batch: the last batch is empty
+    plain = Index.create(str(tmp_path / "plain"))
+    plain.ingest([str(tmp_path / "wire")], workers=2, batch_files=12, merge=False)
+    assert paragraph_ids(tmp_path / "index") == paragraph_ids(tmp_path / "plain")
