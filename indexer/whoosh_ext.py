@@ -127,7 +127,11 @@ What each extension does (the numbers are the commits' and tests' names for them
     terms, read a block at a time in order, join the writer's own terms (fix 5 writes
     them): no posting passes through the pool. Deleted documents are dropped and the
     rest renumbered as Whoosh does; the postings, lengths and stored values are the same
-    (tests compare them with stock Whoosh's merge).
+    (tests compare them with stock Whoosh's merge). From a segment without deletions, a
+    term whose postings fit one block (most terms) is kept as its block's data and
+    statistics (_PackedBlock): renumbering shifts only each block's first document number,
+    so the term is written again, joined with its blocks from the other segments, with no
+    Python object per posting and the same bytes as unpacking it.
 
 12. Whoosh compresses each posting block, each document's stored fields and each story's
     `story_terms` with zlib.compress, whose deflate state (a 32 KiB window and a hash
@@ -710,8 +714,13 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None,
                 length = info._length[0] if isinstance(info._length, tuple) else info._length
                 if budget is not None:
                     budget.spend(length)
-                for count, (block_ids, block_weights, block_values) in _blocks(
-                        terms._postfile.get(info._offset, length)):
+                raw = terms._postfile.get(info._offset, length)
+                if renumber is None:
+                    packed = _PackedBlock.read(raw, shift, fixed)
+                    if packed is not None:  # one block (nearly every term): kept packed
+                        yield fieldname, btext, packed, None, None
+                        continue
+                for count, (block_ids, block_weights, block_values) in _blocks(raw):
                     # delta-coded from 0 in each block
                     ids.extend(accumulate(block_ids[1:], initial=block_ids[0] + shift))
                     if block_weights is None or isinstance(block_weights, float):
@@ -743,6 +752,117 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None,
                     continue
                 ids, weights, values = (list(column) for column in zip(*kept, strict=True))
             yield fieldname, btext, ids, weights, values
+
+
+class _PackedBlock:
+    """A term's postings that fit one block, as a merge read them: the block's data as
+    stored (ids delta-coded with the first absolute, weights and values minified), its
+    header's statistics, and the first and last document numbers after renumbering.
+    Merging segments without deletions only shifts document numbers, so such a term is
+    written again from these (joined with the same term's blocks of the other segments
+    when they fit one block) without a Python object per posting: the same block and
+    term info bytes as unpacking it and writing its postings (fix 11)."""
+
+    __slots__ = ("first", "last", "count", "deltas", "weights", "values", "minbyte",
+                 "maxbyte", "fixed")
+
+    def __init__(self, first: int, last: int, count: int, deltas: tuple, weights, values,
+                 minbyte: int, maxbyte: int, fixed: int | None) -> None:
+        self.first, self.last, self.count = first, last, count
+        self.deltas, self.weights, self.values = deltas, weights, values  # deltas[0] unused
+        self.minbyte, self.maxbyte = minbyte, maxbyte
+        self.fixed = fixed  # the format's value size (Format.fixed_value_size)
+
+    @classmethod
+    def read(cls, raw: bytes, shift: int, fixed: int | None) -> _PackedBlock | None:
+        """The term's postings packed, when they are one block (else None)."""
+        if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"block tag error {raw[:4]!r}")
+        size = _INT.unpack_from(raw, 4)[0]
+        if size >= 0:  # not the last block: more than one
+            return None
+        stream = BytesIO(raw[8:8 - size])
+        count, last, _maxweight, compressed, minbyte, maxbyte = pickle.Unpickler(stream).load()
+        data = stream.read()
+        deltas, weights, values = pickle.loads(zlib.decompress(data) if compressed else data)
+        if type(deltas) is not tuple:  # ids as bytes (byteids): not ours to shift
+            return None
+        return cls(deltas[0] + shift, last + shift, count, deltas, weights, values,
+                   minbyte, maxbyte, fixed)
+
+    @classmethod
+    def join(cls, parts: list[_PackedBlock]) -> _PackedBlock | None:
+        """The parts (in document order, none overlapping) as one packed term, or None
+        when their data cannot simply be concatenated."""
+        if any(a.last >= b.first for a, b in pairwise(parts)):
+            return None
+        values = parts[0].values
+        kind = type(values)
+        if any(type(part.values) is not kind for part in parts) \
+                or kind not in (tuple, bytes, type(None)):
+            return None
+        if kind is not type(None):
+            values = kind().join(part.values for part in parts) if kind is bytes \
+                else tuple(chain.from_iterable(part.values for part in parts))
+        deltas = [parts[0].deltas]
+        for before, part in pairwise(parts):
+            deltas.append((part.first - before.last,) + part.deltas[1:])
+        kinds = {type(part.weights) for part in parts}
+        if kinds <= {type(None), float} and len({1.0 if part.weights is None
+                                                 else part.weights for part in parts}) == 1:
+            weights = parts[0].weights
+        else:
+            full = tuple(chain.from_iterable(part.weight_list() for part in parts))
+            if full.count(full[0]) == len(full):
+                weights = None if full[0] == 1.0 else full[0]
+            else:
+                weights = full
+        known = [part.minbyte for part in parts if part.minbyte]
+        return cls(parts[0].first, parts[-1].last, sum(part.count for part in parts),
+                   tuple(chain.from_iterable(deltas)), weights, values,
+                   min(known) if known else 0, max(part.maxbyte for part in parts),
+                   parts[0].fixed)
+
+    def weight_list(self) -> list[float]:
+        weights = self.weights
+        if weights is None or isinstance(weights, float):
+            return [1.0 if weights is None else weights] * self.count
+        return list(weights)
+
+    def unpack(self) -> tuple[list, list, list]:
+        """Document numbers, weights and values, as _segment_terms reads a block."""
+        ids = list(accumulate(self.deltas[1:], initial=self.first))
+        values, fixed = self.values, self.fixed
+        if fixed is None or fixed < 0:
+            value_list = list(values)
+        elif fixed == 0:
+            value_list = [emptybytes] * self.count
+        else:
+            value_list = [values[i:i + fixed] for i in range(0, len(values), fixed)]
+        return ids, self.weight_list(), value_list
+
+    def term_bytes(self, compression: int, offset: int, lengths: bool) -> tuple[bytes, bytes]:
+        """The block and term info _one_block_term writes for these postings."""
+        weights = self.weight_list()
+        maxweight = max(0, *weights)
+        minbyte, maxbyte = (self.minbyte, self.maxbyte) if lengths else (0, 0)
+        deltas = (self.first,) + self.deltas[1:]
+        infobytes, databytes = _block_bytes((deltas, self.weights, self.values), compression,
+                                            self.count, self.last, maxweight, minbyte,
+                                            maxbyte)
+        block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(infobytes) + len(databytes))) \
+            + infobytes + databytes
+        info = _TERM_INFO.pack(False, 0 + sum(weights), self.count, minbyte, maxbyte,
+                               maxweight, self.first, self.last)
+        return block, info + pack_long(offset) + pack_int(len(block))
+
+
+def _unpacked(part: tuple) -> tuple:
+    """A term stream's item with its postings as lists, packed or not."""
+    fieldname, btext, ids, weights, values = part
+    if type(ids) is not _PackedBlock:
+        return part
+    return (fieldname, btext, *ids.unpack())
 
 
 def _blocks(raw: bytes) -> Iterator[tuple[int, tuple]]:
@@ -781,6 +901,13 @@ def _merged_terms(streams: list[Iterator[tuple]]) -> Iterator[tuple]:
         if len(parts) == 1:
             yield parts[0]
             continue
+        if all(type(part[2]) is _PackedBlock for part in parts):
+            parts.sort(key=lambda part: part[2].first)
+            joined = _PackedBlock.join([part[2] for part in parts])
+            if joined is not None:
+                yield parts[0][0], parts[0][1], joined, None, None
+                continue
+        parts = [_unpacked(part) for part in parts]
         parts.sort(key=lambda part: part[2][0])
         ids, weights, values = [], [], []
         for part in parts:
@@ -955,12 +1082,14 @@ def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
             prefix = pack_ushort(self._fieldid)
             limit = self._postwriter._blocklimit
             lastfn = fieldname
-        if table is None:
-            term_lengths = [0] * len(ids)
-        else:
-            term_lengths = [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
         key = prefix + btext
-        if len(ids) > limit:
+        packed = type(ids) is _PackedBlock
+        if packed and ids.count > limit:  # packed blocks joined past a block's size
+            _, _, ids, weights, values = _unpacked((fieldname, btext, ids, None, None))
+            packed = False
+        if not packed and len(ids) > limit:
+            term_lengths = [0] * len(ids) if table is None \
+                else [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
             tindex.lastkey = lastkey
             self.start_term(btext)
             _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
@@ -969,8 +1098,14 @@ def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
             continue
         if key <= lastkey:
             raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
-        block, info = _one_block_term(self._fieldobj, self._postwriter._compression, postpos,
-                                      ids, weights, values, term_lengths)
+        if packed:
+            block, info = ids.term_bytes(self._postwriter._compression, postpos,
+                                         table is not None)
+        else:
+            term_lengths = [0] * len(ids) if table is None \
+                else [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
+            block, info = _one_block_term(self._fieldobj, self._postwriter._compression,
+                                          postpos, ids, weights, values, term_lengths)
         postfile.write(block)
         postpos += len(block)
         row = _ROW_LENGTHS.pack(len(key), len(info)) + key + info
@@ -1041,7 +1176,7 @@ def _one_block_term(fieldobj, compression: int, offset: int, ids, weights, value
         mini_values = emptybytes.join(present)
     deltas = tuple(map(sub, ids, chain((0,), ids)))
     infobytes, databytes = _block_bytes((deltas, mini_weights, mini_values), compression,
-                                        ids, maxweight, minbyte, maxbyte)
+                                        len(ids), ids[-1], maxweight, minbyte, maxbyte)
     block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(infobytes) + len(databytes))) \
         + infobytes + databytes
     # the term info as add_block and set_extent leave it, and to_bytes packs it
@@ -1089,8 +1224,8 @@ def compress(data: bytes, level: int) -> bytes:
     return deflate.compress(data) + deflate.flush()
 
 
-def _block_bytes(data: tuple, compression: int, ids, maxweight, minbyte: int,
-                 maxbyte: int) -> tuple[bytes, bytes]:
+def _block_bytes(data: tuple, compression: int, count: int, last: int, maxweight,
+                 minbyte: int, maxbyte: int) -> tuple[bytes, bytes]:
     """A posting block's header and data as _write_block writes them: the data pickled,
     compressed unless under SMALL_BLOCK bytes (fix 8); the header says how. The header is
     pickled as Whoosh pickles it; the data with BLOCK_PICKLE_PROTOCOL (fix 10)."""
@@ -1098,7 +1233,7 @@ def _block_bytes(data: tuple, compression: int, ids, maxweight, minbyte: int,
     comp = 0 if len(databytes) < SMALL_BLOCK else compression
     if comp:
         databytes = compress(databytes, comp)
-    infobytes = pickle.dumps((len(ids), ids[-1], maxweight, comp, minbyte, maxbyte), 2)
+    infobytes = pickle.dumps((count, last, maxweight, comp, minbyte, maxbyte), 2)
     return infobytes, databytes
 
 
@@ -1127,7 +1262,7 @@ class FastPostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         infobytes, databytes = _block_bytes(
             (self._mini_ids(), self._mini_weights(), self._mini_values()), self._compression,
-            self._ids, self._maxweight, length_to_byte(self._minlength),
+            len(self._ids), self._ids[-1], self._maxweight, length_to_byte(self._minlength),
             length_to_byte(self._maxlength))
         postfile = self._postfile
         blocklength = len(infobytes) + len(databytes)

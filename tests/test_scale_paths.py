@@ -322,6 +322,52 @@ def test_a_merge_copies_segments_as_stock_whoosh_merges_them(tmp_path: Path,
     assert totals == expected and totals["body"] > 1000
 
 
+def _raw_postings(path: Path) -> dict:
+    """Every term's stored posting bytes and statistics, as the index's one segment holds
+    them."""
+    ix = whoosh_index.open_dir(str(path))
+    (segment,) = ix._segments()
+    with ix.reader() as reader:
+        terms = reader._terms
+        found = {}
+        for field, text in reader.all_terms():
+            info = terms.term_info(field, text)
+            length = info._length[0] if isinstance(info._length, tuple) else info._length
+            found[(field, text)] = (
+                terms._postfile.get(info._offset, length),
+                (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                 info.max_weight(), info.min_id(), info.max_id()))
+        return found
+
+
+def test_a_merge_of_segments_without_deletions_writes_packed_blocks_as_unpacked(
+        tmp_path: Path, monkeypatch) -> None:
+    wide = tmp_path / "wide"  # five copies: terms of one block and of several
+    for copy in range(5):
+        shutil.copytree(CORPUS, wide / f"copy{copy}")
+    built = tmp_path / "built"
+    Index.create(str(built)).ingest([str(wide)], batch_files=3, merge=False)
+    assert len(whoosh_index.open_dir(str(built))._segments()) > 10
+    packed, unpacked, stock = (tmp_path / name for name in ("packed", "unpacked", "stock"))
+    for copy in (packed, unpacked, stock):
+        shutil.copytree(built, copy)
+    joined = []
+    original_join = whoosh_ext._PackedBlock.join
+    monkeypatch.setattr(whoosh_ext._PackedBlock, "join", classmethod(
+        lambda cls, parts: joined.append(len(parts)) or original_join(parts)))
+    Index.open(str(packed)).optimize()
+    assert len(joined) > 1000 and max(joined) > 10  # terms of many segments joined packed
+    monkeypatch.setattr(whoosh_ext._PackedBlock, "read",
+                        classmethod(lambda cls, raw, shift, fixed: None))
+    Index.open(str(unpacked)).optimize()
+    with whoosh_ext.stock_whoosh():
+        Index.open(str(stock)).optimize()
+    # the same bytes as reading every posting and writing it again, and stock's postings
+    assert _raw_postings(packed) == _raw_postings(unpacked)
+    assert _all_postings(packed) == _all_postings(stock, ours=False)
+    assert _documents(packed) == _documents(unpacked)
+
+
 def test_a_partial_segment_hands_its_groups_to_the_pool(tmp_path: Path) -> None:
     # Whoosh's single-segment multiprocessing writer merges its sub-writers' pools
     from indexer.schema import build_schema
