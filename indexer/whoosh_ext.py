@@ -714,27 +714,19 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None,
                 length = info._length[0] if isinstance(info._length, tuple) else info._length
                 if budget is not None:
                     budget.spend(length)
-                raw = terms._postfile.get(info._offset, length)
-                if renumber is None:
-                    packed = _PackedBlock.read(raw, shift, fixed)
-                    if packed is not None:  # one block (nearly every term): kept packed
+                blocks = _blocks(terms._postfile.get(info._offset, length))
+                first = next(blocks)
+                if renumber is None and first[2]:  # one block (nearly every term)
+                    packed = _PackedBlock.read(first[0], first[1], shift, fixed)
+                    if packed is not None:
                         yield fieldname, btext, packed, None, None
                         continue
-                for count, (block_ids, block_weights, block_values) in _blocks(raw):
+                for header, (block_ids, block_weights, block_values), _ in chain((first,),
+                                                                                 blocks):
                     # delta-coded from 0 in each block
                     ids.extend(accumulate(block_ids[1:], initial=block_ids[0] + shift))
-                    if block_weights is None or isinstance(block_weights, float):
-                        weights.extend([1.0 if block_weights is None else block_weights]
-                                       * count)
-                    else:
-                        weights.extend(block_weights)
-                    if fixed is None or fixed < 0:
-                        values.extend(block_values)
-                    elif fixed == 0:
-                        values.extend([emptybytes] * count)
-                    else:
-                        values.extend(block_values[i:i + fixed]
-                                      for i in range(0, len(block_values), fixed))
+                    weights.extend(_weight_list(block_weights, header[0]))
+                    values.extend(_value_list(block_values, header[0], fixed))
             else:
                 matcher = terms._codec.postings_reader(terms._postfile, info, fmt,
                                                        term=(fieldname, btext))
@@ -774,18 +766,13 @@ class _PackedBlock:
         self.fixed = fixed  # the format's value size (Format.fixed_value_size)
 
     @classmethod
-    def read(cls, raw: bytes, shift: int, fixed: int | None) -> _PackedBlock | None:
-        """The term's postings packed, when they are one block (else None)."""
-        if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
-            raise ValueError(f"block tag error {raw[:4]!r}")
-        size = _INT.unpack_from(raw, 4)[0]
-        if size >= 0:  # not the last block: more than one
-            return None
-        stream = BytesIO(raw[8:8 - size])
-        count, last, _maxweight, compressed, minbyte, maxbyte = pickle.Unpickler(stream).load()
-        data = stream.read()
-        deltas, weights, values = pickle.loads(zlib.decompress(data) if compressed else data)
-        if type(deltas) is not tuple:  # ids as bytes (byteids): not ours to shift
+    def read(cls, header: tuple, data: tuple, shift: int,
+             fixed: int | None) -> _PackedBlock | None:
+        """A term's only block (header and data as _blocks reads them) packed, or None
+        when its ids are not ours to shift."""
+        count, last, _maxweight, _compressed, minbyte, maxbyte = header
+        deltas, weights, values = data
+        if type(deltas) is not tuple:  # ids as bytes (byteids)
             return None
         return cls(deltas[0] + shift, last + shift, count, deltas, weights, values,
                    minbyte, maxbyte, fixed)
@@ -812,7 +799,8 @@ class _PackedBlock:
                                                  else part.weights for part in parts}) == 1:
             weights = parts[0].weights
         else:
-            full = tuple(chain.from_iterable(part.weight_list() for part in parts))
+            full = tuple(chain.from_iterable(_weight_list(part.weights, part.count)
+                                             for part in parts))
             if full.count(full[0]) == len(full):
                 weights = None if full[0] == 1.0 else full[0]
             else:
@@ -823,27 +811,15 @@ class _PackedBlock:
                    min(known) if known else 0, max(part.maxbyte for part in parts),
                    parts[0].fixed)
 
-    def weight_list(self) -> list[float]:
-        weights = self.weights
-        if weights is None or isinstance(weights, float):
-            return [1.0 if weights is None else weights] * self.count
-        return list(weights)
-
     def unpack(self) -> tuple[list, list, list]:
         """Document numbers, weights and values, as _segment_terms reads a block."""
-        ids = list(accumulate(self.deltas[1:], initial=self.first))
-        values, fixed = self.values, self.fixed
-        if fixed is None or fixed < 0:
-            value_list = list(values)
-        elif fixed == 0:
-            value_list = [emptybytes] * self.count
-        else:
-            value_list = [values[i:i + fixed] for i in range(0, len(values), fixed)]
-        return ids, self.weight_list(), value_list
+        return (list(accumulate(self.deltas[1:], initial=self.first)),
+                _weight_list(self.weights, self.count),
+                _value_list(self.values, self.count, self.fixed))
 
     def term_bytes(self, compression: int, offset: int, lengths: bool) -> tuple[bytes, bytes]:
         """The block and term info _one_block_term writes for these postings."""
-        weights = self.weight_list()
+        weights = _weight_list(self.weights, self.count)
         maxweight = max(0, *weights)
         minbyte, maxbyte = (self.minbyte, self.maxbyte) if lengths else (0, 0)
         deltas = (self.first,) + self.deltas[1:]
@@ -857,6 +833,23 @@ class _PackedBlock:
         return block, info + pack_long(offset) + pack_int(len(block))
 
 
+def _weight_list(weights, count: int) -> list[float]:
+    """A block's weights, one a posting, from their minified form (None: all 1.0; a
+    float: all that; else each)."""
+    if weights is None or isinstance(weights, float):
+        return [1.0 if weights is None else weights] * count
+    return list(weights)
+
+
+def _value_list(values, count: int, fixed: int | None) -> list:
+    """A block's values from their minified form, by the format's value size."""
+    if fixed is None or fixed < 0:
+        return list(values)
+    if fixed == 0:
+        return [emptybytes] * count
+    return [values[i:i + fixed] for i in range(0, len(values), fixed)]
+
+
 def _unpacked(part: tuple) -> tuple:
     """A term stream's item with its postings as lists, packed or not."""
     fieldname, btext, ids, weights, values = part
@@ -865,11 +858,11 @@ def _unpacked(part: tuple) -> tuple:
     return (fieldname, btext, *ids.unpack())
 
 
-def _blocks(raw: bytes) -> Iterator[tuple[int, tuple]]:
-    """(postings, data) of each posting block of a term's stored postings, as
-    W3LeafMatcher reads them (a header tag; per block, its signed length, negative for
-    the last, a pickled header, the data pickled and maybe compressed), without a matcher
-    per term."""
+def _blocks(raw: bytes) -> Iterator[tuple[tuple, tuple, bool]]:
+    """(header, data, whether it is the last) of each posting block of a term's stored
+    postings, as W3LeafMatcher reads them (a header tag; per block, its signed length,
+    negative for the last, a pickled header, the data pickled and maybe compressed),
+    without a matcher per term."""
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"block tag error {raw[:4]!r}")
     position, last = 4, False
@@ -879,7 +872,7 @@ def _blocks(raw: bytes) -> Iterator[tuple[int, tuple]]:
         stream = BytesIO(raw[position + 4:position + 4 + size])
         header = pickle.Unpickler(stream).load()
         data = stream.read()
-        yield header[0], pickle.loads(zlib.decompress(data) if header[3] else data)
+        yield header, pickle.loads(zlib.decompress(data) if header[3] else data), last
         position += 4 + size
 
 
@@ -1087,9 +1080,10 @@ def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
         if packed and ids.count > limit:  # packed blocks joined past a block's size
             _, _, ids, weights, values = _unpacked((fieldname, btext, ids, None, None))
             packed = False
-        if not packed and len(ids) > limit:
+        if not packed:
             term_lengths = [0] * len(ids) if table is None \
                 else [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
+        if not packed and len(ids) > limit:
             tindex.lastkey = lastkey
             self.start_term(btext)
             _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
@@ -1102,8 +1096,6 @@ def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
             block, info = ids.term_bytes(self._postwriter._compression, postpos,
                                          table is not None)
         else:
-            term_lengths = [0] * len(ids) if table is None \
-                else [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
             block, info = _one_block_term(self._fieldobj, self._postwriter._compression,
                                           postpos, ids, weights, values, term_lengths)
         postfile.write(block)

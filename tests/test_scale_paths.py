@@ -358,7 +358,7 @@ def test_a_merge_of_segments_without_deletions_writes_packed_blocks_as_unpacked(
     Index.open(str(packed)).optimize()
     assert len(joined) > 1000 and max(joined) > 10  # terms of many segments joined packed
     monkeypatch.setattr(whoosh_ext._PackedBlock, "read",
-                        classmethod(lambda cls, raw, shift, fixed: None))
+                        classmethod(lambda cls, header, data, shift, fixed: None))
     Index.open(str(unpacked)).optimize()
     with whoosh_ext.stock_whoosh():
         Index.open(str(stock)).optimize()
