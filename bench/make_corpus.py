@@ -19,7 +19,9 @@ import random
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -44,44 +46,59 @@ def source_stories(source: str, data: Path) -> list[Story]:
     return stories
 
 
-def render(story: Story, number: int, when: datetime, rng: random.Random) -> str:
-    paragraphs = story.paragraphs[:]
-    lead, rest = paragraphs[0], paragraphs[1:]
-    rng.shuffle(rest)
-    city = (story.dateline.city or "New York").upper()
-    headline = story.headline.title() if story.headline.isupper() else story.headline
-    parts = [f"{headline or 'Untitled'} ({number})", when.strftime("%b. %d, %Y %I:%M %p") +
-             " GMT", f"{city} (Reuters) - {lead}", *rest,
-             "filed under: " + ", ".join(story.tags)]
+@dataclass
+class Drawn:
+    """A story drawn for the corpus: its new number and date, its lead and its other
+    paragraphs shuffled."""
+
+    number: int
+    when: datetime
+    story: Story
+    lead: str
+    rest: list[str]
+
+    @property
+    def city(self) -> str:
+        return (self.story.dateline.city or "New York").upper()
+
+    @property
+    def headline(self) -> str:
+        headline = self.story.headline
+        return (headline.title() if headline.isupper() else headline) or "Untitled"
+
+
+def render(drawn: Drawn) -> str:
+    """One AP-style text file."""
+    parts = [f"{drawn.headline} ({drawn.number})",
+             drawn.when.strftime("%b. %d, %Y %I:%M %p") + " GMT",
+             f"{drawn.city} (Reuters) - {drawn.lead}", *drawn.rest,
+             "filed under: " + ", ".join(drawn.story.tags)]
     return "\n\n".join(parts) + "\n"
 
 
-def render_trec(story: Story, number: int, when: datetime, rng: random.Random,
-                in_day: int) -> str:
+def render_trec(drawn: Drawn, in_day: int) -> str:
     """One <DOC> of a TREC AP file."""
-    paragraphs = story.paragraphs[:]
-    lead, rest = paragraphs[0], paragraphs[1:]
-    rng.shuffle(rest)
-    city = (story.dateline.city or "New York").upper()
-    headline = story.headline.title() if story.headline.isupper() else story.headline
+    when = drawn.when
     text = "\n".join(textwrap.fill(paragraph, 72, initial_indent="   ")
-                     for paragraph in [lead, *rest])
+                     for paragraph in [drawn.lead, *drawn.rest])
     return (f"<DOC>\n<DOCNO> AP{when:%y%m%d}-{in_day:04d} </DOCNO>\n"
             f"<FILEID>AP-NR-{when:%m-%d-%y %H%M}EST</FILEID>\n"
-            f"<HEAD>{escape(headline or 'Untitled')} ({number})</HEAD>\n"
-            f"<DATELINE>{escape(city)} (AP) </DATELINE>\n"
+            f"<HEAD>{escape(drawn.headline)} ({drawn.number})</HEAD>\n"
+            f"<DATELINE>{escape(drawn.city)} (AP) </DATELINE>\n"
             f"<TEXT>\n{escape(text)}\n</TEXT>\n</DOC>\n")
 
 
 def generate(stories: list[Story], paragraphs: int, seed: int,
-             first: int = 0, step: float = 7.0) -> Iterator[tuple[int, str]]:
+             first: int = 0, step: float = 7.0) -> Iterator[Drawn]:
     rng = random.Random(seed)
     start = datetime(2025, 1, 1)
     written, number = 0, first
     while written < paragraphs:
         story = rng.choice(stories)
-        when = start + timedelta(minutes=step * number)
-        yield number, render(story, number, when, rng)
+        rest = story.paragraphs[1:]
+        rng.shuffle(rest)
+        yield Drawn(number, start + timedelta(minutes=step * number), story,
+                    story.paragraphs[0], rest)
         written += len(story.paragraphs)
         number += 1
 
@@ -106,38 +123,24 @@ def main() -> None:
         write_trec(stories, args)
         return
     count = 0
-    for number, text in generate(stories, args.paragraphs, args.seed, args.first,
-                                 args.step_minutes):
-        folder = args.out / f"{number // 1000:04d}"
+    for drawn in generate(stories, args.paragraphs, args.seed, args.first,
+                          args.step_minutes):
+        folder = args.out / f"{drawn.number // 1000:04d}"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"story-{number:07d}.txt").write_text(text, encoding="utf-8")
+        (folder / f"story-{drawn.number:07d}.txt").write_text(render(drawn), encoding="utf-8")
         count += 1
     print(f"{count} stories, about {args.paragraphs} paragraphs -> {args.out}")
 
 
 def write_trec(stories: list[Story], args: argparse.Namespace) -> None:
     """Stories as TREC AP files, one a day (named as TREC's: ap880212)."""
-    rng = random.Random(args.seed)
-    start = datetime(2025, 1, 1)
     args.out.mkdir(parents=True, exist_ok=True)
-    written = count = files = 0
-    day: list[str] = []
-    day_of = None
-    number = args.first
-    while written < args.paragraphs:
-        story = rng.choice(stories)
-        when = start + timedelta(minutes=args.step_minutes * number)
-        if day and when.date() != day_of:
-            (args.out / f"ap{day_of:%y%m%d}").write_text("".join(day), encoding="utf-8")
-            files += 1
-            day = []
-        day_of = when.date()
-        day.append(render_trec(story, number, when, rng, len(day) + 1))
-        written += len(story.paragraphs)
-        number += 1
-        count += 1
-    if day:
-        (args.out / f"ap{day_of:%y%m%d}").write_text("".join(day), encoding="utf-8")
+    count = files = 0
+    drawn = generate(stories, args.paragraphs, args.seed, args.first, args.step_minutes)
+    for day, of_day in groupby(drawn, key=lambda d: d.when.date()):
+        docs = [render_trec(d, in_day) for in_day, d in enumerate(of_day, 1)]
+        (args.out / f"ap{day:%y%m%d}").write_text("".join(docs), encoding="utf-8")
+        count += len(docs)
         files += 1
     print(f"{count} stories in {files} TREC files, about {args.paragraphs} paragraphs "
           f"-> {args.out}")
