@@ -10,6 +10,9 @@ other with the same workers, and prints paragraphs/s for each; then, on both, th
 set of bench_query.py (median and p95 of in-process `Index.search`, limit 10, after a warm
 pass), the same queries with a date filter of one month, and whether the two return the
 same hits with the same scores. --reuse keeps indexes already in --keep (no ingest).
+--dask: the archive's queries also as tasks of a local Dask cluster of --workers
+processes that keep it open: latency one at a time, all of them submitted at once
+against in-process, and whether both answer the same.
 
 --growth K1 K2 ...: an archive that grows as a newsroom's does, month by month: the
 corpus's first K1 subfolders (make_corpus writes them in date order), then the first K2,
@@ -146,7 +149,7 @@ def main() -> None:
     parser.add_argument("--growth", type=int, nargs="+", default=None)
     parser.add_argument("--dask", action="store_true",
                         help="also ingest the archive on a local Dask cluster of --workers "
-                             "processes (archive-dask/), same run")
+                             "processes (archive-dask/), same run, and query it there")
     args = parser.parse_args()
     if args.growth:
         growth(Path(args.corpus), args.keep / "growth", args.growth, args.workers,
@@ -184,6 +187,50 @@ def main() -> None:
             latencies.append(time.perf_counter() - started)
         print(line(f"{label}: fresh queries", sorted(latencies)))
     compare(one, archive, plain + month)
+    if args.dask:
+        on_dask(archive, plain, month, args.workers, args.repeat)
+
+
+def on_dask(archive: Index, plain: list[tuple[str, dict]], month: list[tuple[str, dict]],
+            workers: int, repeat: int) -> None:
+    """The archive's queries as tasks of a local Dask cluster of `workers` processes that
+    keep it open (indexer.cluster.ClusterQueries), against in-process Index.search: one
+    query at a time, then all of them submitted at once; and whether both answer the
+    same."""
+    from indexer.cluster import ClusterQueries
+
+    started = time.perf_counter()
+    with ClusterQueries(archive.path, "local", workers) as cluster:
+        print(f"Dask: a local cluster of {workers} processes started in "
+              f"{time.perf_counter() - started:.1f} s")
+        first = ", ".join(f"{seconds * 1000:.1f} ms"
+                          for seconds in _timed_once(cluster, plain[:workers]))
+        print(f"Dask: the first queries (each worker opens the archive): {first}")
+        for label, queries in (("1-4 words and filters", plain), ("one month", month)):
+            print(line(f"Dask: {label}", timed(cluster, queries, repeat)))
+        every = (plain + month) * repeat
+        for label, run in (("in process", lambda: [archive.search(q, **f) for q, f in every]),
+                           ("Dask", lambda: cluster.search_many(every))):
+            started = time.perf_counter()
+            run()
+            seconds = time.perf_counter() - started
+            print(f"{len(every)} queries at once, {label:10}: {seconds:.2f} s, "
+                  f"{len(every) / seconds:.1f} queries/s")
+        same = sum(
+            [(h.story_id, h.paragraph, h.score) for h in ours] ==
+            [(h.story_id, h.paragraph, h.score) for h in archive.search(q, **f)]
+            for ours, (q, f) in zip(cluster.search_many(plain + month), plain + month,
+                                    strict=True))
+        print(f"Dask: same hits and scores as in process: {same} of {len(plain + month)}")
+
+
+def _timed_once(cluster, queries: list[tuple[str, dict]]) -> list[float]:
+    latencies = []
+    for query, filters in queries:
+        started = time.perf_counter()
+        cluster.search(query, **filters)
+        latencies.append(time.perf_counter() - started)
+    return latencies
 
 
 def compare(one: Index, archive: Index, queries: list[tuple[str, dict]]) -> None:

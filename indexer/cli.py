@@ -17,6 +17,7 @@ from . import __version__
 from .textio import printable
 
 if TYPE_CHECKING:
+    from .cluster import ClusterQueries
     from .index import Index
     from .people import PeopleFinder
     from .search import Hit
@@ -35,7 +36,7 @@ EXIT_USAGE = 2  # bad options or a malformed query
 EXIT_REJECTED = 3  # ingest finished, but some files were rejected
 EXIT_LOCKED = 4  # another ingest is writing to the index
 EXIT_INDEX = 5  # index missing, unreadable, of another schema version, or failed verification
-EXIT_CLUSTER = 6  # ingest --scheduler: no Dask, no scheduler, or a shard's task kept failing
+EXIT_CLUSTER = 6  # --scheduler: no Dask, no scheduler, or a task kept failing
 EXIT_INTERNAL = 70  # an unexpected error: one line, its traceback in a report file
 EXIT_INTERRUPTED = 130
 SEGMENTS_WORTH_OPTIMIZING = 10  # each segment adds term lookups to every query
@@ -64,6 +65,14 @@ def open_index(path: str | None) -> Index:
     raise AssertionError("unreachable")
 
 
+def _cluster_queries(path: str | None, scheduler: str) -> ClusterQueries:
+    """The index's queries answered on a Dask scheduler's workers."""
+    from .cluster import ClusterQueries
+    from .index import default_index_path
+
+    return ClusterQueries(path or default_index_path(), scheduler)
+
+
 def _utc_now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -90,13 +99,22 @@ class _Guarded(click.Group):
                 KeyboardInterrupt):
             raise
         except OSError as exc:
+            from .index import IndexNotFoundError
+
+            if isinstance(exc, IndexNotFoundError):  # found by a worker of --scheduler
+                fail(str(exc), EXIT_INDEX)
             where = f": {printable(str(exc.filename))}" if exc.filename else ""
             fail(f"{exc.strerror or type(exc).__name__}{where}", EXIT_INDEX)
         except Exception as exc:
             from whoosh.index import LockError
 
-            from .index import CORRUPTION
+            from .cluster import ClusterError
+            from .index import CORRUPTION, SchemaVersionError
 
+            if isinstance(exc, ClusterError):  # the query side of --scheduler
+                fail(str(exc), EXIT_CLUSTER)
+            if isinstance(exc, SchemaVersionError):  # found by a worker of --scheduler
+                fail(str(exc), EXIT_INDEX)
             if isinstance(exc, CORRUPTION):
                 fail(f"the index is damaged ({type(exc).__name__}: "
                      f"{printable(str(exc))[:200]}); `indexer check` tells more", EXIT_INDEX)
@@ -304,18 +322,24 @@ def format_groups(groups: list[list[Hit]], offset: int, color: bool) -> str:
 @click.option("--feedback/--no-feedback", default=None,
               help="Expand a query of plain words with words of its best stories "
                    "(pseudo-relevance feedback; on by default).")
+@click.option("--scheduler", envvar="INDEXER_SCHEDULER", default=None, metavar="ADDRESS",
+              help="Answer on the workers of a Dask scheduler (tcp://HOST:PORT), which keep "
+                   "the index open between queries (needs the cluster extra).")
 def query(query: str, index_path: str | None, person: str | None, tag: str | None,
           place: str | None, since: str | None, until: str | None, limit: int, offset: int,
           count_all: bool, group: bool, sort: str,
           per_story: int | None, output: str, qid: str, color: str,
-          all_versions: bool, context: int, facets: str | None, feedback: bool | None) -> None:
+          all_versions: bool, context: int, facets: str | None, feedback: bool | None,
+          scheduler: str | None) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
     A plain multi-word query ranks paragraphs with more of the words higher."""
     from .search import QueryError, group_by_story, group_json
 
-    index = open_index(index_path)
+    index = open_index(index_path) if scheduler is None else \
+        _cluster_queries(index_path, scheduler)
+    click.get_current_context().call_on_close(index.close)  # a local cluster stops too
     try:
         started = time.monotonic()
         if group:  # enough hits for offset + limit stories of per_story paragraphs each

@@ -1,33 +1,50 @@
-"""An archive's shard ingests as tasks of dask.distributed: the optional extra
-`pip install 'wire-indexer[cluster]'`.
+"""An archive on dask.distributed: the optional extra `pip install 'wire-indexer[cluster]'`.
 
-`scheduler="local"` starts a local cluster of `workers` processes for the run; an address
-(`tcp://HOST:PORT`) uses a running scheduler, whose workers must reach the archive's
-folder at the same path (shared storage) and have this package installed. Each shard is
-one task; a task is the same ingest as without Dask (archive.ingest_shard), so every
-guarantee of a shard holds. When a worker dies mid-task, the scheduler hands the task to
-another worker: the shard's last commit stands and the new attempt redoes the rest. A
-task that keeps losing its workers ends the run with ClusterError.
+Ingest: each shard is one task (run_shards). `scheduler="local"` starts a local cluster of
+`workers` processes for the run; an address (`tcp://HOST:PORT`) uses a running scheduler,
+whose workers must reach the archive's folder at the same path (shared storage) and have
+this package installed. A task is the same ingest as without Dask
+(archive.ingest_shard), so every guarantee of a shard holds. When a worker dies mid-task,
+the scheduler hands the task to another worker: the shard's last commit stands and the
+new attempt redoes the rest. A task that keeps losing its workers ends the run with
+ClusterError.
+
+Queries (ClusterQueries): each query is one task, answered by a worker that keeps the
+index open between tasks (its shards' searchers, caches and memory maps), so a query pays
+no open cost; several queries at once spread over the workers. A query reads only what
+it reads in-process (a date window: the shards it overlaps), on one worker: the ranking
+needs the archive's best stories in one place (each query's scores are scaled by its
+best story and paragraph, and feedback reads the best stories' words), so the shards of
+one query are not split among workers. A query is read-only, so when its worker dies the
+scheduler runs it again on another; one that keeps failing or finds no worker in time is
+a ClusterError, never a partial answer.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from .ingest import IngestReport
 
+if TYPE_CHECKING:
+    from .index import Index
+    from .search import Hit
+
+QUERY_TIMEOUT = 120.0  # seconds a query may wait for a worker and its answer
+
 
 class ClusterError(RuntimeError):
-    """Dask is missing, the scheduler cannot be reached, or a shard's task failed."""
+    """Dask is missing, the scheduler cannot be reached, or a task failed."""
 
 
-def run_shards(scheduler: str, workers: int, tasks: list[tuple], options: dict
-               ) -> Iterator[tuple[str, IngestReport]]:
-    """(shard, its run's report) for each task (archive.ingest_shard's positional
-    arguments, the shard's name third), as each finishes."""
+def connect(scheduler: str, workers: int) -> tuple[Any, Any]:
+    """(client, the local cluster it started or None) for "local" or an address."""
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError:
         raise ClusterError("a Dask scheduler needs the optional extra: "
                            "pip install 'wire-indexer[cluster]'") from None
@@ -36,13 +53,21 @@ def run_shards(scheduler: str, workers: int, tasks: list[tuple], options: dict
         if scheduler == "local":
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout="5s")
+            return Client(cluster), cluster
+        return Client(scheduler, timeout="5s"), None
     except (OSError, TimeoutError) as exc:
         if cluster is not None:
             cluster.close()
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+
+
+def run_shards(scheduler: str, workers: int, tasks: list[tuple], options: dict
+               ) -> Iterator[tuple[str, IngestReport]]:
+    """(shard, its run's report) for each task (archive.ingest_shard's positional
+    arguments, the shard's name third), as each finishes."""
+    from dask.distributed import as_completed
+
+    client, cluster = connect(scheduler, workers)
     try:
         # the options travel as one argument: submit() has keywords of its own (workers=)
         futures = {client.submit(_shard_task, task, options, pure=False): task[2]
@@ -66,3 +91,108 @@ def _shard_task(task: tuple, options: dict) -> IngestReport:
     from .archive import ingest_shard
 
     return ingest_shard(*task, **options)
+
+
+class ClusterQueries:
+    """The read side of Index (search, count, facets, suggest, unmatched_filters) for an
+    index or archive at `path`, each call a task of dask.distributed. `scheduler`: "local"
+    (a cluster of `workers` processes, started here and stopped by close()) or the
+    address of a running scheduler, whose workers reach `path` at the same place."""
+
+    def __init__(self, path: str, scheduler: str = "local", workers: int = 2,
+                 timeout: float = QUERY_TIMEOUT) -> None:
+        self.path = os.path.abspath(path)
+        self.timeout = timeout
+        self._client, self._cluster = connect(scheduler, workers)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def __enter__(self) -> ClusterQueries:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def search(self, query: str, **options: Any) -> list[Hit]:
+        """Index.search on a worker (the same keywords)."""
+        return self.call("search", query, **options)
+
+    def search_many(self, queries: list[tuple[str, dict]]) -> list[list[Hit]]:
+        """Several searches at once, spread over the workers; the answers in order."""
+        futures = [self._submit("search", (query, ), options) for query, options in queries]
+        return [self._result(future, query) for future, (query, _) in
+                zip(futures, queries, strict=True)]
+
+    def count(self, query: str, **filters: Any) -> tuple[int, int]:
+        return self.call("count", query, **filters)
+
+    def facets(self, query: str, names: tuple[str, ...], top: int = 10, **filters: Any
+               ) -> dict[str, list[tuple[str, int]]]:
+        return self.call("facets", query, names, top, **filters)
+
+    def suggest(self, query: str) -> str | None:
+        return self.call("suggest", query)
+
+    def unmatched_filters(self, **filters: str | None) -> dict[str, list[str]]:
+        return self.call("unmatched_filters", **filters)
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Index.<method>(*args, **kwargs) on a worker; its exceptions (QueryError,
+        IndexNotFoundError) come back as they are."""
+        return self._result(self._submit(method, args, kwargs), args[0] if args else method)
+
+    def _submit(self, method: str, args: tuple, kwargs: dict):
+        return self._client.submit(_query_task, self.path, method, args, kwargs, pure=False)
+
+    def _result(self, future, what: object) -> Any:
+        from dask.distributed import KilledWorker
+
+        try:
+            answered, value = future.result(timeout=self.timeout)
+        except KilledWorker as exc:
+            raise ClusterError(f"query {what!r}: the workers running it kept dying "
+                               f"({exc}); no answer") from None
+        except TimeoutError:  # dask's is asyncio's, which is this one
+            future.cancel()
+            raise ClusterError(f"query {what!r}: no answer within {self.timeout:g} s (are "
+                               "the scheduler's workers running?)") from None
+        if not answered:
+            raise value
+        return value
+
+
+# Per worker process: the indexes its queries opened, kept open for the next ones (their
+# searchers follow new commits by themselves), and a lock each, as an Index's caches are
+# not shared between threads (workers started with --nthreads above 1 queue on it).
+_OPEN: dict[str, tuple[Index, threading.Lock]] = {}
+_OPENING = threading.Lock()
+_QUERIES = [0]  # this worker's queries, for the crash tests' fault injection
+
+
+def _query_task(path: str, method: str, args: tuple, kwargs: dict) -> tuple[bool, Any]:
+    """(True, what Index.<method> returned) or (False, the exception it raised)."""
+    from .index import Index
+    from .storage import crash_point
+
+    with _OPENING:
+        _QUERIES[0] += 1
+        crash_point("query", _QUERIES[0])
+        try:
+            if path not in _OPEN:
+                _OPEN[path] = (Index.open(path), threading.Lock())
+        except Exception as exc:  # no index there: the caller's to raise
+            return False, exc
+        index, lock = _OPEN[path]
+    with lock:
+        try:
+            return True, getattr(index, method)(*args, **kwargs)
+        except Exception as exc:  # the caller's to raise; the worker logs nothing
+            return False, exc
+
+
+def _opened() -> dict[str, int]:
+    """On a worker (Client.run): the indexes it keeps open, each path with its object's id."""
+    return {path: id(index) for path, (index, _) in _OPEN.items()}

@@ -83,18 +83,20 @@ _COMMITS = [0]  # commit_verified calls in this process
 _MERGES = [0]  # merges begun in this process (a worker counts its own)
 
 
-def crash_point(name: str) -> None:
+def crash_point(name: str, count: int | None = None) -> None:
     """Fault injection for the crash tests: with INDEXER_CRASH_AT=name[:n] in the
     environment, the process SIGKILLs itself at that point of its n-th commit (default:
     the first), so a test knows where a kill landed. Points: before-commit, inside-commit
-    (segments written, table of contents not yet renamed), after-commit; and merging
-    (a merge's segments copied, its segment not yet written), whose n counts the
-    process's merges (a worker's own)."""
+    (segments written, table of contents not yet renamed), after-commit; merging (a
+    merge's segments copied, its segment not yet written), whose n counts the process's
+    merges (a worker's own); and any other point whose caller passes its own `count`
+    (query: a Dask worker's n-th query)."""
     wanted = os.environ.get("INDEXER_CRASH_AT")
     if not wanted:
         return
     point, _, nth = wanted.partition(":")
-    count = _MERGES[0] if name == "merging" else _COMMITS[0]
+    if count is None:
+        count = _MERGES[0] if name == "merging" else _COMMITS[0]
     if point == name and count == int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
 

@@ -20,6 +20,7 @@ from indexer import Index
 from indexer import archive as archive_module
 from indexer.archive import ArchiveIndex
 from indexer.cli import main
+from indexer.index import IndexNotFoundError
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 QUAKE = "urn:newsml:example.org:20260920:quake-lima"
@@ -336,10 +337,117 @@ def test_an_unreachable_scheduler_is_one_clear_error(tmp_path: Path, wire: Path)
     assert result.output.startswith("indexer: cannot reach the Dask scheduler at "
                                     "tcp://127.0.0.1:9")
     assert Index.open(archive).shard_names() == []  # nothing was written
+    result = runner.invoke(main, ["query", "--index", archive, "--scheduler",
+                                  "tcp://127.0.0.1:9", "aid"])
+    assert result.exit_code == 6, result.output
+    assert re.fullmatch(r"indexer: cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"
+                        r"[^\n]*\n", result.output)
     result = runner.invoke(main, ["ingest", "--index", str(tmp_path / "plain"),
                                   "--scheduler", "local", str(wire)])
     assert result.exit_code == 2 and "make one with --shard-by" in result.output
     assert not (tmp_path / "plain").exists()  # refused before anything was made
+
+
+def answers(hits: list) -> list[tuple]:
+    return [(h.story_id, h.version, h.paragraph, h.score, h.superseded, h.text) for h in hits]
+
+
+# with filters, versions, feedback off and on, paging, another sort
+DASK_QUERIES = [("aid convoys cease-fire", {}), ("drought farmers", {"since": "2026-08"}),
+                ("quake", {"all_versions": True}), ("talks", {"person": "Karim Nasrallah"}),
+                ("rates inflation", {"feedback": False, "per_story": 1}),
+                ("strike", {"sort": "newest", "limit": 3, "offset": 1})]
+
+
+def test_queries_on_dask_workers_answer_as_in_process_and_keep_the_index_open(
+        tmp_path: Path, wire: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    from indexer import cluster as cluster_module
+    from indexer.cluster import ClusterQueries
+    from indexer.search import QueryError
+
+    path = tmp_path / "archive"
+    archive = Index.create(str(path), shard_by="month")
+    archive.ingest([str(wire / "corpus")])
+    with ClusterQueries(str(path), "local", workers=2) as cluster:
+        for query, options in DASK_QUERIES:
+            expected = answers(archive.search(query, **options))
+            assert expected, query
+            assert answers(cluster.search(query, **options)) == expected, query
+        assert [answers(hits) for hits in cluster.search_many(DASK_QUERIES)] == \
+            [answers(archive.search(query, **options)) for query, options in DASK_QUERIES]
+        assert cluster.count("drought", since="2026-08") == \
+            archive.count("drought", since="2026-08")
+        assert cluster.facets("drought", ("people", "tags")) == \
+            archive.facets("drought", ("people", "tags"))
+        assert cluster.suggest("drougth farmrs") == archive.suggest("drougth farmrs")
+        assert cluster.unmatched_filters(person="Nobody Atall") == \
+            archive.unmatched_filters(person="Nobody Atall")
+        # each worker keeps the index it opened: the same object answers the next queries
+        opened = cluster._client.run(cluster_module._opened)
+        assert {str(path)} == {p for kept in opened.values() for p in kept}
+        cluster.search_many(DASK_QUERIES * 3)
+        assert cluster._client.run(cluster_module._opened) == opened
+        # and follows the index's new commits: a story ingested since is found
+        archive.ingest([str(wire)])
+        assert archive.shard_names() != []
+        expected = answers(archive.search("quake", all_versions=True))
+        assert answers(cluster.search("quake", all_versions=True)) == expected
+        # an error of the query comes back as itself, from the worker
+        with pytest.raises(QueryError, match="empty query"):
+            cluster.search("  ")
+    with ClusterQueries(str(tmp_path / "missing"), "local", workers=1) as cluster, \
+            pytest.raises(IndexNotFoundError):
+        cluster.search("aid")
+
+
+def test_indexer_query_answers_on_a_dask_scheduler_as_in_process(tmp_path: Path,
+                                                                 wire: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    archive = str(tmp_path / "archive")
+    Index.create(archive, shard_by="month").ingest([str(wire)])
+    runner = CliRunner()
+    options = ["--index", archive, "--format", "json", "--facets", "people,tags", "--count",
+               "--since", "2026-08"]
+    here = runner.invoke(main, ["query", "drought farmers", *options])
+    there = runner.invoke(main, ["query", "drought farmers", "--scheduler", "local", *options])
+    assert here.exit_code == there.exit_code == 0, there.output
+    drop_seconds = re.compile(r'"seconds": [\d.]+')
+    assert drop_seconds.sub("", there.stdout) == drop_seconds.sub("", here.stdout)
+    assert json.loads(here.stdout)["hits"]
+    missing = runner.invoke(main, ["query", "aid", "--index", str(tmp_path / "none"),
+                                   "--scheduler", "local"])
+    assert missing.exit_code == 5, missing.output
+    assert missing.output.startswith("indexer: no index at ")
+
+
+def test_a_query_whose_dask_worker_dies_is_answered_by_another_or_fails_clearly(
+        tmp_path: Path, wire: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("dask.distributed")
+    import dask
+    import dask.distributed
+
+    from indexer.cluster import ClusterError, ClusterQueries
+
+    path = tmp_path / "archive"
+    archive = Index.create(str(path), shard_by="month")
+    archive.ingest([str(wire)])
+    expected = answers(archive.search("aid convoys"))
+    # every worker process SIGKILLs itself at its second query (in its own environment,
+    # as in the ingest test above); the nanny starts a fresh worker
+    real = dask.distributed.LocalCluster
+    monkeypatch.setattr(dask.distributed, "LocalCluster", lambda *args, **kwargs: real(
+        *args, env={"INDEXER_CRASH_AT": "query:2"}, **kwargs))
+    with ClusterQueries(str(path), "local", workers=1) as cluster:
+        assert answers(cluster.search("aid convoys")) == expected
+        # the second query kills its worker; the scheduler runs it again on the fresh one
+        assert answers(cluster.search("aid convoys")) == expected
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            ClusterQueries(str(path), "local", workers=1) as cluster:
+        cluster.search("aid convoys")
+        with pytest.raises(ClusterError, match=r"query 'aid convoys': the workers running "
+                                               r"it kept dying .*; no answer"):
+            cluster.search("aid convoys")
 
 
 def three_month_wire(folder: Path) -> None:
