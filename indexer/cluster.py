@@ -64,14 +64,16 @@ def connect(scheduler: str, workers: int) -> tuple[Any, Any]:
 def run_shards(scheduler: str, workers: int, tasks: list[tuple], options: dict
                ) -> Iterator[tuple[str, IngestReport]]:
     """(shard, its run's report) for each task (archive.ingest_shard's positional
-    arguments, the shard's name third), as each finishes."""
+    arguments: the shard's name third, its files fourth), as each finishes."""
     from dask.distributed import as_completed
 
     client, cluster = connect(scheduler, workers)
     try:
-        # the options travel as one argument: submit() has keywords of its own (workers=)
-        futures = {client.submit(_shard_task, task, options, pure=False): task[2]
-                   for task in tasks}
+        # the options travel as one argument: submit() has keywords of its own (workers=);
+        # the shards with the most files first, so that a big one does not start last
+        # and run alone while the other workers wait
+        futures = {client.submit(_shard_task, task, options, pure=False,
+                                 priority=len(task[3])): task[2] for task in tasks}
         for future in as_completed(futures):
             name = futures[future]
             try:
