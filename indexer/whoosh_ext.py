@@ -148,6 +148,7 @@ import heapq
 import mmap
 import os
 import pickle
+import re
 import warnings
 import zlib
 from array import array
@@ -255,18 +256,20 @@ class _FastAnalysis:
     """Fix 7: one analyzer chain of a recognised shape, as one loop."""
 
     STEM_CACHE = 100_000  # stems kept (Whoosh's StemFilter keeps 50,000)
+    MEMO = 512  # texts whose analysis is kept: a story's paragraphs, analysed twice
 
     def __init__(self, analyzer) -> None:
         items = self._chain(analyzer)
         tokenizer = items.pop(0)
         self.pattern = tokenizer.expression
+        self.tokens = _ungrouped(self.pattern)  # for findall(): each match whole
         self.strip = bool(items) and type(items[0]) is analysis.StripFilter
         if self.strip:
             items.pop(0)
         self.lower = bool(items) and type(items[0]) is analysis.LowercaseFilter
         if self.lower:
             items.pop(0)
-        self.stops = None
+        self.stops, self.renumber = None, False
         if items and type(items[0]) is analysis.StopFilter:
             stop = items.pop(0)
             self.stops, self.minsize, self.maxsize = stop.stops, stop.min, stop.max
@@ -280,7 +283,16 @@ class _FastAnalysis:
 
                 self.stem = stemmer_for_language(stem.lang)
         self._stems: dict[str, str] = {}
+        self._terms: dict[str, str] = {}
+        self._memo: dict[str, dict[str, list[int]]] = {}
         assert not items, "only for analyzers that _fast_analysis accepted"
+
+    def signature(self) -> tuple:
+        """What the chain does: equal for two chains that analyse every text alike."""
+        return (self.pattern.pattern, self.pattern.flags, self.strip, self.lower,
+                None if self.stops is None else (frozenset(self.stops), self.minsize,
+                                                 self.maxsize, self.renumber),
+                None if self.stem is None else (self.stem, frozenset(self.ignore)))
 
     @staticmethod
     def _chain(analyzer) -> list:
@@ -332,52 +344,94 @@ class _FastAnalysis:
                 found.append(match.span())
         return found
 
+    def term(self, token: str) -> str | None:
+        """The term the chain makes of one token, or None when it stops it."""
+        word = token.strip() if self.strip else token
+        if self.lower:
+            word = word.lower()
+        stops = self.stops
+        if stops is not None and (len(word) < self.minsize or word in stops or (
+                self.maxsize is not None and len(word) > self.maxsize)):
+            return None
+        if self.stem is not None and word not in self.ignore:
+            stems = self._stems
+            stemmed = stems.get(word)
+            if stemmed is None:
+                if len(stems) >= self.STEM_CACHE:
+                    stems.clear()
+                stemmed = stems[word] = self.stem(word)
+            word = stemmed
+        return word
+
     def positions(self, text: str) -> dict[str, list[int]]:
         """Each term of the text and the positions Whoosh's chain gives it, in order of
-        first appearance."""
-        found: dict[str, list[int]] = {}
-        strip, lower, stops, stem = self.strip, self.lower, self.stops, self.stem
-        stems = self._stems
+        first appearance. The caller must not change the answer: a text analysed again
+        soon (a paragraph, then its story's terms) is answered from memory."""
+        memo = self._memo
+        found = memo.get(text)
+        if found is not None:
+            return found
+        found = {}
+        terms = self._terms  # token as written -> its term, or "" when stopped
+        stops, renumber = self.stops is not None, self.renumber
         pos = None
-        for index, match in enumerate(self.pattern.finditer(text)):
-            word = match.group(0)
-            if strip:
-                word = word.strip()
-            if lower:
-                word = word.lower()
-            if stops is not None:
-                size = len(word)
-                if size < self.minsize or word in stops or (
-                        self.maxsize is not None and size > self.maxsize):
+        tokens = self.tokens.findall(text) if self.tokens is not None else \
+            [match.group(0) for match in self.pattern.finditer(text)]
+        for index, token in enumerate(tokens):
+            word = terms.get(token)
+            if word is None:
+                if len(terms) >= self.STEM_CACHE:
+                    terms.clear()
+                word = terms[token] = self.term(token) or ""
+            if stops:
+                if not word:
                     continue
                 # StopFilter renumbers from the first kept token's own position
-                pos = index if pos is None or not self.renumber else pos + 1
+                pos = index if pos is None or not renumber else pos + 1
             else:
                 pos = index
-            if stem is not None and word not in self.ignore:
-                stemmed = stems.get(word)
-                if stemmed is None:
-                    if len(stems) >= self.STEM_CACHE:
-                        stems.clear()
-                    stemmed = stems[word] = stem(word)
-                word = stemmed
             seen = found.get(word)
             if seen is None:
                 found[word] = [pos]
             else:
                 seen.append(pos)
+        if len(memo) >= self.MEMO:
+            memo.clear()
+        memo[text] = found
         return found
 
 
+def _ungrouped(pattern: re.Pattern) -> re.Pattern | None:
+    """The pattern with its groups made non-capturing (the same matches; findall then
+    gives each match whole), or None when that cannot be done safely."""
+    if not pattern.groups:
+        return pattern
+    source = pattern.pattern
+    if not isinstance(source, str) or re.search(r"\\\d|\(\?P[=<]|\[(?:\\.|[^\]])*\(",
+                                                source):
+        return None  # backreferences, named groups, a "(" in a class: left as they are
+    try:
+        rewritten = re.compile(re.sub(r"(?<!\\)\((?!\?)", "(?:", source), pattern.flags)
+    except re.error:
+        return None
+    return rewritten if not rewritten.groups else None
+
+
 _FAST: dict[int, tuple] = {}  # id(analyzer) -> (analyzer, _FastAnalysis or None)
+_SHARED: dict[tuple, _FastAnalysis] = {}  # what a chain does -> its one _FastAnalysis
 
 
 def fast_analysis(analyzer) -> _FastAnalysis | None:
-    """The one-loop form of an analyzer of a recognised shape (fix 7), or None."""
+    """The one-loop form of an analyzer of a recognised shape (fix 7), or None. Chains
+    that do the same (each schema builds its own analyzers) share one, and so its
+    memory of recent texts."""
     known = _FAST.get(id(analyzer))
     if known is None or known[0] is not analyzer:
-        known = _FAST[id(analyzer)] = (
-            analyzer, _FastAnalysis(analyzer) if _FastAnalysis.accepts(analyzer) else None)
+        fast = None
+        if _FastAnalysis.accepts(analyzer):
+            fast = _FastAnalysis(analyzer)
+            fast = _SHARED.setdefault(fast.signature(), fast)
+        known = _FAST[id(analyzer)] = (analyzer, fast)
     return known[1]
 
 

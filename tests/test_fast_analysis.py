@@ -48,6 +48,9 @@ ANALYZERS = {
     "keywords: commas": analysis.KeywordAnalyzer(commas=True),
     "stripped, stemmed": analysis.RegexTokenizer(r"[^;]+") | analysis.StripFilter()
     | analysis.StemFilter(),
+    # a capturing group: the loop reads each match whole, as Whoosh's tokenizer does
+    "hyphen groups": analysis.RegexTokenizer(r"\w+(-\w+)*") | analysis.LowercaseFilter(),
+    "a paren in a class": analysis.RegexTokenizer(r"[(\w]+(\.\w+)*") | analysis.StopFilter(),
 }
 
 
@@ -58,6 +61,19 @@ def test_one_loop_analysis_gives_what_whooshs_chain_gives(name: str, phrase: boo
     assert whoosh_ext._FastAnalysis.accepts(field.analyzer)
     for text in _texts():
         assert whoosh_ext._index_items(field, text) == list(field.index(text)), text[:60]
+
+
+def test_equal_chains_share_one_loop_and_a_text_analysed_again_gives_the_same() -> None:
+    # each schema builds its own analyzers: a story's paragraphs analysed for `body` are
+    # not analysed again for its story record's words
+    one, two = build_schema(), build_schema()
+    fast = whoosh_ext.fast_analysis(one["body"].analyzer)
+    assert fast is not None and fast is whoosh_ext.fast_analysis(two["fulltext"].analyzer)
+    assert whoosh_ext.fast_analysis(one["dateline"].analyzer) is not fast  # no stemming
+    texts = _texts()
+    for field in (one["body"], two["fulltext"], one["body"]):
+        for text in texts:
+            assert whoosh_ext._index_items(field, text) == list(field.index(text)), text[:60]
 
 
 def test_our_text_fields_take_the_one_loop_and_others_whooshs_path() -> None:
