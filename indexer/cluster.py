@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from .search import Hit
 
 QUERY_TIMEOUT = 120.0  # seconds a query may wait for a worker and its answer
+# the Index methods a worker runs for ClusterQueries: those that read, and never write
+READS = frozenset({"search", "count", "facets", "suggest", "unmatched_filters",
+                   "matching_docnums", "similar", "story", "stats"})
 
 
 class ClusterError(RuntimeError):
@@ -142,8 +145,11 @@ class ClusterQueries:
         return self.call("unmatched_filters", **filters)
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Index.<method>(*args, **kwargs) on a worker; its exceptions (QueryError,
-        IndexNotFoundError) come back as they are."""
+        """Index.<method>(*args, **kwargs) on a worker, for a method that only reads
+        (READS); its exceptions (QueryError, IndexNotFoundError) come back as they are."""
+        if method not in READS:
+            raise ValueError(f"{method!r} is not one of the reading methods: "
+                             f"{', '.join(sorted(READS))}")
         return self._result(self._submit(method, args, kwargs), args[0] if args else method)
 
     def _submit(self, method: str, args: tuple, kwargs: dict):

@@ -396,6 +396,10 @@ def test_queries_on_dask_workers_answer_as_in_process_and_keep_the_index_open(
         # an error of the query comes back as itself, from the worker
         with pytest.raises(QueryError, match="empty query"):
             cluster.search("  ")
+        story = cluster.call("story", QUAKE)
+        assert story is not None and story == archive.story(QUAKE)
+        with pytest.raises(ValueError, match="'ingest' is not one of the reading methods"):
+            cluster.call("ingest", [str(wire)])
     with ClusterQueries(str(tmp_path / "missing"), "local", workers=1) as cluster, \
             pytest.raises(IndexNotFoundError):
         cluster.search("aid")
