@@ -1,7 +1,7 @@
 """Ingest speed: our pipeline with 1 and 2 workers against a lean naive Whoosh script.
 
     python bench/bench_ingest.py FOLDER [--workers 1 2] [--skip-baseline] [--keep DIR]
-        [--no-merge-too] [--whoosh-merge-too] [--stages]
+        [--no-merge-too] [--whoosh-merge-too] [--stages] [--against REV]
     python bench/bench_ingest.py ../shared/data/reuters21578     # real files as they arrive
 
 FOLDER is any folder of wire files: real ones as they arrive (Reuters SGML, TREC SGML, AP
@@ -9,7 +9,8 @@ text) or a corpus from bench/make_corpus.py. Each run ingests it into a fresh in
 child process and prints stories/s, paragraphs/s, MB/s, the peak RSS and the index size,
 with the segments it leaves and what its merges copied (--no-merge-too: the same without
 merging, in the same run; --whoosh-merge-too: with Whoosh's own default merge policy at
-each commit instead of ours, as ingest merged before tiered merging).
+each commit instead of ours, as ingest merged before tiered merging; --against REV: the
+indexer of an earlier commit, from a git worktree, run right after each of ours).
 The peak RSS is sampled from /proc every 0.1 s over the child and all its worker
 processes together (their sum at each moment, the highest sum seen); the peak PSS beside
 it counts the pages the forked workers share with the run once (sampled every second).
@@ -37,7 +38,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# BENCH_CODE: the folder whose indexer/ a child runs (--against: a worktree of a commit)
+sys.path.insert(0, os.environ.get("BENCH_CODE", str(ROOT)))
 
 
 def folder_size(path: Path) -> int:
@@ -255,14 +257,14 @@ def tree_rss_mb(root: int) -> float:
     return sum(int(fields[21]) * page for fields in _tree_stats(root).values()) / 1e6
 
 
-def watched(command: list[str], what: str,
-            pss: dict[str, float] | None = None) -> tuple[str, str, float]:
+def watched(command: list[str], what: str, pss: dict[str, float] | None = None,
+            env: dict[str, str] | None = None) -> tuple[str, str, float]:
     """Run a command to its end: its stdout, its stderr, and the highest resident memory
     of it and its descendants together (sampled every 0.1 s). With `pss`, its "peak" is
     set to the highest proportional memory of the tree (sampled every second: reading it
     costs the kernel a walk of each process's pages). Exits if it failed."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, env=env)
     peak = 0.0
     samples = 0
     while process.poll() is None:
@@ -277,11 +279,14 @@ def watched(command: list[str], what: str,
     return stdout, stderr, peak
 
 
-def run(mode: str, corpus: Path, workers: int, scratch: Path) -> dict:
-    index = scratch / f"{mode}-{workers}"
+def run(mode: str, corpus: Path, workers: int, scratch: Path, code: Path | None = None
+        ) -> dict:
+    """One ingest in a child process; `code`: a folder holding another indexer/ to run."""
+    index = scratch / f"{mode}-{workers}{'-' + code.name if code else ''}"
     pss: dict[str, float] = {}
+    env = None if code is None else {**os.environ, "BENCH_CODE": str(code)}
     stdout, stderr, peak = watched([sys.executable, __file__, "--child", mode, str(corpus),
-                                    str(index), str(workers)], f"{mode}-{workers}", pss)
+                                    str(index), str(workers)], f"{mode}-{workers}", pss, env)
     data = json.loads(stdout.strip().splitlines()[-1])
     data["peak_rss_mb"] = max(peak, data["own_peak_rss_mb"])
     data["peak_pss_mb"] = pss.get("peak", 0.0)
@@ -289,6 +294,14 @@ def run(mode: str, corpus: Path, workers: int, scratch: Path) -> dict:
         data.update(json.loads(stderr.strip().splitlines()[-1]))
     data["index_mb"] = folder_size(index) / 1e6
     return data
+
+
+def worktree(rev: str, scratch: Path) -> Path:
+    """A checkout of commit `rev` of this repository (removed with the scratch folder)."""
+    folder = scratch / f"code-{rev}"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f",
+                    str(folder), rev], check=True, capture_output=True)
+    return folder
 
 
 def main() -> None:
@@ -308,6 +321,9 @@ def main() -> None:
                         help="also ingest merging by Whoosh's default policy, same run")
     parser.add_argument("--stages", action="store_true",
                         help="also a per-stage CPU breakdown of a 1-worker run (cProfile)")
+    parser.add_argument("--against", metavar="REV", default=None,
+                        help="also the indexer of this commit (a git worktree), each of "
+                             "ours alternating with it in the same run")
     args = parser.parse_args()
     megabytes = folder_size(args.corpus) / 1e6
     print(f"corpus: {args.corpus} ({megabytes:.1f} MB)")
@@ -317,8 +333,12 @@ def main() -> None:
             results["lean"] = run("lean", args.corpus, 1, Path(scratch))
             if args.schema_baseline:
                 results["naive"] = run("naive", args.corpus, 1, Path(scratch))
+        previous = worktree(args.against, Path(scratch)) if args.against else None
         for workers in args.workers:
             results[f"ours-{workers}"] = run("ours", args.corpus, workers, Path(scratch))
+            if previous is not None:
+                results[f"ours-{workers}@{args.against}"] = run(
+                    "ours", args.corpus, workers, Path(scratch), previous)
             if args.no_merge_too:
                 results[f"ours-{workers}-nomerge"] = run("ours-nomerge", args.corpus,
                                                          workers, Path(scratch))
@@ -328,6 +348,8 @@ def main() -> None:
         if args.keep:
             shutil.rmtree(args.keep, ignore_errors=True)
             shutil.move(str(Path(scratch) / f"ours-{args.workers[-1]}"), str(args.keep))
+    if args.against:  # the worktree's folder went with the scratch folder
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=True)
     for label, r in results.items():
         seconds = r.get("write_only_seconds", r["seconds"])
         note = {"naive": " (writing only, text parsed beforehand)",
