@@ -1503,15 +1503,52 @@ class StatsCachingReader(MultiReader):
 
     def __init__(self, readers, generation=None) -> None:
         super().__init__(readers, generation=generation)
+        # whether every segment's term table can be read from its memory map (_summed)
+        self._direct = bool(readers) and all(
+            isinstance(r, SegmentReader) and type(r._terms) is whoosh3.W3TermsReader
+            and type(r._terms._dbfile) is MappedSubFile for r in readers)
         self._df: dict = {}
         self._tf: dict = {}
         self._lengths: dict = {}
 
     def doc_frequency(self, fieldname, text):
-        return self._remembered(self._df, super().doc_frequency, fieldname, text)
+        return self._remembered(self._df, self._doc_frequencies, fieldname, text)
 
     def frequency(self, fieldname, text):
-        return self._remembered(self._tf, super().frequency, fieldname, text)
+        return self._remembered(self._tf, self._frequencies, fieldname, text)
+
+    def _doc_frequencies(self, fieldname, text) -> int:
+        return self._summed(fieldname, text, 1 + _FLOAT.size, _UINT, "doc_frequency")
+
+    def _frequencies(self, fieldname, text) -> float:
+        return self._summed(fieldname, text, 1, _FLOAT, "frequency")
+
+    def _summed(self, fieldname, text, offset: int, number: Struct, method: str):
+        """A term's document frequency or weight summed over the segments, as
+        MultiReader sums each segment's answer, with the term's bytes, key and hash made
+        once and each segment's hash table read from its memory map (fix 13): Whoosh's
+        path costs tens of microseconds a segment, and an archive's query asks for
+        dozens of words (feedback's among them) over every segment of every shard."""
+        readers = self.readers
+        if not self._direct or readers[0].is_closed:
+            return sum(getattr(r, method)(fieldname, text) for r in readers)
+        first = readers[0]
+        first._test_field(fieldname)  # TermNotFound as Whoosh raises it
+        tbytes = first._text_to_bytes(fieldname, text)
+        keys: dict[int, tuple[bytes, int]] = {}  # field number -> (key, hash)
+        total = 0
+        for reader in readers:
+            terms = reader._terms
+            fieldnum = terms._fieldmap.get(fieldname, 65535)
+            known = keys.get(fieldnum)
+            if known is None:
+                key = pack_ushort(fieldnum) + tbytes
+                known = keys[fieldnum] = (key, terms._tindex.hashfn(key))
+            datapos = _term_position(terms._tindex, terms._dbfile, *known)
+            if datapos is not None:
+                dbfile = terms._dbfile
+                total += number.unpack_from(dbfile._map, dbfile._start + datapos + offset)[0]
+        return total
 
     def field_length(self, fieldname):
         # BM25 asks for it for every document it scores; Whoosh sums the segments each time
@@ -1528,6 +1565,36 @@ class StatsCachingReader(MultiReader):
                 cache.clear()
             found = cache[key] = count(fieldname, text)
         return found
+
+
+_UINT, _FLOAT = Struct("!I"), Struct("!f")  # as StructFile.get_uint and get_float read
+_SLOT = filetables._pointer  # a hash table slot: the key's hash, the key's position
+
+
+def _term_position(tindex, dbfile: MappedSubFile, key: bytes, keyhash: int) -> int | None:
+    """Where a key's value starts in a term table (HashReader.ranges_for_key's first
+    answer), read from the table's memory map; None when the table lacks the key."""
+    tablestart, numslots = tindex.tables[keyhash & 255]
+    if not numslots:
+        return None
+    data, base = dbfile._map, dbfile._start
+    slotsize = _SLOT.size
+    tableend = tablestart + numslots * slotsize
+    slotpos = tablestart + ((keyhash >> 8) % numslots) * slotsize
+    for _ in range(numslots):
+        slothash, itempos = _SLOT.unpack_from(data, base + slotpos)
+        if not itempos:
+            return None
+        if slothash == keyhash:
+            keylen, _ = _ROW_LENGTHS.unpack_from(data, base + itempos)
+            if keylen == len(key):
+                keystart = itempos + _ROW_LENGTHS.size
+                if data[base + keystart:base + keystart + keylen] == key:
+                    return keystart + keylen
+        slotpos += slotsize
+        if slotpos == tableend:
+            slotpos = tablestart
+    return None
 
 
 class FastSegmentWriter(SegmentWriter):

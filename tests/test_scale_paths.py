@@ -11,7 +11,7 @@ import pytest
 from conftest import CORPUS, story_text
 from whoosh import index as whoosh_index
 from whoosh import query as whoosh_query
-from whoosh.reading import SegmentReader
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -567,6 +567,7 @@ def test_remembered_term_statistics_are_whooshs_own_sums(segmented: Index,
 
     reader = segmented.searcher().reader()
     assert isinstance(reader, whoosh_ext.StatsCachingReader)
+    assert reader._direct and len(reader.readers) > 2  # term tables read from their maps
     monkeypatch.setattr(whoosh_ext.StatsCachingReader, "CACHED_TERMS", 50)  # starts again
     stock = MultiReader(reader.readers)
     checked = 0
@@ -582,6 +583,14 @@ def test_remembered_term_statistics_are_whooshs_own_sums(segmented: Index,
         assert reader.field_length(fieldname) == stock.field_length(fieldname) > 0
         assert reader.field_length(fieldname) == stock.field_length(fieldname)  # remembered
     assert reader.doc_frequency("body", "nosuchwordanywhere") == 0
+    for number in range(1, 4):  # a numeric field's terms: the value's bytes, as Whoosh makes them
+        assert reader.doc_frequency("paragraph", number) == \
+            stock.doc_frequency("paragraph", number) > 0
+    assert reader.doc_frequency("paragraph", 9999) == stock.doc_frequency("paragraph", 9999) == 0
+    for fieldname in ("nosuchfield", "size"):  # unknown, and stored only
+        for ask in (reader.doc_frequency, stock.doc_frequency, reader.frequency):
+            with pytest.raises(TermNotFound):
+                ask(fieldname, "x")
 
 
 def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: Index,
