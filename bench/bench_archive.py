@@ -4,6 +4,7 @@
     python bench/bench_archive.py /tmp/c1m12 --keep /tmp/arc1m [--shard-by month]
         [--workers 2] [--reuse] [--repeat 3] [--dask]
     python bench/bench_archive.py /tmp/c1m12 --keep /tmp/grow --growth 15 88 163
+    python bench/bench_archive.py /tmp/c4m --measure /tmp/a100k /tmp/a1m /tmp/a4m
 
 Ingests the folder into one index and into an archive (`--shard-by`), one after the
 other with the same workers, and prints paragraphs/s for each; then, on both, the query
@@ -18,6 +19,8 @@ against in-process, and whether both answer the same.
 corpus's first K1 subfolders (make_corpus writes them in date order), then the first K2,
 ... ingested into the same archive as incremental runs; after each, the latency of
 queries restricted to the first month (always the same shard) and of unrestricted ones.
+--measure A1 A2 ...: the same measurements of archives already built (a corpus folder is
+still named first, and ignored).
 """
 
 from __future__ import annotations
@@ -118,29 +121,35 @@ def growth(corpus: Path, path: Path, stages: list[int], workers: int, shard_by: 
         report = archive.ingest(folders[:stage], workers=workers)
         seconds = time.perf_counter() - started
         archive = Index.open(str(path))
-        first = archive.shard_names()[0]  # type: ignore[attr-defined]
-        print(f"{archive.paragraph_count():>9} paragraphs, "
-              f"{len(archive.shard_names())} shards, "  # type: ignore[attr-defined]
-              f"{archive.segment_count()} segments (this run: {report.paragraphs} "
-              f"paragraphs in {seconds:.0f} s)")
-        mine = queries[number * 300:(number + 1) * 300]
-        month = {"since": first, "until": first}
-        for label, chosen, filters in (("  one month, fresh queries", mine[:150], month),
-                                       ("  fresh queries", mine[150:], {})):
-            latencies = []
-            for query in chosen:
-                started = time.perf_counter()
-                archive.search(query, **filters)
-                latencies.append(time.perf_counter() - started)
-            print(line(label, sorted(latencies)))
-        plain = [(query, dict(month)) for query in QUERIES]
-        print(line(f"  one month ({first})", timed(archive, plain, 3)))
+        print(f"this run: {report.paragraphs} paragraphs in {seconds:.0f} s")
+        growth_point(archive, queries[number * 300:(number + 1) * 300])
+
+
+def growth_point(archive: Index, fresh: list[str]) -> None:
+    """An archive's size and the latency of queries restricted to its first month (150
+    of `fresh`, never run before, then bench_query's, repeated) and unrestricted (the
+    other 150 of `fresh`)."""
+    first = archive.shard_names()[0]  # type: ignore[attr-defined]
+    print(f"{archive.paragraph_count():>9} paragraphs, "
+          f"{len(archive.shard_names())} shards, "  # type: ignore[attr-defined]
+          f"{archive.segment_count()} segments")
+    month = {"since": first, "until": first}
+    for label, chosen, filters in (("  one month, fresh queries", fresh[:150], month),
+                                   ("  fresh queries", fresh[150:], {})):
+        latencies = []
+        for query in chosen:
+            started = time.perf_counter()
+            archive.search(query, **filters)
+            latencies.append(time.perf_counter() - started)
+        print(line(label, sorted(latencies)))
+    plain = [(query, dict(month)) for query in QUERIES]
+    print(line(f"  one month ({first})", timed(archive, plain, 3)))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
-    parser.add_argument("--keep", type=Path, required=True,
+    parser.add_argument("--keep", type=Path, default=None,
                         help="folder for the two indexes (one/ and archive/)")
     parser.add_argument("--shard-by", choices=["year", "month"], default="month")
     parser.add_argument("--workers", type=int, default=2)
@@ -150,7 +159,17 @@ def main() -> None:
     parser.add_argument("--dask", action="store_true",
                         help="also ingest the archive on a local Dask cluster of --workers "
                              "processes (archive-dask/), same run, and query it there")
+    parser.add_argument("--measure", type=Path, nargs="+", default=None,
+                        help="archives already built (the points of a growth curve, "
+                             "smallest first): only --growth's measurements")
     args = parser.parse_args()
+    if args.measure:
+        queries = fresh_queries(300 * len(args.measure), seed=11)
+        for number, path in enumerate(args.measure):
+            growth_point(Index.open(str(path)), queries[number * 300:(number + 1) * 300])
+        return
+    if args.keep is None:
+        parser.error("--keep is needed (but with --measure)")
     if args.growth:
         growth(Path(args.corpus), args.keep / "growth", args.growth, args.workers,
                args.shard_by)
