@@ -95,13 +95,17 @@ def fresh_queries(count: int, seed: int = 7) -> list[str]:
 def timed(index: Index, queries: list[tuple[str, dict]], repeat: int) -> list[float]:
     for query, filters in queries:  # warm: searchers, caches, the page cache
         index.search(query, **filters)
+    return sorted(latency for _ in range(repeat) for latency in once(index, queries))
+
+
+def once(index, queries: list[tuple[str, dict]]) -> list[float]:
+    """Each query's latency, run once (`index`: an Index or a ClusterQueries)."""
     latencies = []
-    for _ in range(repeat):
-        for query, filters in queries:
-            started = time.perf_counter()
-            index.search(query, **filters)
-            latencies.append(time.perf_counter() - started)
-    return sorted(latencies)
+    for query, filters in queries:
+        started = time.perf_counter()
+        index.search(query, **filters)
+        latencies.append(time.perf_counter() - started)
+    return latencies
 
 
 def line(label: str, latencies: list[float]) -> str:
@@ -136,12 +140,7 @@ def growth_point(archive: Index, fresh: list[str]) -> None:
     month = {"since": first, "until": first}
     for label, chosen, filters in (("  one month, fresh queries", fresh[:150], month),
                                    ("  fresh queries", fresh[150:], {})):
-        latencies = []
-        for query in chosen:
-            started = time.perf_counter()
-            archive.search(query, **filters)
-            latencies.append(time.perf_counter() - started)
-        print(line(label, sorted(latencies)))
+        print(line(label, sorted(once(archive, [(query, filters) for query in chosen]))))
     plain = [(query, dict(month)) for query in QUERIES]
     print(line(f"  one month ({first})", timed(archive, plain, 3)))
 
@@ -193,18 +192,12 @@ def main() -> None:
     for label, index in (("one index", one), ("archive", archive)):
         print(line(f"{label}: 1-4 words and filters", timed(index, plain, args.repeat)))
         print(line(f"{label}: one month ({since})", timed(index, month, args.repeat)))
-        latencies = []
-        for query in fresh[label]:  # each run once: never seen by any cache
-            started = time.perf_counter()
-            index.search(query, since=since, until=until)
-            latencies.append(time.perf_counter() - started)
-        print(line(f"{label}: one month, fresh queries", sorted(latencies)))
-        latencies = []
-        for query in fresh["archive" if label == "one index" else "one index"]:
-            started = time.perf_counter()
-            index.search(query)
-            latencies.append(time.perf_counter() - started)
-        print(line(f"{label}: fresh queries", sorted(latencies)))
+        # each run once: never seen by any cache
+        window = {"since": since, "until": until}
+        print(line(f"{label}: one month, fresh queries",
+                   sorted(once(index, [(query, window) for query in fresh[label]]))))
+        other = fresh["archive" if label == "one index" else "one index"]
+        print(line(f"{label}: fresh queries", sorted(once(index, [(q, {}) for q in other]))))
     compare(one, archive, plain + month)
     if args.dask:
         on_dask(archive, plain, month, args.workers, args.repeat)
@@ -223,7 +216,7 @@ def on_dask(archive: Index, plain: list[tuple[str, dict]], month: list[tuple[str
         print(f"Dask: a local cluster of {workers} processes started in "
               f"{time.perf_counter() - started:.1f} s")
         first = ", ".join(f"{seconds * 1000:.1f} ms"
-                          for seconds in _timed_once(cluster, plain[:workers]))
+                          for seconds in once(cluster, plain[:workers]))
         print(f"Dask: the first queries (each worker opens the archive): {first}")
         for label, queries in (("1-4 words and filters", plain), ("one month", month)):
             print(line(f"Dask: {label}", timed(cluster, queries, repeat)))
@@ -242,14 +235,6 @@ def on_dask(archive: Index, plain: list[tuple[str, dict]], month: list[tuple[str
                                     strict=True))
         print(f"Dask: same hits and scores as in process: {same} of {len(plain + month)}")
 
-
-def _timed_once(cluster, queries: list[tuple[str, dict]]) -> list[float]:
-    latencies = []
-    for query, filters in queries:
-        started = time.perf_counter()
-        cluster.search(query, **filters)
-        latencies.append(time.perf_counter() - started)
-    return latencies
 
 
 def compare(one: Index, archive: Index, queries: list[tuple[str, dict]]) -> None:
