@@ -331,38 +331,24 @@ class _FastAnalysis:
     def spans(self, text: str, wanted: set[str] | frozenset[str]) -> list[tuple[int, int]]:
         """Character spans of the words whose analysed form (stop words kept, unstemmed,
         as Whoosh's chain leaves them with removestops=False) is in `wanted`."""
-        found = []
-        strip, lower, stops, stem = self.strip, self.lower, self.stops, self.stem
-        stems = self._stems
-        for match in self.pattern.finditer(text):
-            word = match.group(0)
-            if strip:
-                word = word.strip()
-            if lower:
-                word = word.lower()
-            stopped = stops is not None and (
-                len(word) < self.minsize or word in stops
-                or (self.maxsize is not None and len(word) > self.maxsize))
-            if stem is not None and not stopped and word not in self.ignore:
-                stemmed = stems.get(word)
-                if stemmed is None:
-                    if len(stems) >= self.STEM_CACHE:
-                        stems.clear()
-                    stemmed = stems[word] = stem(word)
-                word = stemmed
-            if word in wanted:
-                found.append(match.span())
-        return found
+        return [match.span() for match in self.pattern.finditer(text)
+                if self._analysed(match.group(0))[0] in wanted]
 
     def term(self, token: str) -> str | None:
         """The term the chain makes of one token, or None when it stops it."""
+        word, stopped = self._analysed(token)
+        return None if stopped else word
+
+    def _analysed(self, token: str) -> tuple[str, bool]:
+        """The token stripped, lower-cased and stemmed as the chain does, and whether its
+        stop filter removes it (a stopped word is not stemmed)."""
         word = token.strip() if self.strip else token
         if self.lower:
             word = word.lower()
         stops = self.stops
         if stops is not None and (len(word) < self.minsize or word in stops or (
                 self.maxsize is not None and len(word) > self.maxsize)):
-            return None
+            return word, True
         if self.stem is not None and word not in self.ignore:
             stems = self._stems
             stemmed = stems.get(word)
@@ -371,7 +357,7 @@ class _FastAnalysis:
                     stems.clear()
                 stemmed = stems[word] = self.stem(word)
             word = stemmed
-        return word
+        return word, False
 
     def positions(self, text: str) -> dict[str, list[int]]:
         """Each term of the text and the positions Whoosh's chain gives it, in order of
