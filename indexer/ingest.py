@@ -296,8 +296,10 @@ class FileJob:
     # a worker write the ledger record (`ledger_stories`: every story of the file)
     part: int = 0
     parts: int = 1
-    data: bytes | None = None  # its bytes, read once by the run for all its parts
-    sha256: str = ""  # of those bytes
+    # a large file is read and hashed once by the run; each share is checked against
+    # that hash, and given the run's bytes (`data`) when it found others
+    data: bytes | None = None
+    sha256: str = ""
     ledger_stories: tuple[str, ...] | None = None
     # in an archive (indexer.archive): (shard_by, shard) indexes only that shard's
     # stories, its ledger record naming every shard the file's stories are in (`spans`)
@@ -308,7 +310,8 @@ class FileJob:
 @dataclass
 class FileOutcome:
     """What reading a file gave: "parsed" (documents added), "touched" (same content:
-    its ledger record refreshed) or "rejected" (nothing added)."""
+    its ledger record refreshed), "rejected" (nothing added) or, for a share of a file,
+    "stale" (nothing added: the file no longer held the bytes the run hashed)."""
 
     job: FileJob
     status: str
@@ -336,15 +339,21 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
     if job.ledger_stories is not None:  # the shares of the file are in: its ledger record
         add(_file_record(job, job.sha256, job.ledger_stories, job.spans))
         return FileOutcome(job, "recorded", documents=1)
-    data = job.data
-    if data is not None:  # the outcome goes back without the bytes
+    given = job.data
+    if given is not None:  # the outcome goes back without the bytes
         job = replace(job, data=None)
-    try:
-        if data is None:
-            data = read_wire_file(job.path)
-    except WireFormatError as exc:
-        return FileOutcome(job, "rejected", str(exc))
-    digest = job.sha256 or hashlib.sha256(data).hexdigest()
+    digest = job.sha256  # a large file's, hashed by the run: each share checks its bytes
+    if not (digest and job.known and job.known.sha256 == digest):
+        try:
+            data = given if given is not None else read_wire_file(job.path)
+        except WireFormatError as exc:
+            if digest:  # the run has the bytes it read: it sends them (_apply)
+                return FileOutcome(job, "stale", str(exc))
+            return FileOutcome(job, "rejected", str(exc))
+        found = digest if given is not None else hashlib.sha256(data).hexdigest()
+        if digest and found != digest:  # rewritten since the run read it
+            return FileOutcome(job, "stale", "changed since the run read it")
+        digest = found
     if job.known and job.known.sha256 == digest:
         # touched, not changed: refresh the ledger so the next run skips it on stat alone
         add(_file_record(job, digest, job.known.stories, job.known.shards))
@@ -462,6 +471,7 @@ class IngestRun:
         # without workers, its paragraphs as written (number in the new segment, fields)
         self._new_versions: dict[str, list[VersionInfo]] = {}
         self._shares: dict[str, list[FileOutcome]] = {}  # source -> the shares back
+        self._shared_bytes: dict[str, bytes] = {}  # source -> the bytes its shares index
         self._written: dict[str, list[tuple[int, dict]]] = {}
         # with workers: the bytes of the files in flight, and the paragraphs a byte of
         # the files read so far gave, so a batch ends near batch_paragraphs although
@@ -735,8 +745,12 @@ class IngestRun:
             except WireFormatError as exc:
                 self._apply(FileOutcome(job, "rejected", str(exc)))
                 return
-            job = replace(job, data=data, sha256=hashlib.sha256(data).hexdigest())
+            job = replace(job, sha256=hashlib.sha256(data).hexdigest())
             if not (job.known and job.known.sha256 == job.sha256):  # touched: one job
+                # each worker reads the file itself and checks it against the hash: the
+                # bytes sent down a pipe would hold the run until a busy worker took
+                # them. A share that finds other bytes is sent these (stale, _apply)
+                self._shared_bytes[job.source] = data
                 jobs = [replace(job, part=part, parts=self.workers)
                         for part in range(self.workers)]
             else:
@@ -766,6 +780,10 @@ class IngestRun:
         job = outcome.job
         self._expected += outcome.documents
         if job.ledger_stories is not None:  # a shared file's ledger record, written
+            return
+        if outcome.status == "stale":  # the share again, from the bytes the run hashed
+            self._submit(replace(job, data=self._shared_bytes[job.source]))
+            self._bytes_in_flight += job.size // job.parts
             return
         shared = job.parts > 1
         if shared:
@@ -805,6 +823,7 @@ class IngestRun:
         if len(shares) < job.parts:
             return None
         del self._shares[job.source]
+        self._shared_bytes.pop(job.source, None)
         whole = replace(job, part=0, parts=1)
         rejected = [share for share in shares if share.status == "rejected"]
         if rejected:

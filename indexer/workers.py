@@ -19,6 +19,7 @@ import signal
 import sys
 import traceback
 from bisect import bisect_left
+from collections import deque
 from multiprocessing.connection import Connection, wait
 from typing import cast
 
@@ -30,6 +31,10 @@ from .people import PeopleFinder
 from .storage import merge_into
 
 POLL_SECONDS = 1.0  # how often an idle worker checks that the run is still alive
+# a worker is given another file while it has fewer files than this in flight, and fewer
+# bytes than QUEUED_BYTES (or none): small files keep it busy, large ones wait in the run
+QUEUED_JOBS = 4
+QUEUED_BYTES = 256 * 1024
 
 
 class WorkerError(RuntimeError):
@@ -65,7 +70,12 @@ class WorkerPool:
         # fork: the workers share the open index and the loaded lexicons, and start at once
         context = multiprocessing.get_context("fork")
         self.in_flight = 0
+        # each worker's work in flight, in bytes of the files handed to it (file jobs
+        # differ a thousandfold: a count would hand a worker clearing rejected notes the
+        # same share as one parsing a file of a thousand stories)
         self._load = [0] * count
+        self._jobs = [0] * count  # and in file jobs
+        self._outcomes: deque[ingest.FileOutcome] = deque()  # back, not yet taken
         self._merging: dict[int, Merge] = {}  # worker number -> the merge it is doing
         self._merged: list[Merge] = []  # done, not yet committed
         self.connections: list[Connection] = []
@@ -84,18 +94,32 @@ class WorkerPool:
             self.processes.append(process)
 
     def submit(self, job: ingest.FileJob) -> None:
-        # a merging worker reads no file: its batch stays empty until its merge is done
-        number = min((n for n in range(len(self.connections)) if n not in self._merging),
-                     key=lambda n: self._load[n])
+        """Hand the job to the worker with the least work in flight, waiting until one
+        has room: a job queued behind a worker's large file (or a merge) would wait
+        there while another worker ran out of work."""
+        # the outcomes already back first: a worker done with its files is free, although
+        # the run has not taken them yet
+        while any(connection.poll() for connection in self.connections):
+            self._receive()
+        while True:
+            # a merging worker reads no file: its batch stays empty until its merge is done
+            free = [n for n in range(len(self.connections)) if n not in self._merging
+                    and self._jobs[n] < QUEUED_JOBS
+                    and (not self._jobs[n] or self._load[n] < QUEUED_BYTES)]
+            if free:
+                break
+            self._receive()
+        number = min(free, key=lambda n: self._load[n])
         self.connections[number].send(("file", job))
-        self._load[number] += 1
+        self._load[number] += _work(job)
+        self._jobs[number] += 1
         self.in_flight += 1
 
     def next_outcome(self) -> ingest.FileOutcome:
-        kind, number, outcome = self._result("file")
-        self._load[number] -= 1
+        while not self._outcomes:
+            self._result("file")
         self.in_flight -= 1
-        return outcome
+        return self._outcomes.popleft()
 
     def finish_batch(self) -> list:
         """Each worker's finished segment of this batch (none from a worker given no file;
@@ -139,7 +163,7 @@ class WorkerPool:
     def finished_merges(self) -> list[Merge]:
         """The merges done since the last call."""
         while self._merging and any(c.poll() for c in self.connections):
-            self._result("merged")
+            self._receive()
         done, self._merged = self._merged, []
         return done
 
@@ -149,21 +173,29 @@ class WorkerPool:
             self._result("merged")
 
     def _result(self, expected: str) -> tuple:
-        """The next message of the kind expected; a finished merge that comes first is
-        kept (finished_merges())."""
+        """The next message of the kind expected; file outcomes and finished merges that
+        come first are kept (next_outcome(), finished_merges())."""
         while True:
-            kind, number, payload = self._message()
-            if kind == "merged":
-                merge = self._merging.pop(number)
-                merge.segment = payload
-                self._merged.append(merge)
-                if expected == "merged":
-                    return kind, number, payload
-                continue
-            if kind != expected:
+            kind, number, payload = self._receive()
+            if kind == expected:
+                return kind, number, payload
+            if kind not in ("file", "merged"):
                 raise WorkerError(f"worker {number} sent {kind!r} when {expected!r} was "
                                   "expected")
-            return kind, number, payload
+
+    def _receive(self) -> tuple:
+        """The next message from any worker; a file outcome or a finished merge is kept
+        as it comes, and its worker's load lightened."""
+        kind, number, payload = self._message()
+        if kind == "file":
+            self._load[number] -= _work(payload.job)
+            self._jobs[number] -= 1
+            self._outcomes.append(payload)
+        elif kind == "merged":
+            merge = self._merging.pop(number)
+            merge.segment = payload
+            self._merged.append(merge)
+        return kind, number, payload
 
     def _message(self) -> tuple:
         while True:
@@ -200,6 +232,12 @@ class WorkerPool:
                 process.join()
         for connection in self.connections:
             connection.close()
+
+
+def _work(job: ingest.FileJob) -> int:
+    """A job's weight in a worker's load: the bytes of its share of the file (a shared
+    file's ledger record, or an empty file: 1)."""
+    return 1 if job.ledger_stories is not None else max(1, job.size // job.parts)
 
 
 class Merge:

@@ -14,6 +14,7 @@ from conftest import CORPUS, story_text
 
 from indexer import Index, IndexLockedError, ingest
 from indexer.ingest import ingest_lock, read_ledger
+from indexer.model import WireFormatError
 
 
 @pytest.fixture(params=[1, 2, "split"], ids=["in-process", "2-workers", "2-workers-split"])
@@ -261,31 +262,38 @@ def test_a_worker_that_dies_abandons_the_batch(corpus_copy: Path, index_dir: Pat
     assert index.ingest([str(corpus_copy)], workers=2).ok
 
 
-def test_a_file_shared_among_workers_gives_the_index_one_worker_gives(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _day_file(wire: Path) -> None:
+    """A TREC file of 40 stories, each its own DOCNO and words, and a broken record, and
+    a small AP text file beside it."""
     gzipped = Path(__file__).parent / "fixtures" / "formats" / "trec-ap.gz"
     import gzip
 
     one_doc = gzip.decompress(gzipped.read_bytes()).decode()
     docs = one_doc.split("</DOC>")[0] + "</DOC>\n"
-    wire = tmp_path / "wire"
     wire.mkdir()
-    # 40 stories in one file, each its own DOCNO and words, and a broken record
     records = [docs.replace("AP900312-0001", f"AP900312-{n:04d}").replace(
         "Ferry", f"Ferry{n}") for n in range(1, 41)]
     records.insert(7, "<DOC>\n<TEXT>no docno</TEXT>\n</DOC>\n")
     (wire / "day.sgml").write_text("".join(records))
     (wire / "small.txt").write_text(story_text(lead="Glaciers retreat."))
+
+
+def _stored(path: Path) -> tuple[list, list]:
+    """An index's paragraphs (id, body, people) and ledger records (source, stories)."""
+    with Index.open(str(path)).whoosh_index.searcher() as searcher:
+        paragraphs = sorted((d["id"], d["body"], d["people"])
+                            for d in searcher.documents(kind="paragraph"))
+        files = sorted((d["source"], tuple(d["stories"]))
+                       for d in searcher.documents(kind="file"))
+    return paragraphs, files
+
+
+def test_a_file_shared_among_workers_gives_the_index_one_worker_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wire = tmp_path / "wire"
+    _day_file(wire)
     monkeypatch.setattr(ingest, "SPLIT_BYTES", 4096)
-
-    def stored(path: Path) -> tuple[list, list]:
-        with Index.open(str(path)).whoosh_index.searcher() as searcher:
-            paragraphs = sorted((d["id"], d["body"], d["people"])
-                                for d in searcher.documents(kind="paragraph"))
-            files = sorted((d["source"], tuple(d["stories"]))
-                           for d in searcher.documents(kind="file"))
-        return paragraphs, files
-
+    stored = _stored
     reports = {}
     for workers in (1, 2):
         path = tmp_path / f"ix{workers}"
@@ -310,3 +318,36 @@ def test_a_file_shared_among_workers_gives_the_index_one_worker_gives(
                      if stories)
     assert numbers == [[1, 3, 5, 7, 8, 10, *range(12, 41, 2)],
                        [2, 4, 6, *range(9, 41, 2)]]
+
+
+@pytest.mark.parametrize("change", ["rewritten", "gone"])
+def test_a_shared_file_changed_after_the_run_read_it_is_indexed_as_the_run_read_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    # each worker reads a large file's share itself and checks it against the run's hash;
+    # a share that finds other bytes (or none) is given the run's, so no share indexes
+    # another version of the file
+    wire = tmp_path / "wire"
+    _day_file(wire)
+    monkeypatch.setattr(ingest, "SPLIT_BYTES", 4096)
+    rejected: dict[str, list[str]] = {"one": [], "two": []}
+    one = Index.create(str(tmp_path / "one")).ingest(
+        [str(wire)], on_reject=lambda r: rejected["one"].append(r.reason))
+    run, read = os.getpid(), ingest.read_wire_file
+
+    def changed(path: str) -> bytes:
+        if os.getpid() == run or not path.endswith("day.sgml"):
+            return read(path)
+        (tmp_path / f"read-by-{os.getpid()}").touch()  # a worker read the file itself
+        if change == "gone":
+            raise WireFormatError(f"cannot read {path}")
+        return read(path).replace(b"Ferry", b"Barge")
+
+    monkeypatch.setattr(ingest, "read_wire_file", changed)
+    two = Index.create(str(tmp_path / "two")).ingest(
+        [str(wire)], workers=2, on_reject=lambda r: rejected["two"].append(r.reason))
+    assert list(tmp_path.glob("read-by-*"))
+    assert (two.added, two.stories, two.paragraphs) == (one.added, one.stories, one.paragraphs)
+    assert one.stories == 41 and rejected["two"] == rejected["one"]
+    assert _stored(tmp_path / "two") == _stored(tmp_path / "one")
+    assert not any("Barge" in body for _, body, _ in _stored(tmp_path / "two")[0])
+
