@@ -1603,6 +1603,11 @@ class FastSegmentWriter(SegmentWriter):
         # SegmentWriter ignores its poolclass argument and makes a PostingPool
         self.pool = FastPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
+    def pool_room(self) -> int:
+        """Bytes of postings (as the posting pool estimates them) this writer can still
+        hold before its pool spills sorted runs to disk."""
+        return self.pool.limit - self.pool.currentsize - _state(self).group_bytes
+
     def reader(self, reuse=None):
         """The index as this writer found it, through our readers (deletions by term
         read it)."""

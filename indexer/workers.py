@@ -1,7 +1,7 @@
 """Worker processes for `ingest --workers N`: each reads, parses and indexes files (or
-its share of the records of a large one: ingest.FileJob) into a segment of its own, and
-hands the finished segment to the run, which commits all of a batch's segments in one
-table of contents (indexer.storage.commit_verified).
+its share of the records of a large one: ingest.FileJob) into a segment of its own (or
+more: _SegmentOfBatch), and hands the finished segments to the run, which commits all of
+a batch's segments in one table of contents (indexer.storage.commit_verified).
 
 Only file jobs and their outcomes cross between processes, on a pipe per worker.
 Whoosh's own multiprocessing writer instead parses nothing in its workers: the run parsed
@@ -122,16 +122,14 @@ class WorkerPool:
         return self._outcomes.popleft()
 
     def finish_batch(self) -> list:
-        """Each worker's finished segment of this batch (none from a worker given no file;
+        """The segments the workers wrote in this batch (none from a worker given no file;
         a merging worker is given none)."""
         reading = [n for n in range(len(self.connections)) if n not in self._merging]
         for number in reading:
             self.connections[number].send(("finish", None))
         segments = []
         for _ in reading:
-            _, _, segment = self._result("segment")
-            if segment is not None:
-                segments.append(segment)
+            segments += self._result("segment")[2]
         return segments
 
     # -- merges, beside the files
@@ -271,27 +269,60 @@ class Merge:
 
 class _SegmentOfBatch:
     """A worker's writer for the current batch, made at its first document: a worker that
-    read no file (or only rejected ones) leaves nothing behind."""
+    read no file (or only rejected ones) leaves nothing behind.
 
-    def __init__(self, ix: FileIndex, limitmb: int) -> None:
+    A file whose postings would not fit in what is left of the writer's posting pool
+    begins a new segment of the batch: a pool that overflows writes sorted runs to disk
+    and merges them back when the segment is written (a batch took three times as long);
+    a segment more costs a little more merging."""
+
+    def __init__(self, ix: FileIndex, limitmb: float) -> None:
         self.ix, self.limitmb = ix, limitmb
         self.writer: SegmentWriter | None = None
+        self.finished: list = []  # this batch's segments finished early
+        self.per_byte = 0.0  # pool bytes a byte of the last file read took
 
     def add(self, fields: dict) -> None:
         if self.writer is None:
             self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         self.writer.add_document(**fields)
 
-    def finish(self):
-        """The finished segment, or None. Never the writer's cancel() or commit: those
+    def file(self, job: ingest.FileJob, fmt: str, people: PeopleFinder) -> ingest.FileOutcome:
+        """Read and index a file job (ingest.process_file) into this batch."""
+        room = self._room()
+        if room is not None and self.per_byte * _work(job) > room:
+            self.finished.append(self._finish_writer())
+            room = self._room()
+        outcome = ingest.process_file(job, fmt, self.add, people)
+        after = self._room()
+        if after is not None and outcome.documents > 1:
+            used = (self.limitmb * 1024 * 1024 if room is None else room) - after
+            if used > 0:  # not when the pool spilled (its estimate starts again)
+                self.per_byte = used / _work(job)
+        return outcome
+
+    def finish(self) -> list:
+        """The batch's finished segments. Never the writer's cancel() or commit: those
         delete the temporary folder (MAIN.tmp) that every writer of the index shares."""
-        writer, self.writer = self.writer, None
-        return writer._finalize_segment() if writer is not None else None
+        segments, self.finished = self.finished, []
+        if self.writer is not None:
+            segments.append(self._finish_writer())
+        return segments
 
     def merge(self, group: list):
         """A new segment holding the live documents of the segments of `group`."""
         writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         merge_into(writer, group)
+        return writer._finalize_segment()
+
+    def _room(self) -> int | None:
+        """What the writer's posting pool can still hold (None: no writer yet, or one
+        that does not say)."""
+        room = getattr(self.writer, "pool_room", None)
+        return room() if room is not None else None
+
+    def _finish_writer(self):
+        writer, self.writer = self.writer, None
         return writer._finalize_segment()
 
 
@@ -326,7 +357,7 @@ def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: 
         kind, job = message
         try:
             if kind == "file":
-                connection.send(("file", ingest.process_file(job, fmt, batch.add, people)))
+                connection.send(("file", batch.file(job, fmt, people)))
             elif kind == "merge":
                 connection.send(("merged", batch.merge(job)))
             elif kind == "finish":

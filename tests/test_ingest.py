@@ -351,3 +351,36 @@ def test_a_shared_file_changed_after_the_run_read_it_is_indexed_as_the_run_read_
     assert _stored(tmp_path / "two") == _stored(tmp_path / "one")
     assert not any("Barge" in body for _, body, _ in _stored(tmp_path / "two")[0])
 
+
+def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an overflowing pool writes sorted runs to disk and merges them back; a worker
+    # that sees the next file will not fit finishes its segment and begins another
+    from indexer import whoosh_ext
+    from indexer.workers import _SegmentOfBatch
+
+    wire = tmp_path / "wire"
+    _day_file(wire)
+    (wire / "small.txt").unlink()
+    day = (wire / "day.sgml").read_text()
+    for n in range(1, 9):  # eight files of five stories each
+        records = day.split("</DOC>\n")[n * 5:n * 5 + 5]
+        (wire / f"day{n}.sgml").write_text("".join(r + "</DOC>\n" for r in records))
+    (wire / "day.sgml").unlink()
+    spilled: list[int] = []
+    save = whoosh_ext.FastPostingPool.save
+    monkeypatch.setattr(whoosh_ext.FastPostingPool, "save",
+                        lambda pool: spilled.append(len(pool.current)) or save(pool))
+    ix = Index.create(str(tmp_path / "ix")).whoosh_index
+    batch = _SegmentOfBatch(ix, limitmb=0.25)  # each file takes about 100 kB of pool
+    documents = 0
+    for path in sorted(wire.iterdir()):
+        job = ingest.FileJob(str(path), str(wire), str(path), path.stat().st_size,
+                             path.stat().st_mtime_ns, None)
+        outcome = batch.file(job, "auto", ingest.RULES)
+        assert outcome.status == "parsed"
+        documents += outcome.documents
+    segments = batch.finish()
+    assert spilled == []
+    assert 3 <= len(segments) <= 8
+    assert sum(segment.doc_count_all() for segment in segments) == documents
