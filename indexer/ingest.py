@@ -38,6 +38,7 @@ from .people import PeopleFinder
 from .schema import SUPERSEDED, build_schema
 from .search import records
 from .storage import (
+    balanced_groups,
     commit_verified,
     drop_group,
     live_documents,
@@ -592,8 +593,17 @@ class IngestRun:
             return False
         busy = {segment_id for merge in self._pool.pending for segment_id in merge.ids()}
         free = [segment for segment in self.ix._segments() if segment.segment_id() not in busy]
+        groups = tiered_merges(free, limit=self.workers)
+        if not reading and groups:
+            # the run's last merges, with no file left to read: a lone merge would keep
+            # one worker busy while the others wait, so each group is split among the
+            # idle ones (a segment each, as optimize --workers does)
+            idle = max(1, (self.workers - len(self._pool.merging)) // len(groups))
+            groups = [part for group in groups
+                      for part in balanced_groups(group, min(idle, len(group) // 2))
+                      if len(part) > 1]  # a lone segment (a large one) stays as it is
         began = False
-        for group in tiered_merges(free, limit=self.workers):
+        for group in groups:
             if not self._pool.start_merge(group, reading=reading):
                 break
             began = True
@@ -610,7 +620,6 @@ class IngestRun:
                 self._writer_now()
                 self._commit()  # merges a group into its writer
             return
-        self._ending = True  # no merge begins at the commits below
         while True:
             if self._pool.pending:
                 self._pool.wait_merges()
@@ -683,6 +692,7 @@ class IngestRun:
                     self._commit()
             if prune:
                 self._prune(ledger)
+            self._ending = True  # the last merges begin in _finish_merges, on every worker
             self._commit()
             self._finish_merges()
         finally:
