@@ -273,8 +273,8 @@ class _SegmentOfBatch:
 
     A file whose postings would not fit in what is left of the writer's posting pool
     begins a new segment of the batch: a pool that overflows writes sorted runs to disk
-    and merges them back when the segment is written (a batch took three times as long);
-    a segment more costs a little more merging."""
+    and merges them back when the segment is written, far slower than writing the
+    segment; a segment more costs a little more merging."""
 
     def __init__(self, ix: FileIndex, limitmb: float) -> None:
         self.ix, self.limitmb = ix, limitmb
