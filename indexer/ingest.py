@@ -307,6 +307,11 @@ class FileJob:
     shard: tuple[str, str] | None = None
     spans: tuple[str, ...] = ()
 
+    @property
+    def share_bytes(self) -> int:
+        """The bytes of the file this job reads (its share of a shared file)."""
+        return self.size // self.parts
+
 
 @dataclass
 class FileOutcome:
@@ -767,21 +772,23 @@ class IngestRun:
                 jobs = [job]
         for part in jobs:
             self._submit(part)
-            self._bytes_in_flight += part.size // part.parts
 
     def _submit(self, job: FileJob) -> None:
         assert self._pool is not None
-        # four files in flight per worker: one finishing never waits for the next
+        # the outcomes back are accounted for before more files go out (a batch ends on
+        # them): at most four a worker wait to be taken
         while self._pool.in_flight >= 4 * self.workers:
             self._apply_next()
         self._pool.submit(job)
+        if job.ledger_stories is None:
+            self._bytes_in_flight += job.share_bytes
 
     def _apply_next(self) -> None:
         """Account for the next file a worker finished."""
         assert self._pool is not None
         outcome = self._pool.next_outcome()
         if outcome.job.ledger_stories is None:
-            self._bytes_in_flight -= outcome.job.size // outcome.job.parts
+            self._bytes_in_flight -= outcome.job.share_bytes
         self._apply(outcome)
 
     def _apply(self, outcome: FileOutcome) -> None:
@@ -793,7 +800,6 @@ class IngestRun:
             return
         if outcome.status == "stale":  # the share again, from the bytes the run hashed
             self._submit(replace(job, data=self._shared_bytes[job.source]))
-            self._bytes_in_flight += job.size // job.parts
             return
         shared = job.parts > 1
         if shared:
@@ -864,7 +870,7 @@ class IngestRun:
         self.report.stories += outcome.stories
         self.report.paragraphs += outcome.paragraphs
         self._batch_paragraphs += outcome.paragraphs
-        self._bytes_read += outcome.job.size // outcome.job.parts
+        self._bytes_read += outcome.job.share_bytes
         self._paragraphs_read += outcome.paragraphs
         for key, version in outcome.versions:
             self._new_versions.setdefault(key, []).append(version)

@@ -235,7 +235,7 @@ class WorkerPool:
 def _work(job: ingest.FileJob) -> int:
     """A job's weight in a worker's load: the bytes of its share of the file (a shared
     file's ledger record, or an empty file: 1)."""
-    return 1 if job.ledger_stories is not None else max(1, job.size // job.parts)
+    return 1 if job.ledger_stories is not None else max(1, job.share_bytes)
 
 
 class Merge:
