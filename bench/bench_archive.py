@@ -236,7 +236,6 @@ def on_dask(archive: Index, plain: list[tuple[str, dict]], month: list[tuple[str
         print(f"Dask: same hits and scores as in process: {same} of {len(plain + month)}")
 
 
-
 def compare(one: Index, archive: Index, queries: list[tuple[str, dict]]) -> None:
     """Whether both give the same hits with the same scores. Ties (a story sent twice
     scores the same) may come in another order, and a tie at the tenth hit may bring

@@ -293,7 +293,6 @@ def test_a_file_shared_among_workers_gives_the_index_one_worker_gives(
     wire = tmp_path / "wire"
     _day_file(wire)
     monkeypatch.setattr(ingest, "SPLIT_BYTES", 4096)
-    stored = _stored
     reports = {}
     for workers in (1, 2):
         path = tmp_path / f"ix{workers}"
@@ -304,7 +303,7 @@ def test_a_file_shared_among_workers_gives_the_index_one_worker_gives(
                              report.rejected), [r.reason for r in rejected])
     assert reports[2] == reports[1]
     assert reports[1][0][:2] == (2, 41)
-    assert stored(tmp_path / "ix2") == stored(tmp_path / "ix1")
+    assert _stored(tmp_path / "ix2") == _stored(tmp_path / "ix1")
     assert Index.open(str(tmp_path / "ix2")).check() == []
     with Index.open(str(tmp_path / "ix2")).whoosh_index.searcher() as searcher:
         (day,) = {d["source"] for d in searcher.documents(kind="file")
