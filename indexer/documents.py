@@ -47,9 +47,17 @@ def _story_fields(story: Story) -> dict:
 
 def paragraph_documents(story: Story) -> Iterator[dict]:
     """One record per paragraph: the unit a query ranks and returns."""
+    common, own = paragraph_records(story)
+    for fields in own:
+        yield {**common, **fields}
+
+
+def paragraph_records(story: Story) -> tuple[dict, list[dict]]:
+    """The paragraph records as the fields they all carry and each one's own (a writer's
+    add_documents adds the first once for all)."""
     common = {**_story_fields(story), "kind": "paragraph"}
-    for number, text in enumerate(story.paragraphs, start=1):
-        yield {**common, "id": f"{story.story_id}#{number}", "paragraph": number, "body": text}
+    return common, [{"id": f"{story.story_id}#{number}", "paragraph": number, "body": text}
+                    for number, text in enumerate(story.paragraphs, start=1)]
 
 
 _TEXT_ANALYZER = build_schema()["fulltext"].analyzer

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from whoosh.index import FileIndex
 from whoosh.query import And, Term
@@ -32,7 +32,7 @@ from whoosh.writing import MERGE_SMALL
 
 from . import whoosh_ext
 from .dates import shard_name
-from .documents import paragraph_documents, record_key, story_document
+from .documents import paragraph_records, record_key, story_document
 from .model import WireFormatError
 from .people import PeopleFinder
 from .schema import SUPERSEDED, build_schema
@@ -337,13 +337,22 @@ class FileOutcome:
 RULES = PeopleFinder()
 
 
-def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
+class DocumentSink(Protocol):
+    """Where process_file puts a file's documents: the run's writer or a worker's."""
+
+    def add(self, document: dict) -> None: ...
+
+    def add_documents(self, common: dict, documents: list[dict]) -> None:
+        """A document for each of `documents`, each with the fields of `common` too."""
+
+
+def process_file(job: FileJob, fmt: str, sink: DocumentSink,
                  people: PeopleFinder = RULES) -> FileOutcome:
     """Read, hash and parse one file, add the people each story names, and add its
-    documents (paragraphs, story records, then its ledger record) through `add`; the same
-    in the run's process or a worker's."""
+    documents (paragraphs, story records, then its ledger record) to `sink`; the same in
+    the run's process or a worker's."""
     if job.ledger_stories is not None:  # the shares of the file are in: its ledger record
-        add(_file_record(job, job.sha256, job.ledger_stories, job.spans))
+        sink.add(_file_record(job, job.sha256, job.ledger_stories, job.spans))
         return FileOutcome(job, "recorded", documents=1)
     given = job.data
     if given is not None:  # the outcome goes back without the bytes
@@ -362,7 +371,7 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
         digest = found
     if job.known and job.known.sha256 == digest:
         # touched, not changed: refresh the ledger so the next run skips it on stat alone
-        add(_file_record(job, digest, job.known.stories, job.known.shards))
+        sink.add(_file_record(job, digest, job.known.stories, job.known.shards))
         return FileOutcome(job, "touched", documents=1)
     from .formats import parse_file  # the readers: only a run that reads files loads them
 
@@ -393,14 +402,14 @@ def process_file(job: FileJob, fmt: str, add: Callable[[dict], None],
         story = people.add_people(stories.pop())
         outcome.versions.append((story.key, VersionInfo(story.story_id, story.version,
                                                         story.date, story.status)))
-        for document in paragraph_documents(story):
-            add(document)
-            outcome.paragraphs += 1
-        add(story_document(story))
+        common, paragraphs = paragraph_records(story)
+        sink.add_documents(common, paragraphs)
+        outcome.paragraphs += len(paragraphs)
+        sink.add(story_document(story))
     outcome.documents = outcome.paragraphs + outcome.stories
     # a shard none of whose stories the file holds (any more) keeps no record of it
     if job.parts == 1 and (job.shard is None or story_ids):
-        add(_file_record(job, digest, tuple(story_ids), spans))
+        sink.add(_file_record(job, digest, tuple(story_ids), spans))
         outcome.documents += 1
     return outcome
 
@@ -646,12 +655,18 @@ class IngestRun:
         self._expected -= writer.delete_by_term("source", source)
         return paragraphs
 
-    def _add(self, document: dict) -> None:
+    # a DocumentSink for process_file: documents are counted by _apply
+
+    def add(self, document: dict) -> None:
+        self._writer_now().add_document(**document)
+
+    def add_documents(self, common: dict, documents: list[dict]) -> None:
         writer = self._writer_now()
-        if document["kind"] == "paragraph":
-            self._written.setdefault(document["story_key"], []).append((writer.docnum,
-                                                                        document))
-        writer.add_document(**document)  # counted by _apply
+        if common["kind"] == "paragraph":  # for _settle_versions
+            self._written.setdefault(common["story_key"], []).extend(
+                (docnum, {**common, **fields})
+                for docnum, fields in enumerate(documents, writer.docnum))
+        whoosh_ext.add_documents(writer, common, documents)
 
     # -- the run
 
@@ -748,7 +763,7 @@ class IngestRun:
 
     def _read(self, job: FileJob) -> None:
         if self._pool is None:
-            self._apply(process_file(job, self.fmt, self._add, self.people))
+            self._apply(process_file(job, self.fmt, self, self.people))
             return
         jobs = [job]
         if job.size >= SPLIT_BYTES:

@@ -1346,16 +1346,23 @@ class FastPerDocWriter(whoosh3.W3PerDocWriter):
         if value is not None:
             self._storedfields[fieldname] = value
         if length:
-            buffers = self.__dict__.get("_indexer_lengths")
-            if buffers is None:
-                buffers = self.__dict__["_indexer_lengths"] = {}
-            column = buffers.get(fieldname)
-            if column is None:
-                column = buffers[fieldname] = bytearray()
-            if len(column) < self._docnum:
-                column.extend(bytes(self._docnum - len(column)))  # Whoosh's fill()
+            self.add_lengths(fieldname, self._docnum, length, 1)
+
+    def add_lengths(self, fieldname: str, first: int, length: int, count: int) -> None:
+        """The field's length for `count` documents from `first` (none written since)."""
+        buffers = self.__dict__.get("_indexer_lengths")
+        if buffers is None:
+            buffers = self.__dict__["_indexer_lengths"] = {}
+        column = buffers.get(fieldname)
+        if column is None:
+            column = buffers[fieldname] = bytearray()
+        if len(column) < first:
+            column.extend(bytes(first - len(column)))  # Whoosh's fill()
+        if count == 1:
             column.append(length_to_byte(length))
-            self._fieldlengths[fieldname] += length
+        else:
+            column.extend(bytes((length_to_byte(length),)) * count)
+        self._fieldlengths[fieldname] += length * count
 
     def close(self):
         for fieldname, column in self.__dict__.pop("_indexer_lengths", {}).items():
@@ -1593,6 +1600,16 @@ def _term_position(tindex, dbfile: MappedSubFile, key: bytes, keyhash: int) -> i
     return None
 
 
+def add_documents(writer, common: dict, documents: list[dict]) -> None:
+    """add_document(**common, **document) for each document: by our writer's
+    add_documents, or one at a time by a stock Whoosh writer."""
+    if isinstance(writer, FastSegmentWriter):
+        writer.add_documents(common, documents)
+        return
+    for document in documents:
+        writer.add_document(**common, **document)
+
+
 class FastSegmentWriter(SegmentWriter):
     """Whoosh's SegmentWriter with FastCodec, FastPostingPool and fixes 2, 6 and 7. It
     is handed out for this project's schema only, whose analysis is a pure function of
@@ -1618,108 +1635,209 @@ class FastSegmentWriter(SegmentWriter):
     def add_document(self, **fields):
         self._check_state()
         perdocwriter = self.perdocwriter
-        schema = self.schema
         docnum = self.docnum
-        state = _state(self)
-        last, recent, groups = state.last, state.recent, state.groups
-        column_values = state.column_values
-
         docboost = self._doc_boost(fields)
+        plan, plain = self._plan(fields)
+        perdocwriter.start_doc(docnum)
+        try:
+            self._add_fields(fields, plan, plain, docboost)
+        except Exception as ex:
+            perdocwriter.cancel_doc()
+            raise ex
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+        if _state(self).group_bytes > self.pool.limit:
+            _spill_groups(self)  # the pool keeps memory bounded: it writes sorted runs to disk
+
+    def add_documents(self, common: dict, documents: list[dict]) -> None:
+        """add_document(**common, **document) for each of the documents, in order, with
+        the fields of `common` (a story's, on each of its paragraphs) analysed, grouped,
+        measured and stored once for all of them instead of once a document: the same
+        segment. No field may be in both, nor named as a keyword (_boost, _stored_...)."""
+        if not documents:
+            return
+        self._check_state()
+        perdoc = self.perdocwriter
+        shared = self._shared_plan(common, documents[0])
+        if shared is None:  # not ours to shortcut: one document at a time
+            for document in documents:
+                self.add_document(**common, **document)
+            return
+        plan, stored_names = shared
+        first = self.docnum
+        orders: dict[tuple, list[str]] = {}  # a document's own stored names -> all, in order
+        stored = {name: common[name] for name in stored_names if common.get(name) is not None}
+        for document in documents:
+            own_plan, _ = self._plan(document)
+            perdoc.start_doc(self.docnum)
+            try:
+                self._add_fields(document, own_plan, True, 1.0)
+            except Exception as ex:
+                perdoc.cancel_doc()
+                raise ex
+            own = perdoc._storedfields
+            if stored:  # as add_document stores them: by field name
+                keys = tuple(own)
+                order = orders.get(keys)
+                if order is None:
+                    order = orders[keys] = sorted((*stored, *keys))
+                perdoc._storedfields = {name: own[name] if name in own else stored[name]
+                                        for name in order}
+            perdoc.finish_doc()
+            self.docnum += 1
+        self._added = True
+        self._add_shared(common, plan, first, self.docnum - first)
+        if _state(self).group_bytes > self.pool.limit:
+            _spill_groups(self)
+
+    def _plan(self, fields: dict) -> tuple[list, bool]:
+        """What each field's settings say for a document of these keys, looked up once a
+        shape; "plain": no _boost or _stored_ keyword in the document."""
+        state = _state(self)
         shape = tuple(fields)
         known = state.shapes.get(shape)
         if known is None:
+            schema = self.schema
             fieldnames = sorted(name for name in fields if not name.startswith("_"))
             self._check_fields(schema, fieldnames)
             if len(state.shapes) >= 64:
                 state.shapes.clear()
-            # what each field's settings say, looked up once; "plain": no _boost or _stored_
-            # keyword in the document
             plan = [(name, field, field.indexed, field.scorable, field.separate_spelling(),
                      field.vector, field.stored, field.column_type)
                     for name in fieldnames for field in [schema[name]]]
             known = state.shapes[shape] = (plan, len(fieldnames) == len(fields))
-        plan, plain = known
+        return known
 
-        perdocwriter.start_doc(docnum)
+    def _shared_plan(self, common: dict, document: dict) -> tuple[list, list[str]] | None:
+        """The plan of `common`'s fields and the names of those stored, when add_documents
+        may add them once for all documents: plain fields, no spelling words or vectors,
+        none in the document too, and our per-document writer."""
+        plan, plain = self._plan(common)
+        if not plain or type(self.perdocwriter) is not FastPerDocWriter \
+                or any(spelling or vformat for _, _, _, _, spelling, vformat, _, _ in plan) \
+                or any(name in common or name.startswith("_") for name in document):
+            return None
+        return plan, [name for name, *_, stored, _ in plan if stored]
+
+    @staticmethod
+    def _items(state: _WriterState, fieldname: str, field, value) -> list:
+        """The field's index items for the value: the last value's again when it is the
+        same (fix 2), else analysed now and remembered."""
+        remembered = state.last.get(fieldname)
+        kind = type(value)
+        if remembered is not None and type(remembered[0]) is kind and remembered[0] == value:
+            return remembered[1]
+        items = None
+        recent = state.recent
+        if kind is JoinedText:
+            items = _summed_parts(recent, field, value)
+        if items is None:
+            items = _index_items(field, value)
+            if kind in _REUSABLE:
+                state.last[fieldname] = (value, items)
+            if kind is str:
+                if len(recent) >= RECENT_PARTS:
+                    recent.clear()
+                recent[(id(field.analyzer), value)] = items
+        return items
+
+    @staticmethod
+    def _group(state: _WriterState, fieldname: str, items: list, fieldboost: float,
+               scorable: bool, docnums: list[int]) -> list:
+        """Fix 6: the documents join the field's last group when they bring the same
+        analysed terms, or start a group; postings are made at the flush."""
+        fieldgroups = state.groups.get(fieldname)
+        if fieldgroups is None:
+            fieldgroups = state.groups[fieldname] = []
+        group = fieldgroups[-1] if fieldgroups else None
+        if group is not None and group[0] is items and group[1] == fieldboost:
+            group[2].extend(docnums)
+            state.group_bytes += DOCNUM_BYTES * len(docnums)
+            return group
+        length = sum(item[1] for item in items) if scorable else 0
+        group = [items, fieldboost, docnums, length]
+        fieldgroups.append(group)
+        state.group_bytes += GROUP_BYTES * len(items) + DOCNUM_BYTES * len(docnums)
+        return group
+
+    @staticmethod
+    def _column_value(state: _WriterState, fieldname: str, field, value):
+        """The field's column value for the value; the last one's again when the same (a
+        story's paragraphs bring the same sortable values: date, story_id)."""
+        column_values = state.column_values
+        previous = column_values.get(fieldname)
+        if previous is not None and type(previous[0]) is type(value) \
+                and previous[0] == value:
+            return previous[1]
+        cv = field.to_column_value(value)
+        if type(value) in _REUSABLE:
+            column_values[fieldname] = (value, cv)
+        return cv
+
+    def _add_fields(self, fields: dict, plan: list, plain: bool, docboost: float) -> None:
+        """The document's fields (between the per-document writer's start_doc and
+        finish_doc), as SegmentWriter.add_document adds them."""
+        perdocwriter = self.perdocwriter
+        docnum = self.docnum
+        state = _state(self)
         vbytes = None
-        try:
-            for fieldname, field, indexed, scorable, spelling, vformat, stored, column in plan:
-                value = fields.get(fieldname)
-                if value is None:
-                    continue
+        for fieldname, field, indexed, scorable, spelling, vformat, stored, column in plan:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
 
-                length = 0
-                if indexed:
-                    fieldboost = docboost if plain else self._field_boost(fields, fieldname,
-                                                                          docboost)
-                    remembered = last.get(fieldname)
-                    kind = type(value)
-                    items = None
-                    if remembered is not None and type(remembered[0]) is kind \
-                            and remembered[0] == value:
-                        items = remembered[1]
-                    elif kind is JoinedText:
-                        items = _summed_parts(recent, field, value)
-                    if items is None:
-                        items = _index_items(field, value)
-                        if kind in _REUSABLE:
-                            last[fieldname] = (value, items)
-                        if kind is str:
-                            if len(recent) >= RECENT_PARTS:
-                                recent.clear()
-                            recent[(id(field.analyzer), value)] = items
-                    # fix 6: the document joins the field's last group when it brings the same
-                    # analysed terms, or starts a group; postings are made at the flush
-                    fieldgroups = groups.get(fieldname)
-                    if fieldgroups is None:
-                        fieldgroups = groups[fieldname] = []
-                    group = fieldgroups[-1] if fieldgroups else None
-                    if group is not None and group[0] is items and group[1] == fieldboost:
-                        group[2].append(docnum)
-                        state.group_bytes += DOCNUM_BYTES
-                    else:
-                        if scorable:
-                            length = sum(item[1] for item in items)
-                        group = [items, fieldboost, [docnum], length]
-                        fieldgroups.append(group)
-                        state.group_bytes += GROUP_BYTES * len(items) + DOCNUM_BYTES
-                    length = group[3]
+            length = 0
+            if indexed:
+                fieldboost = docboost if plain else self._field_boost(fields, fieldname,
+                                                                      docboost)
+                items = self._items(state, fieldname, field, value)
+                length = self._group(state, fieldname, items, fieldboost, scorable,
+                                     [docnum])[3]
 
-                if spelling:
-                    spellfield = field.spelling_fieldname(fieldname)
-                    for word in field.spellable_words(value):
-                        word = utf8encode(word)[0]
-                        self.pool.add((spellfield, word, 0, 1, vbytes))  # sic, as Whoosh
+            if spelling:
+                spellfield = field.spelling_fieldname(fieldname)
+                for word in field.spellable_words(value):
+                    word = utf8encode(word)[0]
+                    self.pool.add((spellfield, word, 0, 1, vbytes))  # sic, as Whoosh
 
-                if vformat:
-                    vitems = vformat.word_values(value, field.analyzer, mode="index")
-                    vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
-                    perdocwriter.add_vector_items(fieldname, field, vitems)
+            if vformat:
+                vitems = vformat.word_values(value, field.analyzer, mode="index")
+                vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
+                perdocwriter.add_vector_items(fieldname, field, vitems)
 
-                customval = value if plain else fields.get(f"_stored_{fieldname}", value)
-                sv = customval if stored else None
-                perdocwriter.add_field(fieldname, field, sv, length)
+            customval = value if plain else fields.get(f"_stored_{fieldname}", value)
+            sv = customval if stored else None
+            perdocwriter.add_field(fieldname, field, sv, length)
 
-                if column and customval is not None:
-                    # a story's paragraphs bring the same sortable values (date, story_id)
-                    previous = column_values.get(fieldname)
-                    if previous is not None and type(previous[0]) is type(customval) \
-                            and previous[0] == customval:
-                        cv = previous[1]
-                    else:
-                        cv = field.to_column_value(customval)
-                        if type(customval) in _REUSABLE:
-                            column_values[fieldname] = (customval, cv)
-                    perdocwriter.add_column_value(fieldname, column, cv)
-        except Exception as ex:
-            perdocwriter.cancel_doc()
-            raise ex
+            if column and customval is not None:
+                perdocwriter.add_column_value(
+                    fieldname, column, self._column_value(state, fieldname, field, customval))
 
-        perdocwriter.finish_doc()
-        self._added = True
-        self.docnum += 1
-        if state.group_bytes > self.pool.limit:
-            _spill_groups(self)  # the pool keeps memory bounded: it writes sorted runs to disk
+    def _add_shared(self, common: dict, plan: list, first: int, count: int) -> None:
+        """add_documents' shared fields for its `count` documents from `first`: each
+        field's terms grouped for them all, its length byte and column value for each
+        (their stored values are in each document's already)."""
+        perdoc = self.perdocwriter
+        state = _state(self)
+        docnums = list(range(first, first + count))
+        for fieldname, field, indexed, scorable, _, _, _, column in plan:
+            value = common.get(fieldname)
+            if value is None:
+                continue
+            length = 0
+            if indexed:
+                items = self._items(state, fieldname, field, value)
+                length = self._group(state, fieldname, items, 1.0, scorable, docnums[:])[3]
+            if length:
+                perdoc.add_lengths(fieldname, first, length, count)
+            if column:
+                cv = self._column_value(state, fieldname, field, value)
+                if not perdoc._has_column(fieldname):
+                    perdoc._create_column(fieldname, column)
+                add = perdoc._get_column(fieldname).add
+                for docnum in docnums:
+                    add(docnum, cv)
 
     def add_reader(self, reader):
         """Fix 11: a segment of this index copied without the posting pool; any other

@@ -26,7 +26,7 @@ from typing import cast
 from whoosh.index import FileIndex
 from whoosh.writing import SegmentWriter
 
-from . import ingest
+from . import ingest, whoosh_ext
 from .people import PeopleFinder
 from .storage import merge_into
 
@@ -282,10 +282,18 @@ class _SegmentOfBatch:
         self.finished: list = []  # this batch's segments finished early
         self.per_byte = 0.0  # pool bytes a byte of the last file read took
 
+    # a DocumentSink for ingest.process_file
+
     def add(self, fields: dict) -> None:
+        self._writer_now().add_document(**fields)
+
+    def add_documents(self, common: dict, documents: list[dict]) -> None:
+        whoosh_ext.add_documents(self._writer_now(), common, documents)
+
+    def _writer_now(self) -> SegmentWriter:
         if self.writer is None:
             self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
-        self.writer.add_document(**fields)
+        return self.writer
 
     def file(self, job: ingest.FileJob, fmt: str, people: PeopleFinder) -> ingest.FileOutcome:
         """Read and index a file job (ingest.process_file) into this batch."""
@@ -293,7 +301,7 @@ class _SegmentOfBatch:
         if room is not None and self.per_byte * _work(job) > room:
             self.finished.append(self._finish_writer())
             room = self._room()
-        outcome = ingest.process_file(job, fmt, self.add, people)
+        outcome = ingest.process_file(job, fmt, self, people)
         after = self._room()
         if after is not None and outcome.documents > 1:
             used = (self.limitmb * 1024 * 1024 if room is None else room) - after

@@ -281,6 +281,43 @@ def _documents(path: Path) -> tuple:
                 {name: reader.field_length(name) for name in names})
 
 
+def _column_bytes(path: Path) -> list[dict[str, bytes]]:
+    """Each segment's columns as stored (stored fields, lengths, sortable values)."""
+    from whoosh.codec import whoosh3
+
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        names = ["_stored", *reader.schema.names(),
+                 *(whoosh3._lenfield(name) for name in reader.schema.names())]
+        found = []
+        for leaf, _ in reader.leaf_readers():
+            perdoc = leaf._perdoc
+            found.append({name: bytes(colfile.get(offset, length))
+                          for name in names if perdoc.has_column(name)
+                          for colfile, offset, length in [perdoc._get_column_file(name)]})
+        return found
+
+
+def test_a_storys_paragraphs_added_at_once_are_the_documents_added_one_at_a_time(
+        tmp_path: Path, monkeypatch) -> None:
+    # add_documents adds a story's shared fields once for all its paragraphs: the same
+    # columns (stored fields, in the same order; lengths; sortable values), byte for byte,
+    # and the same postings as adding each paragraph with add_document
+    shared = []
+    original = whoosh_ext.FastSegmentWriter._add_shared
+    monkeypatch.setattr(whoosh_ext.FastSegmentWriter, "_add_shared",
+                        lambda self, *args: shared.append(args[3]) or original(self, *args))
+    at_once, one_by_one = tmp_path / "at-once", tmp_path / "one-by-one"
+    Index.create(str(at_once)).ingest([str(CORPUS)])
+    assert len(shared) == 14 and sum(shared) > 14  # every story, most of several paragraphs
+    monkeypatch.setattr(whoosh_ext.FastSegmentWriter, "_shared_plan", lambda *args: None)
+    Index.create(str(one_by_one)).ingest([str(CORPUS)])
+    assert len(shared) == 14
+    columns = _column_bytes(at_once)
+    assert columns == _column_bytes(one_by_one)
+    assert {"_stored", "date", "story_id", "_body_len"} <= set(columns[-1])
+    assert _all_postings(at_once) == _all_postings(one_by_one)
+
+
 def test_a_merge_copies_segments_as_stock_whoosh_merges_them(tmp_path: Path,
                                                              monkeypatch) -> None:
     # segments with deleted documents (files changed after their first ingest) and terms
