@@ -1124,18 +1124,18 @@ def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
             table = _length_table(lengths, fieldname)
             prefix = pack_ushort(self._fieldid)
             limit = self._postwriter._blocklimit
+            fixedsize = self._fieldobj.format.fixed_value_size()
             lastfn = fieldname
         key = prefix + btext
         packed = type(ids) is _PackedBlock
         if packed and ids.count > limit:  # packed blocks joined past a block's size
             _, _, ids, weights, values = _unpacked((fieldname, btext, ids, None, None))
             packed = False
-        if not packed:
-            term_lengths = [0] * len(ids) if table is None \
-                else [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
         if not packed and len(ids) > limit:
             tindex.lastkey = lastkey
             self.start_term(btext)
+            term_lengths = [0] * len(ids) if table is None \
+                else [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
             _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
             self.finish_term()
             postpos, termpos, lastkey = postfile.tell(), termfile.tell(), key
@@ -1146,8 +1146,10 @@ def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
             block, info = ids.term_bytes(self._postwriter._compression, postpos,
                                          table is not None)
         else:
-            block, info = _one_block_term(self._fieldobj, self._postwriter._compression,
-                                          postpos, ids, weights, values, term_lengths)
+            block, info = _one_block_term(fixedsize, self._postwriter._compression,
+                                          postpos, ids, weights, values,
+                                          None if table is None
+                                          else [table[docnum] for docnum in ids])
         postfile.write(block)
         postpos += len(block)
         row = _ROW_LENGTHS.pack(len(key), len(info)) + key + info
@@ -1193,22 +1195,25 @@ class _HashBucket:
         return zip(self.hashes, self.positions, strict=True)
 
 
-def _one_block_term(fieldobj, compression: int, offset: int, ids, weights, values,
-                    lengths) -> tuple[bytes, bytes]:
+def _one_block_term(fixedsize: int | None, compression: int, offset: int, ids, weights,
+                    values, length_bytes: list[int] | None) -> tuple[bytes, bytes]:
     """The block and term info that start_term, add_posting for each posting, then
     finish_term write for a term whose postings fit one block (nearly every term), made in
-    one step instead of Whoosh's dozen calls: the same bytes as that path."""
+    one step instead of Whoosh's dozen calls: the same bytes as that path. `fixedsize`:
+    the format's fixed_value_size(); `length_bytes`: each document's length byte in the
+    field (0: none), or None for a field without lengths."""
     stored_weights = array("f", weights)  # the block's weights are single precision
     maxweight = max(0, *weights)  # as add_posting keeps it: from 0, double precision
-    known = [length for length in lengths if length]
-    minbyte = length_to_byte(min(known)) if known else 0  # as the header and the info keep them
-    maxbyte = length_to_byte(max(known)) if known else 0
+    # the header and the info keep the least and the greatest length as bytes: those of
+    # the length bytes (each byte's length gives that byte again)
+    known = length_bytes if not length_bytes or 0 not in length_bytes \
+        else [byte for byte in length_bytes if byte]
+    minbyte, maxbyte = (min(known), max(known)) if known else (0, 0)
     first = stored_weights[0]
     if stored_weights.count(first) == len(ids):  # as _mini_weights
         mini_weights = None if first == 1.0 else first
     else:
         mini_weights = tuple(stored_weights)
-    fixedsize = fieldobj.format.fixed_value_size()
     present = [value for value in values if value]
     if fixedsize is None or fixedsize < 0:
         mini_values = tuple(present)
@@ -1736,7 +1741,8 @@ class FastSegmentWriter(SegmentWriter):
             items = _index_items(field, value)
             if kind in _REUSABLE:
                 state.last[fieldname] = (value, items)
-            if kind is str:
+            if kind is str and type(field.format) is not formats.Existence:
+                # for a JoinedText of analysed texts: not ids, which would crowd them out
                 if len(recent) >= RECENT_PARTS:
                     recent.clear()
                 recent[(id(field.analyzer), value)] = items
