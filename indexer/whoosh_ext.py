@@ -150,6 +150,13 @@ What each extension does (the numbers are the commits' and tests' names for them
     field a query scores (feedback's words too), over every segment of every shard of an
     archive. StatsCachingReader makes the term's bytes, key and hash once and reads each
     segment's table from its memory map, with the same answers.
+
+14. Whoosh's writer takes one document at a time, so each paragraph's copy of its story's
+    fields (fix 2 spares their analysis) still went through the writer's per-field work:
+    its group, its length byte, its column value. FastSegmentWriter.add_documents takes a
+    story's paragraphs with the fields they share, and does that work once for all of
+    them; each paragraph's stored fields are the same dictionary in the same order, and
+    the segment is the one add_document makes (tests/test_scale_paths.py compares them).
 """
 
 from __future__ import annotations
@@ -1639,62 +1646,60 @@ class FastSegmentWriter(SegmentWriter):
 
     def add_document(self, **fields):
         self._check_state()
-        perdocwriter = self.perdocwriter
-        docnum = self.docnum
-        docboost = self._doc_boost(fields)
         plan, plain = self._plan(fields)
-        perdocwriter.start_doc(docnum)
-        try:
-            self._add_fields(fields, plan, plain, docboost)
-        except Exception as ex:
-            perdocwriter.cancel_doc()
-            raise ex
-        perdocwriter.finish_doc()
+        self._add_one(fields, plan, plain, self._doc_boost(fields))
         self._added = True
-        self.docnum += 1
         if _state(self).group_bytes > self.pool.limit:
             _spill_groups(self)  # the pool keeps memory bounded: it writes sorted runs to disk
 
     def add_documents(self, common: dict, documents: list[dict]) -> None:
         """add_document(**common, **document) for each of the documents, in order, with
         the fields of `common` (a story's, on each of its paragraphs) analysed, grouped,
-        measured and stored once for all of them instead of once a document: the same
-        segment. No field may be in both, nor named as a keyword (_boost, _stored_...)."""
+        measured and stored once for all of them instead of once a document (fix 14):
+        the same segment. No field may be in both, nor be a keyword (_boost, _stored_...)."""
         if not documents:
             return
         self._check_state()
-        perdoc = self.perdocwriter
-        shared = self._shared_plan(common, documents[0])
+        shared = self._shared_plan(common)
         if shared is None:  # not ours to shortcut: one document at a time
             for document in documents:
                 self.add_document(**common, **document)
             return
-        plan, stored_names = shared
+        plan, stored = shared
         first = self.docnum
         orders: dict[tuple, list[str]] = {}  # a document's own stored names -> all, in order
-        stored = {name: common[name] for name in stored_names if common.get(name) is not None}
         for document in documents:
-            own_plan, _ = self._plan(document)
-            perdoc.start_doc(self.docnum)
-            try:
-                self._add_fields(document, own_plan, True, 1.0)
-            except Exception as ex:
-                perdoc.cancel_doc()
-                raise ex
-            own = perdoc._storedfields
-            if stored:  # as add_document stores them: by field name
-                keys = tuple(own)
-                order = orders.get(keys)
-                if order is None:
-                    order = orders[keys] = sorted((*stored, *keys))
-                perdoc._storedfields = {name: own[name] if name in own else stored[name]
-                                        for name in order}
-            perdoc.finish_doc()
-            self.docnum += 1
+            own_plan, plain = self._plan(document)
+            if not plain or not common.keys().isdisjoint(document):
+                raise ValueError("add_documents: a document repeats a shared field or "
+                                 f"names a keyword: {sorted(document)}")
+            self._add_one(document, own_plan, True, 1.0, stored, orders)
         self._added = True
         self._add_shared(common, plan, first, self.docnum - first)
         if _state(self).group_bytes > self.pool.limit:
             _spill_groups(self)
+
+    def _add_one(self, fields: dict, plan: list, plain: bool, docboost: float,
+                 shared: dict | None = None, orders: dict | None = None) -> None:
+        """One document: its fields, and the stored values of fields it shares
+        (add_documents), stored with its own by field name, as add_document orders them."""
+        perdoc = self.perdocwriter
+        perdoc.start_doc(self.docnum)
+        try:
+            self._add_fields(fields, plan, plain, docboost)
+        except Exception as ex:
+            perdoc.cancel_doc()
+            raise ex
+        if shared and orders is not None:
+            own = perdoc._storedfields
+            keys = tuple(own)
+            order = orders.get(keys)
+            if order is None:
+                order = orders[keys] = sorted((*shared, *keys))
+            perdoc._storedfields = {name: own[name] if name in own else shared[name]
+                                    for name in order}
+        perdoc.finish_doc()
+        self.docnum += 1
 
     def _plan(self, fields: dict) -> tuple[list, bool]:
         """What each field's settings say for a document of these keys, looked up once a
@@ -1714,16 +1719,16 @@ class FastSegmentWriter(SegmentWriter):
             known = state.shapes[shape] = (plan, len(fieldnames) == len(fields))
         return known
 
-    def _shared_plan(self, common: dict, document: dict) -> tuple[list, list[str]] | None:
-        """The plan of `common`'s fields and the names of those stored, when add_documents
-        may add them once for all documents: plain fields, no spelling words or vectors,
-        none in the document too, and our per-document writer."""
+    def _shared_plan(self, common: dict) -> tuple[list, dict] | None:
+        """The plan of `common`'s fields and the values of those stored, when
+        add_documents may add them once for all documents: plain fields, no spelling words
+        or vectors, and our per-document writer."""
         plan, plain = self._plan(common)
         if not plain or type(self.perdocwriter) is not FastPerDocWriter \
-                or any(spelling or vformat for _, _, _, _, spelling, vformat, _, _ in plan) \
-                or any(name in common or name.startswith("_") for name in document):
+                or any(spelling or vformat for _, _, _, _, spelling, vformat, _, _ in plan):
             return None
-        return plan, [name for name, *_, stored, _ in plan if stored]
+        return plan, {name: common[name] for name, *_, stored, _ in plan
+                      if stored and common[name] is not None}
 
     @staticmethod
     def _items(state: _WriterState, fieldname: str, field, value) -> list:
@@ -1797,9 +1802,8 @@ class FastSegmentWriter(SegmentWriter):
             if indexed:
                 fieldboost = docboost if plain else self._field_boost(fields, fieldname,
                                                                       docboost)
-                items = self._items(state, fieldname, field, value)
-                length = self._group(state, fieldname, items, fieldboost, scorable,
-                                     [docnum])[3]
+                length = self._group(state, fieldname, self._items(state, fieldname, field, value),
+                                     fieldboost, scorable, [docnum])[3]
 
             if spelling:
                 spellfield = field.spelling_fieldname(fieldname)
@@ -1831,10 +1835,8 @@ class FastSegmentWriter(SegmentWriter):
             value = common.get(fieldname)
             if value is None:
                 continue
-            length = 0
-            if indexed:
-                items = self._items(state, fieldname, field, value)
-                length = self._group(state, fieldname, items, 1.0, scorable, docnums[:])[3]
+            length = self._group(state, fieldname, self._items(state, fieldname, field, value),
+                                 1.0, scorable, docnums[:])[3] if indexed else 0
             if length:
                 perdoc.add_lengths(fieldname, first, length, count)
             if column:

@@ -318,6 +318,16 @@ def test_a_storys_paragraphs_added_at_once_are_the_documents_added_one_at_a_time
     assert _all_postings(at_once) == _all_postings(one_by_one)
 
 
+def test_add_documents_refuses_a_document_that_repeats_a_shared_field(tmp_path: Path) -> None:
+    writer = Index.create(str(tmp_path / "ix")).whoosh_index.writer()
+    try:
+        with pytest.raises(ValueError, match="repeats a shared field"):
+            writer.add_documents({"kind": "paragraph", "story_id": "1"},
+                                 [{"id": "1#1", "body": "one"}, {"id": "1#2", "kind": "x"}])
+    finally:
+        writer.cancel()
+
+
 def test_a_merge_copies_segments_as_stock_whoosh_merges_them(tmp_path: Path,
                                                              monkeypatch) -> None:
     # segments with deleted documents (files changed after their first ingest) and terms
