@@ -1213,8 +1213,7 @@ def _one_block_term(fixedsize: int | None, compression: int, offset: int, ids, w
     maxweight = max(0, *weights)  # as add_posting keeps it: from 0, double precision
     # the header and the info keep the least and the greatest length as bytes: those of
     # the length bytes (each byte's length gives that byte again)
-    known = length_bytes if not length_bytes or 0 not in length_bytes \
-        else [byte for byte in length_bytes if byte]
+    known = [byte for byte in length_bytes if byte] if length_bytes else None
     minbyte, maxbyte = (min(known), max(known)) if known else (0, 0)
     first = stored_weights[0]
     if stored_weights.count(first) == len(ids):  # as _mini_weights
