@@ -483,11 +483,12 @@ class IngestRun:
         self.rejected_now: dict[str, dict] = {}
         self.walked: set[str] = set()
         # the batch's story keys (versions.settle): the versions it adds to each, and
-        # without workers, its paragraphs as written (number in the new segment, fields)
+        # without workers, its paragraphs as written (the first one's number in the new
+        # segment, the fields they share, each one's own)
         self._new_versions: dict[str, list[VersionInfo]] = {}
         self._shares: dict[str, list[FileOutcome]] = {}  # source -> the shares back
         self._shared_bytes: dict[str, bytes] = {}  # source -> the bytes its shares index
-        self._written: dict[str, list[tuple[int, dict]]] = {}
+        self._written: dict[str, list[tuple[int, dict, list[dict]]]] = {}
         # with workers: the bytes of the files in flight, and the paragraphs a byte of
         # the files read so far gave, so a batch ends near batch_paragraphs although
         # outcomes come back after the files were handed out
@@ -566,8 +567,9 @@ class IngestRun:
         readers: list = []  # the workers' segments of this batch, opened when needed
 
         def pending(key: str) -> Iterator[Pending]:
-            for docnum, fields in written.get(key, ()):
-                yield writer.newsegment, docnum, fields
+            for first, common, documents in written.get(key, ()):
+                for docnum, fields in enumerate(documents, first):
+                    yield writer.newsegment, docnum, {**common, **fields}
             if segments and not readers:
                 readers.extend((segment, self.ix.segment_reader(segment))
                                for segment in segments)
@@ -662,10 +664,9 @@ class IngestRun:
 
     def add_documents(self, common: dict, documents: list[dict]) -> None:
         writer = self._writer_now()
-        if common["kind"] == "paragraph":  # for _settle_versions
-            self._written.setdefault(common["story_key"], []).extend(
-                (docnum, {**common, **fields})
-                for docnum, fields in enumerate(documents, writer.docnum))
+        if common["kind"] == "paragraph":  # for _settle_versions, joined only if it asks
+            self._written.setdefault(common["story_key"], []).append(
+                (writer.docnum, common, documents))
         whoosh_ext.add_documents(writer, common, documents)
 
     # -- the run
