@@ -58,14 +58,11 @@ What each extension does (the numbers are the commits' and tests' names for them
    calls (the length of its document, then add_posting with four type asserts) and
    several checks per posting, a third of a commit. For a Whoosh 3 segment flushed from
    a writer's posting pool (commits and merges alike), this version gathers each term's
-   postings and fills the posting writer's block buffers a block at a time, with the
-   same statistics (highest weight, shortest and longest non-zero length) add_posting
-   keeps; blocks are still written by _write_block, so they are stock Whoosh's (but for
-   fix 8's uncompressed small blocks).
-   A term whose postings fit one block (nearly every term: 58,000 terms at 10,000
-   paragraphs, each once per segment) is written in one step instead of Whoosh's dozen
-   calls (start_term, start_postings, _write_block, add_block, the _mini_ lists, three
-   writes, finish_postings, to_bytes): the same block and term info bytes as that path.
+   postings and writes its blocks in one step instead of Whoosh's dozen calls a block
+   (start_term, start_postings, add_posting for each posting, _write_block, add_block,
+   the _mini_ lists, three writes, finish_postings, to_bytes), with the same statistics
+   (highest weight, shortest and longest non-zero length) add_posting keeps: the same
+   block and term info bytes as that path (but for fix 8's uncompressed small blocks).
    Its term table row too, with the positions of both files counted, not asked of them
    (Whoosh asks three times a term; each tell() of a BufferedWriter is a system call) and
    the key's MD5 hash taken from the digest, not parsed back from its hex string. The
@@ -879,7 +876,7 @@ class _PackedBlock:
                 _value_list(self.values, self.count, self.fixed))
 
     def term_bytes(self, compression: int, offset: int, lengths: bool) -> tuple[bytes, bytes]:
-        """The block and term info _one_block_term writes for these postings."""
+        """The block and term info _term_blocks writes for these postings."""
         weights = _weight_list(self.weights, self.count)
         maxweight = max(0, *weights)
         minbyte, maxbyte = (self.minbyte, self.maxbyte) if lengths else (0, 0)
@@ -1113,13 +1110,15 @@ def _term_lists(items: Iterator[tuple]) -> Iterator[tuple]:
 def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
     """Write each term's postings a block at a time (fix 5) with a W3FieldWriter.
 
-    A one-block term's block and term table row are written here, each file's position
+    Each term's blocks and term table row are written here, each file's position
     counted rather than asked: BufferedWriter.tell() is an lseek system call, and Whoosh
     asks three times a term. The row is what OrderedHashWriter.add writes and records."""
     tindex = self._tindex
     if type(tindex.buckets[0]) is not _HashBucket:
         tindex.buckets = [_HashBucket(entries) for entries in tindex.buckets]
     postfile, termfile = self._postfile, tindex.dbfile
+    # each file's own write, not StructFile's wrapper of it: two calls a term
+    write_posts, write_row = _raw_write(postfile), _raw_write(termfile)
     buckets, positions = tindex.buckets, tindex.index
     hashed = None if tindex.hashfn is filetables.md5_hash else tindex.hashfn
     postpos, termpos, lastkey = postfile.tell(), termfile.tell(), tindex.lastkey
@@ -1142,29 +1141,20 @@ def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
         if packed and ids.count > limit:  # packed blocks joined past a block's size
             _, _, ids, weights, values = _unpacked((fieldname, btext, ids, None, None))
             packed = False
-        if not packed and len(ids) > limit:
-            tindex.lastkey = lastkey
-            self.start_term(btext)
-            term_lengths = [0] * len(ids) if table is None \
-                else [_LENGTH_OF_BYTE[table[docnum]] for docnum in ids]
-            _add_term_postings(self._postwriter, ids, weights, values, term_lengths)
-            self.finish_term()
-            postpos, termpos, lastkey = postfile.tell(), termfile.tell(), key
-            continue
         if key <= lastkey:
             raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
         if packed:
             block, info = ids.term_bytes(self._postwriter._compression, postpos,
                                          table is not None)
         else:
-            block, info = _one_block_term(fixedsize, self._postwriter._compression,
-                                          postpos, ids, weights, values,
-                                          None if table is None
-                                          else [table[docnum] for docnum in ids])
-        postfile.write(block)
+            block, info = _term_blocks(fixedsize, self._postwriter._compression, limit,
+                                       postpos, ids, weights, values,
+                                       None if table is None
+                                       else [table[docnum] for docnum in ids])
+        write_posts(block)
         postpos += len(block)
         row = _ROW_LENGTHS.pack(len(key), len(info)) + key + info
-        termfile.write(row)
+        write_row(row)
         positions.append(termpos)
         if hashed is None:  # filetables.md5_hash without its hex string
             digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
@@ -1176,6 +1166,13 @@ def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
     tindex.lastkey = lastkey
     if lastfn is not None:
         self.finish_field()
+
+
+def _raw_write(handle) -> Callable[[bytes], object]:
+    """The write of the file a StructFile wraps (its own write passes every argument on)."""
+    if type(handle) is StructFile and hasattr(handle.file, "write"):
+        return handle.file.write
+    return handle.write
 
 
 class _HashBucket:
@@ -1206,13 +1203,51 @@ class _HashBucket:
         return zip(self.hashes, self.positions, strict=True)
 
 
-def _one_block_term(fixedsize: int | None, compression: int, offset: int, ids, weights,
-                    values, length_bytes: list[int] | None) -> tuple[bytes, bytes]:
-    """The block and term info that start_term, add_posting for each posting, then
-    finish_term write for a term whose postings fit one block (nearly every term), made in
-    one step instead of Whoosh's dozen calls: the same bytes as that path. `fixedsize`:
-    the format's fixed_value_size(); `length_bytes`: each document's length byte in the
-    field (0: none), or None for a field without lengths."""
+def _term_blocks(fixedsize: int | None, compression: int, limit: int, offset: int, ids,
+                 weights, values, length_bytes: list[int] | None) -> tuple[bytes, bytes]:
+    """The blocks and term info that start_term, add_posting for each posting, then
+    finish_term write for a term, made in one step instead of Whoosh's dozen calls a
+    posting: the same bytes as that path, a block of `limit` postings at a time (the last
+    one's length negative). `fixedsize`: the format's fixed_value_size(); `length_bytes`:
+    each document's length byte in the field (0: none), or None for a field without
+    lengths."""
+    count = len(ids)
+    if count <= limit:  # nearly every term
+        infobytes, databytes, weight, maxweight, minbyte, maxbyte = _block(
+            fixedsize, compression, ids, weights, values, length_bytes)
+        block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(infobytes) + len(databytes))) \
+            + infobytes + databytes
+    else:
+        # the term info's statistics gathered block by block, as W3TermInfo.add_block
+        # does (its weight a sum of the blocks' sums, in that order)
+        parts = [whoosh3.WHOOSH3_HEADER_MAGIC]
+        weight, maxweight, minbyte, maxbyte = 0, 0, 0, 0
+        for start in range(0, count, limit):
+            end = start + limit
+            infobytes, databytes, block_weight, block_maxweight, block_minbyte, \
+                block_maxbyte = _block(fixedsize, compression, ids[start:end],
+                                       weights[start:end], values[start:end],
+                                       None if length_bytes is None
+                                       else length_bytes[start:end])
+            size = len(infobytes) + len(databytes)
+            parts += (pack_int(-size if end >= count else size), infobytes, databytes)
+            weight += block_weight
+            maxweight = max(maxweight, block_maxweight)
+            if block_minbyte and (not minbyte or block_minbyte < minbyte):
+                minbyte = block_minbyte
+            maxbyte = max(maxbyte, block_maxbyte)
+        block = emptybytes.join(parts)
+    # the term info as add_block and set_extent leave it, and to_bytes packs it
+    info = _TERM_INFO.pack(False, 0 + weight, count, minbyte, maxbyte, maxweight, ids[0],
+                           ids[-1])
+    return block, info + pack_long(offset) + pack_int(len(block))
+
+
+def _block(fixedsize: int | None, compression: int, ids, weights, values,
+           length_bytes: list[int] | None) -> tuple:
+    """One posting block's header and data as _write_block writes them, and the
+    statistics add_block takes from it: (header, data, weight sum, greatest weight,
+    least and greatest length byte)."""
     stored_weights = array("f", weights)  # the block's weights are single precision
     maxweight = max(0, *weights)  # as add_posting keeps it: from 0, double precision
     # the header and the info keep the least and the greatest length as bytes: those of
@@ -1234,31 +1269,7 @@ def _one_block_term(fixedsize: int | None, compression: int, offset: int, ids, w
     deltas = tuple(map(sub, ids, chain((0,), ids)))
     infobytes, databytes = _block_bytes((deltas, mini_weights, mini_values), compression,
                                         len(ids), ids[-1], maxweight, minbyte, maxbyte)
-    block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(infobytes) + len(databytes))) \
-        + infobytes + databytes
-    # the term info as add_block and set_extent leave it, and to_bytes packs it
-    info = _TERM_INFO.pack(False, 0 + sum(stored_weights), len(ids), minbyte, maxbyte,
-                           maxweight, ids[0], ids[-1])
-    return block, info + pack_long(offset) + pack_int(len(block))
-
-
-def _add_term_postings(writer, ids, weights, values, lengths) -> None:
-    """What W3PostingsWriter.add_posting does for each posting of a term just started
-    (start_term leaves a fresh block), a block at a time: a full block is written when the
-    next posting comes (or the term ends)."""
-    limit = writer._blocklimit
-    for start in range(0, len(ids), limit):
-        if start:
-            writer._write_block()  # and a fresh block: no postings, statistics reset
-        end = start + limit
-        writer._ids.extend(ids[start:end])
-        block_weights = weights[start:end]
-        writer._weights.extend(block_weights)
-        writer._maxweight = max(writer._maxweight, *block_weights)
-        writer._values.extend(value for value in values[start:end] if value)
-        known = [length for length in lengths[start:end] if length]
-        if known:
-            writer._minlength, writer._maxlength = min(known), max(writer._maxlength, *known)
+    return infobytes, databytes, sum(stored_weights), maxweight, minbyte, maxbyte
 
 
 _TERM_INFO = whoosh3.W3TermInfo._struct
