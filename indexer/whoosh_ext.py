@@ -131,7 +131,9 @@ What each extension does (the numbers are the commits' and tests' names for them
     term whose postings fit one block (most terms) is kept as its block's data and
     statistics (_PackedBlock): renumbering shifts only each block's first document number,
     so the term is written again, joined with its blocks from the other segments, with no
-    Python object per posting and the same bytes as unpacking it.
+    Python object per posting and the same bytes as unpacking it. Each segment's term
+    table is read straight from its map (_term_rows: a term's postings offset and length,
+    without Whoosh's term info object), and each block's header without an unpickler.
 
 12. Whoosh compresses each posting block, each document's stored fields and each story's
     `story_terms` with zlib.compress, whose deflate state (a 32 KiB window and a hash
@@ -762,17 +764,14 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None,
             continue
         fmt = schema[fieldname].format
         fixed = fmt.fixed_value_size()
-        for (found, btext), info in terms.items_from(fieldname, emptybytes):
-            if found != fieldname:
-                break
+        for btext, inlined, offset, length in _term_rows(terms, fieldname):
             ids: list = []
             weights: list = []
             values: list = []
-            if not info.is_inlined():
-                length = info._length[0] if isinstance(info._length, tuple) else info._length
+            if inlined is None:
                 if budget is not None:
                     budget.spend(length)
-                blocks = _blocks(terms._postfile.get(info._offset, length))
+                blocks = _blocks(terms._postfile.get(offset, length))
                 first = next(blocks)
                 if renumber is None and first[2]:  # one block (nearly every term)
                     packed = _PackedBlock.read(first[0], first[1], shift, fixed)
@@ -786,7 +785,7 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None,
                     weights.extend(_weight_list(block_weights, header[0]))
                     values.extend(_value_list(block_values, header[0], fixed))
             else:
-                matcher = terms._codec.postings_reader(terms._postfile, info, fmt,
+                matcher = terms._codec.postings_reader(terms._postfile, inlined, fmt,
                                                        term=(fieldname, btext))
                 while matcher.is_active():
                     ids.append(matcher.id() + shift)
@@ -802,6 +801,54 @@ def _segment_terms(reader, schema, base: int, live: list[int] | None,
                     continue
                 ids, weights, values = (list(column) for column in zip(*kept, strict=True))
             yield fieldname, btext, ids, weights, values
+
+
+def _term_rows(terms, fieldname: str) -> Iterator[tuple]:
+    """A field's rows of a segment's term table in term order, as (term, None, offset,
+    length) of postings in the postings file, or (term, W3TermInfo, 0, 0) of postings
+    inlined in the table (Whoosh 2.7's writer cannot inline: its call fails). Read
+    straight from the table's map: W3TermsReader.items_from makes a term info object a
+    term, through four generators and three copies, for the two numbers a merge needs."""
+    fieldid = terms._fieldmap.get(fieldname)
+    if fieldid is None:
+        return
+    prefix = pack_ushort(fieldid)
+    tindex = terms._tindex
+    dbfile = tindex.dbfile
+    if type(dbfile) is not MappedSubFile:  # a table read through a file: Whoosh's way
+        for (found, btext), info in terms.items_from(fieldname, emptybytes):
+            if found != fieldname:
+                return
+            if info.is_inlined():
+                yield btext, info, 0, 0
+            else:
+                length = info._length[0] if isinstance(info._length, tuple) else info._length
+                yield btext, None, info._offset, length
+        return
+    position = tindex.closest_key_pos(prefix)
+    if position is None:
+        return
+    source, base = dbfile._map, dbfile._start
+    end = base + tindex.endofdata
+    position += base
+    row_lengths, extent = _ROW_LENGTHS.unpack_from, _EXTENT.unpack_from
+    header, info_size = _ROW_LENGTHS.size, _TERM_INFO.size
+    while position < end:
+        keylength, datalength = row_lengths(source, position)
+        keyat = position + header
+        if source[keyat:keyat + 2] != prefix:
+            return
+        dataat = keyat + keylength
+        btext = source[keyat + 2:dataat]
+        if source[dataat]:  # the flags byte: postings inlined
+            yield btext, whoosh3.W3TermInfo.from_bytes(source[dataat:dataat + datalength]), 0, 0
+        else:
+            offset, length = extent(source, dataat + info_size)
+            yield btext, None, offset, length
+        position = dataat + datalength
+
+
+_EXTENT = Struct("!qi")  # a term info's postings offset and length, after its statistics
 
 
 class _PackedBlock:
@@ -924,13 +971,22 @@ def _blocks(raw: bytes) -> Iterator[tuple[tuple, tuple, bool]]:
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"block tag error {raw[:4]!r}")
     position, last = 4, False
+    loads, dumps = pickle.loads, pickle.dumps
     while not last:
         size = _INT.unpack_from(raw, position)[0]
         last, size = size < 0, abs(size)
-        stream = BytesIO(raw[position + 4:position + 4 + size])
-        header = pickle.Unpickler(stream).load()
-        data = stream.read()
-        yield header, pickle.loads(zlib.decompress(data) if header[3] else data), last
+        chunk = raw[position + 4:position + 4 + size]
+        # the header's pickle ends where pickling it again ends (Whoosh wrote it with
+        # protocol 2), checked: quicker than an Unpickler on a stream, which tells
+        header = loads(chunk)
+        written = dumps(header, 2)
+        if chunk.startswith(written):
+            data = chunk[len(written):]
+        else:  # pickled some other way
+            stream = BytesIO(chunk)
+            header = pickle.Unpickler(stream).load()
+            data = stream.read()
+        yield header, loads(zlib.decompress(data) if header[3] else data), last
         position += 4 + size
 
 

@@ -778,6 +778,70 @@ def test_segments_read_from_the_map_read_what_whoosh_copies(tmp_path: Path,
     assert sum(len(term[2]) for term in ours[:-2]) > 5000  # postings compared
 
 
+def test_a_merge_reads_the_term_table_rows_whoosh_reads(tmp_path: Path) -> None:
+    # a merge reads each term's postings offset and length straight from the table's map,
+    # or through Whoosh's term infos where the table is not mapped: the same rows
+    path = tmp_path / "index"
+    index = Index.create(str(path))
+    index.ingest([str(CORPUS)], batch_files=4)
+    index.close()
+
+    def rows(ix) -> tuple[list, set]:
+        found, files = [], set()
+        with ix.reader() as reader:
+            for leaf, _ in reader.leaf_readers():
+                terms = leaf._terms
+                files.add(type(terms._tindex.dbfile))
+                for field in [*sorted(reader.schema.names()), "no such field"]:
+                    found.append([(text, inlined, offset, length) for text, inlined, offset, length
+                                  in whoosh_ext._term_rows(terms, field)])
+        return found, files
+
+    mapped, mapped_files = rows(storage.open_durable(str(path)))
+    read, read_files = rows(whoosh_index.open_dir(str(path)))
+    assert mapped_files == {whoosh_ext.MappedSubFile}
+    assert whoosh_ext.MappedSubFile not in read_files
+    assert mapped == read
+    expected = []
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            for field in [*sorted(reader.schema.names()), "no such field"]:
+                expected.append([
+                    (text, None, info._offset, info._length[0])
+                    for (found, text), info in leaf._terms.items_from(field, b"")
+                    if found == field])
+    assert mapped == expected
+    assert sum(len(field) for field in mapped) > 2000
+
+
+def test_a_merge_reads_each_posting_blocks_header_and_data() -> None:
+    # _blocks finds where a block's header pickle ends by pickling it again as Whoosh
+    # pickles it (protocol 2); a header pickled otherwise is read by an unpickler instead
+    import pickle
+    import struct
+    import zlib
+
+    blocks = [((3, 40, 2.0, 0, 4, 9), ((38, 1, 1), None, None)),
+              ((2, 7, 1.5, 1, 0, 0), ((5, 2), 1.5, (b"\x01", b"\x02"))),
+              ((1, 300, 1.0, 0, 1, 1), ((300,), None, None))]
+
+    def raw(protocol: int) -> bytes:
+        out = b"W3Bl"
+        for number, (header, data) in enumerate(blocks):
+            body = pickle.dumps(data, 3)
+            chunk = pickle.dumps(header, protocol) + (zlib.compress(body) if header[3] else body)
+            last = number == len(blocks) - 1
+            out += struct.pack("!i", -len(chunk) if last else len(chunk)) + chunk
+        return out
+
+    expected = [(header, data, number == 2) for number, (header, data) in enumerate(blocks)]
+    assert list(whoosh_ext._blocks(raw(2))) == expected
+    assert pickle.dumps(blocks[0][0], 0) != pickle.dumps(blocks[0][0], 2)
+    assert list(whoosh_ext._blocks(raw(0))) == expected
+    with pytest.raises(ValueError, match="block tag"):
+        list(whoosh_ext._blocks(b"XXXX" + raw(2)[4:]))
+
+
 def test_a_mapped_sub_file_reads_as_a_copied_one(tmp_path: Path) -> None:
     import mmap
     import pickle
