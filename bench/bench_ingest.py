@@ -14,6 +14,8 @@ indexer of an earlier commit, from a git worktree, run right after each of ours)
 The peak RSS is sampled from /proc every 0.1 s over the child and all its worker
 processes together (their sum at each moment, the highest sum seen); the peak PSS beside
 it counts the pages the forked workers share with the run once (sampled every second).
+CPU is the child's and its workers' user and system time together, and per paragraph: on
+a machine whose speed swings, the work a run did, beside how long it waited.
 
 The baseline, in the same run: the script a user writes first ("lean"): regular
 expressions split records and paragraphs, one ix.writer(), one add_document per paragraph
@@ -118,8 +120,12 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
         stories, paragraphs = naive(corpus, index)
     seconds = time.monotonic() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # workers and merging processes are joined before ingest returns: counted as children
+    cpu = sum(usage.ru_utime + usage.ru_stime for usage in (
+        resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
     print(json.dumps({"stories": stories, "paragraphs": paragraphs, "seconds": seconds,
-                      "own_peak_rss_mb": own, "segments": segments, **merged}))
+                      "cpu_seconds": cpu, "own_peak_rss_mb": own, "segments": segments,
+                      **merged}))
 
 
 _RECORD_RE = re.compile(r"<REUTERS\b.*?</REUTERS>|<DOC>.*?</DOC>", re.S)
@@ -357,7 +363,8 @@ def main() -> None:
         print(f"  {label:<14} {r['stories'] / seconds:8.0f} stories/s "
               f"{r['paragraphs'] / seconds:8.0f} paragraphs/s {megabytes / seconds:6.2f} MB/s "
               f"peak RSS {r['peak_rss_mb']:6.0f} MB (PSS {r['peak_pss_mb']:4.0f})  "
-              f"index {r['index_mb']:7.1f} MB"
+              f"CPU {r['cpu_seconds']:6.1f} s ({r['cpu_seconds'] * 1000 / r['paragraphs']:.2f} "
+              f"ms a paragraph)  index {r['index_mb']:7.1f} MB"
               + (f" in {r['segments']} segments" if r.get("segments") else "")
               + (f" ({r['merges']} merges: {r['merged_documents']} documents, "
                  f"{r['merged_mb']:.0f} MB)" if r.get("merges") else "") + note)
