@@ -806,9 +806,11 @@ _COMPANY_OWNED_RE = re.compile(r"[ \t]*'s[ \t]+(?:shares|stock)\b")
 _COMPANY_BEFORE_RE = re.compile(r"\b(?:shares|stake) (?:in|of)[ \t]+$", re.I)
 _FIELD_VALUE_RE = re.compile(r"(?:[ \t]+[a-z]+){0,2}[ \t]*:[ \t]*[$\d]")
 _CELL_HEAD_RE = re.compile(r"[ \t]*(?:(\d+[ \t]*[.-]?)|([A-Z][\w' ]{0,30}?[ \t]*[:-]))?[ \t]*$")
+# each figure matched whole (an atomic group): a run of digits split into figures in
+# every possible way made a cell that does not end in figures cost time exponential in them
 _CELL_TAIL_RE = re.compile(
     r"[ \t]*(?:\([ \t]*([^()\n]*?)[ \t]*\))?"
-    r"((?:[ \t]*(?:[+-]?\d[\d.,:/'+-]*(?:st|nd|rd|th)?(?:-?pen|no)?\*?|not out))*)"
+    r"((?:[ \t]*(?>[+-]?\d[\d.,:/'+-]*(?:st|nd|rd|th)?(?:-?pen|no)?\*?|not out))*)"
     r"[ \t]*[.)]?[ \t]*$")
 
 
