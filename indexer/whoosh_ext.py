@@ -1206,7 +1206,7 @@ def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
             block, info = _term_blocks(fixedsize, self._postwriter._compression, limit,
                                        postpos, ids, weights, values,
                                        None if table is None
-                                       else [table[docnum] for docnum in ids])
+                                       else bytes(map(table.__getitem__, ids)))
         write_posts(block)
         postpos += len(block)
         row = _ROW_LENGTHS.pack(len(key), len(info)) + key + info
@@ -1260,7 +1260,7 @@ class _HashBucket:
 
 
 def _term_blocks(fixedsize: int | None, compression: int, limit: int, offset: int, ids,
-                 weights, values, length_bytes: list[int] | None) -> tuple[bytes, bytes]:
+                 weights, values, length_bytes: bytes | None) -> tuple[bytes, bytes]:
     """The blocks and term info that start_term, add_posting for each posting, then
     finish_term write for a term, made in one step instead of Whoosh's dozen calls a
     posting: the same bytes as that path, a block of `limit` postings at a time (the last
@@ -1300,28 +1300,30 @@ def _term_blocks(fixedsize: int | None, compression: int, limit: int, offset: in
 
 
 def _block(fixedsize: int | None, compression: int, ids, weights, values,
-           length_bytes: list[int] | None) -> tuple:
+           length_bytes: bytes | None) -> tuple:
     """One posting block's header and data as _write_block writes them, and the
     statistics add_block takes from it: (header, data, weight sum, greatest weight,
-    least and greatest length byte)."""
+    least and greatest length byte). Each posting's work is done by C loops (bytes,
+    filter, join), not Python ones: this runs for every posting a commit writes."""
     stored_weights = array("f", weights)  # the block's weights are single precision
     maxweight = max(0, *weights)  # as add_posting keeps it: from 0, double precision
     # the header and the info keep the least and the greatest length as bytes: those of
-    # the length bytes (each byte's length gives that byte again)
-    known = [byte for byte in length_bytes if byte] if length_bytes else None
-    minbyte, maxbyte = (min(known), max(known)) if known else (0, 0)
+    # the length bytes (each byte's length gives that byte again), 0 (none) left out
+    minbyte, maxbyte = 0, 0
+    if length_bytes and (maxbyte := max(length_bytes)):
+        minbyte = min(length_bytes.replace(b"\0", b"") if 0 in length_bytes else length_bytes)
     first = stored_weights[0]
     if stored_weights.count(first) == len(ids):  # as _mini_weights
         mini_weights = None if first == 1.0 else first
     else:
         mini_weights = tuple(stored_weights)
-    present = [value for value in values if value]
+    # the values present (empty ones left out, as _mini_values leaves them)
     if fixedsize is None or fixedsize < 0:
-        mini_values = tuple(present)
+        mini_values = tuple(filter(None, values))
     elif fixedsize == 0:
         mini_values = None
     else:
-        mini_values = emptybytes.join(present)
+        mini_values = emptybytes.join(values)
     deltas = tuple(map(sub, ids, chain((0,), ids)))
     infobytes, databytes = _block_bytes((deltas, mini_weights, mini_values), compression,
                                         len(ids), ids[-1], maxweight, minbyte, maxbyte)
