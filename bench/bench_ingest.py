@@ -10,7 +10,9 @@ child process and prints stories/s, paragraphs/s, MB/s, the peak RSS and the ind
 with the segments it leaves and what its merges copied (--no-merge-too: the same without
 merging, in the same run; --whoosh-merge-too: with Whoosh's own default merge policy at
 each commit instead of ours, as ingest merged before tiered merging; --against REV: the
-indexer of an earlier commit, from a git worktree, run right after each of ours).
+indexer of an earlier commit, from a git worktree, run right after each of ours, and with
+--no-merge-too its run without merging too: how much a run merges turns on where its
+batches end, so those two compare the same work).
 The peak RSS is sampled from /proc every 0.1 s over the child and all its worker
 processes together (their sum at each moment, the highest sum seen); the peak PSS beside
 it counts the pages the forked workers share with the run once (sampled every second).
@@ -348,6 +350,9 @@ def main() -> None:
             if args.no_merge_too:
                 results[f"ours-{workers}-nomerge"] = run("ours-nomerge", args.corpus,
                                                          workers, Path(scratch))
+                if previous is not None:  # the same work on both sides: no merge decides
+                    results[f"ours-{workers}-nomerge@{args.against}"] = run(
+                        "ours-nomerge", args.corpus, workers, Path(scratch), previous)
             if args.whoosh_merge_too:
                 results[f"ours-{workers}-whoosh"] = run("ours-whoosh", args.corpus,
                                                         workers, Path(scratch))
