@@ -54,6 +54,21 @@ def test_format_is_detected_from_content(name: str, fmt: str, tmp_path: Path) ->
     assert detect(renamed.read_bytes()) == fmt
 
 
+def test_reuters_sign_off_is_the_last_word_reuter_only() -> None:
+    # the pattern the reader used to run over each body, as the oracle
+    from indexer.formats.reuters import paragraphs_of
+
+    signoff = re.compile(r"\s*\bReuter\b\s*$")
+    for body in ("  Wheat rose.\n  Reuter\n", "  Wheat rose. Reuter", "  Wheat (Reuter",
+                 "  Wheat rose.Reuter \n\n", "  Wheat xReuter", "  Wheat_Reuter",
+                 "  Wheat Reuters", "  Reuter", "  Reuter said wheat rose.\n",
+                 "  Wheat \u00e9Reuter", "  Wheat 5Reuter", "Reuter\u3000\n"):
+        expected = signoff.sub("", body.rstrip()).split()
+        assert " ".join(paragraphs_of(body)).split() == expected, body
+    assert paragraphs_of("  Wheat rose.\n  Reuter\n") == ["Wheat rose."]
+    assert paragraphs_of("  Wheat xReuter") == ["Wheat xReuter"]
+
+
 def test_trec_detected_after_gunzip() -> None:
     assert detect(gunzip((FIXTURES / "trec-ap.gz").read_bytes())) == "trec"
 

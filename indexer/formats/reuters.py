@@ -25,7 +25,9 @@ NAME = "reuters"
 _RECORD_RE = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.DOTALL | re.IGNORECASE)
 _ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
 _ENTITY_RE = re.compile(r"&#(\d+);")
-_SIGNOFF_RE = re.compile(r"\s*\bReuter\b\s*$")
+_CODE_RE = re.compile(r"<D>(.*?)</D>")
+_DATE_RE = re.compile(r"\s*(\d{1,2}-[A-Za-z]{3}-\d{4})\s+(\d{1,2}:\d{2}:\d{2})")
+_TAG_RE = re.compile(r"<[^>]+>")
 
 
 def looks_like(text: str) -> bool:
@@ -33,8 +35,15 @@ def looks_like(text: str) -> bool:
 
 
 def _element(record: str, tag: str) -> str:
-    match = re.search(rf"<{tag}\b[^>]*>(.*?)</{tag}>", record, re.DOTALL | re.IGNORECASE)
+    pattern = _ELEMENT_RES.get(tag)
+    if pattern is None:  # compiled once a tag: six a record, tens of thousands of records
+        pattern = _ELEMENT_RES[tag] = re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}>",
+                                                 re.DOTALL | re.IGNORECASE)
+    match = pattern.search(record)
     return match.group(1) if match else ""
+
+
+_ELEMENT_RES: dict[str, re.Pattern[str]] = {}
 
 
 def _clean(text: str) -> str:
@@ -52,7 +61,7 @@ def _character(code: int) -> str:
 
 
 def _codes(record: str, tag: str) -> list[str]:
-    return [_clean(d).strip() for d in re.findall(r"<D>(.*?)</D>", _element(record, tag))]
+    return [_clean(d).strip() for d in _CODE_RE.findall(_element(record, tag))]
 
 
 def person_from_code(code: str) -> str:
@@ -64,7 +73,11 @@ def person_from_code(code: str) -> str:
 
 def paragraphs_of(body: str) -> list[str]:
     """Paragraphs start on indented lines; a trailing 'Reuter' sign-off is dropped."""
-    body = _SIGNOFF_RE.sub("", _clean(body).rstrip())
+    body = _clean(body).rstrip()
+    # a last word "Reuter" (no word character before it) and the space before it: what
+    # the pattern \s*\bReuter\b\s*$ removes, without trying it at every space of the body
+    if body.endswith("Reuter") and not (body[-7:-6].isalnum() or body[-7:-6] == "_"):
+        body = body[:-6].rstrip()
     paragraphs: list[list[str]] = [[]]
     for line in body.split("\n"):
         if line[:1] in (" ", "\t") and paragraphs[-1]:
@@ -76,7 +89,7 @@ def paragraphs_of(body: str) -> list[str]:
 
 def parse_date(text: str) -> datetime | None:
     """`26-FEB-1987 15:01:01.79` (times are GMT)."""
-    match = re.match(r"\s*(\d{1,2}-[A-Za-z]{3}-\d{4})\s+(\d{1,2}:\d{2}:\d{2})", text)
+    match = _DATE_RE.match(text)
     if not match:
         return None
     try:
@@ -101,7 +114,7 @@ def parse_record(attrs: dict[str, str], record: str, source: str) -> Story:
     dateline = parse_dateline(raw_dateline, reference=date) if raw_dateline else None
     body = _element(text, "BODY")
     if not body and "<TITLE>" not in text.upper():
-        body = re.sub(r"<[^>]+>", "", text)  # TYPE="UNPROC": text straight in <TEXT>
+        body = _TAG_RE.sub("", text)  # TYPE="UNPROC": text straight in <TEXT>
     tags = [*_codes(record, "TOPICS"), *_codes(record, "PLACES"), *_codes(record, "ORGS"),
             *_codes(record, "EXCHANGES")]
     people = [person_from_code(code) for code in _codes(record, "PEOPLE")]
