@@ -26,6 +26,8 @@ _MISSING_COMMA_RE = re.compile(rf"(?<=[A-Za-z.])\s+(?=(?:{MONTH_WORD})\s+\d{{1,2
 _LOWER_IN_NAMES = "de|la|le|las|los|del|da|do|dos|das|du|des|of|el|al|am|an|der|upon|on|sur"
 _NAME = rf"[A-ZÀ-Þ][\w.'’/\-]*(?:\s+(?:[A-ZÀ-Þ][\w.'’/\-]*|(?:{_LOWER_IN_NAMES})\b))*?"
 _DASH = r"(?:—|–|--|\.-|-|_)"
+_YEAR_RE = re.compile(r"\d{4}")
+_ENDS_IN_DASH_RE = re.compile(rf"{_DASH}\s*$")
 # Agencies that some wires name without parentheses ("SEOUL, Nov 26 AFP -")
 _BARE_AGENCY = r"AFP|AP|AAP|Reuters|dpa|DPA|EFE|ANSA|Xinhua|Kyodo|Yonhap|UPI|PA|NTB|TT|STT|ANP"
 _DATELINE_RE = re.compile(
@@ -142,7 +144,7 @@ def split_dateline(paragraph: str, reference: datetime | None = None,
     city = match["city"].strip()
     parts: list[str] = []
     for part in (p.strip() for p in match["parts"].split(",") if p.strip()):
-        if re.fullmatch(r"\d{4}", part) and parts and _month_day(parts[-1]):
+        if _YEAR_RE.fullmatch(part) and parts and _month_day(parts[-1]):
             parts[-1] += f", {part}"  # "Aug 29, 2014"
         else:
             parts.append(part)
@@ -183,7 +185,7 @@ def parse_dateline(text: str, reference: datetime | None = None) -> Dateline | N
     """Parse a dateline on its own (`"SPRINGFIELD, Ill. (AP) —"`) or at the head of a paragraph."""
     text = text.strip()
     given = text
-    if not re.search(rf"{_DASH}\s*$", text):
+    if not _ENDS_IN_DASH_RE.search(text):
         text += " -"  # "PORTLAND, Maine (AP)" as an element, without the dash
     if text[:1].islower():
         text = text.title()  # "omaha, april 7 -"

@@ -169,6 +169,8 @@ _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _NOT_LAST = frozenset(_SUFFIXES | _PARTICLES | _WEEKDAYS)  # words a name never ends on
 _INITIAL_RE = re.compile(r"[A-Z]\.")
+_INITIALS_RE = re.compile(r"(?:[A-Z]\.)+")  # "J.", "J.Y."
+_ORDINAL_RE = re.compile(r"\d(?:st|nd|rd|th)")
 _COMPASS_INITIAL_RE = re.compile(r"[NSEW]\.")
 _PLACE_PREPOSITIONS = {"near", "in", "at", "from", "outside", "to", "into", "across"}
 # A results line of teams: two names with their scores, or a name and a standings row.
@@ -494,9 +496,9 @@ def _clean(word: str) -> str:
     word = _POSSESSIVE_RE.sub("", word)
     if word.endswith(".") and len(word) > 2 and not (len(word) == 2 and word[0].isupper()):
         # keep initials ("J.") but drop a sentence period from "Kerry."
-        if not re.fullmatch(r"(?:[A-Z]\.)+", word):
+        if not _INITIALS_RE.fullmatch(word):
             word = word[:-1]
-    if word.isupper() and len(word) > 1 and not re.fullmatch(r"(?:[A-Z]\.)+", word):
+    if word.isupper() and len(word) > 1 and not _INITIALS_RE.fullmatch(word):
         word = word.capitalize()
     return word
 
@@ -722,7 +724,7 @@ def find_mentions(text: str) -> list[Mention]:
         # given name ("Red Garvey") it comes before a known surname
         colour = keys[0] in _COLOURS and keys[-1] not in family
         first_given = keys[0] in given and not colour and not _is_place(words[:1]) or bool(
-            re.fullmatch(r"(?:[A-Z]\.)+", words[0]))
+            _INITIALS_RE.fullmatch(words[0]))
         # in a score line or table row ("Aston Villa 2 Leeds United 1") a surname-like
         # last word is no evidence: clubs and counties look like names there
         if following in _FACILITY_NOUNS:
@@ -851,7 +853,7 @@ def _cells(text: str, line_start: int, line_end: int, runs_at: dict[int, int]
                 else "(w)"
             figures = tail.group(2).split()
             # a minute ("27th") makes a scorer; a score before a bracket of names, a team
-            count = "" if not figures else "o" if re.search(r"\d(?:st|nd|rd|th)", figures[0]) \
+            count = "" if not figures else "o" if _ORDINAL_RE.search(figures[0]) \
                 else "9" if len(figures) == 1 else "99"
             scored = inside is None and separator is not None \
                 and separator.group().strip() == "(" \

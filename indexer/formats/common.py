@@ -25,10 +25,17 @@ _UPDATE_RE = re.compile(r"\bUPDATE\s+(\d+)\b")
 _KILL_RE = re.compile(r"\b(?:KILL|KILLED|WITHDRAWN|WITHDRAWAL|ELIMINATION|ELIMINATE)\b")
 
 
+# compiled once: each story calls these (re.search(pattern, ...) looks the pattern up, and
+# or-es its flags, at every call)
+_BYLINE_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+_CORRECTED_RE = re.compile(r"\b(?:CORRECTED|REFILE|Writethru|CORRECTS?)\b", re.IGNORECASE)
+_TIMESTAMP_RE = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}")
+
+
 def byline_name(text: str) -> str:
     """`By CHARLES ODUM, AP Sports Writer` -> `Charles Odum`; co-authors joined by ', '."""
     text = _BYLINE_PREFIX_RE.sub("", normalize_space(text)).strip(" =<,")
-    parts = re.split(r"\s*(?:,|;|\band\b|&)\s*", text)
+    parts = _BYLINE_SPLIT_RE.split(text)
     kept = [p for p in parts if p and not _BYLINE_NOISE_RE.search(p)
             and any(ch.isalpha() for ch in p)
             and not (p.isupper() and len(p) <= 5 and " " not in p)]  # agency codes: NTB, EFE
@@ -45,7 +52,7 @@ def rewrite_version(*texts: str) -> int:
         for pattern in (_AP_LEAD_RE, _UPDATE_RE):
             for match in pattern.finditer(text):
                 best = max(best, int(match.group(1)))
-        if re.search(r"\b(?:CORRECTED|REFILE|Writethru|CORRECTS?)\b", text, re.IGNORECASE):
+        if _CORRECTED_RE.search(text):
             best = max(best, 1)
     return best
 
@@ -57,7 +64,7 @@ def is_kill(*texts: str) -> bool:
 def dateline_from_parts(location: str = "", city: str = "", region: str = "",
                         country: str = "", agency: str = "") -> Dateline:
     """A Dateline from separate fields (NITF <location>, NewsML <located>, ninjs located)."""
-    if re.match(r"\s*\d{4}-?\d{2}-?\d{2}", location):
+    if _TIMESTAMP_RE.match(location):
         location = ""  # Reuters puts a timestamp in <dateline>
     if location and not city:
         parts = [p.strip() for p in location.split(",") if p.strip()]

@@ -37,7 +37,16 @@ def looks_like(text: str) -> bool:
 
 
 def _elements(record: str, tag: str) -> list[str]:
-    return re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", record, re.DOTALL | re.IGNORECASE)
+    pattern = _ELEMENT_RES.get(tag)
+    if pattern is None:  # compiled once a tag, not looked up (and its flags or-ed) a call
+        pattern = _ELEMENT_RES[tag] = re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}>",
+                                                 re.DOTALL | re.IGNORECASE)
+    return pattern.findall(record)
+
+
+_ELEMENT_RES: dict[str, re.Pattern[str]] = {}
+_TAG_RE = re.compile(r"<[^>]+>")
+_YYMMDD_RE = re.compile(r"\b(\d{2})(\d{2})(\d{2})\b")
 
 
 # TIPSTER's SGML entities in upper case: an em dash, and typesetting marks (&UR;, &QL;,
@@ -51,7 +60,7 @@ def _entity(match: re.Match) -> str:
 
 
 def _text(fragment: str) -> str:
-    fragment = _SGML_ENTITY_RE.sub(_entity, re.sub(r"<[^>]+>", " ", fragment))
+    fragment = _SGML_ENTITY_RE.sub(_entity, _TAG_RE.sub(" ", fragment))
     return strip_controls(html.unescape(fragment))
 
 
@@ -75,7 +84,7 @@ def _date(record: str, docno: str) -> datetime | None:
             when = parse_date(normalize_space(_text(value)))
             if when:
                 return when
-            compact = re.search(r"\b(\d{2})(\d{2})(\d{2})\b", _text(value))
+            compact = _YYMMDD_RE.search(_text(value))
             if compact:
                 return _yymmdd(*compact.groups())
     match = _DOCNO_DATE_RE.match(docno)  # AP880212-0001, WSJ870323-0001
