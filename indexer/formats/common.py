@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cache
 
 from ..dateline import normalize_region, place_for_city, split_dateline
 from ..model import Dateline, Story, WireFormatError, naive_utc
@@ -30,6 +31,13 @@ _KILL_RE = re.compile(r"\b(?:KILL|KILLED|WITHDRAWN|WITHDRAWAL|ELIMINATION|ELIMIN
 _BYLINE_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 _CORRECTED_RE = re.compile(r"\b(?:CORRECTED|REFILE|Writethru|CORRECTS?)\b", re.IGNORECASE)
 _TIMESTAMP_RE = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}")
+
+
+@cache
+def element_pattern(tag: str) -> re.Pattern[str]:
+    """An SGML element's text, `<TAG ...>(text)</TAG>` in any case and across lines:
+    compiled once a tag (SGML readers look for several a record)."""
+    return re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}>", re.DOTALL | re.IGNORECASE)
 
 
 def byline_name(text: str) -> str:

@@ -19,7 +19,7 @@ from datetime import datetime
 from ..dateline import parse_dateline
 from ..model import Story, WireFormatError
 from ..textio import check_text, decode, normalize_space, strip_controls
-from .common import assemble
+from .common import assemble, element_pattern
 
 NAME = "reuters"
 _RECORD_RE = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.DOTALL | re.IGNORECASE)
@@ -35,15 +35,8 @@ def looks_like(text: str) -> bool:
 
 
 def _element(record: str, tag: str) -> str:
-    pattern = _ELEMENT_RES.get(tag)
-    if pattern is None:  # compiled once a tag: six a record, tens of thousands of records
-        pattern = _ELEMENT_RES[tag] = re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}>",
-                                                 re.DOTALL | re.IGNORECASE)
-    match = pattern.search(record)
+    match = element_pattern(tag).search(record)
     return match.group(1) if match else ""
-
-
-_ELEMENT_RES: dict[str, re.Pattern[str]] = {}
 
 
 def _clean(text: str) -> str:

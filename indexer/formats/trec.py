@@ -23,7 +23,7 @@ from ..dateline import parse_dateline
 from ..dates import parse_date
 from ..model import Dateline, Story, WireFormatError
 from ..textio import check_text, decode, normalize_space, strip_controls
-from .common import assemble, byline_name
+from .common import assemble, byline_name, element_pattern
 
 NAME = "trec"
 _DOC_RE = re.compile(r"<DOC>(.*?)</DOC>", re.DOTALL | re.IGNORECASE)
@@ -37,14 +37,9 @@ def looks_like(text: str) -> bool:
 
 
 def _elements(record: str, tag: str) -> list[str]:
-    pattern = _ELEMENT_RES.get(tag)
-    if pattern is None:  # compiled once a tag, not looked up (and its flags or-ed) a call
-        pattern = _ELEMENT_RES[tag] = re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}>",
-                                                 re.DOTALL | re.IGNORECASE)
-    return pattern.findall(record)
+    return element_pattern(tag).findall(record)
 
 
-_ELEMENT_RES: dict[str, re.Pattern[str]] = {}
 _TAG_RE = re.compile(r"<[^>]+>")
 _YYMMDD_RE = re.compile(r"\b(\d{2})(\d{2})(\d{2})\b")
 
