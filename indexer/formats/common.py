@@ -33,6 +33,9 @@ _CORRECTED_RE = re.compile(r"\b(?:CORRECTED|REFILE|Writethru|CORRECTS?)\b", re.I
 _TIMESTAMP_RE = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}")
 
 
+SGML_TAG_RE = re.compile(r"<[^>]+>")  # any tag, to strip markup from an element's text
+
+
 @cache
 def element_pattern(tag: str) -> re.Pattern[str]:
     """An SGML element's text, `<TAG ...>(text)</TAG>` in any case and across lines:

@@ -19,7 +19,7 @@ from datetime import datetime
 from ..dateline import parse_dateline
 from ..model import Story, WireFormatError
 from ..textio import check_text, decode, normalize_space, strip_controls
-from .common import assemble, element_pattern
+from .common import SGML_TAG_RE, assemble, element_pattern
 
 NAME = "reuters"
 _RECORD_RE = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.DOTALL | re.IGNORECASE)
@@ -27,7 +27,6 @@ _ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
 _ENTITY_RE = re.compile(r"&#(\d+);")
 _CODE_RE = re.compile(r"<D>(.*?)</D>")
 _DATE_RE = re.compile(r"\s*(\d{1,2}-[A-Za-z]{3}-\d{4})\s+(\d{1,2}:\d{2}:\d{2})")
-_TAG_RE = re.compile(r"<[^>]+>")
 
 
 def looks_like(text: str) -> bool:
@@ -107,7 +106,7 @@ def parse_record(attrs: dict[str, str], record: str, source: str) -> Story:
     dateline = parse_dateline(raw_dateline, reference=date) if raw_dateline else None
     body = _element(text, "BODY")
     if not body and "<TITLE>" not in text.upper():
-        body = _TAG_RE.sub("", text)  # TYPE="UNPROC": text straight in <TEXT>
+        body = SGML_TAG_RE.sub("", text)  # TYPE="UNPROC": text straight in <TEXT>
     tags = [*_codes(record, "TOPICS"), *_codes(record, "PLACES"), *_codes(record, "ORGS"),
             *_codes(record, "EXCHANGES")]
     people = [person_from_code(code) for code in _codes(record, "PEOPLE")]

@@ -23,7 +23,7 @@ from ..dateline import parse_dateline
 from ..dates import parse_date
 from ..model import Dateline, Story, WireFormatError
 from ..textio import check_text, decode, normalize_space, strip_controls
-from .common import assemble, byline_name, element_pattern
+from .common import SGML_TAG_RE, assemble, byline_name, element_pattern
 
 NAME = "trec"
 _DOC_RE = re.compile(r"<DOC>(.*?)</DOC>", re.DOTALL | re.IGNORECASE)
@@ -40,7 +40,6 @@ def _elements(record: str, tag: str) -> list[str]:
     return element_pattern(tag).findall(record)
 
 
-_TAG_RE = re.compile(r"<[^>]+>")
 _YYMMDD_RE = re.compile(r"\b(\d{2})(\d{2})(\d{2})\b")
 
 
@@ -55,7 +54,7 @@ def _entity(match: re.Match) -> str:
 
 
 def _text(fragment: str) -> str:
-    fragment = _SGML_ENTITY_RE.sub(_entity, _TAG_RE.sub(" ", fragment))
+    fragment = _SGML_ENTITY_RE.sub(_entity, SGML_TAG_RE.sub(" ", fragment))
     return strip_controls(html.unescape(fragment))
 
 
