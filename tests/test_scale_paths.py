@@ -793,8 +793,7 @@ def test_a_merge_reads_the_term_table_rows_whoosh_reads(tmp_path: Path) -> None:
                 terms = leaf._terms
                 files.add(type(terms._tindex.dbfile))
                 for field in [*sorted(reader.schema.names()), "no such field"]:
-                    found.append([(text, inlined, offset, length) for text, inlined, offset, length
-                                  in whoosh_ext._term_rows(terms, field)])
+                    found.append(list(whoosh_ext._term_rows(terms, field)))
         return found, files
 
     mapped, mapped_files = rows(storage.open_durable(str(path)))
