@@ -493,6 +493,8 @@ class IngestRun:
         # the files read so far gave, so a batch ends near batch_paragraphs although
         # outcomes come back after the files were handed out
         self._bytes_in_flight = 0
+        # the workers asked for the segments of a batch not yet committed (_end_batch)
+        self._finishing: list[int] | None = None
         self._bytes_read = 0
         self._paragraphs_read = 0
 
@@ -507,16 +509,43 @@ class IngestRun:
             self._writer = new_writer(self.ix, limitmb=160 if self._pool is None else 64)
         return self._writer
 
-    def _commit(self) -> None:
-        """Commit the batch. A size tier full of segments (storage.tiered_merges) is
-        merged: without workers, into the run's writer at the commit; with workers, by a
-        worker beside the others reading files, its segment taken by a later commit."""
+    def _end_batch(self) -> None:
+        """The batch is full. Without workers it is committed. With workers, once its
+        files are all back, the workers are asked for its segments, and the next batch's
+        files go out while they write them: a worker done first goes on reading, not
+        waiting for the others and the commit. _finish_batch commits it."""
+        if self._pool is None:
+            self._commit()
+            return
+        self._finish_batch()  # the batch before, if a file alone filled this one
+        while self._pool.in_flight:
+            self._apply_next()
+        self._finishing = self._pool.send_finish()
+        self._batch_files = self._batch_paragraphs = 0
+
+    def _finish_batch(self) -> None:
+        """Commit the batch whose segments the workers are writing, if one is. The next
+        batch's outcomes wait until then: its deletions and versions are the next
+        commit's."""
+        if self._finishing is not None:
+            assert self._pool is not None
+            asked, self._finishing = self._finishing, None
+            self._commit(self._pool.collect_segments(asked))
+
+    def _commit(self, finished: list | None = None) -> None:
+        """Commit the batch (with workers: the segments they `finished` for it, or asked
+        for here). A size tier full of segments (storage.tiered_merges) is merged: without
+        workers, into the run's writer at the commit; with workers, by a worker beside
+        the others reading files, its segment taken by a later commit."""
         segments = []
         done: list = []
         if self._pool is not None:
-            while self._pool.in_flight:
-                self._apply_next()
-            segments = self._pool.finish_batch()
+            if finished is None:
+                self._finish_batch()
+                while self._pool.in_flight:
+                    self._apply_next()
+                finished = self._pool.finish_batch()
+            segments = finished
             # a merge done by now is committed now, even in a batch that wrote nothing:
             # left for a later commit, its segments would look free to the next merge
             done = self._pool.finished_merges()
@@ -535,8 +564,9 @@ class IngestRun:
                 for docnum in merge.deleted_since(current):
                     merge.segment.delete_document(docnum)
             segments += [merge.segment for merge in done]
-            if self._pool.merging:
-                writer.keep_unlisted_files()  # merging workers' segments are not listed yet
+            if self._pool.merging or self._pool.in_flight:
+                # merging workers' segments, and the next batch's, are not listed yet
+                writer.keep_unlisted_files()
         group = [segment for merged in groups for segment in merged]
         if self.whoosh_merge:
             policy = MERGE_SMALL
@@ -710,7 +740,8 @@ class IngestRun:
                 if job is not None:
                     self._read(job)
                 if self._batch_full():
-                    self._commit()
+                    self._end_batch()
+            self._finish_batch()
             if prune:
                 self._prune(ledger)
             self._ending = True  # the last merges begin in _finish_merges, on every worker
@@ -791,9 +822,20 @@ class IngestRun:
 
     def _submit(self, job: FileJob) -> None:
         assert self._pool is not None
+        # while the workers write a batch's segments, files go out as long as one has
+        # room; the batch is committed as soon as its segments are back, or before an
+        # outcome of the next is taken
+        while self._finishing is not None:
+            if self._pool.segments_ready(self._finishing):
+                self._finish_batch()
+            elif self._pool.in_flight < 4 * self.workers and self._pool.has_room():
+                break
+            else:
+                self._pool.wait_message()
         # the outcomes back are accounted for before more files go out (a batch ends on
         # them): at most four a worker wait to be taken
         while self._pool.in_flight >= 4 * self.workers:
+            self._finish_batch()
             self._apply_next()
         self._pool.submit(job)
         if job.ledger_stories is None:

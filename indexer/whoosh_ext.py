@@ -510,6 +510,7 @@ class _WriterState:
         self.merged: list[tuple] = []
         self.progress: Callable[[float], None] | None = None  # report_merge_progress()
         self.keep_files = False  # keep_unlisted_files()
+        self.listed: set[str] = set()  # and the segments listed when it was called
 
 
 def _state(writer) -> _WriterState:
@@ -1990,14 +1991,29 @@ class FastSegmentWriter(SegmentWriter):
     def keep_unlisted_files(self) -> None:
         """At this writer's commit, leave the files of segments its table of contents does
         not list and the index's temporary folder (Whoosh deletes both): a worker may be
-        writing a segment beside it."""
-        _state(self).keep_files = True
+        writing a segment beside it. Only the files of the segments the commit drops
+        (merged into another) go, with the earlier tables of contents."""
+        state = _state(self)
+        state.keep_files = True
+        state.listed = {segment.segment_id() for segment in self.segments}
 
     def _commit_toc(self, segments):
-        if not _state(self).keep_files:
+        state = _state(self)
+        if not state.keep_files:
             return super()._commit_toc(segments)
         whoosh_index.TOC(self.schema, segments, self.generation).write(self.storage,
                                                                        self.indexname)
+        dropped = state.listed - {segment.segment_id() for segment in segments}
+        tocs = whoosh_index.TOC._pattern(self.indexname)
+        segment_files = whoosh_index.TOC._segment_pattern(self.indexname)
+        for filename in list(self.storage):
+            toc, segment = tocs.match(filename), segment_files.match(filename)
+            if (toc and int(toc.group(1)) != self.generation) \
+                    or (segment and segment.group(1) in dropped):
+                try:
+                    self.storage.delete_file(filename)
+                except OSError:  # still open elsewhere (Windows): a later commit's
+                    pass
 
     def _finish(self):
         if not _state(self).keep_files:

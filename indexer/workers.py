@@ -78,6 +78,11 @@ class WorkerPool:
         self._outcomes: deque[ingest.FileOutcome] = deque()  # back, not yet taken
         self._merging: dict[int, Merge] = {}  # worker number -> the merge it is doing
         self._merged: list[Merge] = []  # done, not yet committed
+        self._segments: dict[int, list] = {}  # worker number -> its batch's segments, back
+        # segments a worker set to merge wrote first, from files it had been handed: they
+        # belong to the batch those files are in (collect_segments)
+        self._early: list = []
+        self._owed: set[int] = set()  # workers set to merge whose early segments are not back
         self.connections: list[Connection] = []
         self.processes = []
         for number in range(count):
@@ -121,16 +126,45 @@ class WorkerPool:
         self.in_flight -= 1
         return self._outcomes.popleft()
 
+    def send_finish(self) -> list[int]:
+        """Ask the workers reading files (not those merging) to write the batch's
+        segments; returns which were asked, for collect_segments. Files handed out from
+        now on are the next batch's: each worker reads its messages in order."""
+        asked = [n for n in range(len(self.connections)) if n not in self._merging]
+        for number in asked:
+            self.connections[number].send(("finish", None))
+        return asked
+
+    def segments_ready(self, asked: list[int]) -> bool:
+        """Whether collect_segments(asked) would find every segment back (no wait)."""
+        while any(connection.poll() for connection in self.connections):
+            self._receive()
+        return not self._owed and all(number in self._segments for number in asked)
+
+    def collect_segments(self, asked: list[int]) -> list:
+        """The segments of the batch send_finish() ended: those of the workers asked, and
+        those that workers set to merge wrote first (ready: their files of the batch)."""
+        while self._owed or not all(number in self._segments for number in asked):
+            self._receive()
+        segments = [segment for number in asked for segment in self._segments.pop(number)]
+        segments += self._early
+        self._early = []
+        return segments
+
     def finish_batch(self) -> list:
         """The segments the workers wrote in this batch (none from a worker given no file;
         a merging worker is given none)."""
-        reading = [n for n in range(len(self.connections)) if n not in self._merging]
-        for number in reading:
-            self.connections[number].send(("finish", None))
-        segments = []
-        for _ in reading:
-            segments += self._result("segment")[2]
-        return segments
+        return self.collect_segments(self.send_finish())
+
+    def has_room(self) -> bool:
+        """Whether submit() would hand a file out at once."""
+        return any(n not in self._merging and self._jobs[n] < QUEUED_JOBS
+                   and (not self._jobs[n] or self._load[n] < QUEUED_BYTES)
+                   for n in range(len(self.connections)))
+
+    def wait_message(self) -> None:
+        """Until a worker's next message is back (and kept)."""
+        self._receive()
 
     # -- merges, beside the files
 
@@ -145,17 +179,18 @@ class WorkerPool:
         return [*self._merging.values(), *self._merged]
 
     def start_merge(self, group: list, reading: int = 1) -> bool:
-        """Between batches (no file in flight): have a worker merge committed segments
-        into a new segment of its own while `reading` others read the files; False when
-        no other worker may merge."""
-        if self.in_flight:
-            raise WorkerError("a merge starts between batches")
+        """Have a worker merge committed segments into a new segment of its own while
+        `reading` others read the files; False when no other worker may merge. The worker
+        with the least work in flight is chosen; it indexes the files it was handed
+        first, and sends their segment before it merges (collect_segments)."""
         if len(self._merging) >= len(self.connections) - reading:
             return False
-        number = next(n for n in range(len(self.connections)) if n not in self._merging)
+        number = min((n for n in range(len(self.connections)) if n not in self._merging),
+                     key=lambda n: self._load[n])
         merge = Merge(group)
         self.connections[number].send(("merge", group))
         self._merging[number] = merge
+        self._owed.add(number)
         return True
 
     def finished_merges(self) -> list[Merge]:
@@ -177,18 +212,23 @@ class WorkerPool:
             kind, number, payload = self._receive()
             if kind == expected:
                 return kind, number, payload
-            if kind not in ("file", "merged"):
+            if kind not in ("file", "merged", "segment", "early"):
                 raise WorkerError(f"worker {number} sent {kind!r} when {expected!r} was "
                                   "expected")
 
     def _receive(self) -> tuple:
-        """The next message from any worker; a file outcome or a finished merge is kept
-        as it comes, and its worker's load lightened."""
+        """The next message from any worker; a file outcome, a batch's segments or a
+        finished merge is kept as it comes, and its worker's load lightened."""
         kind, number, payload = self._message()
         if kind == "file":
             self._load[number] -= _work(payload.job)
             self._jobs[number] -= 1
             self._outcomes.append(payload)
+        elif kind == "segment":
+            self._segments[number] = payload
+        elif kind == "early":
+            self._early += payload
+            self._owed.discard(number)
         elif kind == "merged":
             merge = self._merging.pop(number)
             merge.segment = payload
@@ -367,6 +407,9 @@ def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: 
             if kind == "file":
                 connection.send(("file", batch.file(job, fmt, people)))
             elif kind == "merge":
+                # the files handed out before the merge: their segment goes with their
+                # batch, not after the merge
+                connection.send(("early", batch.finish()))
                 connection.send(("merged", batch.merge(job)))
             elif kind == "finish":
                 connection.send(("segment", batch.finish()))

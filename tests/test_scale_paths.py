@@ -4,6 +4,7 @@ stories with its fallback, optimize, and the analysis reused between paragraphs.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -1033,16 +1034,90 @@ def test_a_merge_done_before_an_empty_last_batch_is_committed_before_another_beg
     from indexer.workers import WorkerPool
 
     make_wire_folder(tmp_path / "wire", 240)
-    original = WorkerPool.finish_batch
+    original = WorkerPool.collect_segments
 
-    def merges_first(self):
+    def merges_first(self, asked):
         self.wait_merges()  # as when the merge's message comes before the segments
-        return original(self)
+        return original(self, asked)
 
-    monkeypatch.setattr(WorkerPool, "finish_batch", merges_first)
+    monkeypatch.setattr(WorkerPool, "collect_segments", merges_first)
     index = Index.create(str(tmp_path / "index"))
     report = index.ingest([str(tmp_path / "wire")], workers=2, batch_files=12)
     assert report.merges >= 2  # 240 files, 12 a batch: the last batch is empty
     plain = Index.create(str(tmp_path / "plain"))
     plain.ingest([str(tmp_path / "wire")], workers=2, batch_files=12, merge=False)
     assert paragraph_ids(tmp_path / "index") == paragraph_ids(tmp_path / "plain")
+
+
+def test_a_worker_set_to_merge_first_hands_back_the_segment_of_the_files_it_holds(
+        tmp_path: Path) -> None:
+    # with a batch's files still out (the run hands out the next batch's while the last
+    # is committed), a worker may be set to merge: the segment of the files it was handed
+    # belongs to their batch, and must not wait for the merge, nor be left out
+    from indexer.crashcheck import make_wire_folder
+    from indexer.ingest import RULES, FileJob
+    from indexer.workers import WorkerPool
+
+    make_wire_folder(tmp_path / "old", 4)
+    index = Index.create(str(tmp_path / "index"))
+    report = index.ingest([str(tmp_path / "old")], batch_files=1, merge=False)
+    group = index.whoosh_index._segments()
+    assert len(group) == report.commits + 1 == 5  # and the meta record's
+    new = tmp_path / "new"
+    new.mkdir()
+    jobs = []
+    for number in range(2):
+        path = new / f"late-{number}.txt"
+        path.write_text(story_text(headline=f"Late {number}", lead="Officials said so.",
+                                   paragraphs=("A second paragraph.",)), encoding="utf-8")
+        jobs.append(FileJob(str(path), str(new), str(path), path.stat().st_size,
+                            path.stat().st_mtime_ns, None))
+    pool = WorkerPool(index.whoosh_index, "auto", RULES, 2, 64)
+    try:
+        for job in jobs:
+            pool.submit(job)  # one to each worker: the least loaded
+        assert pool.in_flight == 2 and pool.start_merge(group)
+        outcomes = [pool.next_outcome() for _ in jobs]
+        segments = pool.collect_segments(pool.send_finish())  # the other worker is asked
+        pool.wait_merges()
+        merges = pool.finished_merges()
+    finally:
+        pool.close()
+    assert [outcome.status for outcome in outcomes] == ["parsed", "parsed"]
+    assert len(segments) == 2
+    assert sum(segment.doc_count_all() for segment in segments) \
+        == sum(outcome.documents for outcome in outcomes)
+    assert len(merges) == 1
+    assert merges[0].segment.doc_count_all() == sum(s.doc_count_all() for s in group)
+
+
+def test_a_commit_beside_working_workers_still_deletes_the_segments_it_merged_away(
+        tmp_path: Path) -> None:
+    # the run commits while workers write the next batch: their files, not yet listed,
+    # stay; the files of the segments the commit drops (merged into another) go now, not
+    # at the end of the run
+    from functools import partial
+
+    index = Index.create(str(tmp_path / "index"))
+    index.ingest([str(CORPUS)], batch_files=1, merge=False)
+    ix = index.whoosh_index
+    group = ix._segments()[:3]
+    worker = ix.segment_writer(_lk=False)
+    storage.merge_into(worker, group)
+    merged = worker._finalize_segment()
+    folder = tmp_path / "index"
+    writing = folder / "MAIN_beingwritten.seg"  # a worker's segment, not listed yet
+    writing.write_bytes(b"")
+    tocs_before = {name for name in os.listdir(folder) if name.endswith(".toc")}
+    expected = storage.live_documents(ix)
+    writer = storage.new_writer(ix)
+    writer.keep_unlisted_files()
+    storage.commit_verified(ix, writer, expected, segments=[merged],
+                            mergetype=partial(storage.drop_group, group=group))
+    names = set(os.listdir(folder))
+    assert not any(name.startswith(segment.segment_id()) for name in names
+                   for segment in group)
+    assert f"{merged.segment_id()}.seg" in names and writing.name in names
+    tocs = {name for name in names if name.endswith(".toc")}
+    assert len(tocs) == 1 and not tocs & tocs_before
+    assert Index.open(str(folder)).check() == []
