@@ -16,8 +16,9 @@ batches end, so those two compare the same work).
 The peak RSS is sampled from /proc every 0.1 s over the child and all its worker
 processes together (their sum at each moment, the highest sum seen); the peak PSS beside
 it counts the pages the forked workers share with the run once (sampled every second).
-CPU is the child's and its workers' user and system time together, and per paragraph: on
-a machine whose speed swings, the work a run did, beside how long it waited.
+CPU is the child's and its workers' user and system time together, per paragraph, and
+over the wall time (cores busy: how well the workers are kept at work): on a machine whose
+speed swings, the work a run did, beside how long it waited.
 
 The baseline, in the same run: the script a user writes first ("lean"): regular
 expressions split records and paragraphs, one ix.writer(), one add_document per paragraph
@@ -369,7 +370,8 @@ def main() -> None:
               f"{r['paragraphs'] / seconds:8.0f} paragraphs/s {megabytes / seconds:6.2f} MB/s "
               f"peak RSS {r['peak_rss_mb']:6.0f} MB (PSS {r['peak_pss_mb']:4.0f})  "
               f"CPU {r['cpu_seconds']:6.1f} s ({r['cpu_seconds'] * 1000 / r['paragraphs']:.2f} "
-              f"ms a paragraph)  index {r['index_mb']:7.1f} MB"
+              f"ms a paragraph, {r['cpu_seconds'] / r['seconds']:.2f} cores busy)  "
+              f"index {r['index_mb']:7.1f} MB"
               + (f" in {r['segments']} segments" if r.get("segments") else "")
               + (f" ({r['merges']} merges: {r['merged_documents']} documents, "
                  f"{r['merged_mb']:.0f} MB)" if r.get("merges") else "") + note)
