@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -59,6 +60,9 @@ LOCK_NAME = "ingest.lock"
 LAST_RUN_NAME = "last_run.json"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a day of one agency's wire is a few MB
 SPLIT_BYTES = 256 * 1024  # with workers, a file this large is shared among them
+# the CPU of merging a document, over that of indexing a paragraph (parsing, analysis,
+# people): about a fifth (bench/bench_ingest.py --no-merge-too gives both)
+MERGE_COST = 0.2
 HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.workers)
 
 
@@ -219,6 +223,59 @@ def _walk_folder(folder: Path, root: Path, resolved: str, skip: str | None = Non
     for entry in folders:
         yield from _walk_folder(Path(entry.path), root, os.path.join(resolved, entry.name),
                                 skip)
+
+
+# how far the walk is read ahead of the files handed out: once the whole input is in
+# sight, the run knows how much reading is left (Lookahead.remaining)
+LOOKAHEAD_BYTES = 64 * 1024 * 1024
+LOOKAHEAD_FILES = 100_000
+
+
+class Lookahead:
+    """The walked files, read ahead by up to LOOKAHEAD_BYTES of new or changed files (by
+    size and mtime against the ledger) or LOOKAHEAD_FILES files."""
+
+    def __init__(self, walked: Iterator[tuple[Path, Path, str]] | list,
+                 ledger: dict[str, FileRecord]) -> None:
+        self._walked = iter(walked)
+        self._ledger = ledger
+        self._buffer: deque[tuple[tuple[Path, Path, str], int]] = deque()
+        self._bytes = 0
+        self._ended = False
+
+    def __iter__(self) -> Lookahead:
+        return self
+
+    def __next__(self) -> tuple[Path, Path, str]:
+        while not self._ended and (not self._buffer or (
+                self._bytes < LOOKAHEAD_BYTES and len(self._buffer) < LOOKAHEAD_FILES)):
+            entry = next(self._walked, None)
+            if entry is None:
+                self._ended = True
+                break
+            size = self._new_bytes(entry)
+            self._buffer.append((entry, size))
+            self._bytes += size
+        if not self._buffer:
+            raise StopIteration
+        entry, size = self._buffer.popleft()
+        self._bytes -= size
+        return entry
+
+    def remaining(self) -> int | None:
+        """The bytes of new or changed files not handed out yet, once the walk is read to
+        its end (None before)."""
+        return self._bytes if self._ended else None
+
+    def _new_bytes(self, entry: tuple[Path, Path, str]) -> int:
+        try:
+            stat = os.stat(entry[0])
+        except OSError:  # reported when its turn comes
+            return 0
+        record = self._ledger.get(printable(entry[2]))
+        if record and (record.size, record.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            return 0
+        return stat.st_size
 
 
 def stat_walked(path: Path) -> tuple[os.stat_result | None, str]:
@@ -495,6 +552,7 @@ class IngestRun:
         self._bytes_in_flight = 0
         # the workers asked for the segments of a batch not yet committed (_end_batch)
         self._finishing: list[int] | None = None
+        self._ahead: Lookahead | None = None  # the walk, read ahead (_run)
         self._bytes_read = 0
         self._paragraphs_read = 0
 
@@ -640,6 +698,8 @@ class IngestRun:
         busy = {segment_id for merge in self._pool.pending for segment_id in merge.ids()}
         free = [segment for segment in self.ix._segments() if segment.segment_id() not in busy]
         groups = tiered_merges(free, limit=self.workers)
+        if reading:
+            groups = [group for group in groups if not self._outlasts_reading(group)]
         if not reading and groups:
             # the run's last merges, with no file left to read: a lone merge would keep
             # one worker busy while the others wait, so each group is split among the
@@ -654,6 +714,22 @@ class IngestRun:
                 break
             began = True
         return began
+
+    def _outlasts_reading(self, group: list) -> bool:
+        """Whether merging the group now, beside the workers left reading, would outlast
+        the reading still to do (known once the walk has been read to its end). Such a
+        merge waits for the end of the run, where it is shared among all the workers
+        (_finish_merges): merged beside them, one worker would merge on alone while the
+        others wait."""
+        assert self._pool is not None
+        remaining = None if self._ahead is None else self._ahead.remaining()
+        if remaining is None or not self._bytes_read:
+            return False
+        paragraphs = (remaining + self._bytes_in_flight) * self._paragraphs_read \
+            / self._bytes_read
+        readers = max(1, self.workers - len(self._pool.merging) - 1)
+        return sum(segment.doc_count() for segment in group) * MERGE_COST \
+            > paragraphs / readers
 
     def _finish_merges(self) -> None:
         """At the end of a run that committed: wait for the workers' merges, commit their
@@ -730,6 +806,8 @@ class IngestRun:
         try:
             index_folder = os.path.realpath(self.ix.storage.folder)
             walked = walk_sources(paths, index_folder) if files is None else files
+            if self._pool is not None and self.merge:  # for _outlasts_reading
+                walked = self._ahead = Lookahead(walked, ledger)
             for path, root, found in walked:
                 source = printable(found)  # the ledger's key, and the stored `source`
                 self.walked.add(source)

@@ -383,3 +383,66 @@ def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
     assert spilled == []
     assert 3 <= len(segments) <= 8
     assert sum(segment.doc_count_all() for segment in segments) == documents
+
+
+
+def test_the_walk_read_ahead_knows_the_new_bytes_left_once_it_has_seen_the_end(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    for name, size in (("a", 300), ("b", 500), ("c", 700)):
+        (wire / f"{name}.txt").write_bytes(b"x" * size)
+    stat = (wire / "a.txt").stat()  # unchanged since its ledger record: nothing to read
+    ledger = {os.path.realpath(wire / "a.txt"): ingest.FileRecord(stat.st_size,
+                                                                  stat.st_mtime_ns, "", ())}
+    walked = list(ingest.walk_sources([str(wire)]))
+    new = {"a": 0, "b": 500, "c": 700}
+    left = [new[path.stem] for path, _, _ in walked]
+    ahead = ingest.Lookahead(iter(walked), ledger)
+    assert ahead.remaining() is None  # nothing walked yet
+    for number, entry in enumerate(walked):
+        assert next(ahead) == entry
+        assert ahead.remaining() == sum(left[number + 1:])
+    assert list(ahead) == []
+    # a walk longer than the read-ahead: unknown until its end is in sight
+    monkeypatch.setattr(ingest, "LOOKAHEAD_FILES", 1)
+    ahead = ingest.Lookahead(iter(walked), {})
+    assert next(ahead) == walked[0] and ahead.remaining() is None
+    assert next(ahead) == walked[1] and ahead.remaining() is None
+    assert next(ahead) == walked[2] and ahead.remaining() is None
+    assert list(ahead) == [] and ahead.remaining() == 0
+
+
+class _Segment:
+    def __init__(self, documents: int) -> None:
+        self.documents = documents
+
+    def doc_count(self) -> int:
+        return self.documents
+
+
+class _Pool:
+    merging: list = []
+
+
+@pytest.mark.parametrize("left_bytes, merged, waits", [
+    # bytes left to read at 200 a paragraph, against documents merged at MERGE_COST 0.2
+    (1_000_000, 8_000, False),  # 5,000 paragraphs outlast 1,600
+    (100_000, 8_000, True),  # 500 do not
+    (100_000, 2_000, False),  # but outlast 400
+    (None, 800_000, False),  # the end of the walk not in sight: merged now
+])
+def test_a_merge_that_would_outlast_the_reading_left_waits_for_the_end_of_the_run(
+        index_dir: Path, left_bytes: int | None, merged: int, waits: bool) -> None:
+    index = Index.create(str(index_dir))
+    run = ingest.IngestRun(index.whoosh_index, workers=2)
+    run._pool = _Pool()  # type: ignore[assignment]
+    run._bytes_read, run._paragraphs_read = 200_000, 1000  # 200 bytes a paragraph
+    walked = [] if left_bytes is None else [(index_dir, index_dir, "f")]
+    run._ahead = ingest.Lookahead(iter(walked), {})
+    if left_bytes is None:
+        run._ahead._ended = False
+    else:
+        run._ahead._bytes, run._ahead._ended = left_bytes, True
+    group = [_Segment(merged // 8) for _ in range(8)]
+    assert run._outlasts_reading(group) is waits
