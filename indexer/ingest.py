@@ -507,7 +507,7 @@ class IngestRun:
     A batch (one commit) holds up to 2,000 files or 12,000 paragraphs: that fits the 160 MB
     posting pool, while larger batches spill it to disk (two workers at 100k paragraphs:
     2,154 paragraphs/s with 12k-paragraph batches, 1,374 with 31k), and a crash redoes at
-    most one batch."""
+    most one batch (with workers, two: one being committed while the next is read)."""
 
     def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 2000,
                  batch_paragraphs: int = 12_000, workers: int = 1,
