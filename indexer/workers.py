@@ -106,13 +106,7 @@ class WorkerPool:
         # the run has not taken them yet
         while any(connection.poll() for connection in self.connections):
             self._receive()
-        while True:
-            # a merging worker reads no file: its batch stays empty until its merge is done
-            free = [n for n in range(len(self.connections)) if n not in self._merging
-                    and self._jobs[n] < QUEUED_JOBS
-                    and (not self._jobs[n] or self._load[n] < QUEUED_BYTES)]
-            if free:
-                break
+        while not (free := self._with_room()):
             self._receive()
         number = min(free, key=lambda n: self._load[n])
         self.connections[number].send(("file", job))
@@ -143,7 +137,7 @@ class WorkerPool:
 
     def collect_segments(self, asked: list[int]) -> list:
         """The segments of the batch send_finish() ended: those of the workers asked, and
-        those that workers set to merge wrote first (ready: their files of the batch)."""
+        those that workers set to merge sent before merging (of the files they held)."""
         while self._owed or not all(number in self._segments for number in asked):
             self._receive()
         segments = [segment for number in asked for segment in self._segments.pop(number)]
@@ -158,9 +152,14 @@ class WorkerPool:
 
     def has_room(self) -> bool:
         """Whether submit() would hand a file out at once."""
-        return any(n not in self._merging and self._jobs[n] < QUEUED_JOBS
-                   and (not self._jobs[n] or self._load[n] < QUEUED_BYTES)
-                   for n in range(len(self.connections)))
+        return bool(self._with_room())
+
+    def _with_room(self) -> list[int]:
+        """The workers that may be handed a file now. A merging worker reads none: its
+        batch stays empty until its merge is done."""
+        return [n for n in range(len(self.connections)) if n not in self._merging
+                and self._jobs[n] < QUEUED_JOBS
+                and (not self._jobs[n] or self._load[n] < QUEUED_BYTES)]
 
     def wait_message(self) -> None:
         """Until a worker's next message is back (and kept)."""
