@@ -595,14 +595,14 @@ class IngestRun:
         for here). A size tier full of segments (storage.tiered_merges) is merged: without
         workers, into the run's writer at the commit; with workers, by a worker beside
         the others reading files, its segment taken by a later commit."""
+        if self._pool is not None and finished is None:  # the batch ends and is committed now
+            self._end_batch()
+            self._finish_batch()
+            return
         segments = []
         done: list = []
         if self._pool is not None:
-            if finished is None:
-                self._finish_batch()
-                while self._pool.in_flight:
-                    self._apply_next()
-                finished = self._pool.finish_batch()
+            assert finished is not None
             segments = finished
             # a merge done by now is committed now, even in a batch that wrote nothing:
             # left for a later commit, its segments would look free to the next merge
@@ -913,7 +913,6 @@ class IngestRun:
         # the outcomes back are accounted for before more files go out (a batch ends on
         # them): at most four a worker wait to be taken
         while self._pool.in_flight >= 4 * self.workers:
-            self._finish_batch()
             self._apply_next()
         self._pool.submit(job)
         if job.ledger_stories is None:

@@ -133,22 +133,21 @@ class WorkerPool:
         """Whether collect_segments(asked) would find every segment back (no wait)."""
         while any(connection.poll() for connection in self.connections):
             self._receive()
-        return not self._owed and all(number in self._segments for number in asked)
+        return self._segments_back(asked)
 
     def collect_segments(self, asked: list[int]) -> list:
-        """The segments of the batch send_finish() ended: those of the workers asked, and
-        those that workers set to merge sent before merging (of the files they held)."""
-        while self._owed or not all(number in self._segments for number in asked):
+        """The segments of the batch send_finish() ended (none from a worker given no
+        file): those of the workers asked, and those that workers set to merge sent
+        before merging (of the files they held)."""
+        while not self._segments_back(asked):
             self._receive()
         segments = [segment for number in asked for segment in self._segments.pop(number)]
         segments += self._early
         self._early = []
         return segments
 
-    def finish_batch(self) -> list:
-        """The segments the workers wrote in this batch (none from a worker given no file;
-        a merging worker is given none)."""
-        return self.collect_segments(self.send_finish())
+    def _segments_back(self, asked: list[int]) -> bool:
+        return not self._owed and all(number in self._segments for number in asked)
 
     def has_room(self) -> bool:
         """Whether submit() would hand a file out at once."""
