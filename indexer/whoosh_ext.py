@@ -206,6 +206,7 @@ _WARNED: list[str] = []
 
 
 _STOCK: list[bool] = []
+_VERSION_OK: list[bool] = []  # [True] once active() found a Whoosh of WRITTEN_FOR
 
 
 @contextmanager
@@ -226,8 +227,11 @@ def active() -> bool:
     stock_whoosh() block is open."""
     if _STOCK:
         return False
+    if _VERSION_OK:  # asked for every document: the version is read once
+        return True
     version = whoosh.versionstring()
     if version in WRITTEN_FOR:
+        _VERSION_OK.append(True)
         return True
     if version not in _WARNED:
         _WARNED.append(version)
@@ -1269,6 +1273,9 @@ def _term_blocks(fixedsize: int | None, compression: int, limit: int, offset: in
     each document's length byte in the field (0: none), or None for a field without
     lengths."""
     count = len(ids)
+    if count == 1:  # a term of one document (every id, most rare words): most terms
+        return _one_posting(fixedsize, compression, offset, ids[0], weights[0], values[0],
+                            length_bytes)
     if count <= limit:  # nearly every term
         infobytes, databytes, weight, maxweight, minbyte, maxbyte = _block(
             fixedsize, compression, ids, weights, values, length_bytes)
@@ -1297,6 +1304,27 @@ def _term_blocks(fixedsize: int | None, compression: int, limit: int, offset: in
     # the term info as add_block and set_extent leave it, and to_bytes packs it
     info = _TERM_INFO.pack(False, 0 + weight, count, minbyte, maxbyte, maxweight, ids[0],
                            ids[-1])
+    return block, info + pack_long(offset) + pack_int(len(block))
+
+
+def _one_posting(fixedsize: int | None, compression: int, offset: int, docnum: int,
+                 weight: float, value: bytes, length_bytes: bytes | None) -> tuple[bytes, bytes]:
+    """_term_blocks for a term of one posting: the same bytes, without the loops that
+    _block runs over a block's postings."""
+    stored = array("f", (weight,))[0]  # the block keeps its weights single precision
+    maxweight = max(0, weight)
+    minbyte = maxbyte = length_bytes[0] if length_bytes else 0
+    mini_values: tuple | bytes | None
+    if fixedsize is None or fixedsize < 0:
+        mini_values = (value,) if value else ()
+    else:
+        mini_values = None if fixedsize == 0 else value
+    infobytes, databytes = _block_bytes(((docnum,), None if stored == 1.0 else stored,
+                                         mini_values), compression, 1, docnum, maxweight,
+                                        minbyte, maxbyte)
+    block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(infobytes) + len(databytes))) \
+        + infobytes + databytes
+    info = _TERM_INFO.pack(False, 0 + stored, 1, minbyte, maxbyte, maxweight, docnum, docnum)
     return block, info + pack_long(offset) + pack_int(len(block))
 
 

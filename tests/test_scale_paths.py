@@ -938,9 +938,13 @@ def test_terms_written_in_one_step_are_the_bytes_of_whooshs_term_by_term_path() 
              ("body", b"rain", list(range(0, 400, 1)), [1.0 + (d % 3) for d in range(400)],
               [body.encode([d % 11]) for d in range(400)]),  # four blocks
              ("body", b"storm", [7], [1.5], [body.encode([4])]),
+             # one posting (its own path): a weight single precision rounds, a length 0
+             ("body", b"tide", [40], [0.1], [body.encode([9])]),
+             ("kind", b"meta", [399], [1.0], [b""]),
              ("kind", b"paragraph", list(range(0, 300)), [1.0] * 300, [b""] * 300),
              ("kind", b"story", [300, 301], [1.0, 1.0], [b"", b""]),
-             ("tags", b"drought", [5, 6], [2.5, 2.5], [pack_uint(2)] * 2)]
+             ("tags", b"drought", [5, 6], [2.5, 2.5], [pack_uint(2)] * 2),
+             ("tags", b"flood", [0], [1.0], [pack_uint(1)])]
     assert len(terms[1][2]) > 3 * 128
 
     def files(write) -> dict[str, bytes]:
