@@ -755,13 +755,17 @@ def find_mentions(text: str) -> list[Mention]:
     full += [run for run in shouted_runs if " ".join(run[0]).lower() in found_names]
     # a surname shouted in a headline ("KERRY URGES CALM") is the person the text names
     last_names = {words[-1].lower() for words, _, _ in full}
-    covered = [(start, end) for _, start, end in full]
-    for first, after in runs:
-        for tok in tokens[first:after]:
-            if tok.group().isupper() and len(tok.group()) > 2 and \
-                    tok.group().lower() in last_names and \
-                    not any(s <= tok.start() < e for s, e in covered):
-                single.append((tok.group().capitalize(), tok.start(), tok.end(), False))
+    # the text's words that are such a surname shouted: most texts have none, and then
+    # no run's tokens need a look
+    shouted_surnames = {word for word in words_written if len(word) > 2 and word.isupper()
+                        and word.lower() in last_names} if last_names else set()
+    if shouted_surnames:
+        covered = [(start, end) for _, start, end in full]
+        for first, after in runs:
+            for tok in tokens[first:after]:
+                if tok.group() in shouted_surnames and \
+                        not any(s <= tok.start() < e for s, e in covered):
+                    single.append((tok.group().capitalize(), tok.start(), tok.end(), False))
     _read_columns(tokens, texts, text, runs, full, single)
     # "Halvard Brenton and Co Inc" anywhere in the text: the name is the firm's throughout
     firms = _firms(text)
