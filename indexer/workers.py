@@ -309,16 +309,21 @@ class _SegmentOfBatch:
     """A worker's writer for the current batch, made at its first document: a worker that
     read no file (or only rejected ones) leaves nothing behind.
 
-    A file whose postings would not fit in what is left of the writer's posting pool
-    begins a new segment of the batch: a pool that overflows writes sorted runs to disk
-    and merges them back when the segment is written, far slower than writing the
-    segment; a segment more costs a little more merging."""
+    A writer whose posting pool is nearly full finishes its segment before the next
+    story, and the story begins a new segment of the batch: a pool that overflows writes
+    sorted runs of all it holds to disk and merges them back when the segment is
+    written, far slower than writing the segment; a segment more costs a little more
+    merging. The check is made a story at a time, not guessed from a file's size before
+    it is read: a worker handed all of a batch's files (the other one merging) filled its
+    pool to within a file, and a file's postings vary too much by its bytes for that."""
+
+    RESERVE = 8  # a writer keeps 1/RESERVE of its pool free for the next story
 
     def __init__(self, ix: FileIndex, limitmb: float) -> None:
         self.ix, self.limitmb = ix, limitmb
+        self.reserve = limitmb * 1024 * 1024 / self.RESERVE
         self.writer: SegmentWriter | None = None
         self.finished: list = []  # this batch's segments finished early
-        self.per_byte = 0.0  # pool bytes a byte of the last file read took
 
     # a DocumentSink for ingest.process_file
 
@@ -329,23 +334,17 @@ class _SegmentOfBatch:
         whoosh_ext.add_documents(self._writer_now(), common, documents)
 
     def _writer_now(self) -> SegmentWriter:
+        if self.writer is not None:
+            room = getattr(self.writer, "pool_room", None)
+            if room is not None and room() < self.reserve:
+                self.finished.append(self._finish_writer())
         if self.writer is None:
             self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         return self.writer
 
     def file(self, job: ingest.FileJob, fmt: str, people: PeopleFinder) -> ingest.FileOutcome:
         """Read and index a file job (ingest.process_file) into this batch."""
-        room = self._room()
-        if room is not None and self.per_byte * _work(job) > room:
-            self.finished.append(self._finish_writer())
-            room = self._room()
-        outcome = ingest.process_file(job, fmt, self, people)
-        after = self._room()
-        if after is not None and outcome.documents > 1:
-            used = (self.limitmb * 1024 * 1024 if room is None else room) - after
-            if used > 0:  # not when the pool spilled (its estimate starts again)
-                self.per_byte = used / _work(job)
-        return outcome
+        return ingest.process_file(job, fmt, self, people)
 
     def finish(self) -> list:
         """The batch's finished segments. Never the writer's cancel() or commit: those
@@ -360,12 +359,6 @@ class _SegmentOfBatch:
         writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         merge_into(writer, group)
         return writer._finalize_segment()
-
-    def _room(self) -> int | None:
-        """What the writer's posting pool can still hold (None: no writer yet, or one
-        that does not say)."""
-        room = getattr(self.writer, "pool_room", None)
-        return room() if room is not None else None
 
     def _finish_writer(self):
         writer, self.writer = self.writer, None
