@@ -116,7 +116,9 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
         stories, paragraphs = report.stories, report.paragraphs
         segments = Index.open(index).segment_count()  # as ingest leaves it
         merged = {"merges": report.merges, "merged_documents": report.merged_documents,
-                  "merged_mb": report.merged_bytes / 1e6}
+                  "merged_mb": report.merged_bytes / 1e6,
+                  # an earlier commit's report (--against) may not count them
+                  "pool_spills": getattr(report, "pool_spills", None)}
     elif mode == "lean":
         stories, paragraphs = lean(corpus, index)
     else:
@@ -374,7 +376,9 @@ def main() -> None:
               f"index {r['index_mb']:7.1f} MB"
               + (f" in {r['segments']} segments" if r.get("segments") else "")
               + (f" ({r['merges']} merges: {r['merged_documents']} documents, "
-                 f"{r['merged_mb']:.0f} MB)" if r.get("merges") else "") + note)
+                 f"{r['merged_mb']:.0f} MB)" if r.get("merges") else "")
+              + (f", {r['pool_spills']} posting pool spills" if r.get("pool_spills") else "")
+              + note)
     if args.stages:
         with tempfile.TemporaryDirectory(dir=args.corpus.parent) as scratch:
             out = subprocess.run([sys.executable, __file__, "--child", "profile",

@@ -638,7 +638,7 @@ def ingest_shard(archive: str, shard_by: str, name: str, files: list,
 def _add_up(report: IngestReport, done: IngestReport) -> None:
     """A shard's run's figures into the archive's run (its files are counted by the plan)."""
     for figure in ("stories", "paragraphs", "paragraphs_removed", "commits", "merges",
-                   "merged_documents", "merged_bytes"):
+                   "merged_documents", "merged_bytes", "pool_spills"):
         setattr(report, figure, getattr(report, figure) + getattr(done, figure))
 
 

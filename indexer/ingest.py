@@ -96,6 +96,9 @@ class IngestReport:
     merges: int = 0  # segments merged by this run's commits (a size tier's worth each)
     merged_documents: int = 0  # documents those merges copied
     merged_bytes: int = 0  # the merged segments' size on disk
+    # times a posting pool overflowed and wrote sorted runs of all it held to disk, read
+    # back when its segment was written: slow, and the sign of a pool too small for a story
+    pool_spills: int = 0
     seconds: float = 0.0
     still_rejected: int = 0  # rejected by an earlier run, unchanged since: not read again
     errors: list[Rejection] = field(default_factory=list)
@@ -389,6 +392,7 @@ class FileOutcome:
     at: list[int] = field(default_factory=list)
     problems_at: list[int] = field(default_factory=list)
     spans: tuple[str, ...] = ()
+    pool_spills: int = 0  # a worker's posting pool spilled while it read this file
 
 
 RULES = PeopleFinder()
@@ -612,6 +616,7 @@ class IngestRun:
         if self._writer is None:
             return
         writer, self._writer = self._writer, None
+        self.report.pool_spills += whoosh_ext.pool_spills(writer)  # none with workers
         self._settle_versions(writer, segments)
         if self._pool is None:
             groups = tiered_merges(writer.segments)[:1] if self.merge else []
@@ -931,6 +936,7 @@ class IngestRun:
         new documents replace (committed segments only, so the order does not matter)."""
         job = outcome.job
         self._expected += outcome.documents
+        self.report.pool_spills += outcome.pool_spills
         if job.ledger_stories is not None:  # a shared file's ledger record, written
             return
         if outcome.status == "stale":  # the share again, from the bytes the run hashed

@@ -517,6 +517,12 @@ class _WriterState:
         self.listed: set[str] = set()  # and the segments listed when it was called
 
 
+def pool_spills(writer) -> int:
+    """Sorted runs the writer's posting pool has spilled to disk so far (each holds all
+    the pool held); ask before the segment is written, which reads them back."""
+    return len(getattr(getattr(writer, "pool", None), "runs", ()))
+
+
 def _state(writer) -> _WriterState:
     state = writer.__dict__.get("_indexer_state")
     if state is None:

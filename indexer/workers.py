@@ -324,6 +324,7 @@ class _SegmentOfBatch:
         self.reserve = limitmb * 1024 * 1024 / self.RESERVE
         self.writer: SegmentWriter | None = None
         self.finished: list = []  # this batch's segments finished early
+        self.spills = 0  # the pool spills of the writers finished so far
 
     # a DocumentSink for ingest.process_file
 
@@ -344,7 +345,13 @@ class _SegmentOfBatch:
 
     def file(self, job: ingest.FileJob, fmt: str, people: PeopleFinder) -> ingest.FileOutcome:
         """Read and index a file job (ingest.process_file) into this batch."""
-        return ingest.process_file(job, fmt, self, people)
+        before = self._spills_now()
+        outcome = ingest.process_file(job, fmt, self, people)
+        outcome.pool_spills = self._spills_now() - before
+        return outcome
+
+    def _spills_now(self) -> int:
+        return self.spills + (whoosh_ext.pool_spills(self.writer) if self.writer else 0)
 
     def finish(self) -> list:
         """The batch's finished segments. Never the writer's cancel() or commit: those
@@ -362,6 +369,7 @@ class _SegmentOfBatch:
 
     def _finish_writer(self):
         writer, self.writer = self.writer, None
+        self.spills += whoosh_ext.pool_spills(writer)  # before the segment reads them back
         return writer._finalize_segment()
 
 
