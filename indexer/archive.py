@@ -419,9 +419,7 @@ class ArchiveIndex(Index):
                 continue
             rejected.pop(source, None)
             records = ledgers.get(source, {})
-            if complete(records) and all((r.size, r.mtime_ns) == (stat.st_size,
-                                                                  stat.st_mtime_ns)
-                                         for r in records.values()):
+            if complete(records) and all(r.unchanged(stat) for r in records.values()):
                 report.unchanged += 1
                 continue
             known_sha = next(iter(records.values())).sha256 if complete(records) else ""

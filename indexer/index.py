@@ -469,13 +469,11 @@ class Index:
                 problems.append(f"{source}: stories {sorted(missing)[:3]} recorded but not indexed")
             if not os.path.exists(source):
                 problems.append(f"{source}: file is gone (run `indexer ingest --prune`)")
-            else:
-                stat = os.stat(source)
-                if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
-                    problems.append(f"{source}: changed since it was ingested (`indexer "
-                                    "ingest` reads it again; if it is rejected, its last good "
-                                    "version stays indexed until the file is fixed, or "
-                                    "removed and pruned with `--prune`)")
+            elif not record.unchanged(os.stat(source)):
+                problems.append(f"{source}: changed since it was ingested (`indexer "
+                                "ingest` reads it again; if it is rejected, its last good "
+                                "version stays indexed until the file is fixed, or "
+                                "removed and pruned with `--prune`)")
         wrong = wrongly_marked(searcher)
         if wrong:
             problems.append(f"{wrong} paragraphs carry the wrong `superseded` mark, which "

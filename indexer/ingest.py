@@ -132,6 +132,11 @@ class FileRecord:
     stories: tuple[str, ...]
     shards: tuple[str, ...] = ()  # in an archive's shard: every shard the file's stories are in
 
+    def unchanged(self, stat: os.stat_result) -> bool:
+        """Whether the file is as it was when recorded, by size and mtime (its bytes are
+        not read again to tell)."""
+        return (self.size, self.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+
 
 @contextmanager
 def ingest_lock(index_dir: str) -> Iterator[None]:
@@ -276,7 +281,7 @@ class Lookahead:
         except OSError:  # reported when its turn comes
             return 0
         record = self._ledger.get(printable(entry[2]))
-        if record and (record.size, record.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        if record and record.unchanged(stat):
             return 0
         return stat.st_size
 
@@ -865,8 +870,7 @@ class IngestRun:
             self.rejected_now[source] = known
             return None
         record = ledger.get(source)
-        if source in seen or (record and record.size == stat.st_size
-                              and record.mtime_ns == stat.st_mtime_ns):
+        if source in seen or (record and record.unchanged(stat)):
             self.report.unchanged += 1  # or named twice in this run: read once
             return None
         seen.add(source)

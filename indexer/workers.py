@@ -104,8 +104,7 @@ class WorkerPool:
         there while another worker ran out of work."""
         # the outcomes already back first: a worker done with its files is free, although
         # the run has not taken them yet
-        while any(connection.poll() for connection in self.connections):
-            self._receive()
+        self._take_waiting()
         while not (free := self._with_room()):
             self._receive()
         number = min(free, key=lambda n: self._load[n])
@@ -131,8 +130,7 @@ class WorkerPool:
 
     def segments_ready(self, asked: list[int]) -> bool:
         """Whether collect_segments(asked) would find every segment back (no wait)."""
-        while any(connection.poll() for connection in self.connections):
-            self._receive()
+        self._take_waiting()
         return self._segments_back(asked)
 
     def collect_segments(self, asked: list[int]) -> list:
@@ -159,6 +157,11 @@ class WorkerPool:
         return [n for n in range(len(self.connections)) if n not in self._merging
                 and self._jobs[n] < QUEUED_JOBS
                 and (not self._jobs[n] or self._load[n] < QUEUED_BYTES)]
+
+    def _take_waiting(self) -> None:
+        """Keep every message already back, without waiting for more."""
+        while any(connection.poll() for connection in self.connections):
+            self._receive()
 
     def wait_message(self) -> None:
         """Until a worker's next message is back (and kept)."""
