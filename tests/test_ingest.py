@@ -357,7 +357,6 @@ def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
     # whose pool is nearly full finishes its segment before the next story and begins
     # another. A file's bytes are no guide to its postings: two files here are mostly
     # blank lines, and the file after them has as many postings in far fewer bytes
-    from indexer import whoosh_ext
     from indexer.workers import _SegmentOfBatch
 
     wire = tmp_path / "wire"
@@ -369,10 +368,7 @@ def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
         padding = "\n" * 200_000 if n in (3, 4) else ""
         (wire / f"day{n}.sgml").write_text("".join(r + "</DOC>\n" for r in records) + padding)
     (wire / "day.sgml").unlink()
-    spilled: list[int] = []
-    save = whoosh_ext.FastPostingPool.save
-    monkeypatch.setattr(whoosh_ext.FastPostingPool, "save",
-                        lambda pool: spilled.append(len(pool.current)) or save(pool))
+    spilled = _counted_spills(monkeypatch)
     ix = Index.create(str(tmp_path / "ix")).whoosh_index
     batch = _SegmentOfBatch(ix, limitmb=0.25)  # each file takes about 100 kB of pool
     documents = 0
@@ -388,16 +384,23 @@ def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
     assert sum(segment.doc_count_all() for segment in segments) == documents
 
 
-def _spilling_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Posting pools of a few kB, which every story overflows; the spills each process
-    counts (a worker's are counted in its own, forked, copy)."""
+def _counted_spills(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The postings of each run a posting pool saves to disk from now on, as this
+    process counts them (a worker counts its own in its forked copy)."""
     from indexer import whoosh_ext
-    from indexer.workers import _SegmentOfBatch
 
     spilled: list[int] = []
     save = whoosh_ext.FastPostingPool.save
     monkeypatch.setattr(whoosh_ext.FastPostingPool, "save",
                         lambda pool: spilled.append(len(pool.current)) or save(pool))
+    return spilled
+
+
+def _spilling_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Posting pools of a few kB, which every story overflows; the spills counted."""
+    from indexer.workers import _SegmentOfBatch
+
+    spilled = _counted_spills(monkeypatch)
     made = ingest.new_writer
     monkeypatch.setattr(ingest, "new_writer", lambda ix, **_: made(ix, limitmb=0.004))
     batch_init = _SegmentOfBatch.__init__
@@ -427,7 +430,6 @@ def test_a_run_reports_the_posting_pools_that_spilled(
     assert report.paragraphs == quiet.paragraphs
     assert index.stats()["paragraphs"] == report.paragraphs
     assert report.to_dict()["pool_spills"] == report.pool_spills
-
 
 
 def test_the_walk_read_ahead_knows_the_new_bytes_left_once_it_has_seen_the_end(
