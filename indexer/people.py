@@ -379,6 +379,32 @@ def _scorer_in_brackets(text: str, start: int, end: int) -> bool:
     return bool(_MINUTE_AFTER_RE.match(text, end))
 
 
+def _following(tokens: list[re.Match[str]], after: int) -> str:
+    """The word after tokens[after - 1], past a comma, in lower case."""
+    following = tokens[after].group().lower() if 0 <= after < len(tokens) else ""
+    if following == "," and after + 1 < len(tokens):
+        following = tokens[after + 1].group().lower()
+    return following
+
+
+def _spoken_of(tokens: list[re.Match[str]], text: str, first: int, following: str) -> bool:
+    """"X said" or "said restaurant owner X": a speech verb right after the run that
+    begins at tokens[first] (`following`, see _following), or a few words before it in
+    its sentence."""
+    return following in _SPEECH or any(
+        tokens[i].group().lower() in _SPEECH
+        for i in range(_sentence_start(tokens, text, first), first))
+
+
+def _sports(text: str, tokens: list[re.Match[str]], first: int,
+            name_toks: list[re.Match[str]], keys: list[str]) -> bool:
+    """Scorers and bowlers: "( Riedle 8th minute )", "Kumble 10-2-51-0", "c Croft b Cork"."""
+    return bool(_PLAYER_FIGURES_RE.match(text, name_toks[-1].end())) or (
+        first > 0 and tokens[first - 1].group() in ("b", "c")
+        and len(keys) <= 3 and not _club_name(keys)) or (
+        _scorer_in_brackets(text, name_toks[0].start(), name_toks[-1].end()))
+
+
 def _line_at(text: str, at: int) -> str:
     """The line of text that holds position `at`."""
     end = text.find("\n", at)
@@ -665,35 +691,16 @@ def find_mentions(text: str) -> list[Mention]:
                 and not (i == len(raw) - 1 and _REGNAL_RE.fullmatch(w)
                          and _key(raw[i - 1]) in given) for i, w in enumerate(raw)):
             continue  # acronyms in mixed case (CNN, SANA, "Volkswagen AG") are organisations
-        following = tokens[after].group().lower() if 0 <= after < len(tokens) else ""
-        if following == "," and after + 1 < len(tokens):
-            following = tokens[after + 1].group().lower()
-        # "X said" or "said restaurant owner X": a speech verb right after, or a few words before
-        before = [tokens[i].group().lower() for i in range(_sentence_start(tokens, text, first),
-                                                           first)]
-        spoke = following in _SPEECH or any(word in _SPEECH for word in before)
-        # "Oruj Pashazade , owner of ...", "Vazgen Tarkanyan , 35 ,", "Lin Shubo , who"
-        # "goalkeeper Edwin van der Sar", "boatman Chinnathambi"
-        role = before_name in _ROLE_NOUNS
-        described = _described_after(tokens, after) or role
-        # "Sergi Bruguera ( Spain )": results tables give a person's country in brackets
-        from_country = len(words) >= 2 and _country_in_brackets(tokens, after)
-        # scorers and bowlers: "( Riedle 8th minute )", "Kumble 10-2-51-0", "c Croft b Cork"
-        sports = bool(_PLAYER_FIGURES_RE.match(text, name_toks[-1].end())) or (
-            first > 0 and tokens[first - 1].group() in ("b", "c")
-            and len(words) <= 3 and not _club_name(keys)) or (
-            _scorer_in_brackets(text, name_toks[0].start(), name_toks[-1].end()))
         start, end = name_toks[0].start(), name_toks[-1].end()
         end -= len(name_toks[-1].group()) - len(_POSSESSIVE_RE.sub("", name_toks[-1].group()))
         if name_toks[-1].group().endswith(".") and words[-1] == _clean(name_toks[-1].group()):
             if not words[-1].endswith("."):
                 end -= 1
-        # SHOUTED RUNS (all-caps headlines, result tables) count only as a name that the
-        # text also gives in mixed case
-        shouted = all(tok.group().isupper() and len(tok.group()) > 1 for tok in name_toks)
-        if len(words) == 1 and _is_acronym(raw[0]) and not _line_at(text, start).isupper():
-            continue  # "SEC said", "the ABC": as in a longer run, an organisation
+        # "goalkeeper Edwin van der Sar", "boatman Chinnathambi"
+        role = before_name in _ROLE_NOUNS
         if len(words) == 1:
+            if _is_acronym(raw[0]) and not _line_at(text, start).isupper():
+                continue  # "SEC said", "the ABC": as in a longer run, an organisation
             # a lone word needs a title, or a speech verb and a known surname
             known = keys[0] in family and keys[0] not in demonyms()
             # "sheep near Bourke, said": after a place preposition the speech verb is
@@ -717,9 +724,22 @@ def find_mentions(text: str) -> list[Mention]:
                 # "his daughter , Ruth ,": a first name in apposition to a family word
                 kin = first_name and before_name == "," and name_first >= 2 \
                     and _key(tokens[name_first - 2].group()) in _FAMILY_WORDS
-                single.append((words[0], start, end,
-                               titled or (spoke and known) or sports or role or kin or cut))
+                # the costlier evidence last: most lone words have none of it
+                evidence = titled or role or kin or cut or (
+                    known and _spoken_of(tokens, text, first, _following(tokens, after))) \
+                    or _sports(text, tokens, first, name_toks, keys)
+                single.append((words[0], start, end, evidence))
             continue
+        following = _following(tokens, after)
+        spoke = _spoken_of(tokens, text, first, following)
+        # "Oruj Pashazade , owner of ...", "Vazgen Tarkanyan , 35 ,", "Lin Shubo , who"
+        described = _described_after(tokens, after) or role
+        # "Sergi Bruguera ( Spain )": results tables give a person's country in brackets
+        from_country = _country_in_brackets(tokens, after)
+        sports = _sports(text, tokens, first, name_toks, keys)
+        # SHOUTED RUNS (all-caps headlines, result tables) count only as a name that the
+        # text also gives in mixed case
+        shouted = all(tok.group().isupper() and len(tok.group()) > 1 for tok in name_toks)
         # "Red Star", "Golden Eagles": a colour opens the names of teams and things; as a
         # given name ("Red Garvey") it comes before a known surname
         colour = keys[0] in _COLOURS and keys[-1] not in family
