@@ -63,6 +63,10 @@ SPLIT_BYTES = 256 * 1024  # with workers, a file this large is shared among them
 # the CPU of merging a document, over that of indexing a paragraph (parsing, analysis,
 # people): about a fifth (bench/bench_ingest.py --no-merge-too gives both)
 MERGE_COST = 0.2
+# a writer keeps 1/POOL_RESERVE of its posting pool free for what comes next: a pool that
+# overflows writes sorted runs of all it holds to disk, and reads them back when the
+# segment is written (far slower than writing the segment)
+POOL_RESERVE = 8
 HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.workers)
 
 
@@ -539,6 +543,7 @@ class IngestRun:
         self._expected = live_documents(ix)
         self._batch_files = 0
         self._batch_paragraphs = 0
+        self._batch_bytes = 0  # of the batch's files read (without workers: _room_for)
         self._ending = False
         # merge segments by size tier (storage.tiered_merges); WHOOSH_MERGE: by Whoosh's
         # own policy at each commit, as before tiered merging (for side-by-side benchmarks)
@@ -588,7 +593,7 @@ class IngestRun:
         while self._pool.in_flight:
             self._apply_next()
         self._finishing = self._pool.send_finish()
-        self._batch_files = self._batch_paragraphs = 0
+        self._batch_files = self._batch_paragraphs = self._batch_bytes = 0
 
     def _finish_batch(self) -> None:
         """Commit the batch whose segments the workers are writing, if one is. The next
@@ -651,7 +656,7 @@ class IngestRun:
         self.report.merged_bytes += merged_bytes
         gc.collect()  # the batch's writer: see garbage_collected_per_batch
         self.report.commits += 1
-        self._batch_files = self._batch_paragraphs = 0
+        self._batch_files = self._batch_paragraphs = self._batch_bytes = 0
         if self._pool is not None and self.merge and not self._ending:
             self._start_merges()
 
@@ -826,6 +831,8 @@ class IngestRun:
                     self.on_file(str(path))
                 job = self._job_for(path, root, source, ledger, seen)
                 if job is not None:
+                    if self._pool is None and not self._room_for(job):
+                        self._end_batch()  # committed before the file, not spilled
                     self._read(job)
                 if self._batch_full():
                     self._end_batch()
@@ -852,6 +859,19 @@ class IngestRun:
         coming = self._bytes_in_flight * paragraphs // read
         return (self._batch_files >= self.batch_files
                 or self._batch_paragraphs + coming >= self.batch_paragraphs)
+
+    def _room_for(self, job: FileJob) -> bool:
+        """Without workers: whether the run's writer has room in its posting pool for the
+        file, guessed from the pool bytes a byte of the batch's files took so far, with
+        1/POOL_RESERVE of the pool kept free besides (a file's postings a byte vary). A
+        batch ends between files, never within one: a file's ledger record lands in the
+        commit that holds its paragraphs."""
+        writer = self._writer
+        room = getattr(writer, "pool_room", None)
+        if writer is None or room is None or not self._batch_bytes:
+            return True
+        left, limit = room(), writer.pool.limit
+        return left - (limit - left) * job.size / self._batch_bytes >= limit / POOL_RESERVE
 
     def _job_for(self, path: Path, root: Path, source: str, ledger: dict[str, FileRecord],
                  seen: set[str]) -> FileJob | None:
@@ -1016,6 +1036,7 @@ class IngestRun:
         self.report.paragraphs += outcome.paragraphs
         self._batch_paragraphs += outcome.paragraphs
         self._bytes_read += outcome.job.share_bytes
+        self._batch_bytes += outcome.job.share_bytes
         self._paragraphs_read += outcome.paragraphs
         for key, version in outcome.versions:
             self._new_versions.setdefault(key, []).append(version)

@@ -320,7 +320,7 @@ class _SegmentOfBatch:
     it is read: a worker handed all of a batch's files (the other one merging) filled its
     pool to within a file, and a file's postings vary too much by its bytes for that."""
 
-    RESERVE = 8  # a writer keeps 1/RESERVE of its pool free for the next story
+    RESERVE = ingest.POOL_RESERVE  # checked before each story
 
     def __init__(self, ix: FileIndex, limitmb: float) -> None:
         self.ix, self.limitmb = ix, limitmb

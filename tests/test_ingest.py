@@ -384,6 +384,34 @@ def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
     assert sum(segment.doc_count_all() for segment in segments) == documents
 
 
+def test_without_workers_a_batch_ends_before_a_file_that_would_overflow_the_pool(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the run's own writer ends its batch between files (a file's ledger record lands in
+    # the commit of its paragraphs) when the pool bytes a byte of the batch's files took
+    # say the next file would leave less than an eighth of the pool free
+    wire = tmp_path / "wire"
+    _day_file(wire)
+    (wire / "small.txt").unlink()
+    day = (wire / "day.sgml").read_text()
+    for n in range(1, 9):  # eight files of five stories each
+        records = day.split("</DOC>\n")[n * 5:n * 5 + 5]
+        (wire / f"day{n}.sgml").write_text("".join(r + "</DOC>\n" for r in records))
+    (wire / "day.sgml").unlink()
+    roomy = Index.create(str(tmp_path / "roomy")).ingest([str(wire)])
+    assert roomy.commits == 1
+    spilled = _counted_spills(monkeypatch)
+    made = ingest.new_writer
+    # each file takes about 100 kB of pool
+    monkeypatch.setattr(ingest, "new_writer", lambda ix, **_: made(ix, limitmb=0.25))
+    index = Index.create(str(tmp_path / "ix"))
+    report = index.ingest([str(wire)])
+    assert spilled == [] and report.pool_spills == 0
+    assert 3 <= report.commits <= 8
+    assert roomy.added == 8 and roomy.paragraphs > 40
+    assert (report.added, report.paragraphs) == (roomy.added, roomy.paragraphs)
+    assert _stored(tmp_path / "ix") == _stored(tmp_path / "roomy")
+
+
 def _counted_spills(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The postings of each run a posting pool saves to disk from now on, as this
     process counts them (a worker counts its own in its forked copy)."""
@@ -423,10 +451,11 @@ def test_a_run_reports_the_posting_pools_that_spilled(
     index = Index.create(str(tmp_path / "ix"))
     report = index.ingest([str(wire)], workers=workers)
     assert report.pool_spills > 0
-    if workers == 1:  # the run's own writer, in this process, committed once: the pool
-        # saves once more when the segment is written (what it still holds, as a last run)
-        assert report.commits == 1
-        assert len(spilled) == report.pool_spills + 1
+    if workers == 1:  # the run's own writers, in this process, one a commit (a file each
+        # here): a pool that spilled saves once more when its segment is written (what it
+        # still holds, as a last run)
+        assert report.commits == 2
+        assert len(spilled) == report.pool_spills + 2
     assert report.paragraphs == quiet.paragraphs
     assert index.stats()["paragraphs"] == report.paragraphs
     assert report.to_dict()["pool_spills"] == report.pool_spills
