@@ -351,6 +351,20 @@ def test_a_shared_file_changed_after_the_run_read_it_is_indexed_as_the_run_read_
     assert not any("Barge" in body for _, body, _ in _stored(tmp_path / "two")[0])
 
 
+def _eight_files(wire: Path, padded: tuple[int, ...] = ()) -> Path:
+    """Eight files of five stories each (day1.sgml ...), those numbered in `padded`
+    followed by 200,000 blank lines."""
+    _day_file(wire)
+    (wire / "small.txt").unlink()
+    day = (wire / "day.sgml").read_text()
+    for n in range(1, 9):
+        records = day.split("</DOC>\n")[n * 5:n * 5 + 5]
+        padding = "\n" * 200_000 if n in padded else ""
+        (wire / f"day{n}.sgml").write_text("".join(r + "</DOC>\n" for r in records) + padding)
+    (wire / "day.sgml").unlink()
+    return wire
+
+
 def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # an overflowing pool writes sorted runs to disk and merges them back; a worker
@@ -359,15 +373,7 @@ def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
     # blank lines, and the file after them has as many postings in far fewer bytes
     from indexer.workers import _SegmentOfBatch
 
-    wire = tmp_path / "wire"
-    _day_file(wire)
-    (wire / "small.txt").unlink()
-    day = (wire / "day.sgml").read_text()
-    for n in range(1, 9):  # eight files of five stories each
-        records = day.split("</DOC>\n")[n * 5:n * 5 + 5]
-        padding = "\n" * 200_000 if n in (3, 4) else ""
-        (wire / f"day{n}.sgml").write_text("".join(r + "</DOC>\n" for r in records) + padding)
-    (wire / "day.sgml").unlink()
+    wire = _eight_files(tmp_path / "wire", padded=(3, 4))
     spilled = _counted_spills(monkeypatch)
     ix = Index.create(str(tmp_path / "ix")).whoosh_index
     batch = _SegmentOfBatch(ix, limitmb=0.25)  # each file takes about 100 kB of pool
@@ -389,14 +395,7 @@ def test_without_workers_a_batch_ends_before_a_file_that_would_overflow_the_pool
     # the run's own writer ends its batch between files (a file's ledger record lands in
     # the commit of its paragraphs) when the pool bytes a byte of the batch's files took
     # say the next file would leave less than an eighth of the pool free
-    wire = tmp_path / "wire"
-    _day_file(wire)
-    (wire / "small.txt").unlink()
-    day = (wire / "day.sgml").read_text()
-    for n in range(1, 9):  # eight files of five stories each
-        records = day.split("</DOC>\n")[n * 5:n * 5 + 5]
-        (wire / f"day{n}.sgml").write_text("".join(r + "</DOC>\n" for r in records))
-    (wire / "day.sgml").unlink()
+    wire = _eight_files(tmp_path / "wire")
     roomy = Index.create(str(tmp_path / "roomy")).ingest([str(wire)])
     assert roomy.commits == 1
     spilled = _counted_spills(monkeypatch)
