@@ -517,10 +517,11 @@ WHOOSH_MERGE = "whoosh"  # IngestRun(merge=): Whoosh's default merge policy
 class IngestRun:
     """One pass over the given paths into an open index. Use through Index.ingest().
 
-    A batch (one commit) holds up to 2,000 files or 12,000 paragraphs: that fits the 160 MB
-    posting pool, while larger batches spill it to disk (two workers at 100k paragraphs:
-    2,154 paragraphs/s with 12k-paragraph batches, 1,374 with 31k), and a crash redoes at
-    most one batch (with workers, two: one being committed while the next is read)."""
+    A batch (one commit) holds up to 2,000 files or 12,000 paragraphs, which fit the 160 MB
+    posting pool of wire copy's paragraphs; without workers it ends sooner, before a file
+    the pool has no room for (_room_for; workers finish a segment early instead), as a
+    pool that overflows spills to disk. A crash redoes at most one batch (with workers,
+    two: one being committed while the next is read)."""
 
     def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 2000,
                  batch_paragraphs: int = 12_000, workers: int = 1,
