@@ -70,6 +70,17 @@ POOL_RESERVE = 8
 HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.workers)
 
 
+def pool_short(writer, growth: float = 0.0) -> bool:
+    """Whether the writer's posting pool, having taken `growth` times what it holds now,
+    would have less than 1/POOL_RESERVE of it free (never for a writer that does not say:
+    stock Whoosh's)."""
+    room = getattr(writer, "pool_room", None)
+    if room is None:
+        return False
+    left, limit = room(), writer.pool.limit
+    return left - (limit - left) * growth < limit / POOL_RESERVE
+
+
 class IndexLockedError(RuntimeError):
     """Another ingest holds the index."""
 
@@ -867,12 +878,8 @@ class IngestRun:
         1/POOL_RESERVE of the pool kept free besides (a file's postings a byte vary). A
         batch ends between files, never within one: a file's ledger record lands in the
         commit that holds its paragraphs."""
-        writer = self._writer
-        room = getattr(writer, "pool_room", None)
-        if writer is None or room is None or not self._batch_bytes:
-            return True
-        left, limit = room(), writer.pool.limit
-        return left - (limit - left) * job.size / self._batch_bytes >= limit / POOL_RESERVE
+        return self._writer is None or not self._batch_bytes \
+            or not pool_short(self._writer, job.size / self._batch_bytes)
 
     def _job_for(self, path: Path, root: Path, source: str, ledger: dict[str, FileRecord],
                  seen: set[str]) -> FileJob | None:

@@ -320,11 +320,8 @@ class _SegmentOfBatch:
     it is read: a worker handed all of a batch's files (the other one merging) filled its
     pool to within a file, and a file's postings vary too much by its bytes for that."""
 
-    RESERVE = ingest.POOL_RESERVE  # checked before each story
-
     def __init__(self, ix: FileIndex, limitmb: float) -> None:
         self.ix, self.limitmb = ix, limitmb
-        self.reserve = limitmb * 1024 * 1024 / self.RESERVE
         self.writer: SegmentWriter | None = None
         self.finished: list = []  # this batch's segments finished early
         self.spills = 0  # the pool spills of the writers finished so far
@@ -338,10 +335,8 @@ class _SegmentOfBatch:
         whoosh_ext.add_documents(self._writer_now(), common, documents)
 
     def _writer_now(self) -> SegmentWriter:
-        if self.writer is not None:
-            room = getattr(self.writer, "pool_room", None)
-            if room is not None and room() < self.reserve:
-                self.finished.append(self._finish_writer())
+        if self.writer is not None and ingest.pool_short(self.writer):  # before each story
+            self.finished.append(self._finish_writer())
         if self.writer is None:
             self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         return self.writer
