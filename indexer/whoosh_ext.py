@@ -74,10 +74,14 @@ What each extension does (the numbers are the commits' and tests' names for them
    commit then sorts and regroups by term: 47 tuples a document here, most of them the
    story's fields repeated on each of its paragraphs. This version keeps, per field, groups
    of consecutive documents that share one analysis (a story's paragraphs: one group) and
-   makes each term's posting list from them at the flush, already in document order; only
-   terms are sorted. Postings that reach the pool by other ways (merged segments) are
-   joined term by term. Memory stays bounded as Whoosh bounds it: past the pool's limit
-   the groups are handed to the pool, which writes sorted runs to disk. The postings
+   makes each term's posting list from them, already in document order; only terms are
+   sorted. The lists are made every few megabytes of groups, not only at the flush: a
+   group keeps a tuple and a term's bytes for each of its postings, and the same postings
+   in arrays take about two thirds of that memory, so a writer's pool holds more
+   documents before its segment must be written, and fewer segments are merged later.
+   Postings that reach the pool by other ways (merged segments) are joined term by term.
+   Memory stays bounded as Whoosh bounds it: past the pool's limit the postings are
+   handed to the pool, which writes sorted runs to disk. The postings
    written are the same (the tests compare them with stock Whoosh's). Fix 2's reuse of
    the last analysis also covers numbers and dates now, and a document's field names are
    sorted and checked, and each field's settings looked up, once per set of keys.
@@ -509,7 +513,11 @@ class _WriterState:
         self.shapes: dict = {}  # the document's keys as given -> (per-field plan, plain)
         # fieldname -> [[items, boost, docnums, length], ...] in document order (fix 6)
         self.groups: dict[str, list[list]] = {}
-        self.group_bytes = 0
+        # fieldname -> term -> [docnums, weights, values]: groups made into posting lists
+        # (_compact), in arrays where they can be: about two thirds of the groups' memory
+        self.postings: dict[str, dict[bytes, list]] = {}
+        self.group_bytes = 0  # estimated memory of both (the writer's pool_room counts it)
+        self.postings_bytes = 0  # of the posting lists alone
         # segments added by add_reader (fix 11): (reader, first docnum, live docnums)
         self.merged: list[tuple] = []
         self.progress: Callable[[float], None] | None = None  # report_merge_progress()
@@ -538,39 +546,67 @@ DOCNUM_BYTES = 40  # of a document number appended to a group
 def _spill_groups(writer) -> None:
     """Hand the grouped postings to Whoosh's posting pool, one posting at a time."""
     state = _state(writer)
+    _compact(state)
     add = writer.pool.add
+    for fieldname, terms in state.postings.items():
+        for tbytes, (docnums, weights, values) in terms.items():
+            for docnum, weight, vbytes in zip(docnums, weights, values, strict=True):
+                add((fieldname, tbytes, docnum, weight, vbytes))
+    state.postings = {}
+    state.group_bytes = state.postings_bytes = 0
+
+
+COMPACT_BYTES = 4 << 20  # estimated bytes of groups made into posting lists at once
+# estimated memory of a term's posting lists, and of a posting in them (tracemalloc,
+# Reuters and TREC files; a posting's value is mostly shared: see _ONE_POSITION)
+TERM_BYTES = 360
+POSTING_BYTES = 32
+
+
+def _compact(state: _WriterState) -> None:
+    """Make the groups posting lists, each term's in document order after those made
+    before (fix 6): the flush does this anyway, and the lists take less memory than a
+    group's items (a tuple and a term's bytes for each posting)."""
+    if not state.groups:
+        return
+    added = 0
     for fieldname, fieldgroups in state.groups.items():
+        terms = state.postings.get(fieldname)
+        if terms is None:
+            terms = state.postings[fieldname] = {}
         for items, boost, docnums, _ in fieldgroups:
+            count = len(docnums)
+            added += POSTING_BYTES * count * len(items)
             for tbytes, _, weight, vbytes in items:
-                weight *= boost
-                for docnum in docnums:
-                    add((fieldname, tbytes, docnum, weight, vbytes))
+                if boost != 1.0:
+                    weight *= boost
+                if vbytes is None:
+                    vbytes = emptybytes
+                entry = terms.get(tbytes)
+                if entry is None:
+                    # weights as doubles when they are floats (as written, bit for bit)
+                    terms[tbytes] = [array("i", docnums),
+                                     array("d", (weight,) * count) if type(weight) is float
+                                     else [weight] * count,
+                                     [vbytes] * count]
+                    added += TERM_BYTES
+                    continue
+                ids, weights, values = entry
+                if count == 1:
+                    ids.append(docnums[0])
+                    if type(weight) is not float and type(weights) is array:
+                        weights = entry[1] = list(weights)
+                    weights.append(weight)
+                    values.append(vbytes)
+                else:
+                    ids.extend(docnums)
+                    if type(weight) is not float and type(weights) is array:
+                        weights = entry[1] = list(weights)
+                    weights.extend((weight,) * count)
+                    values.extend((vbytes,) * count)
     state.groups = {}
-    state.group_bytes = 0
-
-
-def _expanded(fieldgroups: list[list]) -> dict[bytes, tuple[list, list, list]]:
-    """A field's groups as term -> (docnums, weights, values), each in document order."""
-    terms: dict[bytes, tuple[list, list, list]] = {}
-    for items, boost, docnums, _ in fieldgroups:
-        count = len(docnums)
-        for tbytes, _, weight, vbytes in items:
-            if boost != 1.0:
-                weight *= boost
-            if vbytes is None:
-                vbytes = emptybytes
-            entry = terms.get(tbytes)
-            if entry is None:
-                terms[tbytes] = (list(docnums), [weight] * count, [vbytes] * count)
-            elif count == 1:
-                entry[0].append(docnums[0])
-                entry[1].append(weight)
-                entry[2].append(vbytes)
-            else:
-                entry[0].extend(docnums)
-                entry[1].extend([weight] * count)
-                entry[2].extend([vbytes] * count)
-    return terms
+    state.postings_bytes += added
+    state.group_bytes = state.postings_bytes
 
 
 def _joined(ours: tuple[list, list, list], pooled: tuple[list, list, list]) -> tuple:
@@ -582,24 +618,27 @@ def _joined(ours: tuple[list, list, list], pooled: tuple[list, list, list]) -> t
     return ids, weights, values
 
 
-def _grouped_terms(groups: dict[str, list[list]], pooled: Iterator[tuple]) -> Iterator[tuple]:
+def _grouped_terms(postings: dict[str, dict[bytes, list]],
+                   pooled: Iterator[tuple]) -> Iterator[tuple]:
     """(fieldname, term, docnums, weights, values) in field and term order, from the
-    writer's groups and from its pool's term lists (merged segments, spilled groups)."""
+    writer's posting lists (_compact) and from its pool's term lists (merged segments,
+    spilled groups)."""
     pending = next(pooled, None)
-    for fieldname in sorted(groups):
+    for fieldname in sorted(postings):
         while pending is not None and pending[0] < fieldname:
             yield pending
             pending = next(pooled, None)
-        terms = _expanded(groups.pop(fieldname))
+        terms = postings.pop(fieldname)
         for btext in sorted(terms):
             while pending is not None and pending[0] == fieldname and pending[1] < btext:
                 yield pending
                 pending = next(pooled, None)
-            postings = terms.pop(btext)
+            ids, weights, values = terms.pop(btext)
+            found = (list(ids), list(weights), values)
             if pending is not None and pending[0] == fieldname and pending[1] == btext:
-                postings = _joined(postings, pending[2:])
+                found = _joined(found, pending[2:])
                 pending = next(pooled, None)
-            yield (fieldname, btext, *postings)
+            yield (fieldname, btext, *found)
     while pending is not None:
         yield pending
         pending = next(pooled, None)
@@ -1770,8 +1809,16 @@ class FastSegmentWriter(SegmentWriter):
         plan, plain = self._plan(fields)
         self._add_one(fields, plan, plain, self._doc_boost(fields))
         self._added = True
-        if _state(self).group_bytes > self.pool.limit:
-            _spill_groups(self)  # the pool keeps memory bounded: it writes sorted runs to disk
+        self._bounded()
+
+    def _bounded(self) -> None:
+        """Groups past COMPACT_BYTES become posting lists; past the pool's limit, all go
+        to the pool, which keeps memory bounded: it writes sorted runs to disk."""
+        state = _state(self)
+        if state.group_bytes - state.postings_bytes > COMPACT_BYTES:
+            _compact(state)
+        if state.group_bytes > self.pool.limit:
+            _spill_groups(self)
 
     def add_documents(self, common: dict, documents: list[dict]) -> None:
         """add_document(**common, **document) for each of the documents, in order, with
@@ -1797,8 +1844,7 @@ class FastSegmentWriter(SegmentWriter):
             self._add_one(document, own_plan, True, 1.0, stored, orders)
         self._added = True
         self._add_shared(common, plan, first, self.docnum - first)
-        if _state(self).group_bytes > self.pool.limit:
-            _spill_groups(self)
+        self._bounded()
 
     def _add_one(self, fields: dict, plan: list, plain: bool, docboost: float,
                  shared: dict | None = None, orders: dict | None = None) -> None:
@@ -1999,14 +2045,16 @@ class FastSegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         state = self.__dict__.get("_indexer_state")
-        if state is None or not (state.groups or state.merged):
+        if state is None or not (state.groups or state.postings or state.merged):
             return super()._flush_segment()
-        groups, state.groups, state.group_bytes = state.groups, {}, 0
+        _compact(state)
+        postings, state.postings = state.postings, {}
+        state.group_bytes = state.postings_bytes = 0
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
         terms = _term_lists(self.pool.iter_postings())
-        if groups:
-            terms = _grouped_terms(groups, terms)
+        if postings:
+            terms = _grouped_terms(postings, terms)
         if state.merged:
             budget = _PageBudget([source for source, _, _ in state.merged], state.progress)
             terms = _merged_terms([terms] + [

@@ -225,6 +225,15 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
     assert len(summed) == 70 and sum(items is not None for items in summed) >= 60
     two = tmp_path / "two-workers"  # documents pickled to the worker processes
     Index.create(str(two)).ingest([str(wide)], workers=2)
+    # groups made into posting lists after every story, joined with those made before
+    compactions = []
+    original_compact = whoosh_ext._compact
+    monkeypatch.setattr(whoosh_ext, "_compact",
+                        lambda state: compactions.append(1) or original_compact(state))
+    monkeypatch.setattr(whoosh_ext, "COMPACT_BYTES", 0)
+    compacted = tmp_path / "compacted"
+    Index.create(str(compacted)).ingest([str(wide)])
+    assert len(compactions) > 200
     # grouped postings handed to Whoosh's pool every few documents (as when they outgrow
     # its memory limit), then joined with the groups gathered after, at the flush
     spills = []
@@ -232,6 +241,7 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
     monkeypatch.setattr(whoosh_ext, "_spill_groups",
                         lambda writer: spills.append(1) or original_spill(writer))
     monkeypatch.setattr(whoosh_ext, "GROUP_BYTES", 10**6)
+    monkeypatch.setattr(whoosh_ext, "TERM_BYTES", 10**6)
     # one batch all the same, as stock Whoosh's (the run would end its batches before
     # each file, seeing the pool that full): the same document numbers
     monkeypatch.setattr(IngestRun, "_room_for", lambda self, job: True)
@@ -245,6 +255,7 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
     assert max(len(term[-2]) for term in written) > 3 * 128
     assert _all_postings(ours) == written
     assert _all_postings(spilled) == written
+    assert _all_postings(compacted) == written
     # every length column as stored, byte for byte (fix 9 buffers them)
     assert _length_columns(ours) == _length_columns(stock)
     assert {"body", "fulltext", "people", "headline"} <= set(_length_columns(ours))
