@@ -138,8 +138,8 @@ def main() -> None:
               show_default=True, help="Wire format of the files; auto detects it from content.")
 @click.option("--prune", is_flag=True, help="Remove stories whose files no longer exist.")
 @click.option("--batch-files", type=click.IntRange(1), default=2000, show_default=True,
-              help="Commit after this many changed files (or 12,000 paragraphs, or a "
-                   "nearly full posting pool).")
+              help="Commit after this many changed files (or 18,000 paragraphs a worker, "
+                   "or a nearly full posting pool).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that each read, parse and index files (a large one shared "
                    "among them) into a segment of their own; a batch's segments are "

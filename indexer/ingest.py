@@ -528,14 +528,16 @@ WHOOSH_MERGE = "whoosh"  # IngestRun(merge=): Whoosh's default merge policy
 class IngestRun:
     """One pass over the given paths into an open index. Use through Index.ingest().
 
-    A batch (one commit) holds up to 2,000 files or 12,000 paragraphs, which fit the 160 MB
+    A batch (one commit) holds up to 2,000 files or 18,000 paragraphs a writer (with
+    workers, each worker's share: each writes a segment of them), which fit a writer's
     posting pool of wire copy's paragraphs; without workers it ends sooner, before a file
     the pool has no room for (_room_for; workers finish a segment early instead), as a
-    pool that overflows spills to disk. A crash redoes at most one batch (with workers,
-    two: one being committed while the next is read)."""
+    pool that overflows spills to disk. Segments that large start above the first size
+    tier, so a run of a hundred thousand paragraphs merges none. A crash redoes at most
+    one batch (with workers, two: one being committed while the next is read)."""
 
     def __init__(self, ix: FileIndex, fmt: str = "auto", batch_files: int = 2000,
-                 batch_paragraphs: int = 12_000, workers: int = 1,
+                 batch_paragraphs: int = 18_000, workers: int = 1,
                  on_file: Callable[[str], None] | None = None,
                  on_reject: Callable[[Rejection], None] | None = None,
                  people: PeopleFinder = RULES, merge: bool | str = True,
@@ -546,7 +548,7 @@ class IngestRun:
         self.people = people
         self.workers = workers
         self.batch_files = batch_files
-        self.batch_paragraphs = batch_paragraphs
+        self.batch_paragraphs = batch_paragraphs * workers  # a share for each writer
         self.on_file = on_file
         self.on_reject = on_reject
         self.report = IngestReport()
