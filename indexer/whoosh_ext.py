@@ -185,6 +185,7 @@ from itertools import accumulate, chain, pairwise
 from operator import itemgetter, sub
 from struct import Struct
 from types import ModuleType
+from typing import Any
 
 import whoosh
 from whoosh import analysis, columns, fields, formats
@@ -515,7 +516,7 @@ class _WriterState:
         self.groups: dict[str, list[list]] = {}
         # fieldname -> term -> [docnums, weights, values]: groups made into posting lists
         # (_compact), in arrays where they can be: about two thirds of the groups' memory
-        self.postings: dict[str, dict[bytes, list]] = {}
+        self.postings: dict[str, dict[bytes, list | tuple]] = {}
         self.group_bytes = 0  # estimated memory of both (the writer's pool_room counts it)
         self.postings_bytes = 0  # of the posting lists alone
         # segments added by add_reader (fix 11): (reader, first docnum, live docnums)
@@ -549,16 +550,18 @@ def _spill_groups(writer) -> None:
     _compact(state)
     add = writer.pool.add
     for fieldname, terms in state.postings.items():
-        for tbytes, (docnums, weights, values) in terms.items():
-            for docnum, weight, vbytes in zip(docnums, weights, values, strict=True):
+        for tbytes, entry in terms.items():
+            for docnum, weight, vbytes in zip(*_posting_columns(entry), strict=True):
                 add((fieldname, tbytes, docnum, weight, vbytes))
     state.postings = {}
     state.group_bytes = state.postings_bytes = 0
 
 
 COMPACT_BYTES = 4 << 20  # estimated bytes of groups made into posting lists at once
-# estimated memory of a term's posting lists, and of a posting in them (tracemalloc,
-# Reuters and TREC files; a posting's value is mostly shared: see _ONE_POSITION)
+# estimated memory of a term of one posting, of a term's posting lists, and of a posting
+# in them (tracemalloc, Reuters and TREC files; a posting's value is mostly shared: see
+# _ONE_POSITION)
+ONE_POSTING_BYTES = 200
 TERM_BYTES = 360
 POSTING_BYTES = 32
 
@@ -566,7 +569,8 @@ POSTING_BYTES = 32
 def _compact(state: _WriterState) -> None:
     """Make the groups posting lists, each term's in document order after those made
     before (fix 6): the flush does this anyway, and the lists take less memory than a
-    group's items (a tuple and a term's bytes for each posting)."""
+    group's items (a tuple and a term's bytes for each posting). A term of one posting
+    (most terms: every id, most rare words) is kept as a tuple until a second comes."""
     if not state.groups:
         return
     added = 0
@@ -582,31 +586,48 @@ def _compact(state: _WriterState) -> None:
                     weight *= boost
                 if vbytes is None:
                     vbytes = emptybytes
-                entry = terms.get(tbytes)
+                entry: Any = terms.get(tbytes)  # a tuple or a list (_posting_lists)
                 if entry is None:
-                    # weights as doubles when they are floats (as written, bit for bit)
-                    terms[tbytes] = [array("i", docnums),
-                                     array("d", (weight,) * count) if type(weight) is float
-                                     else [weight] * count,
-                                     [vbytes] * count]
-                    added += TERM_BYTES
+                    if count == 1:
+                        terms[tbytes] = (docnums[0], weight, vbytes)
+                        added += ONE_POSTING_BYTES - POSTING_BYTES
+                    else:
+                        terms[tbytes] = _posting_lists(docnums, weight, count, vbytes)
+                        added += TERM_BYTES
                     continue
+                if type(entry) is tuple:
+                    entry = terms[tbytes] = _posting_lists([entry[0]], entry[1], 1, entry[2])
+                    added += TERM_BYTES - ONE_POSTING_BYTES + POSTING_BYTES
                 ids, weights, values = entry
+                if type(weight) is not float and type(weights) is array:
+                    weights = entry[1] = list(weights)
                 if count == 1:
                     ids.append(docnums[0])
-                    if type(weight) is not float and type(weights) is array:
-                        weights = entry[1] = list(weights)
                     weights.append(weight)
                     values.append(vbytes)
                 else:
                     ids.extend(docnums)
-                    if type(weight) is not float and type(weights) is array:
-                        weights = entry[1] = list(weights)
                     weights.extend((weight,) * count)
                     values.extend((vbytes,) * count)
     state.groups = {}
     state.postings_bytes += added
     state.group_bytes = state.postings_bytes
+
+
+def _posting_lists(docnums: list[int], weight, count: int, vbytes: bytes) -> list:
+    """A term's posting lists, `count` documents of one weight and value: document
+    numbers and weights in arrays (weights as doubles, as written, when they are floats)."""
+    return [array("i", docnums),
+            array("d", (weight,) * count) if type(weight) is float else [weight] * count,
+            [vbytes] * count]
+
+
+def _posting_columns(entry) -> tuple[list, list, list]:
+    """A term's postings as _compact keeps them, as lists."""
+    if type(entry) is tuple:
+        return [entry[0]], [entry[1]], [entry[2]]
+    ids, weights, values = entry
+    return list(ids), list(weights), values
 
 
 def _joined(ours: tuple[list, list, list], pooled: tuple[list, list, list]) -> tuple:
@@ -618,7 +639,7 @@ def _joined(ours: tuple[list, list, list], pooled: tuple[list, list, list]) -> t
     return ids, weights, values
 
 
-def _grouped_terms(postings: dict[str, dict[bytes, list]],
+def _grouped_terms(postings: dict[str, dict[bytes, list | tuple]],
                    pooled: Iterator[tuple]) -> Iterator[tuple]:
     """(fieldname, term, docnums, weights, values) in field and term order, from the
     writer's posting lists (_compact) and from its pool's term lists (merged segments,
@@ -633,8 +654,7 @@ def _grouped_terms(postings: dict[str, dict[bytes, list]],
             while pending is not None and pending[0] == fieldname and pending[1] < btext:
                 yield pending
                 pending = next(pooled, None)
-            ids, weights, values = terms.pop(btext)
-            found = (list(ids), list(weights), values)
+            found = _posting_columns(terms.pop(btext))
             if pending is not None and pending[0] == fieldname and pending[1] == btext:
                 found = _joined(found, pending[2:])
                 pending = next(pooled, None)

@@ -242,6 +242,7 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
                         lambda writer: spills.append(1) or original_spill(writer))
     monkeypatch.setattr(whoosh_ext, "GROUP_BYTES", 10**6)
     monkeypatch.setattr(whoosh_ext, "TERM_BYTES", 10**6)
+    monkeypatch.setattr(whoosh_ext, "ONE_POSTING_BYTES", 10**6)
     # one batch all the same, as stock Whoosh's (the run would end its batches before
     # each file, seeing the pool that full): the same document numbers
     monkeypatch.setattr(IngestRun, "_room_for", lambda self, job: True)
