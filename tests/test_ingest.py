@@ -520,3 +520,20 @@ def test_a_merge_that_would_outlast_the_reading_left_waits_for_the_end_of_the_ru
         run._ahead._bytes, run._ahead._ended = left_bytes, True
     group = [_Segment(merged // 8) for _ in range(8)]
     assert run._outlasts_reading(group) is waits
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_batch_holds_its_paragraphs_for_each_writer(tmp_path: Path, workers: int) -> None:
+    # with workers a batch's paragraphs are shared among them, each writing a segment of
+    # its share: the batch holds batch_paragraphs for each, so that a worker's segments
+    # are as large as one writer's (small ones are merged again, and sooner)
+    wire = _eight_files(tmp_path / "wire")
+    whole = Index.create(str(tmp_path / "whole")).ingest([str(wire)])
+    index = Index.create(str(tmp_path / "ix"))
+    with ingest.ingest_lock(index.path):
+        run = ingest.IngestRun(index.whoosh_index, workers=workers, merge=False,
+                               batch_paragraphs=whole.paragraphs * 2 // 3)
+        report = run.run([str(wire)])
+    assert report.paragraphs == whole.paragraphs
+    # one writer: the batch ends at two thirds of the files; two: each writes a third
+    assert report.commits == (2 if workers == 1 else 1)
