@@ -517,8 +517,9 @@ class _WriterState:
         # fieldname -> term -> [docnums, weights, values]: groups made into posting lists
         # (_compact), in arrays where they can be: about two thirds of the groups' memory
         self.postings: dict[str, dict[bytes, list | tuple]] = {}
-        self.group_bytes = 0  # estimated memory of both (the writer's pool_room counts it)
-        self.postings_bytes = 0  # of the posting lists alone
+        # estimated memory of each (the writer's pool_room counts both)
+        self.group_bytes = 0
+        self.postings_bytes = 0
         # segments added by add_reader (fix 11): (reader, first docnum, live docnums)
         self.merged: list[tuple] = []
         self.progress: Callable[[float], None] | None = None  # report_merge_progress()
@@ -610,8 +611,8 @@ def _compact(state: _WriterState) -> None:
                     weights.extend((weight,) * count)
                     values.extend((vbytes,) * count)
     state.groups = {}
+    state.group_bytes = 0
     state.postings_bytes += added
-    state.group_bytes = state.postings_bytes
 
 
 def _posting_lists(docnums: list[int], weight, count: int, vbytes: bytes) -> list:
@@ -1815,7 +1816,9 @@ class FastSegmentWriter(SegmentWriter):
     def pool_room(self) -> int:
         """Bytes of postings (as the posting pool estimates them) this writer can still
         hold before its pool spills sorted runs to disk."""
-        return self.pool.limit - self.pool.currentsize - _state(self).group_bytes
+        state = _state(self)
+        return self.pool.limit - self.pool.currentsize - state.group_bytes \
+            - state.postings_bytes
 
     def reader(self, reuse=None):
         """The index as this writer found it, through our readers (deletions by term
@@ -1835,9 +1838,9 @@ class FastSegmentWriter(SegmentWriter):
         """Groups past COMPACT_BYTES become posting lists; past the pool's limit, all go
         to the pool, which keeps memory bounded: it writes sorted runs to disk."""
         state = _state(self)
-        if state.group_bytes - state.postings_bytes > COMPACT_BYTES:
+        if state.group_bytes > COMPACT_BYTES:
             _compact(state)
-        if state.group_bytes > self.pool.limit:
+        if state.group_bytes + state.postings_bytes > self.pool.limit:
             _spill_groups(self)
 
     def add_documents(self, common: dict, documents: list[dict]) -> None:
