@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy as _copy
 import functools
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -290,12 +291,36 @@ class FieldGroupMatcher(matching.Matcher):
     def __init__(self, children: list[tuple], group: GroupScorer) -> None:
         self._children = children
         self.group = group
-        self._id = -1
-        self._update()
+        # the children past the current document, by their next one: a pattern may stand
+        # for a thousand terms, and a scan of every child at every step made its query's
+        # cost the product of its matches and its terms
+        self._heap = [(matcher.id(), number) for number, (matcher, *_) in enumerate(children)
+                      if matcher.is_active()]
+        heapq.heapify(self._heap)
+        self._settle()
 
-    def _update(self) -> None:
-        ids = [matcher.id() for matcher, *_ in self._children if matcher.is_active()]
-        self._id = min(ids) if ids else -1
+    def _settle(self) -> None:
+        """Take the children at the smallest next document off the heap: the current
+        ones (in their given order, so that their sum is always taken in one order)."""
+        heap = self._heap
+        if not heap:
+            self._id, self._at = -1, []
+            return
+        current = heap[0][0]
+        at = []
+        while heap and heap[0][0] == current:
+            at.append(heapq.heappop(heap)[1])
+        at.sort()
+        self._id, self._at = current, at
+
+    def _advance(self, number: int, target: int | None) -> None:
+        matcher = self._children[number][0]
+        if target is None:
+            matcher.next()
+        else:
+            matcher.skip_to(target)
+        if matcher.is_active():
+            heapq.heappush(self._heap, (matcher.id(), number))
 
     def is_active(self) -> bool:
         return self._id >= 0
@@ -304,22 +329,22 @@ class FieldGroupMatcher(matching.Matcher):
         return self._id
 
     def next(self) -> None:
-        current = self._id
-        for matcher, *_ in self._children:
-            if matcher.is_active() and matcher.id() == current:
-                matcher.next()
-        self._update()
+        for number in self._at:
+            self._advance(number, None)
+        self._settle()
 
     def skip_to(self, target: int) -> None:
-        for matcher, *_ in self._children:
-            if matcher.is_active() and matcher.id() < target:
-                matcher.skip_to(target)
-        self._update()
+        if not self.is_active() or target <= self._id:
+            return
+        for number in self._at:
+            self._advance(number, target)
+        heap = self._heap
+        while heap and heap[0][0] < target:
+            self._advance(heapq.heappop(heap)[1], target)
+        self._settle()
 
     def _current(self):
-        current = self._id
-        return [child for child in self._children
-                if child[0].is_active() and child[0].id() == current]
+        return [self._children[number] for number in self._at]
 
     def tf(self) -> float:
         """The weighted, length-normalised frequency summed over the fields (tf~)."""
