@@ -37,6 +37,7 @@ from whoosh.searching import Searcher
 
 from . import whoosh_ext
 from .dates import SHARD_BY, UNDATED, shard_name, shard_window
+from .folder import NotAnIndexFolderError
 from .index import Index, IndexNotFoundError, folder_size
 from .ingest import (
     HELD_LOCK_FDS,
@@ -120,6 +121,18 @@ class ArchiveIndex(Index):
         if index_exists(path):
             raise ValueError(f"{path} holds an index that is not sharded: shard a new "
                              "--index folder")
+        try:
+            foreign = os.listdir(path)
+        except FileNotFoundError:
+            foreign = []
+        except NotADirectoryError:
+            raise NotAnIndexFolderError(f"{path} is a file, not a folder: give --index a "
+                                        "new or empty folder") from None
+        if foreign:  # never an archive made over a user's files
+            raise NotAnIndexFolderError(
+                f"{path} is not empty and is not an index of this tool (it holds "
+                f"{', '.join(sorted(foreign)[:3])}{' and more' if len(foreign) > 3 else ''})"
+                ": nothing was changed; give --index a new or empty folder")
         os.makedirs(os.path.join(path, SHARDS_FOLDER), exist_ok=True)
         archive = cls(path, shard_by)
         archive._write_manifest()
@@ -284,6 +297,13 @@ class ArchiveIndex(Index):
     def rejected_files(self) -> list[dict]:
         return [{"source": source, **known}
                 for source, known in sorted(read_rejected(self.path).items())]
+
+    def _verify_checksums(self) -> None:
+        self.unchecked_segments = 0
+        for name in self.shard_names():
+            shard = self.shard(name)
+            shard._verify_checksums()
+            self.unchecked_segments += shard.unchecked_segments
 
     def _check(self) -> list[str]:
         problems: list[str] = []

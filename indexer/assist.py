@@ -12,11 +12,15 @@ from collections import Counter
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from . import budget
 from .search import ContextParagraph, records, split_keywords
 
 FACETS = ("people", "tags", "place", "date")
 _WORD_RE = re.compile(r"(?<![\w:])([A-Za-z][\w'’-]{2,})(?![\w:])")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+# a longer word is no typo of a word of the index: its edit distances cost its length
+# squared for each word compared
+MAX_SUGGEST_CHARS = 30
 
 
 def paragraph_context(searcher: Searcher, story_id: str, version: int, paragraph: int,
@@ -51,14 +55,17 @@ def suggest_query(searcher: Searcher, analyzer, query: str) -> str | None:
     def fix(match: re.Match[str]) -> str:
         nonlocal changed
         word = match.group(1)
-        if word in _OPERATORS:
+        if word in _OPERATORS or len(word) > MAX_SUGGEST_CHARS:
             return word
+        budget.check()
         stems = [t.text for t in analyzer(word)]
         known = [s for s in stems if searcher.doc_frequency("body", s)
                  or searcher.doc_frequency("headline", s)]  # a headline word is no typo
         if not stems or len(known) == len(stems) or word.lower() in people_words:
             return word
-        candidates = searcher.suggest("body", stems[0], limit=5, maxdist=2)
+        # words that share the first letter, as Lucene's DirectSpellChecker (minPrefix 1):
+        # with none shared, Whoosh measures the distance to every word of the index
+        candidates = searcher.suggest("body", stems[0], limit=5, maxdist=2, prefix=1)
         scored = [(searcher.doc_frequency("body", c), c) for c in candidates]
         best_word = None
         if scored:

@@ -52,12 +52,13 @@ def fail(message: str, code: int) -> None:
 
 
 def open_index(path: str | None) -> Index:
+    from .folder import IndexDamagedError
     from .index import Index, IndexNotFoundError, SchemaVersionError, default_index_path
 
     try:
         return Index.open(path)
-    except (IndexNotFoundError, SchemaVersionError) as exc:
-        fail(str(exc), EXIT_INDEX)
+    except (IndexNotFoundError, SchemaVersionError, IndexDamagedError) as exc:
+        fail(printable(str(exc)), EXIT_INDEX)
     except Exception as exc:  # a damaged index: say so, no traceback
         fail(f"cannot open index at {path or default_index_path()}, it is corrupt "
              f"({type(exc).__name__}: {printable(str(exc))[:200]}); rebuild it into a fresh "
@@ -108,13 +109,18 @@ class _Guarded(click.Group):
         except Exception as exc:
             from whoosh.index import LockError
 
+            from .budget import QueryTooSlowError
             from .cluster import ClusterError
             from .index import CORRUPTION, SchemaVersionError
 
+            if isinstance(exc, QueryTooSlowError):
+                fail(str(exc), EXIT_USAGE)
             if isinstance(exc, ClusterError):  # the query side of --scheduler
                 fail(str(exc), EXIT_CLUSTER)
-            if isinstance(exc, SchemaVersionError):  # found by a worker of --scheduler
-                fail(str(exc), EXIT_INDEX)
+            from .folder import IndexDamagedError, NotAnIndexFolderError
+
+            if isinstance(exc, (SchemaVersionError, IndexDamagedError, NotAnIndexFolderError)):
+                fail(printable(str(exc)), EXIT_INDEX)
             if isinstance(exc, CORRUPTION):
                 fail(f"the index is damaged ({type(exc).__name__}: "
                      f"{printable(str(exc))[:200]}); `indexer check` tells more", EXIT_INDEX)
@@ -170,6 +176,7 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
     from .cluster import ClusterError
+    from .folder import IndexDamagedError, NotAnIndexFolderError
     from .index import Index, SchemaVersionError, default_index_path
     from .ingest import IndexLockedError, Rejection, walk
     from .storage import IndexIntegrityError
@@ -214,8 +221,9 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
                                   people=finder, merge=merge, **options)
         except IndexLockedError as exc:
             fail(str(exc), EXIT_LOCKED)
-        except (IndexIntegrityError, SchemaVersionError) as exc:
-            fail(str(exc), EXIT_INDEX)
+        except (IndexIntegrityError, SchemaVersionError, IndexDamagedError,
+                NotAnIndexFolderError) as exc:
+            fail(printable(str(exc)), EXIT_INDEX)
         except ClusterError as exc:
             fail(str(exc), EXIT_CLUSTER)
         except KeyboardInterrupt:

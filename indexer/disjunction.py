@@ -29,7 +29,7 @@ from whoosh.idsets import BitSet
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import length_to_byte
 
-from . import whoosh_ext
+from . import budget, whoosh_ext
 from .bm25f import BM25FModel, FieldGroup, GroupScorer, length_bytes_of
 from .search import Filtered, date_test
 
@@ -92,6 +92,7 @@ def top_documents(searcher, q: wq.Query, limit: int,
     # per segment with a date window: (first docnum, end, test of a local docnum)
     date_tests: list[tuple[int, int, Callable[[int], bool]]] = []
     for subsearcher, offset in searcher.leaf_searchers():
+        budget.check()  # a segment's work at a time, within the query's budget
         reader = subsearcher.reader()
         word_scorers = _segment_words(reader, words, groups)
         if not word_scorers:
@@ -183,6 +184,7 @@ def score_documents(searcher, q: wq.Query, docnums: list[int],
     scores: dict[int, float] = {}
     answered: set[int] = set()
     for subsearcher, offset, targets in _by_segment(searcher, docnums):
+        budget.check()  # a segment's work at a time, within the query's budget
         reader = subsearcher.reader()
         deleted = _deleted(reader)
         within = date_test(subsearcher, dates)
@@ -247,6 +249,7 @@ def _matching(searcher, q: wq.Query, docnums: list[int]) -> set[int]:
     found: set[int] = set()
     position = 0
     for subsearcher, offset in searcher.leaf_searchers():
+        budget.check()  # a segment's work at a time, within the query's budget
         end = offset + subsearcher.reader().doc_count_all()
         matcher = q.matcher(subsearcher, subsearcher.boolean_context())
         while position < len(docnums) and docnums[position] < end:
@@ -281,6 +284,7 @@ def term_bitset(searcher, fieldname: str, text: str) -> BitSet:
         return _packed(flags)
     btext = searcher.schema[fieldname].to_bytes(text)
     for reader, offset in searcher.reader().leaf_readers():
+        budget.check()  # a segment's work at a time, within the query's budget
         if (fieldname, btext) not in reader:
             continue
         for ids, _ in _posting_blocks(reader, fieldname, btext):
@@ -300,6 +304,7 @@ def term_docnums(searcher, fieldname: str, text: str) -> list[int]:
     btext = field.to_bytes(text)
     found: list[int] = []
     for reader, offset in searcher.reader().leaf_readers():
+        budget.check()  # a segment's work at a time, within the query's budget
         if (fieldname, btext) not in reader:
             continue
         deleted = _deleted(reader)
@@ -321,6 +326,7 @@ def _by_segment(searcher, docnums: list[int]) -> Iterator[tuple[Any, int, list[i
     segment holding one of the sorted global docnums."""
     position = 0
     for subsearcher, offset in searcher.leaf_searchers():
+        budget.check()  # a segment's work at a time, within the query's budget
         end = offset + subsearcher.reader().doc_count_all()
         targets = []
         while position < len(docnums) and docnums[position] < end:
@@ -337,6 +343,7 @@ def _term_matching(searcher, term: wq.Term, docnums: list[int]) -> set[int]:
         return found
     btext = field.to_bytes(term.text)
     for subsearcher, offset, targets in _by_segment(searcher, docnums):
+        budget.check()  # a segment's work at a time, within the query's budget
         reader = subsearcher.reader()
         if (term.fieldname, btext) not in reader:
             continue

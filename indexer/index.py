@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import pickle
 import struct
 import time
 import zlib
@@ -18,14 +19,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
 
 from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
 
-from . import whoosh_ext
+from . import budget, checksums, whoosh_ext
+from . import folder as index_folder
 from .assist import (
     FACETS,
     facet_counts,
@@ -35,6 +37,7 @@ from .assist import (
 )
 from .disjunction import docnum_bitset, term_bitset
 from .documents import hit_from_record, record_key, record_version, story_from_records
+from .folder import IndexDamagedError
 from .ingest import (
     LAST_RUN_NAME,
     IngestReport,
@@ -68,6 +71,7 @@ from .search import (
     Hit,
     NoSuchStoryError,
     QueryError,
+    bound_expansions,
     clean_query_text,
     date_window,
     filter_query,
@@ -103,7 +107,7 @@ class SchemaVersionError(RuntimeError):
 
 
 # what Whoosh raises reading damaged segment files
-CORRUPTION = (EOFError, struct.error, zlib.error)
+CORRUPTION = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, IndexDamagedError)
 MAX_LIMIT = 100_000  # hits a query returns at most (--limit)
 MAX_CONTEXT = 50  # paragraphs each side of a hit (--context)
 SORTS = ("relevance", "newest", "oldest")
@@ -126,6 +130,38 @@ def folder_size(path: str) -> int:
     return size
 
 
+def _damage_explained(method):
+    """An unexpected error while reading an index may be damage a reader met before any
+    check did (a file rewritten in place with its old time): the index's every byte is
+    then verified, and damage found is reported as such (IndexDamagedError) rather than
+    as the error it caused."""
+
+    @wraps(method)
+    def reading(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (QueryError, NoSuchStoryError, OSError, IndexDamagedError,
+                budget.QueryTooSlowError):
+            raise
+        except Exception as exc:
+            try:
+                self._verify_checksums()
+            except IndexDamagedError as damage:
+                raise damage from exc
+            raise
+
+    return reading
+
+
+def _holds_our_schema(path: str) -> bool:
+    """Whether the Whoosh index at path has this tool's schema (an index written before
+    index folders were marked as ours)."""
+    try:
+        return {"id", "kind", "story_id", "body"} <= set(open_durable(path).schema.names())
+    except Exception:  # unreadable: not to be adopted
+        return False
+
+
 class Index:
     """A wire index on disk: a plain Whoosh index with one document per paragraph."""
 
@@ -137,6 +173,8 @@ class Index:
         self._parsers: dict[RankingParams, QueryParsers] = {}
         self._cache_of = None
         self._cache: dict = {}
+        # seconds a query may run before it is stopped (QueryTooSlowError); None: no limit
+        self.query_seconds: float | None = budget.QUERY_SECONDS
 
     def parsers(self, ranking: RankingParams | None = None) -> QueryParsers:
         """How a query text is read for each pass, under a ranking (default: this
@@ -163,9 +201,15 @@ class Index:
         if is_archive(path):
             return ArchiveIndex.open_archive(path, ranking)
         if not index_exists(path):
+            index_folder.check_not_damaged(path)  # segments without a table of contents
             raise IndexNotFoundError(f"no index at {path} (run `indexer ingest` first)")
         ix = open_durable(path)
-        cls._check_version(ix, path)
+        try:
+            cls._check_version(ix, path)
+        except Exception:
+            # a version record that reads wrong may be damage: that is said first
+            checksums.verify_segments(path, ix._segments(), full=True)
+            raise
         return cls(path, ix, ranking)
 
     @classmethod
@@ -180,6 +224,8 @@ class Index:
             return ArchiveIndex.create_archive(path, shard_by)
         if is_archive(path):
             return ArchiveIndex.open_archive(path)
+        # an index folder of ours, or a new or empty one made ours: never a user's folder
+        index_folder.claim(path, is_ours_schema=_holds_our_schema)
         if index_exists(path) and open_durable(path)._segments():
             return cls.open(path)
         # created under the ingest lock: of two runs starting at once on a folder with no
@@ -358,26 +404,39 @@ class Index:
             remove_temporary_files(self.path)
             segments = self._ix._segments()
             before = len(segments)
-            parallel = workers > 1 and whoosh_ext.active()
-            groups = [group for group in balanced_groups(segments, workers)
-                      if needs_merge(group)] if parallel else []
-            if groups:
-                expected = live_documents(self._ix)
-                merged = merge_in_parallel(self._ix, groups, limitmb=max(32, 160 // workers),
-                                           on_progress=on_progress)
-                writer = new_writer(self._ix, limitmb=32)
-                dropped = [segment for group in groups for segment in group]
-                commit_verified(self._ix, writer, expected, segments=merged,
-                                mergetype=partial(drop_group, group=dropped))
-            elif not parallel and (before > 1 or any(s.has_deletions() for s in segments)):
-                writer = new_writer(self._ix, limitmb=160)
-                if on_progress is not None and hasattr(writer, "report_merge_progress"):
-                    writer.report_merge_progress(on_progress)
-                commit_verified(self._ix, writer, live_documents(self._ix), optimize=True)
+            # damage is found before a writer begins, so a refused optimize leaves nothing
+            checksums.verify_segments(self.path, segments, full=True)
+            try:
+                self._merge_all(segments, workers, on_progress)
+            except BaseException:
+                remove_leftovers(self._ix)  # a failed optimize must not leave a disk full
+                raise
             after = len(self._ix._segments())
         return {"segments_before": before, "segments_after": after,
                 "seconds": round(time.monotonic() - started, 3)}
 
+    def _merge_all(self, segments: list, workers: int,
+                   on_progress: Callable[[float], None] | None) -> None:
+        """optimize's merge: every segment into one, or one per worker."""
+        before = len(segments)
+        parallel = workers > 1 and whoosh_ext.active()
+        groups = [group for group in balanced_groups(segments, workers)
+                  if needs_merge(group)] if parallel else []
+        if groups:
+            expected = live_documents(self._ix)
+            merged = merge_in_parallel(self._ix, groups, limitmb=max(32, 160 // workers),
+                                       on_progress=on_progress)
+            writer = new_writer(self._ix, limitmb=32)
+            dropped = [segment for group in groups for segment in group]
+            commit_verified(self._ix, writer, expected, segments=merged,
+                            mergetype=partial(drop_group, group=dropped))
+        elif not parallel and (before > 1 or any(s.has_deletions() for s in segments)):
+            writer = new_writer(self._ix, limitmb=160)
+            if on_progress is not None and hasattr(writer, "report_merge_progress"):
+                writer.report_merge_progress(on_progress)
+            commit_verified(self._ix, writer, live_documents(self._ix), optimize=True)
+
+    @_damage_explained
     def stats(self) -> dict:
         """What `indexer stats` shows: counts, date range, last run."""
         searcher = self._current_searcher()
@@ -421,6 +480,11 @@ class Index:
         return [{"source": source, **known}
                 for source, known in sorted(read_rejected(self.path).items())]
 
+    def _verify_checksums(self) -> None:
+        """Every byte of every segment file against its checksum (IndexDamagedError)."""
+        segments = self._ix._segments()
+        self.unchecked_segments = checksums.verify_segments(self.path, segments, full=True)
+
     def check(self) -> list[str]:
         """Problems found comparing the index with its own record of ingested files; a
         segment that cannot be read is reported as corruption."""
@@ -431,6 +495,10 @@ class Index:
                     "(rebuild it: `indexer ingest` into a fresh --index folder)"]
 
     def _check(self) -> list[str]:
+        try:  # every byte of every segment file against its checksum, first
+            self._verify_checksums()
+        except IndexDamagedError as exc:
+            return [str(exc)]
         searcher = self._current_searcher()
         # every stored document read once, its kind counted, against the index's own
         # counts and the kind postings: damaged postings read as "nothing", not an error
@@ -484,6 +552,7 @@ class Index:
 
     # -- reading
 
+    @_damage_explained
     def search(self, query: str, *, person: str | None = None, tag: str | None = None,
                place: str | None = None, since: datetime | str | None = None,
                until: datetime | str | None = None, limit: int = 10,
@@ -521,16 +590,25 @@ class Index:
             params = params.with_(story_weight=story_weight)
         if feedback is not None:
             params = params.with_(feedback=feedback)
+        with budget.limit(self.query_seconds):
+            return self._search(query, params, person, tag, place, since, until, limit,
+                                per_story, all_versions, context, offset, sort)
+
+    def _search(self, query: str, params: RankingParams, person, tag, place, since, until,
+                limit: int, per_story: int | None, all_versions: bool, context: int,
+                offset: int, sort: str) -> list[Hit]:
         parsers = self.parsers(params)
         parsed, excluded = parsers.paragraphs(query)
         window = date_window(since, until)
         searcher = self._searcher_for(window)
+        story_query, story_excluded = parsers.stories(query)
+        for part in (parsed, excluded, story_query, story_excluded):
+            bound_expansions(part, searcher.reader())
         if params is not self.ranking:
             self._weigh(searcher, params)
         try:
             restrict = self._filters(searcher, person=person, tag=tag, place=place)
             masked = None if excluded is None else set(searcher.docs_for_query(excluded))
-            story_query, story_excluded = parsers.stories(query)
             ranker = Ranker(searcher, params, self._kind_ids(searcher, "paragraph"),
                             self._versions(searcher),
                             self._cached(searcher, f"ranking {params.feedback_max_df}", dict))
@@ -566,23 +644,27 @@ class Index:
             hit = replace(hit, before=before, after=after)
         return hit
 
+    @_damage_explained
     def matching_docnums(self, query: str, *, person: str | None = None,
                          tag: str | None = None, place: str | None = None,
                          since: datetime | str | None = None,
                          until: datetime | str | None = None) -> list[int]:
         """Document numbers of every current paragraph the query matches (unranked)."""
-        return [docnum for docnum, _ in self._matching(query, person=person, tag=tag,
-                                                       place=place, since=since,
-                                                       until=until)]
+        with budget.limit(self.query_seconds):
+            return [docnum for docnum, _ in self._matching(query, person=person, tag=tag,
+                                                           place=place, since=since,
+                                                           until=until)]
 
+    @_damage_explained
     def count(self, query: str, *, person: str | None = None, tag: str | None = None,
               place: str | None = None, since: datetime | str | None = None,
               until: datetime | str | None = None) -> tuple[int, int]:
         """(paragraphs, stories): how many current paragraphs the query matches with the
         filters, and in how many stories. Reads every match, so on a big archive a
         common word takes seconds."""
-        matched = self._matching(query, person=person, tag=tag, place=place, since=since,
-                                 until=until)
+        with budget.limit(self.query_seconds):
+            matched = self._matching(query, person=person, tag=tag, place=place,
+                                     since=since, until=until)
         return len(matched), len({story for _, story in matched})
 
     def _matching(self, query: str, *, person: str | None = None, tag: str | None = None,
@@ -591,6 +673,8 @@ class Index:
         """(docnum, (story id, version)) of every current paragraph the query matches."""
         parsed, excluded = self.parsers().paragraphs(query)
         searcher = self._current_searcher()
+        for part in (parsed, excluded):
+            bound_expansions(part, searcher.reader())
         matched = restricted(parsed, self._filters(searcher, person=person, tag=tag,
                                                    place=place), date_window(since, until))
         allowed = self._kind_ids(searcher, "paragraph")
@@ -601,13 +685,16 @@ class Index:
             return []
         current = CurrentVersions(searcher)
         found = []
-        for docnum in searcher.docs_for_query(matched):
+        for seen, docnum in enumerate(searcher.docs_for_query(matched)):
+            if not seen % 4096:
+                budget.check()
             if docnum in allowed:
                 fields = searcher.stored_fields(docnum)
                 if current.is_current_record(fields):
                     found.append((docnum, (fields["story_id"], record_version(fields))))
         return found
 
+    @_damage_explained
     def facets(self, query: str, names: tuple[str, ...] = FACETS, top: int = 10, *,
                person: str | None = None, tag: str | None = None, place: str | None = None,
                since: datetime | str | None = None, until: datetime | str | None = None
@@ -620,6 +707,7 @@ class Index:
                                         since=since, until=until)
         return facet_counts(self._current_searcher(), docnums, names, top)
 
+    @_damage_explained
     def unmatched_filters(self, *, person: str | None = None, tag: str | None = None,
                           place: str | None = None) -> dict[str, list[str]]:
         """The filters whose value no document of the index holds, each with the values
@@ -640,12 +728,18 @@ class Index:
                                                         cutoff=0.6)
         return found
 
+    @_damage_explained
     def suggest(self, query: str) -> str | None:
         """A corrected query built from the index's own words and names, or None."""
         searcher = self._current_searcher()
-        return suggest_query(searcher, searcher.schema["body"].analyzer,
-                             clean_query_text(query))
+        try:
+            with budget.limit(self.query_seconds):
+                return suggest_query(searcher, searcher.schema["body"].analyzer,
+                                     clean_query_text(query))
+        except budget.QueryTooSlowError:  # a suggestion is a courtesy: none in time, none
+            return None
 
+    @_damage_explained
     def similar(self, story_id: str, paragraph: int | None = None, limit: int = 10) -> list[Hit]:
         """Stories like a story (or like one of its paragraphs), best first; each as its
         first paragraph; scores from 0 to 1 (the best is 1), as search's. Raises
@@ -678,6 +772,7 @@ class Index:
         top = max((hit.score for hit in hits), default=0.0) or 1.0
         return [replace(hit, score=hit.score / top) for hit in hits]
 
+    @_damage_explained
     def story(self, story_id: str, version: int | None = None) -> Story | None:
         """A story as it was indexed: its latest version, or the given one; None when
         there is no such story. `superseded` is set when that version is not the current
@@ -698,6 +793,7 @@ class Index:
         """Segments in the index (`optimize` merges them into one)."""
         return len(self._ix._segments())
 
+    @_damage_explained
     def paragraph_count(self) -> int:
         """Paragraphs in the index (deleted ones not counted)."""
         results = self._current_searcher().search(Term("kind", "paragraph"), limit=None,

@@ -15,7 +15,6 @@ import gc
 import hashlib
 import json
 import os
-import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ from whoosh.query import And, Term
 from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL
 
+from . import folder as index_folder
 from . import whoosh_ext
 from .dates import shard_name
 from .documents import paragraph_records, record_key, story_document
@@ -1084,22 +1084,9 @@ def write_rejected(index_dir: str, run: IngestRun) -> None:
 
 def remove_temporary_files(index_dir: str) -> None:
     """Remove what a failed or killed run left in the index folder: Whoosh's posting-pool
-    folders and our own temporary files (*.tmp). Called under the ingest lock, when no
-    run is writing."""
-    try:
-        entries = list(os.scandir(index_dir))
-    except OSError:
-        return
-    for entry in entries:
-        if not entry.name.endswith(".tmp"):
-            continue
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
-        except OSError:
-            pass
+    folder and our own temporary files, by their names, in an index folder of ours only
+    (indexer.folder). Called under the ingest lock, when no run is writing."""
+    index_folder.remove_temporary(index_dir)
 
 
 def remove_leftovers(ix: FileIndex) -> None:

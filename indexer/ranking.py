@@ -33,6 +33,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
 
+from . import budget
 from .bm25f import BM25FModel, FieldGroup, FieldSpec, FieldsPlugin, grouped, length_bytes_of
 from .disjunction import query_words, score_documents, term_docnums, top_documents
 from .schema import decode_terms
@@ -365,6 +366,7 @@ class Ranker:
         the query matches. Term at a time (indexer.disjunction) for plain words; Whoosh
         for any other query, the same scores."""
         searcher = self.searcher
+        budget.check()  # between the passes, within the query's budget
         top = top_documents(searcher, story_query, depth, masked)
         if top is not None:
             story_id = self._story_ids()
@@ -441,6 +443,7 @@ class Ranker:
         time for plain words (it reads only the posting blocks that hold a candidate),
         Whoosh for any other query, the same scores."""
         searcher = self.searcher
+        budget.check()  # between the passes, within the query's budget
         scored = score_documents(searcher, query.paragraphs, docnums, query.masked,
                                  OWN_FIELDS)
         if scored is not None:

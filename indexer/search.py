@@ -12,6 +12,7 @@ from whoosh import matching
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 
+from . import budget
 from .dateline import normalize_region
 from .schema import build_schema
 from .whoosh_ext import fast_analysis
@@ -267,6 +268,9 @@ def date_test(searcher, dates: tuple[datetime | None, datetime | None] | None
 MAX_QUERY_CHARS = 2000  # a query longer than a page is not a search
 MAX_QUERY_TERMS = 200  # words, phrase words and patterns together
 MAX_PATTERNS = 20  # wildcard and prefix terms: each reads its field's lexicon
+# words one wildcard, prefix, fuzzy or range term may stand for in one field: as Lucene's
+# clause limit, a pattern that stands for more is refused, not run for minutes
+MAX_EXPANSION = 1024
 
 
 # the fields a query may name: the indexed ones (a stored-only field has nothing to match)
@@ -341,6 +345,11 @@ def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
     # each word once, whatever the number of fields it is spread over
     words = {(type(leaf).__name__, tuple(leaf.words) if isinstance(leaf, wq.Phrase)
               else str(getattr(leaf, "text", ""))) for leaf in parsed.leaves()}
+    for leaf in parsed.leaves():
+        if isinstance(leaf, wq.Wildcard) and leaf.text[:1] in ("*", "?"):
+            # it would read every word the index holds, in every field searched
+            raise QueryError(f"{leaf.text!r} opens with a wildcard: put at least one letter "
+                             "before it")
     patterns = sum(kind in ("Wildcard", "Prefix", "FuzzyTerm", "Regex")
                    for kind, _ in words)
     if patterns > MAX_PATTERNS:
@@ -349,6 +358,36 @@ def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
     if count > MAX_QUERY_TERMS:
         raise QueryError(f"query has {count} words (limit {MAX_QUERY_TERMS})")
     return _negations_exclude(parsed)
+
+
+def bound_expansions(q: wq.Query | None, reader) -> None:
+    """QueryError naming a wildcard, prefix, fuzzy or range term that stands for more than
+    MAX_EXPANSION words of its field in the index (found by reading no further than
+    that), within the query's time budget."""
+    if q is None:
+        return
+    for leaf in q.leaves():
+        if not isinstance(leaf, wq.MultiTerm):
+            continue
+        for count, _ in enumerate(leaf.expanded_terms(reader), 1):
+            if count > MAX_EXPANSION:
+                raise QueryError(f"{_pattern_text(leaf)!r} stands for more than "
+                                 f"{MAX_EXPANSION:,} words of the index ({leaf.field()}): "
+                                 "make it longer or narrower")
+            if not count % 64:
+                budget.check()
+
+
+def _pattern_text(leaf: wq.Query) -> str:
+    if isinstance(leaf, wq.TermRange):
+        opening = "{" if leaf.startexcl else "["
+        closing = "}" if leaf.endexcl else "]"
+        return f"{opening}{leaf.start or ''} TO {leaf.end or ''}{closing}"
+    if isinstance(leaf, wq.Prefix):
+        return f"{leaf.text}*"
+    if isinstance(leaf, wq.FuzzyTerm):
+        return f"{leaf.text}~"
+    return str(getattr(leaf, "text", leaf))
 
 
 def has_phrase(q: wq.Query | None) -> bool:

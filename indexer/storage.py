@@ -35,7 +35,8 @@ from whoosh.index import _DEF_INDEX_NAME, FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from . import whoosh_ext
+from . import checksums, whoosh_ext
+from . import folder as index_folder
 
 
 class IndexIntegrityError(RuntimeError):
@@ -57,7 +58,17 @@ def fsync_dir(path: str) -> None:
 class DurableFileStorage(FileStorage):
     """A FileStorage whose files and renames are on disk before Whoosh moves on."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._journaled: set[str] = set()
+
     def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs) -> StructFile:
+        segment = index_folder.SEGMENT_FILE.fullmatch(name)
+        if segment and segment.group(1) not in self._journaled:
+            # journaled before its first file exists: clean-up may then remove the files of
+            # a writer killed midway, and never a file of the same shape that is not ours
+            index_folder.journal_segment(self.folder, segment.group(1))
+            self._journaled.add(segment.group(1))
         f = super().create_file(name, excl=excl, mode=mode, **kwargs)
         raw = f.file
         previous: Callable[[StructFile], None] | None = f.onclose
@@ -126,6 +137,8 @@ class ConcurrentFileIndex(FileIndex):
 
     @classmethod
     def _reader(cls, storage, schema, segments, generation, reuse=None):
+        # sizes, and every byte of a file rewritten since it was written (checksums)
+        checksums.verify_segments(storage.folder, segments)
         if not whoosh_ext.active():
             return super()._reader(storage, schema, segments, generation, reuse=reuse)
         return whoosh_ext.open_reader(storage, schema, segments, generation, reuse=reuse)
@@ -176,6 +189,7 @@ def open_durable(path: str) -> FileIndex:
 
 
 def create_durable(path: str, schema) -> FileIndex:
+    index_folder.claim(path)  # a new or empty folder, or one of ours: never a user's
     storage = DurableFileStorage(path)
     storage.create()
     return storage.create_index(schema, indexclass=ConcurrentFileIndex)
@@ -239,6 +253,8 @@ def tiered_merges(segments: list, limit: int = 1) -> list[list]:
 def _merge(writer, segments: list) -> None:
     """Copy the live documents of the segments into the writer's segment: our writer
     opens each itself (fix 11), stock Whoosh's through add_reader."""
+    # every byte checked first: a merge must never copy damage into a new segment
+    checksums.verify_segments(writer.storage.folder, segments, full=True)
     for segment in segments:
         if isinstance(writer, whoosh_ext.FastSegmentWriter):
             writer.add_segment(segment)
@@ -332,12 +348,14 @@ def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int,
 
 
 def remove_orphan_segments(ix: FileIndex) -> None:
-    """Delete segment files no table of contents names (a failed or killed writer's) and
-    old tables of contents, as Whoosh does after each commit; a failed run calls it so a
-    full disk does not stay full. Only under the ingest lock: no writer is at work."""
+    """Delete the files of journaled segments no table of contents names (a failed or
+    killed writer's) and old tables of contents (indexer.folder); a failed run calls it so
+    a full disk does not stay full. Only under the ingest lock: no writer is at work."""
+    folder = ix.storage.folder
+    listed = {segment.segment_id() for segment in ix._segments()}
+    index_folder.remove_unlisted(folder, ix.latest_generation(), listed)
     try:
-        whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(),
-                                 ix._segments())
+        index_folder.compact_journal(folder, listed)
     except OSError:
         pass
 

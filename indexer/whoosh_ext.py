@@ -202,6 +202,9 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.text import utf8encode
 from whoosh.writing import PostingPool, SegmentWriter
 
+from . import checksums
+from . import folder as index_folder
+
 _MISSING = object()
 
 
@@ -2088,6 +2091,13 @@ class FastSegmentWriter(SegmentWriter):
         if lengths:
             lengths.close()
 
+    def _finalize_segment(self):
+        segment = super()._finalize_segment()
+        folder = getattr(self.storage, "folder", None)
+        if folder is not None:  # checksummed before any table of contents lists it
+            checksums.write_sums(folder, segment.segment_id())
+        return segment
+
     def report_merge_progress(self, progress: Callable[[float], None]) -> None:
         """Have a merge at this writer's flush call progress(share of the merged
         segments' postings written, 0 to 1), at each percent."""
@@ -2103,22 +2113,19 @@ class FastSegmentWriter(SegmentWriter):
         state.listed = {segment.segment_id() for segment in self.segments}
 
     def _commit_toc(self, segments):
+        # Not Whoosh's clean_files: it deletes every file shaped like a segment's that the
+        # new table of contents does not list, a user's own included. Only journaled
+        # segments' files go (indexer.folder).
         state = _state(self)
-        if not state.keep_files:
-            return super()._commit_toc(segments)
         whoosh_index.TOC(self.schema, segments, self.generation).write(self.storage,
                                                                        self.indexname)
-        dropped = state.listed - {segment.segment_id() for segment in segments}
-        tocs = whoosh_index.TOC._pattern(self.indexname)
-        segment_files = whoosh_index.TOC._segment_pattern(self.indexname)
-        for filename in list(self.storage):
-            toc, segment = tocs.match(filename), segment_files.match(filename)
-            if (toc and int(toc.group(1)) != self.generation) \
-                    or (segment and segment.group(1) in dropped):
-                try:
-                    self.storage.delete_file(filename)
-                except OSError:  # still open elsewhere (Windows): a later commit's
-                    pass
+        folder = getattr(self.storage, "folder", None)
+        if folder is None:
+            return
+        listed = {segment.segment_id() for segment in segments}
+        # with keep_files, only the segments this commit drops: workers write beside it
+        dropped = state.listed - listed if state.keep_files else None
+        index_folder.remove_unlisted(folder, self.generation, listed, dropped=dropped)
 
     def _finish(self):
         if not _state(self).keep_files:

@@ -135,7 +135,7 @@ def test_a_failed_run_removes_its_temporary_files_and_says_why(
     wire.mkdir()
     (wire / "a.txt").write_text(story_text())
     index = Index.create(str(tmp_path / "ix"))
-    leftover = tmp_path / "ix" / "MAIN_killed.tmp"
+    leftover = tmp_path / "ix" / "MAIN.tmp"  # Whoosh's posting pools' folder
     leftover.mkdir()
     (leftover / "pool.ctmp").write_bytes(b"x" * 1000)
     # a run killed while it ran: its record still says running
@@ -143,7 +143,8 @@ def test_a_failed_run_removes_its_temporary_files_and_says_why(
     from indexer import ingest
 
     def disk_full(ix, writer, *args, **kwargs):
-        os.makedirs(tmp_path / "ix" / "MAIN_pool.tmp", exist_ok=True)
+        os.makedirs(tmp_path / "ix" / "MAIN.tmp", exist_ok=True)
+        (tmp_path / "ix" / "rejected.json.tmp").write_text("{")
         writer.cancel()  # as commit_verified does when a commit fails
         raise OSError(28, "No space left on device")
 
@@ -289,7 +290,8 @@ def test_check_reports_a_damaged_segment_as_corruption(tmp_path: Path) -> None:
     result = indexer("check", "--index", str(tmp_path / "ix"))
     no_traceback(result)
     assert result.returncode == 5
-    assert b"corrupt" in result.stdout + result.stderr
+    assert b"damaged" in result.stdout + result.stderr
+    assert segment.name.encode() in result.stdout + result.stderr
 
 
 def test_another_programs_whoosh_index_is_refused_not_written(tmp_path: Path) -> None:
