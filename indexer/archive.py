@@ -585,7 +585,7 @@ _PLANNING_FOR: list[int] = []  # in a forked planner: the run's process id
 
 
 def _plan_worker(run: int) -> None:
-    from .workers import die_with_run
+    from .forked import die_with_run
 
     # the run's locks are the run's: a forked planner must not hold them after it
     for fd in list(HELD_LOCK_FDS):

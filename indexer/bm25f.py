@@ -33,6 +33,7 @@ from whoosh.qparser import syntax
 from whoosh.qparser.plugins import MultifieldPlugin
 from whoosh.util.numeric import byte_to_length
 
+from . import budget
 from .whoosh_ext import length_bytes
 
 
@@ -297,6 +298,7 @@ class FieldGroupMatcher(matching.Matcher):
         self._heap = [(matcher.id(), number) for number, (matcher, *_) in enumerate(children)
                       if matcher.is_active()]
         heapq.heapify(self._heap)
+        self._steps = 0
         self._settle()
 
     def _settle(self) -> None:
@@ -332,6 +334,9 @@ class FieldGroupMatcher(matching.Matcher):
         for number in self._at:
             self._advance(number, None)
         self._settle()
+        self._steps += 1
+        if not self._steps & 4095:  # inside Whoosh's collector: the query's time budget
+            budget.check()
 
     def skip_to(self, target: int) -> None:
         if not self.is_active() or target <= self._id:

@@ -539,10 +539,14 @@ def people() -> None:
               type=click.Path(dir_okay=False), help="Use a model from `people train`.")
 def people_extract(source: IO[str], as_json: bool, model_path: str | None) -> None:
     """Print the people a text names, canonical, one per line (FILE, or - for stdin)."""
+    from .ingest import MAX_FILE_BYTES
     from .people import people_from_mentions
 
     finder = _people_finder(model_path)
-    text = source.read()
+    text = source.read(MAX_FILE_BYTES + 1)  # the limit ingest sets a wire file
+    if len(text) > MAX_FILE_BYTES:
+        fail(f"{printable(source.name)}: input too large (limit {MAX_FILE_BYTES} "
+             "characters, as for a wire file)", EXIT_USAGE)
     mentions = finder.mentions(text)
     names = people_from_mentions(mentions)
     if as_json:
@@ -652,10 +656,13 @@ def stats(index_path: str | None, as_json: bool) -> None:
                    + (f": {names[0]} .. {names[-1]}" if names else ""))
     if run.get("outcome") == "running":
         click.echo(f"last run    started {run.get('started')}: still running, or killed")
+    elif run.get("outcome") == "unknown":
+        click.echo(f"last run    unknown: {printable(str(run.get('reason')))}")
     elif run:
-        click.echo(f"last run    {run['finished']} {run['outcome']}: {run['added']} added, "
-                   f"{run['updated']} updated, {run['rejected']} rejected, "
-                   f"{run['paragraphs']} paragraphs in {run['seconds']}s")
+        click.echo(f"last run    {run.get('finished', '?')} {run['outcome']}: "
+                   f"{run.get('added', '?')} added, {run.get('updated', '?')} updated, "
+                   f"{run.get('rejected', '?')} rejected, {run.get('paragraphs', '?')} "
+                   f"paragraphs in {run.get('seconds', '?')}s")
     else:
         click.echo("last run    none recorded")
     _echo_still_rejected(figures["still_rejected"])

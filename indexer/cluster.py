@@ -51,6 +51,8 @@ def connect(scheduler: str, workers: int) -> tuple[Any, Any]:
     except ImportError:
         raise ClusterError("a Dask scheduler needs the optional extra: "
                            "pip install 'wire-indexer[cluster]'") from None
+    if scheduler != "local":
+        probe(scheduler)
     cluster = None
     try:
         if scheduler == "local":
@@ -58,10 +60,59 @@ def connect(scheduler: str, workers: int) -> tuple[Any, Any]:
                                    dashboard_address=None, silence_logs=logging.ERROR)
             return Client(cluster), cluster
         return Client(scheduler, timeout="5s"), None
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError, MemoryError) as exc:
         if cluster is not None:
             cluster.close()
-        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: "
+                           f"{type(exc).__name__}: {exc}") from None
+
+
+PROBE_SECONDS = 5.0  # to connect to a scheduler, and for its first words
+HANDSHAKE_BYTES = 1 << 20  # a scheduler's first message (its handshake) is far smaller
+
+
+def probe(scheduler: str, seconds: float | None = None) -> None:
+    """ClusterError unless `scheduler` is a scheduler's address (tcp://HOST:PORT, or
+    tls://) that answers as Dask does, within `seconds`. Dask's client waits for a
+    scheduler's handshake without a time limit, and sizes a buffer by the length it is
+    sent: a port that accepts and never answers hung a run, and one that sends junk
+    made it allocate gigabytes. A scheduler speaks first, so its first eight bytes (the
+    length of its handshake, as Dask's TCP framing sends it) tell."""
+    import socket
+    import struct
+
+    from distributed.comm import parse_address, parse_host_port
+
+    seconds = PROBE_SECONDS if seconds is None else seconds
+    try:
+        scheme, location = parse_address(scheduler)
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise ClusterError(f"{scheduler!r} is not a scheduler address (tcp://HOST:PORT): "
+                           f"{exc}") from None
+    if scheme not in ("tcp", "tls") or not host:
+        raise ClusterError(f"{scheduler!r} is not a scheduler address (tcp://HOST:PORT)")
+    try:
+        with socket.create_connection((host, port), timeout=seconds) as connection:
+            if scheme != "tcp":
+                return  # its first bytes are TLS's
+            head = b""
+            while len(head) < 8:
+                chunk = connection.recv(8 - len(head))
+                if not chunk:
+                    raise ClusterError(f"{scheduler} closed the connection without a word: "
+                                       "not a Dask scheduler")
+                head += chunk
+    except TimeoutError:
+        raise ClusterError(f"{scheduler} did not answer within {seconds:g} s: not a Dask "
+                           "scheduler, or one too busy to take a client") from None
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: "
+                           f"{exc.strerror or exc}") from None
+    (length,) = struct.unpack("Q", head)
+    if not 0 < length <= HANDSHAKE_BYTES:
+        raise ClusterError(f"{scheduler} answered with something other than Dask's "
+                           "protocol: not a Dask scheduler")
 
 
 def run_shards(scheduler: str, workers: int, tasks: list[tuple], options: dict

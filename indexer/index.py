@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import pickle
 import struct
@@ -39,12 +38,12 @@ from .disjunction import docnum_bitset, term_bitset
 from .documents import hit_from_record, record_key, record_version, story_from_records
 from .folder import IndexDamagedError
 from .ingest import (
-    LAST_RUN_NAME,
     IngestReport,
     IngestRun,
     Rejection,
     ingest_lock,
     ledger_of,
+    read_last_run,
     read_rejected,
     remove_leftovers,
     remove_temporary_files,
@@ -453,11 +452,7 @@ class Index:
             tags.update(split_keywords(fields.get("tags")))
             if fields.get("date"):
                 dates.append(fields["date"])
-        last_run = None
-        path = os.path.join(self.path, LAST_RUN_NAME)
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                last_run = json.load(f)
+        last_run = read_last_run(self.path)
         size = folder_size(self.path)
         return {
             "stories": stories,

@@ -221,31 +221,36 @@ def walk_sources(paths: list[str], skip: str | None = None
 
 def _walk_folder(folder: Path, root: Path, resolved: str, skip: str | None = None
                  ) -> Iterator[tuple[Path, Path, str]]:
-    if resolved == skip:
-        return
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted((e for e in scan if not e.name.startswith(".")),
-                             key=lambda e: e.name)
-    except OSError:
-        yield folder, root, resolved  # reported as an unreadable folder
-        return
-    folders = []
-    for entry in entries:
-        try:
-            is_folder = entry.is_dir()
-        except OSError:
-            is_folder = False
-        if is_folder:
-            if not entry.is_symlink():
-                folders.append(entry)
+    """A folder's files, then each of its folders in turn, in name order: depth first
+    with a stack of its own, not recursion (a folder nested 1,500 deep is no error)."""
+    pending = [(folder, resolved)]
+    while pending:
+        folder, resolved = pending.pop()
+        if resolved == skip:
             continue
-        source = os.path.realpath(entry.path) if entry.is_symlink() \
-            else os.path.join(resolved, entry.name)
-        yield Path(entry.path), root, source
-    for entry in folders:
-        yield from _walk_folder(Path(entry.path), root, os.path.join(resolved, entry.name),
-                                skip)
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted((e for e in scan if not e.name.startswith(".")),
+                                 key=lambda e: e.name)
+        except OSError:
+            yield folder, root, resolved  # reported as an unreadable folder
+            continue
+        folders = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if not entry.is_symlink():
+                    folders.append(entry)
+                continue
+            source = os.path.realpath(entry.path) if entry.is_symlink() \
+                else os.path.join(resolved, entry.name)
+            yield Path(entry.path), root, source
+        # the first folder on top: walked whole before the next
+        pending.extend((Path(entry.path), os.path.join(resolved, entry.name))
+                       for entry in reversed(folders))
 
 
 # how far the walk is read ahead of the files handed out: once the whole input is in
@@ -1065,13 +1070,37 @@ REJECTED_NAME = "rejected.json"
 
 
 def read_rejected(index_dir: str) -> dict[str, dict]:
-    """The files earlier runs rejected, by source: size, mtime, reason, since when."""
+    """The files earlier runs rejected, by source: size, mtime, reason, since when. A
+    damaged record (our own bookkeeping, not the index) reads as its entries that are
+    whole, or none; the next run writes it anew."""
     try:
-        with open(os.path.join(index_dir, REJECTED_NAME), encoding="utf-8") as f:
+        with open(os.path.join(index_dir, REJECTED_NAME), encoding="utf-8",
+                  errors="replace") as f:
             data = json.load(f)
-        return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    return {source: known for source, known in data.items()
+            if isinstance(known, dict) and isinstance(known.get("size"), int)
+            and isinstance(known.get("mtime"), int) and isinstance(known.get("reason"), str)}
+
+
+def read_last_run(index_dir: str) -> dict | None:
+    """The last run's record (write_last_run); None when there is none. A damaged one
+    reads as {"outcome": "unknown", ...} saying so: the next run writes it anew."""
+    path = os.path.join(index_dir, LAST_RUN_NAME)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("outcome"), str):
+        return {"outcome": "unknown", "reason": f"{LAST_RUN_NAME} is damaged: the next "
+                "ingest writes it anew"}
+    return data
 
 
 def write_rejected(index_dir: str, run: IngestRun) -> None:

@@ -37,6 +37,7 @@ from whoosh.writing import IndexWriter, SegmentWriter
 
 from . import checksums, whoosh_ext
 from . import folder as index_folder
+from .forked import die_with_run
 
 
 class IndexIntegrityError(RuntimeError):
@@ -110,6 +111,13 @@ def crash_point(name: str, count: int | None = None) -> None:
         count = _MERGES[0] if name == "merging" else _COMMITS[0]
     if point == name and count == int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def pause_point(name: str) -> None:
+    """Fault injection for the tests that kill a run while its helpers work: with
+    INDEXER_PAUSE_AT=name in the environment, the process waits there (a minute)."""
+    if os.environ.get("INDEXER_PAUSE_AT") == name:
+        time.sleep(60)
 
 
 def merge_into(writer, group: list) -> None:
@@ -384,6 +392,8 @@ _FORKED_MERGE: dict = {}
 
 def _merge_in_child(number: int, group: list, limitmb: int, connection) -> None:
     ix, shares = _FORKED_MERGE["ix"], _FORKED_MERGE["shares"]
+    die_with_run(_FORKED_MERGE["parent"])  # an optimize killed leaves no merge running
+    pause_point("merging")
     try:
         writer = ix.segment_writer(_lk=False, limitmb=limitmb)
         if hasattr(writer, "report_merge_progress"):
@@ -408,7 +418,7 @@ def merge_in_parallel(ix: FileIndex, groups: list[list], limitmb: int,
     shares = context.Array("d", len(groups), lock=False)
     weights = [sum(segment.doc_count_all() for segment in group) for group in groups]
     total = sum(weights) or 1
-    _FORKED_MERGE.update(ix=ix, shares=shares)
+    _FORKED_MERGE.update(ix=ix, shares=shares, parent=os.getpid())
     children = []
     try:
         for number, group in enumerate(groups):

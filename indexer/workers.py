@@ -11,12 +11,10 @@ process (2 workers: 0.85-0.89 ms against 0.65-0.68) with the parsing left in one
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import os
 import signal
-import sys
 import traceback
 from bisect import bisect_left
 from collections import deque
@@ -27,6 +25,8 @@ from whoosh.index import FileIndex
 from whoosh.writing import SegmentWriter
 
 from . import ingest, whoosh_ext
+from .folder import IndexDamagedError
+from .forked import die_with_run
 from .people import PeopleFinder
 from .storage import merge_into
 
@@ -41,22 +41,30 @@ class WorkerError(RuntimeError):
     """A worker failed other than by rejecting a file; the batch is abandoned."""
 
 
-def die_with_run(run: int) -> None:
-    """In a process forked by the run: ask the kernel to kill it as soon as the run's
-    process dies (Linux), so a killed run leaves no helper behind, busy or printing a
-    failure to send what the run will never read. (The kernel watches the thread that
-    forked: the run's, which waits for its helpers.) Elsewhere the helpers' own checks of
-    os.getppid() stand."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):  # no prctl in this libc
-            pass
-    if os.getppid() != run:  # the run died before the request took
-        os._exit(0)
+def _failure(exc: BaseException, where: str) -> dict:
+    """What a worker tells the run of an error: enough to raise its like in the run (a
+    full disk is the same one line, and exit code, with workers as without)."""
+    failure: dict = {"type": type(exc).__name__, "message": f"{where}{exc}",
+               "traceback": traceback.format_exc(limit=-3)}
+    if isinstance(exc, OSError) and exc.errno is not None:
+        failure.update(errno=exc.errno, strerror=exc.strerror, filename=exc.filename)
+    if isinstance(exc, IndexDamagedError):
+        failure["damaged"] = True
+    return failure
 
 
-_PR_SET_PDEATHSIG = 1
+def _raised(number: int, failure: dict) -> Exception:
+    """The run's exception for a worker's failure; the worker's traceback in its notes
+    (a crash report shows them, the one-line message does not)."""
+    error: Exception
+    if failure.get("errno") is not None:
+        error = OSError(failure["errno"], failure["strerror"], failure["filename"])
+    elif failure.get("damaged"):
+        error = IndexDamagedError(failure["message"])
+    else:
+        error = WorkerError(f"worker {number}: {failure['type']}: {failure['message']}")
+    error.add_note(f"in worker {number}:\n{failure['traceback']}")
+    return error
 
 
 class WorkerPool:
@@ -253,7 +261,7 @@ class WorkerPool:
                 process.join(timeout=1)
                 raise WorkerError(f"{process.name} died (exit code {process.exitcode})") from None
             if kind == "error":
-                raise WorkerError(f"worker {number}: {payload}")
+                raise _raised(number, payload)
             return kind, number, payload
 
     def close(self) -> None:
@@ -415,8 +423,7 @@ def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: 
             # the batch is abandoned: its files never reach a table of contents
             where = f"{job.path}: " if kind == "file" else ""
             try:
-                connection.send(("error", f"{where}{type(exc).__name__}: {exc}\n"
-                                          f"{traceback.format_exc(limit=-3)}"))
+                connection.send(("error", _failure(exc, where)))
             except OSError:  # the run is gone: no one to tell
                 pass
             break

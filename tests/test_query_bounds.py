@@ -31,6 +31,19 @@ def test_a_pattern_standing_for_too_many_words_is_refused(
         assert shown in str(caught.value)
 
 
+def test_patterns_are_bounded_together(corpus_index: Index,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each within the bound, all of them past it: the bound is the query's, as
+    Lucene's clause limit."""
+    words = ("p*", "s*")  # 44 and 87 words of the corpus's paragraphs
+    monkeypatch.setattr(search, "MAX_EXPANSION", 100)
+    for word in words:
+        corpus_index.search(word)
+    with pytest.raises(QueryError, match="the 2 patterns 'p\\*', 's\\*' together stand "
+                                         "for more than 100 words"):
+        corpus_index.search(" ".join(words))
+
+
 def test_a_pattern_within_the_bound_is_answered(corpus_index: Index,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     plain = {(h.story_id, h.paragraph) for h in corpus_index.search("drought", limit=50)}
