@@ -10,6 +10,7 @@ story gives elsewhere ("John Kerry").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -788,7 +789,7 @@ def find_mentions(text: str) -> list[Mention]:
                     single.append((tok.group().capitalize(), tok.start(), tok.end(), False))
     _read_columns(tokens, texts, text, runs, full, single)
     # "Halvard Brenton and Co Inc" anywhere in the text: the name is the firm's throughout
-    firms = _firms(text)
+    firms = _firm_tails(_firms(text))
     if firms:
         full[:] = [f for f in full if not _firm_name(" ".join(f[0]), firms)]
     return _resolve(full, single)
@@ -811,7 +812,18 @@ def _firms(text: str) -> set[str]:
 
 
 def _firm_name(name: str, firms: set[str]) -> bool:
-    return any(firm == name or firm.endswith(" " + name) for firm in firms)
+    return name in firms
+
+
+def _firm_tails(firms: set[str]) -> set[str]:
+    """Each firm's name and every tail of it after a space ("Brenton & Co" of "Halvard
+    Brenton & Co"): a name is a firm's when it is one of them. A set, looked up once a
+    name, where matching each name against each firm grew with the square of the text."""
+    tails = set()
+    for firm in firms:
+        tails.add(firm)
+        tails.update(firm[at + 1:] for at, char in enumerate(firm) if char == " ")
+    return tails
 
 
 # Tables and lists in running text. A line is cut into cells at commas, semicolons,
@@ -1028,19 +1040,44 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
         if verdicts.get(start):
             verdicts.setdefault(label, False)
     have = {start for _, start, _ in full} | {start for _, start, _, titled in single if titled}
+    # each list rebuilt once, not once a verdict: a text of many cells (random bytes read
+    # as a table) made this the square of their number
+    titled_now: dict[int, tuple[str, int, int, bool]] = {}
     for start, person in verdicts.items():
         words, end = words_of(start), runs_at[start]
         if person and start not in have and not team(words) \
                 and not (len(words) == 1 and _key(words[0]) in _MONTHS_DAYS):
             if len(words) == 1:
-                single[:] = [m for m in single if m[1] != start]
-                single.append((words[0], start, end, True))
+                titled_now[start] = (words[0], start, end, True)
             else:
                 full.append((words, start, end))
-    dropped = [(s, runs_at[s]) for s, person in verdicts.items() if not person]
+    if titled_now:
+        single[:] = [m for m in single if m[1] not in titled_now] + list(titled_now.values())
+    dropped = _Spans((s, runs_at[s]) for s, person in verdicts.items() if not person)
     if dropped:
-        full[:] = [m for m in full if not any(s <= m[1] < e for s, e in dropped)]
-        single[:] = [m for m in single if not any(s <= m[1] < e for s, e in dropped)]
+        full[:] = [m for m in full if m[1] not in dropped]
+        single[:] = [m for m in single if m[1] not in dropped]
+
+
+class _Spans:
+    """Character spans, asked whether they hold a position in log time."""
+
+    def __init__(self, spans) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def __contains__(self, position: int) -> bool:
+        at = bisect_right(self.starts, position) - 1
+        return at >= 0 and position < self.ends[at]
 
 
 def _resolve(full: list[tuple[list[str], int, int]],
