@@ -8,10 +8,8 @@ Its names are imported when first used (PEP 562), so that `indexer --help`, or a
 that needs only the dateline parser, does not load Whoosh and every reader.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 __version__ = "0.1.0"
 
@@ -22,6 +20,8 @@ _EXPORTS = {
     "QueryError": "search",
     "Index": "index", "IndexNotFoundError": "index", "SchemaVersionError": "index",
     "IndexIntegrityError": "storage",
+    "IndexDamagedError": "folder", "NotAnIndexFolderError": "folder",
+    "QueryTooSlowError": "budget",
     "IndexLockedError": "ingest", "IngestReport": "ingest", "Rejection": "ingest",
     "PeopleFinder": "people", "extract_people": "people", "find_mentions": "people",
     "parse_dateline": "dateline",
@@ -32,13 +32,16 @@ __all__ = [
     "DatelineInfo",
     "Hit",
     "Index",
+    "IndexDamagedError",
     "IndexIntegrityError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IngestReport",
     "NoSuchStoryError",
+    "NotAnIndexFolderError",
     "PeopleFinder",
     "QueryError",
+    "QueryTooSlowError",
     "Rejection",
     "SchemaVersionError",
     "Story",
@@ -49,21 +52,23 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'indexer' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value  # later lookups find it directly
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+    return sorted([*__all__, "__version__"])  # the API, not the helpers that load it
 
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
+    from .budget import QueryTooSlowError
     from .dateline import parse_dateline
+    from .folder import IndexDamagedError, NotAnIndexFolderError
     from .index import Index, IndexNotFoundError, SchemaVersionError
     from .ingest import IndexLockedError, IngestReport, Rejection
     from .model import Dateline, Story, WireFormatError

@@ -344,7 +344,8 @@ class ArchiveIndex(Index):
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None,
                people: PeopleFinder | str | Path | None = None,
-               merge: bool | str = True, scheduler: str | None = None) -> IngestReport:
+               merge: bool | str = True, scheduler: str | None = None,
+               follow_symlinks: bool = False) -> IngestReport:
         """Index.ingest for an archive: plan, then one ingest per shard; the manifest is
         rewritten after each shard's run. `scheduler`: run the shards' ingests as tasks of
         dask.distributed, "local" (a cluster of `workers` processes, one shard each at a
@@ -370,7 +371,7 @@ class ArchiveIndex(Index):
                 ledgers = self._ledgers()
                 listed: list[str] = []  # every path walked, for on_file
                 plan, walked, rejected = self._plan(paths, fmt, ledgers, report, reject,
-                                                    listed.append, workers)
+                                                    listed.append, workers, follow_symlinks)
                 tick = _progress(plan, listed, on_file)
                 if prune:
                     report.pruned = sum(1 for source in ledgers if source not in walked
@@ -412,16 +413,21 @@ class ArchiveIndex(Index):
 
     def _plan(self, paths: list[str], fmt: str, ledgers: dict[str, dict[str, FileRecord]],
               report: IngestReport, reject: Callable[[Rejection], None],
-              on_file: Callable[[str], None] | None, workers: int = 1
+              on_file: Callable[[str], None] | None, workers: int = 1,
+              follow_symlinks: bool = False
               ) -> tuple[dict[str, list], set[str], dict[str, dict]]:
         """The files each shard's run reads (a new or changed file: the shards its stories
         go to and those that hold it now), every file walked, and the rejections to keep."""
         before = read_rejected(self.path)
-        rejected: dict[str, dict] = {source: known for source, known in before.items()}
+        # a rejected file that is gone is no longer rejected (it may be in a folder this
+        # run does not walk: that one stays)
+        rejected: dict[str, dict] = {source: known for source, known in before.items()
+                                     if os.path.lexists(source)}
         plan: dict[str, list] = {}
         walked: set[str] = set()
         reading: list[tuple] = []  # the files to read: new, changed or touched
-        for path, root, source in walk_sources(paths, os.path.realpath(self.path)):
+        for path, root, source in walk_sources(paths, os.path.realpath(self.path),
+                                               follow_symlinks):
             report.files_seen += 1
             if on_file:
                 on_file(str(path))

@@ -21,6 +21,15 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 # a longer word is no typo of a word of the index: its edit distances cost its length
 # squared for each word compared
 MAX_SUGGEST_CHARS = 30
+# as Lucene's DirectSpellChecker: no word under 4 letters is corrected ("oil" to "outs"),
+# and a candidate is at least half the same as the word (1 - edits / the shorter length)
+MIN_SUGGEST_CHARS = 4
+MIN_SIMILARITY = 0.5
+
+
+def _similar(word: str, candidate: str) -> bool:
+    shorter = min(len(word), len(candidate)) or 1
+    return 1 - _distance(word, candidate) / shorter >= MIN_SIMILARITY
 
 
 def paragraph_context(searcher: Searcher, story_id: str, version: int, paragraph: int,
@@ -55,7 +64,7 @@ def suggest_query(searcher: Searcher, analyzer, query: str) -> str | None:
     def fix(match: re.Match[str]) -> str:
         nonlocal changed
         word = match.group(1)
-        if word in _OPERATORS or len(word) > MAX_SUGGEST_CHARS:
+        if word in _OPERATORS or not MIN_SUGGEST_CHARS <= len(word) <= MAX_SUGGEST_CHARS:
             return word
         budget.check()
         stems = [t.text for t in analyzer(word)]
@@ -66,12 +75,15 @@ def suggest_query(searcher: Searcher, analyzer, query: str) -> str | None:
         # words that share the first letter, as Lucene's DirectSpellChecker (minPrefix 1):
         # with none shared, Whoosh measures the distance to every word of the index
         candidates = searcher.suggest("body", stems[0], limit=5, maxdist=2, prefix=1)
-        scored = [(searcher.doc_frequency("body", c), c) for c in candidates]
+        scored = [(searcher.doc_frequency("body", c), c) for c in candidates
+                  if _similar(stems[0], c)]
         best_word = None
         if scored:
             _freq, best = max(scored)
             best_word = _surface_form(searcher, analyzer, best)
         name = _closest(word.lower(), people_words)
+        if name and not _similar(word.lower(), name):
+            name = None
         if name and (best_word is None or _distance(word.lower(), name) <
                      _distance(word.lower(), best_word)):
             best_word = name.capitalize()
@@ -106,8 +118,8 @@ def _closest(word: str, vocabulary: set[str]) -> str | None:
     best = None
     best_distance = 3 if len(word) > 5 else 2
     for candidate in vocabulary:
-        if abs(len(candidate) - len(word)) >= best_distance:
-            continue
+        if abs(len(candidate) - len(word)) >= best_distance or candidate[:1] != word[:1]:
+            continue  # the same first letter, as for the index's words
         distance = _distance(word, candidate)
         if distance < best_distance:
             best, best_distance = candidate, distance

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -14,7 +15,7 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from . import __version__
-from .textio import printable
+from .textio import one_line, printable, terminal_safe
 
 if TYPE_CHECKING:
     from .cluster import ClusterQueries
@@ -46,8 +47,25 @@ INDEX_OPTION = click.option(
     help="Index folder (default: $INDEXER_INDEX, else ./index).")
 
 
+def say(message: str = "", err: bool = False, color: bool | None = None) -> None:
+    """click.echo for every line this tool prints: what came from a file is data, so its
+    control characters are escaped (textio.terminal_safe). A block printed in color was
+    made safe piece by piece before it was styled (format_text)."""
+    click.echo(message if color else terminal_safe(message), err=err, color=color)
+
+
+def to_json(data, **options) -> str:
+    """JSON as the output prints it: UTF-8, with DEL and the C1 controls escaped as the
+    C0 ones are (\\u009b: a terminal acts on the raw character)."""
+    text = json.dumps(data, ensure_ascii=False, **options)
+    return _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_RAW_CONTROLS = re.compile("[\x7f-\x9f]")
+
+
 def fail(message: str, code: int) -> None:
-    click.echo(f"indexer: {message}", err=True)
+    say(f"indexer: {message}", err=True)
     sys.exit(code)
 
 
@@ -99,6 +117,12 @@ class _Guarded(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
                 KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # the reader went away (`indexer query oil | head -1`): stop quietly, as git
+            # and ripgrep do; Python's own flush at exit must not complain either
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_OK)
         except OSError as exc:
             from .index import IndexNotFoundError
 
@@ -167,10 +191,14 @@ def main() -> None:
 @click.option("--people-model", envvar="INDEXER_PEOPLE_MODEL", default=None,
               type=click.Path(dir_okay=False),
               help="Find people with a model from `indexer people train` (default: rules).")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symbolic links that lead out of the folders given, and enter "
+                   "linked folders (default: neither, as ripgrep and rsync).")
 def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool,
            batch_files: int, workers: int, merge: bool, shard_by: str | None,
            scheduler: str | None, quiet: bool,
-           log_file: str | None, json_report: str | None, people_model: str | None) -> None:
+           log_file: str | None, json_report: str | None, people_model: str | None,
+           follow_symlinks: bool) -> None:
     """Ingest wire files and folders (recursively) into the index. Default path: corpus/.
 
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
@@ -193,13 +221,13 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
 
         def on_reject(rejection: Rejection) -> None:
             line = f"rejected {rejection}"
-            click.echo(f"\r\x1b[K{line}" if interactive else line, err=True)
+            say(f"\r\x1b[K{line}" if interactive else line, err=True)
             if log:
-                log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
+                log.write(f"{_utc_now()} {line}\n")
 
         on_file = None
         if interactive:
-            total = sum(1 for _ in walk(paths_list))
+            total = sum(1 for _ in walk(paths_list, follow_symlinks))
             bar = stack.enter_context(click.progressbar(
                 length=total, label="ingesting", file=sys.stderr, show_pos=True))
             on_file = lambda _path: bar.update(1)  # noqa: E731
@@ -218,7 +246,8 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
                 fail(str(exc), EXIT_USAGE)
             report = index.ingest(paths_list, fmt=fmt, prune=prune, batch_files=batch_files,
                                   workers=workers, on_file=on_file, on_reject=on_reject,
-                                  people=finder, merge=merge, **options)
+                                  people=finder, merge=merge,
+                                  follow_symlinks=follow_symlinks, **options)
         except IndexLockedError as exc:
             fail(str(exc), EXIT_LOCKED)
         except (IndexIntegrityError, SchemaVersionError, IndexDamagedError,
@@ -235,25 +264,26 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
         if interactive:
             bar.render_finish()
         if log:
-            log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {report.summary()}\n")
+            log.write(f"{_utc_now()} {report.summary()}\n")
     if json_report:
         with open(json_report, "w", encoding="utf-8") as f:
             json.dump({"started": started, "finished": _utc_now(),
                        "outcome": "ok" if report.ok else "rejected", **report.to_dict()},
                       f, indent=2)
     if interactive:
-        click.echo(report.summary(), err=True)
+        say(report.summary(), err=True)
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
 
 def _styled(hit: Hit, color: bool) -> str:
+    safe = terminal_safe
     if not color or not hit.highlights:
-        return hit.text
+        return safe(hit.text)
     out, last = [], 0
     for start, end in hit.highlights:
-        out += [hit.text[last:start], click.style(hit.text[start:end], bold=True)]
+        out += [safe(hit.text[last:start]), click.style(safe(hit.text[start:end]), bold=True)]
         last = end
-    return "".join(out + [hit.text[last:]])
+    return "".join(out + [safe(hit.text[last:])])
 
 
 def format_text(hits: list[Hit], color: bool) -> str:
@@ -261,17 +291,19 @@ def format_text(hits: list[Hit], color: bool) -> str:
     for hit in hits:
         when = hit.date.date().isoformat() if hit.date else ""
         marker = f"  [superseded v{hit.version}]" if hit.superseded else ""
-        head = (f"{hit.rank:>3}. {hit.score:6.2f}  {hit.story_id}  ¶{hit.paragraph}/"
-                f"{hit.paragraphs}  {hit.dateline.raw}  {when}{marker}").rstrip()
+        safe = terminal_safe  # content is data: escaped before it is styled
+        head = safe(f"{hit.rank:>3}. {hit.score:6.2f}  {one_line(hit.story_id)}  "
+                    f"¶{hit.paragraph}/{hit.paragraphs}  {hit.dateline.raw}  "
+                    f"{when}{marker}").rstrip()
         lines = [click.style(head, fg="cyan") if color else head]
         if hit.headline:
-            lines.append(f"     {hit.headline}")
+            lines.append(f"     {safe(hit.headline)}")
         for around in hit.before:
-            lines.append(f"   ¶{around.paragraph} {around.text}")
+            lines.append(f"   ¶{around.paragraph} {safe(around.text)}")
         marker = ">" if hit.before or hit.after else " "
         lines.append(f"   {marker} {_styled(hit, color)}")
         for around in hit.after:
-            lines.append(f"   ¶{around.paragraph} {around.text}")
+            lines.append(f"   ¶{around.paragraph} {safe(around.text)}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -283,11 +315,11 @@ def format_groups(groups: list[list[Hit]], offset: int, color: bool) -> str:
     for number, story in enumerate(groups, start=offset + 1):
         best = story[0]
         when = best.date.date().isoformat() if best.date else ""
-        head = (f"{number:>3}. {best.score:6.2f}  {best.story_id}  {best.dateline.raw}  "
-                f"{when}").rstrip()
+        head = terminal_safe(f"{number:>3}. {best.score:6.2f}  {one_line(best.story_id)}  "
+                             f"{best.dateline.raw}  {when}").rstrip()
         lines = [click.style(head, fg="cyan") if color else head]
         if best.headline:
-            lines.append(f"     {best.headline}")
+            lines.append(f"     {terminal_safe(best.headline)}")
         for hit in story:
             lines.append(f"   ¶{hit.paragraph} {_styled(hit, color)}")
         blocks.append("\n".join(lines))
@@ -344,8 +376,12 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
     A plain multi-word query ranks paragraphs with more of the words higher."""
+    from .evaluation import strictly_decreasing, trec_word
     from .search import QueryError, group_by_story, group_json
 
+    if output == "trec" and trec_word(qid) != qid:  # a run file's line is six words
+        fail(f"--qid must be one word of printable characters, not {printable(qid)!r}",
+             EXIT_USAGE)
     index = open_index(index_path) if scheduler is None else \
         _cluster_queries(index_path, scheduler)
     click.get_current_context().call_on_close(index.close)  # a local cluster stops too
@@ -375,17 +411,17 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
     suggestion = index.suggest(query) if len(hits) < min(3, limit) else None
     if not hits:
         if output == "json":
-            click.echo("{}" if facets else "[]")
+            say("{}" if facets else "[]")
         hint = f"; did you mean: {suggestion!r}?" if suggestion else ""
         active = [f"--{name} {value!r}" for name, value in (
             ("person", person), ("tag", tag), ("place", place), ("since", since),
             ("until", until)) if value]
         within = f" with {' '.join(active)}" if active else ""
-        click.echo(f"indexer: no paragraphs match {query!r}{within}{hint}", err=True)
+        say(f"indexer: no paragraphs match {query!r}{within}{hint}", err=True)
         given = {"person": person, "tag": tag, "place": place}
         for name, closest in index.unmatched_filters(**given).items():
             like = f"; the closest it holds: {', '.join(closest)}" if closest else ""
-            click.echo(f"indexer: no story in the index has {name} {given[name]!r}{like}",
+            say(f"indexer: no story in the index has {name} {given[name]!r}{like}",
                        err=True)
         sys.exit(EXIT_NO_HITS)
     if groups is not None:  # one object per story, with its hits
@@ -401,36 +437,45 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         extra["seconds"] = round(seconds, 3)
     if output == "json":
         payload = {"hits": dicts, **extra} if extra else dicts
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        say(to_json(payload, indent=2))
     elif output == "jsonl":
         for data in dicts:
-            click.echo(json.dumps(data, ensure_ascii=False))
+            say(to_json(data))
         if extra:  # a last line, keyed so it cannot be taken for a hit
-            click.echo(json.dumps(extra, ensure_ascii=False))
+            say(to_json(extra))
     elif output == "trec":
-        for hit in hits:
-            click.echo(f"{qid} Q0 {hit.story_id}#{hit.paragraph} {hit.rank} "
-                       f"{hit.score:.4f} indexer")
+        # scores strictly decreasing down the ranks, as the tools that read a run need
+        scores = strictly_decreasing([hit.score for hit in hits])
+        for hit, score in zip(hits, scores, strict=True):
+            say(f"{qid} Q0 {trec_word(hit.story_id)}#{hit.paragraph} {hit.rank} "
+                f"{score:.6f} indexer")
         if facets:  # a run file has no room for them: say so rather than drop them
-            click.echo("indexer: --facets is not shown with --format trec "
+            say("indexer: --facets is not shown with --format trec "
                        "(use text, json or jsonl)", err=True)
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
                                           and "NO_COLOR" not in os.environ)
         if groups is not None:
-            click.echo(format_groups(groups, stories[0], use_color), color=use_color)
+            say(format_groups(groups, stories[0], use_color), color=use_color)
         else:
-            click.echo(format_text(hits, use_color), color=use_color)
+            say(format_text(hits, use_color), color=use_color)
         if facets:
-            click.echo()
-            click.echo(format_facets(counts))
-        what = "stories" if groups is not None else "paragraphs"
+            say()
+            say(format_facets(counts))
         shown = len(groups) if groups is not None else len(hits)
-        matched = (f"{total[0]} paragraphs in {total[1]} stories match; "
-                   if total is not None else "")
-        click.echo(f"\n{matched}{shown} {what} shown in {seconds:.2f} s")
+        what = ("story" if shown == 1 else "stories") if groups is not None else \
+            ("paragraph" if shown == 1 else "paragraphs")
+        matched = (f"{_counted(total[0], 'paragraph')} in {_counted(total[1], 'story')} "
+                   f"match{'es' if total[0] == 1 else ''}; " if total is not None else "")
+        say(f"\n{matched}{shown} {what} shown in {seconds:.2f} s")
     if suggestion:
-        click.echo(f"indexer: few matches; did you mean: {suggestion!r}?", err=True)
+        say(f"indexer: few matches; did you mean: {suggestion!r}?", err=True)
+
+
+def _counted(count: int, noun: str) -> str:
+    """"1 paragraph", "2 paragraphs", "1 story", "3 stories"."""
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{count} {noun if count == 1 else plural}"
 
 
 def _facets_json(counts: dict[str, list[tuple[str, int]]]) -> dict:
@@ -479,9 +524,9 @@ def evaluate(index_path: str | None, topics_path: str, qrels_path: str,
         fail(str(exc), EXIT_USAGE)
     if run_path:
         write_run(run, Path(run_path))
-    click.echo(f"{len(topics)} topics")
+    say(f"{len(topics)} topics")
     for name in MEASURES:
-        click.echo(f"{name:<8} {scores[name]:.4f}")
+        say(f"{name:<8} {scores[name]:.4f}")
 
 
 @main.command()
@@ -505,15 +550,15 @@ def similar(target: str, index_path: str | None, limit: int, output: str) -> Non
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
     if not hits:
-        click.echo(f"indexer: no stories like {target!r}", err=True)
+        say(f"indexer: no stories like {target!r}", err=True)
         sys.exit(EXIT_NO_HITS)
     if output == "text":
-        click.echo(format_text(hits, False))
+        say(format_text(hits, False))
     else:
         dicts = [hit.to_dict() for hit in hits]
-        text = json.dumps(dicts, ensure_ascii=False, indent=2) if output == "json" else \
-            "\n".join(json.dumps(d, ensure_ascii=False) for d in dicts)
-        click.echo(text)
+        text = to_json(dicts, indent=2) if output == "json" else \
+            "\n".join(to_json(d) for d in dicts)
+        say(text)
 
 
 class _DefaultToExtract(click.Group):
@@ -553,10 +598,10 @@ def people_extract(source: IO[str], as_json: bool, model_path: str | None) -> No
         data = [{"name": name,
                  "mentions": [[m.start, m.end] for m in mentions if m.name == name]}
                 for name in names]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        say(to_json(data, indent=2))
     else:
         for name in names:
-            click.echo(name)
+            say(name)
 
 
 @people.command("train")
@@ -584,7 +629,7 @@ def people_train(conll: str, model_path: str, epochs: int) -> None:
     started = time.monotonic()
     model = people_model.train(sentences, epochs=epochs)
     people_model.save(model, Path(model_path))
-    click.echo(f"trained on {len(sentences)} sentences in {time.monotonic() - started:.1f}s "
+    say(f"trained on {len(sentences)} sentences in {time.monotonic() - started:.1f}s "
                f"-> {model_path} ({len(model.weights)} features)", err=True)
 
 
@@ -628,7 +673,7 @@ def optimize(index_path: str | None, workers: int | None) -> None:
             fail(str(exc), EXIT_LOCKED)
         except MergeError as exc:
             fail(f"optimize: {exc}", EXIT_INDEX)
-    click.echo(f"{result['segments_before']} segments -> {result['segments_after']} "
+    say(f"{result['segments_before']} segments -> {result['segments_after']} "
                f"in {result['seconds']:.1f}s")
 
 
@@ -639,41 +684,41 @@ def stats(index_path: str | None, as_json: bool) -> None:
     """Stories, paragraphs, people, tags, date range, size and the last ingest run."""
     figures = open_index(index_path).stats()
     if as_json:
-        click.echo(json.dumps(figures, indent=2, default=str))
+        say(to_json(figures, indent=2, default=str))
         return
     run = figures["last_run"] or {}
-    click.echo(f"stories     {figures['stories']}")
-    click.echo(f"paragraphs  {figures['paragraphs']}")
-    click.echo(f"files       {figures['files']}")
-    click.echo(f"people      {figures['people']}")
-    click.echo(f"tags        {figures['tags']}")
-    click.echo(f"dates       {figures['first_date'] or '-'} .. {figures['last_date'] or '-'}")
-    click.echo(f"size        {figures['size_bytes'] / 1e6:.1f} MB in {figures['segments']} "
+    say(f"stories     {figures['stories']}")
+    say(f"paragraphs  {figures['paragraphs']}")
+    say(f"files       {figures['files']}")
+    say(f"people      {figures['people']}")
+    say(f"tags        {figures['tags']}")
+    say(f"dates       {figures['first_date'] or '-'} .. {figures['last_date'] or '-'}")
+    say(f"size        {figures['size_bytes'] / 1e6:.1f} MB in {figures['segments']} "
                "segments")
     if "shards" in figures:
         names = list(figures["shards"])
-        click.echo(f"shards      {len(names)} by {figures['shard_by']}"
+        say(f"shards      {len(names)} by {figures['shard_by']}"
                    + (f": {names[0]} .. {names[-1]}" if names else ""))
     if run.get("outcome") == "running":
-        click.echo(f"last run    started {run.get('started')}: still running, or killed")
+        say(f"last run    started {run.get('started')}: still running, or killed")
     elif run.get("outcome") == "unknown":
-        click.echo(f"last run    unknown: {printable(str(run.get('reason')))}")
+        say(f"last run    unknown: {printable(str(run.get('reason')))}")
     elif run:
-        click.echo(f"last run    {run.get('finished', '?')} {run['outcome']}: "
+        say(f"last run    {run.get('finished', '?')} {run['outcome']}: "
                    f"{run.get('added', '?')} added, {run.get('updated', '?')} updated, "
                    f"{run.get('rejected', '?')} rejected, {run.get('paragraphs', '?')} "
                    f"paragraphs in {run.get('seconds', '?')}s")
     else:
-        click.echo("last run    none recorded")
+        say("last run    none recorded")
     _echo_still_rejected(figures["still_rejected"])
 
 
 def _echo_still_rejected(rejected: list[dict]) -> None:
     if rejected:
-        click.echo(f"rejected    {len(rejected)} files, unchanged since (not read again "
+        say(f"rejected    {len(rejected)} files, unchanged since (not read again "
                    "until they change):")
     for known in rejected:
-        click.echo(f"  {printable(known['source'])}: {printable(known['reason'])} "
+        say(f"  {printable(known['source'])}: {printable(known['reason'])} "
                    f"(since {known.get('since', '?')})")
 
 
@@ -684,15 +729,18 @@ def check(index_path: str | None) -> None:
     index = open_index(index_path)
     problems = index.check()
     _echo_still_rejected(index.rejected_files())
+    for story_id, version, files in index.copies():
+        say(f"note: {story_id} version {version} is in {len(files)} files, shown from the "
+            f"first: {', '.join(printable(f) for f in files)}")
     if not problems:
-        click.echo(f"ok: {index.paragraph_count()} paragraphs agree with the file records")
+        say(f"ok: {index.paragraph_count()} paragraphs agree with the file records")
         segments = index.segment_count()
         if segments > SEGMENTS_WORTH_OPTIMIZING:
-            click.echo(f"note: {segments} segments; `indexer optimize` would speed up queries")
+            say(f"note: {segments} segments; `indexer optimize` would speed up queries")
         return
     for problem in problems:
-        click.echo(problem)
-    click.echo(f"{len(problems)} problems. Repair: `indexer ingest --prune PATHS` re-reads "
+        say(problem)
+    say(f"{len(problems)} problems. Repair: `indexer ingest --prune PATHS` re-reads "
                "changed files and drops gone ones; if problems remain, rebuild into a fresh "
                "--index folder.", err=True)
     sys.exit(EXIT_INDEX)
@@ -712,22 +760,22 @@ def story(story_id: str, index_path: str | None, as_json: bool) -> None:
         fail(f"no story {story_id!r} in the index", EXIT_NO_HITS)
     assert found is not None
     if as_json:
-        click.echo(json.dumps(story_json(found), ensure_ascii=False, indent=2))
+        say(to_json(story_json(found), indent=2))
         return
     if found.status == "canceled":
-        click.echo(f"[KILLED: version {found.version} withdraws this story]")
+        say(f"[KILLED: version {found.version} withdraws this story]")
     elif found.superseded:
-        click.echo(f"[SUPERSEDED: version {found.version}; a newer version or a kill replaces it]")
-    click.echo(found.headline)
+        say(f"[SUPERSEDED: version {found.version}; a newer version or a kill replaces it]")
+    say(found.headline)
     if found.byline:
-        click.echo(f"By {found.byline}")
+        say(f"By {found.byline}")
     if found.date:
-        click.echo(found.date.isoformat(sep=" ", timespec="minutes") + " UTC")
-    click.echo()
-    click.echo(f"{found.dateline.raw} {found.paragraphs[0]}".strip())
+        say(found.date.isoformat(sep=" ", timespec="minutes") + " UTC")
+    say()
+    say(f"{found.dateline.raw} {found.paragraphs[0]}".strip())
     for paragraph in found.paragraphs[1:]:
-        click.echo()
-        click.echo(paragraph)
-    click.echo()
-    click.echo(f"people: {', '.join(found.people)}")
-    click.echo(f"filed under: {', '.join(found.tags)}")
+        say()
+        say(paragraph)
+    say()
+    say(f"people: {', '.join(found.people)}")
+    say(f"filed under: {', '.join(found.tags)}")

@@ -181,6 +181,32 @@ def split_dateline(paragraph: str, reference: datetime | None = None,
     return dateline, paragraph[match.end():].strip()
 
 
+_DATE_THEN_DASH_RE = re.compile(rf"\s*(?:{_DATE_RE.pattern})\s*{_DASH}\s*", re.IGNORECASE)
+
+
+def dateline_element(text: str, reference: datetime | None = None
+                     ) -> tuple[Dateline | None, str]:
+    """A dateline element's dateline, and the story text it swallowed: Reuters-21578
+    closes some <DATELINE>s at a hyphen in the first words ("THE HAGUE, March 2 - Dutch
+    imports of fat- </DATELINE>and oil-bearing ..."), whose text after the dateline's
+    dash opens the body."""
+    found = parse_dateline(text, reference)
+    if found is None:
+        return None, ""
+    match = _DATELINE_RE.match(_MISSING_COMMA_RE.sub(", ", text.strip(), count=1))
+    if match is None:
+        return found, ""
+    rest = text.strip()[match.end():].strip() if match.end() <= len(text.strip()) else ""
+    if not rest:
+        return found, ""
+    if _DATE_THEN_DASH_RE.fullmatch(rest):  # "KANSAS CITY, Mo. - March 13 -": its date
+        month_day = _month_day(_ENDS_IN_DASH_RE.sub("", rest))
+        if month_day and found.date is None:
+            found = replace(found, date=resolve_date(*month_day, reference))
+        return found, ""
+    return replace(found, raw=text.strip()[:match.end()].strip()), rest
+
+
 def parse_dateline(text: str, reference: datetime | None = None) -> Dateline | None:
     """Parse a dateline on its own (`"SPRINGFIELD, Ill. (AP) —"`) or at the head of a paragraph."""
     text = text.strip()

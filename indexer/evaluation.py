@@ -52,15 +52,38 @@ def story_run(index: Index, topics: dict[str, str], depth: int = 1000,
     run = {}
     for qid, query in topics.items():
         hits = index.search(query, limit=depth, per_story=1, **search_options)
-        run[qid] = [(hit.story_id, hit.score) for hit in hits]
+        scores = strictly_decreasing([hit.score for hit in hits])
+        run[qid] = [(hit.story_id, score) for hit, score in zip(hits, scores, strict=True)]
     return run
+
+
+def trec_word(text: str) -> str:
+    """A run file's field: six fields a line, split on white space, so an id holding a
+    space or a control character has it escaped (\\x20, \\n)."""
+    if text.isprintable() and not any(c.isspace() for c in text):
+        return text
+    return "".join(c if c.isprintable() and not c.isspace() else
+                   ("\\x20" if c == " " else repr(c)[1:-1]) for c in text)
+
+
+TREC_STEP = 1e-6  # what sets tied scores apart in a run file (printed to 6 decimals)
+
+
+def strictly_decreasing(scores: list[float]) -> list[float]:
+    """Scores for a run file: trec_eval and ir_measures order a run by score (ties by
+    document id, not by rank), so each score is made at least TREC_STEP below the one
+    above it; scores in rank order are otherwise left as they are."""
+    out: list[float] = []
+    for score in scores:
+        out.append(score if not out else min(score, out[-1] - TREC_STEP))
+    return out
 
 
 def write_run(run: dict[str, list[tuple[str, float]]], path: Path, tag: str = "indexer") -> None:
     with open(path, "w", encoding="utf-8") as f:
         for qid, ranked in run.items():
             for rank, (doc, score) in enumerate(ranked, start=1):
-                f.write(f"{qid} Q0 {doc} {rank} {score:.4f} {tag}\n")
+                f.write(f"{trec_word(qid)} Q0 {trec_word(doc)} {rank} {score:.6f} {tag}\n")
 
 
 def measure(qrels: dict[str, dict[str, int]], run: dict[str, list[tuple[str, float]]],

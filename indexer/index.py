@@ -92,7 +92,7 @@ from .storage import (
     new_writer,
     open_durable,
 )
-from .versions import CurrentVersions, wrongly_marked
+from .versions import CurrentVersions, copies, wrongly_marked
 
 DEFAULT_INDEX = "index"
 
@@ -150,6 +150,18 @@ def _damage_explained(method):
             raise
 
     return reading
+
+
+def _in_rank_order(ranked: list[Ranked]) -> list[Ranked]:
+    """Scores that never rise down the ranking: a paragraph that holds a query word is
+    placed above one that does not (which may score higher on its story's words), and a
+    hit's score is then capped at the one above it, so that any program that orders hits
+    by score (trec_eval, ir_measures) sees the order the ranking chose."""
+    capped, ceiling = [], float("inf")
+    for item in ranked:
+        ceiling = min(ceiling, item.score)
+        capped.append(item if item.score == ceiling else replace(item, score=ceiling))
+    return capped
 
 
 def _holds_our_schema(path: str) -> bool:
@@ -354,13 +366,16 @@ class Index:
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None,
                people: PeopleFinder | str | Path | None = None,
-               merge: bool | str = True) -> IngestReport:
+               merge: bool | str = True, follow_symlinks: bool = False) -> IngestReport:
         """Ingest files and folders (recursively); returns the run report.
 
         `merge`: merge segments by size tier as the run commits (storage.tiered_merges);
         False leaves every batch's segments as written, for a faster bulk load followed
         by optimize(); "whoosh" (ingest.WHOOSH_MERGE) merges by Whoosh's own default
         policy at each commit, as before tiered merging, for side-by-side benchmarks.
+
+        `follow_symlinks`: follow symbolic links that lead out of the given folders, and
+        enter linked folders (by default a link out is not read, as ripgrep and rsync do).
 
         `people` finds the people each story names: a PeopleFinder, the path of a model
         from `indexer people train`, or None for the rules. Raises OSError or ValueError
@@ -374,7 +389,7 @@ class Index:
             previous = start_run(self._ix)  # a killed run's leftovers go; it is recorded
             run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files, workers=workers,
                             on_file=on_file, on_reject=on_reject, people=finder,
-                            merge=merge)
+                            merge=merge, follow_symlinks=follow_symlinks)
             try:
                 report = run.run(paths, prune=prune)
             except BaseException as exc:
@@ -615,7 +630,7 @@ class Index:
             else:
                 chosen = ranker.by_date(ready, offset + limit, per_story, all_versions,
                                         newest=sort == "newest")
-            chosen = chosen[offset:]
+            chosen = _in_rank_order(chosen)[offset:]
             return [self._ranked_hit(searcher, rank, item, ready, context)
                     for rank, item in enumerate(chosen, start=offset + 1)]
         finally:
@@ -729,10 +744,22 @@ class Index:
         searcher = self._current_searcher()
         try:
             with budget.limit(self.query_seconds):
-                return suggest_query(searcher, searcher.schema["body"].analyzer,
-                                     clean_query_text(query))
+                corrected = suggest_query(searcher, searcher.schema["body"].analyzer,
+                                          clean_query_text(query))
+                # offered only when it finds more than the query did: a "correction" that
+                # finds less, or nothing, misleads
+                if corrected is None or self._found(corrected) <= self._found(query):
+                    return None
+                return corrected
         except budget.QueryTooSlowError:  # a suggestion is a courtesy: none in time, none
             return None
+
+    def _found(self, query: str) -> int:
+        """Paragraphs a query matches; 0 for one that cannot be read."""
+        try:
+            return len(self._matching(query))
+        except QueryError:
+            return 0
 
     @_damage_explained
     def similar(self, story_id: str, paragraph: int | None = None, limit: int = 10) -> list[Hit]:
@@ -787,6 +814,12 @@ class Index:
     def segment_count(self) -> int:
         """Segments in the index (`optimize` merges them into one)."""
         return len(self._ix._segments())
+
+    @_damage_explained
+    def copies(self) -> list[tuple[str, int, list[str]]]:
+        """(story id, version, files) of each story version delivered in more than one
+        file: it is one story, shown from the first of the files."""
+        return copies(self._current_searcher())
 
     @_damage_explained
     def paragraph_count(self) -> int:

@@ -196,38 +196,58 @@ def ledger_of(searcher: Searcher) -> dict[str, FileRecord]:
     return ledger
 
 
-def walk(paths: list[str]) -> Iterator[tuple[Path, Path]]:
+def walk(paths: list[str], follow_symlinks: bool = False) -> Iterator[tuple[Path, Path]]:
     """(file, root) for every file under the given paths, sorted, hidden entries skipped.
     A missing path is yielded as-is so that the run reports it."""
-    for path, root, _ in walk_sources(paths):
+    for path, root, _ in walk_sources(paths, follow_symlinks=follow_symlinks):
         yield path, root
 
 
-def walk_sources(paths: list[str], skip: str | None = None
+def walk_sources(paths: list[str], skip: str | None = None, follow_symlinks: bool = False
                  ) -> Iterator[tuple[Path, Path, str]]:
     """walk(), with each file's resolved path (the ledger's key). The root is resolved
     once; a file's resolved path is then the resolved folder and its name, but for a
     symbolic link (Path.resolve() for every file did a system call per path component:
-    3.4 s of a 100k-paragraph run). Folders linked to are not entered, as os.walk; nor
-    `skip` (the resolved path of the index itself, when it lies inside a given folder).
-    A folder that cannot be listed is yielded itself, for the run to report."""
+    3.4 s of a 100k-paragraph run). Not `skip` (the resolved path of the index itself,
+    when it lies inside a given folder). A folder that cannot be listed is yielded itself,
+    for the run to report.
+
+    Symbolic links, as ripgrep and rsync treat them: a link to a file inside the folders
+    given is read; one that leads out of them is not, and a linked folder is not entered
+    (a path given itself is always read). With `follow_symlinks`, every link is followed,
+    each folder entered once whatever the links that lead to it."""
+    roots = tuple(os.path.realpath(given) for given in paths if os.path.isdir(given))
+    entered: set[str] | None = set() if follow_symlinks else None
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            yield from _walk_folder(path, path, os.path.realpath(path), skip)
+            yield from _walk_folder(path, path, os.path.realpath(path), skip, roots, entered)
         else:
             yield path, path.parent, os.path.realpath(path)
 
 
-def _walk_folder(folder: Path, root: Path, resolved: str, skip: str | None = None
+def _inside(resolved: str, roots: tuple[str, ...]) -> bool:
+    return any(resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
+               for root in roots)
+
+
+def _walk_folder(folder: Path, root: Path, resolved: str, skip: str | None = None,
+                 roots: tuple[str, ...] = (), entered: set[str] | None = None
                  ) -> Iterator[tuple[Path, Path, str]]:
     """A folder's files, then each of its folders in turn, in name order: depth first
-    with a stack of its own, not recursion (a folder nested 1,500 deep is no error)."""
+    with a stack of its own, not recursion (a folder nested 1,500 deep is no error).
+    `entered`: the resolved folders walked so far, when links are followed (None: they
+    are not)."""
     pending = [(folder, resolved)]
     while pending:
         folder, resolved = pending.pop()
         if resolved == skip:
             continue
+        if entered is not None:
+            real = os.path.realpath(folder)
+            if real in entered:  # a link back up, or a second link to one folder
+                continue
+            entered.add(real)
         try:
             with os.scandir(folder) as scan:
                 entries = sorted((e for e in scan if not e.name.startswith(".")),
@@ -241,16 +261,22 @@ def _walk_folder(folder: Path, root: Path, resolved: str, skip: str | None = Non
                 is_folder = entry.is_dir()
             except OSError:
                 is_folder = False
+            link = entry.is_symlink()
             if is_folder:
-                if not entry.is_symlink():
-                    folders.append(entry)
+                if not link:
+                    folders.append((Path(entry.path), os.path.join(resolved, entry.name)))
+                elif entered is not None:
+                    folders.append((Path(entry.path), os.path.realpath(entry.path)))
                 continue
-            source = os.path.realpath(entry.path) if entry.is_symlink() \
-                else os.path.join(resolved, entry.name)
+            if link:
+                source = os.path.realpath(entry.path)
+                if entered is None and not _inside(source, roots):
+                    continue  # a link out of the folders given: not followed unless asked
+            else:
+                source = os.path.join(resolved, entry.name)
             yield Path(entry.path), root, source
         # the first folder on top: walked whole before the next
-        pending.extend((Path(entry.path), os.path.join(resolved, entry.name))
-                       for entry in reversed(folders))
+        pending.extend(reversed(folders))
 
 
 # how far the walk is read ahead of the files handed out: once the whole input is in
@@ -487,7 +513,8 @@ def process_file(job: FileJob, fmt: str, sink: DocumentSink,
     while stories:
         story = people.add_people(stories.pop())
         outcome.versions.append((story.key, VersionInfo(story.story_id, story.version,
-                                                        story.date, story.status)))
+                                                        story.date, story.status,
+                                                        story.source)))
         common, paragraphs = paragraph_records(story)
         sink.add_documents(common, paragraphs)
         outcome.paragraphs += len(paragraphs)
@@ -546,8 +573,10 @@ class IngestRun:
                  on_file: Callable[[str], None] | None = None,
                  on_reject: Callable[[Rejection], None] | None = None,
                  people: PeopleFinder = RULES, merge: bool | str = True,
-                 shard: tuple[str, str] | None = None) -> None:
+                 shard: tuple[str, str] | None = None, follow_symlinks: bool = False
+                 ) -> None:
         self.ix = ix
+        self.follow_symlinks = follow_symlinks  # walk_sources: links out of the folders
         self.shard = shard  # (shard_by, name): a shard of an archive (FileJob.shard)
         self.fmt = fmt
         self.people = people
@@ -839,7 +868,8 @@ class IngestRun:
                                     limitmb=max(64, 160 // self.workers))
         try:
             index_folder = os.path.realpath(self.ix.storage.folder)
-            walked = walk_sources(paths, index_folder) if files is None else files
+            walked = walk_sources(paths, index_folder, self.follow_symlinks) \
+                if files is None else files
             if self._pool is not None and self.merge:  # for _outlasts_reading
                 walked = self._ahead = Lookahead(walked, ledger)
             for path, root, found in walked:
@@ -1105,9 +1135,10 @@ def read_last_run(index_dir: str) -> dict | None:
 
 def write_rejected(index_dir: str, run: IngestRun) -> None:
     """Keep what this run rejected (or found still rejected), and the earlier runs'
-    rejections of files it did not walk; a file read fine again is forgotten."""
+    rejections of files it did not walk that are still there; a file read fine again,
+    or gone, is forgotten."""
     kept = {source: known for source, known in run.rejected_before.items()
-            if source not in run.walked}
+            if source not in run.walked and os.path.lexists(source)}
     _write_json(os.path.join(index_dir, REJECTED_NAME), {**kept, **run.rejected_now})
 
 

@@ -119,11 +119,47 @@ _DATE_CLAUSE_RE = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|\([^)]*\)|\S+)", re.
 _ISO_DAY_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
+_DATE_RANGE_RE = re.compile(r"\bdate:([\[{])([^\]}]*)([\]}])", re.IGNORECASE)
+
+
 def _compact_dates(text: str) -> str:
-    """Whoosh's date parser reads `2026-09-01` inside a range as the year 2026; it reads
-    `20260901` right. Rewrite ISO days inside `date:` clauses only."""
+    """Date clauses as Whoosh's date parser reads them right. It read `2026-09` and
+    `2026-09-01` inside a range as the year 2026 (and a range of months as every date);
+    a range is therefore rewritten with both ends explicit, to the second, as --since
+    and --until read them (a year, month or day: its first moment at the start, its last
+    at the end; `{}` leaves the named period out; an open end stays open). A single
+    date's ISO day is written compact (`20260901`), which Whoosh reads right."""
+    text = _DATE_RANGE_RE.sub(_explicit_range, text)
     return _DATE_CLAUSE_RE.sub(
         lambda m: "date:" + _ISO_DAY_RE.sub(r"\1\2\3", m.group(1)), text)
+
+
+def _explicit_range(match: re.Match[str]) -> str:
+    opening, body, closing = match.groups()
+    bounds = _RANGE_WORDS_RE.split(body)
+    if len(bounds) != 2:
+        return match.group(0)  # not a range of two ends: Whoosh's to read (or refuse)
+    low, high = (bound.strip() for bound in bounds)
+    if not all(_ours(bound) for bound in (low, high)):
+        return match.group(0)  # "today", "yesterday": Whoosh's words
+    start = parse_when(low, end=opening == "{") if low not in ("", "*") else None
+    stop = parse_when(high, end=closing == "]") if high not in ("", "*") else None
+    if start is not None and opening == "{":
+        start += timedelta(microseconds=1)  # after the period named
+    if stop is not None and closing == "}":
+        stop -= timedelta(microseconds=1)  # before the period named
+    if start is not None and stop is not None and start > stop:
+        raise QueryError(f"date range {match.group(0)!r} ends before it starts")
+    shown = [f"{when:%Y%m%d%H%M%S}" if when else "" for when in (start, stop)]
+    return f"date:[{shown[0]} to {shown[1]}]"
+
+
+def _ours(bound: str) -> bool:
+    """A range end parse_when reads the way --since and --until do."""
+    return bound in ("", "*") or bool(_DATE_BOUND_RE.fullmatch(bound))
+
+
+_DATE_BOUND_RE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?|\d{2}(?:\d{2})?)?")
 
 
 def records(searcher, kind: str, field: str, value: str) -> list[dict]:
@@ -306,6 +342,19 @@ def check_syntax(text: str, fields: set[str]) -> None:
             break
     if depth:
         raise QueryError(f"unbalanced parenthesis in query {text!r}")
+    words = re.sub(r"[()]", " ", re.sub(r'"[^"]*"', " phrase ", text)).split()
+    binary = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
+    for at, word in enumerate(words):
+        # Whoosh drops an operator with a side missing: "oil AND" ran as "oil"
+        if word in binary and (at == 0 or at == len(words) - 1 or words[at + 1] in binary
+                               or words[at - 1] in binary | {"NOT"}):
+            raise QueryError(f"{word} needs a word on each side in query {text!r}")
+        if word == "NOT" and (at == len(words) - 1 or words[at + 1] in binary):
+            raise QueryError(f"NOT needs a word after it in query {text!r}")
+    unclosed = re.search(r"\bdate:[\[{][^\]}]*$", outside, re.IGNORECASE)
+    if unclosed:
+        raise QueryError(f"unclosed date range {unclosed.group()!r} in query {text!r} "
+                         "(close it with ] or }, as date:[2026-09 to 2026-10])")
     for name in _FIELD_PREFIX_RE.findall(outside):
         if name.lower() not in fields:
             raise QueryError(f"unknown field {name!r} (fields: {', '.join(USER_FIELDS)})")
@@ -334,8 +383,9 @@ def parse_query(parser: MultifieldParser, text: str) -> wq.Query:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long ({len(text)} characters, limit {MAX_QUERY_CHARS})")
     check_syntax(text, QUERY_FIELDS)
+    compacted = _compact_dates(text)  # QueryError for a range that ends before it starts
     try:
-        parsed = parser.parse(_compact_dates(text))
+        parsed = parser.parse(compacted)
     except RecursionError:
         raise QueryError(f"query too deeply nested: {text[:60]!r}...") from None
     except Exception as exc:  # Whoosh raises assorted types on odd syntax
@@ -446,7 +496,8 @@ def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> 
             return (now or datetime.utcnow()) - timedelta(days=days)
         except OverflowError:
             raise QueryError(f"date {text!r} is before the year 1") from None
-    formats = [("%Y", "year"), ("%Y-%m", "month"), ("%Y-%m-%d", "day")]
+    formats = [("%Y", "year"), ("%Y-%m", "month"), ("%Y-%m-%d", "day"), ("%Y%m", "month"),
+               ("%Y%m%d", "day")]
     for fmt, unit in formats:
         try:
             start = datetime.strptime(text, fmt)
@@ -529,6 +580,8 @@ def date_window(since: datetime | str | None, until: datetime | str | None
         return None
     start = parse_when(since) if isinstance(since, str) else since
     stop = parse_when(until, end=True) if isinstance(until, str) else until
+    if start is not None and stop is not None and start > stop:
+        raise QueryError(f"--since {since} is after --until {until}: no date is in both")
     return start, stop
 
 

@@ -93,6 +93,36 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
+# what a terminal acts on rather than shows: C0 controls, DEL and the C1 controls (ESC
+# opens the sequences that set a window's title or clear the screen; U+009B is CSI)
+_TERMINAL_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """A value read from a wire file as the index keeps it: on one line, its runs of
+    white space one space, and no control character (a file's content is data, never
+    instructions to a reader's terminal)."""
+    return normalize_space(_TERMINAL_CONTROL_RE.sub("", normalize_space(text)))
+
+
+def one_line(text: str) -> str:
+    """An identifier read from a file (a story id, a version key): every control
+    character escaped (\\n, \\x1b), so that it stays one line and stays distinct."""
+    return printable(text) if _TERMINAL_CONTROL_RE.search(text) or not text.isprintable() \
+        else text
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: control characters escaped, but newlines and tabs (the
+    layout of our own output). Content the index holds is clean already (clean_text);
+    this keeps an index written before that, or by another program, from driving the
+    terminal."""
+    if not _TERMINAL_CONTROL_RE.search(text.replace("\n", "").replace("\t", "")):
+        return text
+    return "".join(c if c in "\n\t" or not _TERMINAL_CONTROL_RE.match(c)
+                   else repr(c)[1:-1] for c in text)
+
+
 def printable(text: str) -> str:
     """Text that prints on one line whatever it holds: bytes a file name or argument could
     not decode (surrogate escapes) as \\xNN, control characters escaped. Clean text is

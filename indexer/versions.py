@@ -37,6 +37,9 @@ class VersionInfo:
     version: int
     date: datetime | None
     status: str
+    # the file it came from: the same version delivered in two files is one story, shown
+    # from one of them (winner_of)
+    source: str = ""
 
     def order(self) -> tuple:
         return (self.version, self.date or datetime.min, self.story_id)
@@ -45,18 +48,38 @@ class VersionInfo:
     def of(cls, record: dict) -> VersionInfo:
         """The version a stored record (a paragraph or story record) belongs to."""
         return cls(record["story_id"], record_version(record), record.get("date"),
-                   record.get("status", "usable"))
+                   record.get("status", "usable"), record.get("source", ""))
 
 
 def winner_of(versions: Iterable[VersionInfo]) -> VersionInfo | None:
-    """The current version among a key's versions; None when the latest is a kill."""
-    latest = max(versions, key=VersionInfo.order, default=None)
-    return latest if latest is not None and latest.status == "usable" else None
+    """The current version among a key's versions; None when the latest is a kill. Of
+    copies of one version in several files, the one from the first file by path is
+    current and the others are not shown: decided here, whatever the order the files
+    came in, so that pruning that file brings another copy back."""
+    versions = list(versions)
+    if not versions:
+        return None
+    top = max(version.order() for version in versions)
+    latest = min((version for version in versions if version.order() == top),
+                 key=lambda version: version.source)
+    return latest if latest.status == "usable" else None
 
 
 def is_winner(winner: VersionInfo | None, record: dict) -> bool:
-    return winner is not None and (winner.story_id, winner.version) == (
-        record["story_id"], record_version(record))
+    return winner is not None and (winner.story_id, winner.version, winner.source) == (
+        record["story_id"], record_version(record), record.get("source", ""))
+
+
+def copies(searcher: Searcher) -> list[tuple[str, int, list[str]]]:
+    """(story id, version, files) of every version delivered in more than one file, the
+    file it is shown from first (`indexer check` says where the copies are)."""
+    found: dict[tuple[str, str, int], set[str]] = {}
+    for docnum in searcher.docs_for_query(Term("kind", "story")):
+        record = searcher.stored_fields(docnum)
+        found.setdefault((record_key(record), record["story_id"], record_version(record)),
+                         set()).add(record.get("source", ""))
+    return [(story_id, version, sorted(sources))
+            for (_, story_id, version), sources in sorted(found.items()) if len(sources) > 1]
 
 
 class CurrentVersions:

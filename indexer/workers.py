@@ -44,7 +44,7 @@ class WorkerError(RuntimeError):
 def _failure(exc: BaseException, where: str) -> dict:
     """What a worker tells the run of an error: enough to raise its like in the run (a
     full disk is the same one line, and exit code, with workers as without)."""
-    failure: dict = {"type": type(exc).__name__, "message": f"{where}{exc}",
+    failure: dict = {"type": type(exc).__name__, "message": str(exc), "where": where,
                "traceback": traceback.format_exc(limit=-3)}
     if isinstance(exc, OSError) and exc.errno is not None:
         failure.update(errno=exc.errno, strerror=exc.strerror, filename=exc.filename)
@@ -62,7 +62,8 @@ def _raised(number: int, failure: dict) -> Exception:
     elif failure.get("damaged"):
         error = IndexDamagedError(failure["message"])
     else:
-        error = WorkerError(f"worker {number}: {failure['type']}: {failure['message']}")
+        error = WorkerError(f"worker {number}: {failure['where']}{failure['type']}: "
+                            f"{failure['message']}")
     error.add_note(f"in worker {number}:\n{failure['traceback']}")
     return error
 

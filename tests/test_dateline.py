@@ -64,3 +64,27 @@ def test_us_state_gives_the_country() -> None:
 )
 def test_sentences_are_not_datelines(text: str) -> None:
     assert split_dateline(text) is None
+
+
+@pytest.mark.parametrize(("element", "raw", "opening"), [
+    ("THE HAGUE, March 2 - Dutch exports of grain- ", "THE HAGUE, March 2 -",
+     "Dutch exports of grain- and feed-bearing goods rose."),
+    ("LONDON, April 1 - FIXTURES - ", "LONDON, April 1 -",
+     "FIXTURES - and feed-bearing goods rose."),
+    ("KANSAS CITY, Mo. - March 13 - ", "KANSAS CITY, Mo. - March 13 -",
+     "and feed-bearing goods rose."),
+    ("SALVADOR, Feb 26 - ", "SALVADOR, Feb 26 -", "and feed-bearing goods rose."),
+])
+def test_a_reuters_dateline_element_gives_back_the_words_it_swallowed(
+        element: str, raw: str, opening: str) -> None:
+    """Reuters-21578 closes some <DATELINE>s at a hyphen in the story's first words: the
+    dateline ends at its own dash, the words after it open the body."""
+    from indexer.formats import parse_file
+
+    record = (f'<REUTERS NEWID="9"><DATE> 2-MAR-1987 05:43:35.46</DATE><TEXT>'
+              f"<TITLE>GOODS ROSE</TITLE><DATELINE>    {element}</DATELINE><BODY>and "
+              "feed-bearing\ngoods rose.\n Reuter\n</BODY></TEXT></REUTERS>")
+    (story,) = parse_file(record.encode(), "x", fmt="reuters").stories
+    assert story.dateline.raw == raw
+    assert story.paragraphs[0] == opening
+    assert story.dateline.date is not None and story.dateline.date.year == 1987

@@ -135,9 +135,37 @@ def test_a_write_failing_in_a_worker_is_one_line_exit_5_and_heals(tmp_path: Path
 # -- 8: a folder nested deeper than Python's recursion limit
 
 
-def test_a_folder_nested_1500_deep_is_walked(tmp_path: Path) -> None:
+def _remove_deep(top: Path) -> None:
+    """Remove a tree deeper than shutil.rmtree's recursion (pytest's clean-up of old
+    temporary folders would fail on it), deepest folder first, by relative paths."""
+    depth = 0
+    fd = os.open(top, os.O_RDONLY)
+    try:
+        while "d" in os.listdir(fd):
+            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd, depth = inner, depth + 1
+        while depth:
+            for name in os.listdir(fd):
+                os.unlink(name, dir_fd=fd)
+            outer = os.open("..", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd, depth = outer, depth - 1
+            os.rmdir("d", dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+@pytest.fixture
+def deep_tree(tmp_path: Path):
     top = tmp_path / "deep"
     top.mkdir()
+    yield top
+    _remove_deep(top)
+
+
+def test_a_folder_nested_1500_deep_is_walked(tmp_path: Path, deep_tree: Path) -> None:
+    top = deep_tree
     (top / "a.txt").write_text(story_text(lead="At the top of a deep tree."))
     fd = os.open(top, os.O_RDONLY)
     try:  # each level made relative to the last: the full path is past PATH_MAX
@@ -232,3 +260,22 @@ def test_merges_of_a_killed_optimize_die_with_it(tmp_path: Path) -> None:
     finally:
         if run.poll() is None:
             run.kill()
+
+
+# -- a reader that goes away (| head)
+
+
+@pytest.mark.parametrize("output", ["jsonl", "json", "text", "trec"])
+def test_a_closed_pipe_stops_quietly(corpus_index: Index, output: str) -> None:
+    """`indexer query ... | head -1`: the first line arrives, then the command stops
+    with exit 0 and says nothing (not "Broken pipe", not exit 5: the index is fine)."""
+    command = [sys.executable, "-m", "indexer", "query", "*", "--index", corpus_index.path,
+               "--limit", "1000", "--context", "50", "--format", output]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as head does after its line: the rest cannot be written
+    error = process.stderr.read()
+    assert process.wait(timeout=120) == 0
+    assert first and error == b""

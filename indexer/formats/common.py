@@ -10,7 +10,7 @@ from functools import cache
 from ..dateline import normalize_region, place_for_city, split_dateline
 from ..model import Dateline, Story, WireFormatError, naive_utc
 from ..people import merge_names
-from ..textio import check_text, decode, normalize_space
+from ..textio import check_text, clean_text, decode, normalize_space, one_line
 
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
 _BYLINE_LINE_RE = re.compile(r"^By\s+[A-Z][\w.'’\- ]{1,50}(?:,[\w .'’\-]{1,40})?$")
@@ -117,8 +117,14 @@ def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
     if total > MAX_STORY_CHARS:
         raise WireFormatError(f"a story of {total} characters (limit {MAX_STORY_CHARS}): "
                               "not a wire story")
-    paragraphs = [normalize_space(p) for p in paragraphs]
+    # every value a file gave is data: one line, no control character (textio.clean_text),
+    # and an id escaped, not stripped, so that it stays distinct
+    paragraphs = [clean_text(p) for p in paragraphs]
     paragraphs = [p for p in paragraphs if p]
+    headline, byline = clean_text(headline), clean_text(byline)
+    story_id, key = one_line(story_id), one_line(key)
+    if dateline is not None:
+        dateline = _clean_dateline(dateline)
     if paragraphs and _BYLINE_LINE_RE.match(paragraphs[0]):  # "By Marwan Makdisi" atop the body
         written = byline_name(paragraphs.pop(0))
         byline = byline or written
@@ -137,18 +143,27 @@ def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
         else:
             raise WireFormatError("story has no text")
     # the file's own people; PeopleFinder adds those the text names, after the reader
-    merged_people = merge_names(list(people or []), [])
+    merged_people = merge_names([clean_text(name) for name in people or []], [])
     # the byline's writers are not people the story is about
     writers = {name.lower() for name in byline.split(", ")} if byline else set()
     merged_people = [name for name in merged_people if name.lower() not in writers]
     # one-letter category codes and bare numeric codes ("a", "15000000") say nothing to a reader
     tags = list(dict.fromkeys(
-        t for t in (normalize_space(t) for t in tags or []) if len(t) > 1 and not t.isdigit()))
+        t for t in (clean_text(t) for t in tags or []) if len(t) > 1 and not t.isdigit()))
     when = naive_utc(date) if date else (dateline.date if dateline else None)
     return Story(story_id=story_id, paragraphs=paragraphs, headline=normalize_space(headline),
                  dateline=dateline or Dateline(), date=when, byline=byline, people=merged_people,
                  tags=tags, source=source, format=fmt, key=key or story_id, version=version,
                  status=status)
+
+
+def _clean_dateline(dateline: Dateline) -> Dateline:
+    def clean(value: str | None) -> str | None:
+        return None if value is None else clean_text(value) or None
+
+    return Dateline(raw=clean_text(dateline.raw), city=clean(dateline.city),
+                    region=clean(dateline.region), country=clean(dateline.country),
+                    agency=clean(dateline.agency), date=dateline.date)
 
 
 def _merge_datelines(inline: Dateline, given: Dateline | None) -> Dateline:

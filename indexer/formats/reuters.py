@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
-from ..dateline import parse_dateline
+from ..dateline import dateline_element
 from ..model import Story, WireFormatError
 from ..textio import check_text, decode, normalize_space, strip_controls
 from .common import SGML_TAG_RE, assemble, element_pattern
@@ -103,8 +103,11 @@ def parse_record(attrs: dict[str, str], record: str, source: str) -> Story:
     text = _element(record, "TEXT")
     headline = normalize_space(_clean(_element(text, "TITLE")))
     raw_dateline = normalize_space(_clean(_element(text, "DATELINE")))
-    dateline = parse_dateline(raw_dateline, reference=date) if raw_dateline else None
+    dateline, spilled = dateline_element(raw_dateline, reference=date) if raw_dateline \
+        else (None, "")
     body = _element(text, "BODY")
+    if spilled:  # the body's first words, closed inside the dateline element
+        body = f"{spilled} {body}"
     if not body and "<TITLE>" not in text.upper():
         body = SGML_TAG_RE.sub("", text)  # TYPE="UNPROC": text straight in <TEXT>
     tags = [*_codes(record, "TOPICS"), *_codes(record, "PLACES"), *_codes(record, "ORGS"),
