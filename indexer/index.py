@@ -746,13 +746,23 @@ class Index:
             with budget.limit(self.query_seconds):
                 corrected = suggest_query(searcher, searcher.schema["body"].analyzer,
                                           clean_query_text(query))
-                # offered only when it finds more than the query did: a "correction" that
-                # finds less, or nothing, misleads
-                if corrected is None or self._found(corrected) <= self._found(query):
-                    return None
-                return corrected
+                return self._helpful(query, corrected)
         except budget.QueryTooSlowError:  # a suggestion is a courtesy: none in time, none
             return None
+
+    def _helpful(self, query: str, corrected: str | None) -> str | None:
+        """The correction, each of its words kept only where it finds more paragraphs
+        than the word typed (a word the index holds in a field the speller does not
+        read, such as a tag, is no typo: "oil" was offered "outs"); None when no word
+        is left changed."""
+        if corrected is None:
+            return None
+        typed, offered = query.split(), corrected.split()
+        if len(typed) != len(offered):
+            return corrected if self._found(corrected) > self._found(query) else None
+        kept = [new if new == old or self._found(new) > self._found(old) else old
+                for old, new in zip(typed, offered, strict=True)]
+        return " ".join(kept) if kept != typed else None
 
     def _found(self, query: str) -> int:
         """Paragraphs a query matches; 0 for one that cannot be read."""

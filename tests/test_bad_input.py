@@ -39,6 +39,7 @@ def reason(data: bytes) -> str:
     return message
 
 
+@pytest.mark.slow  # a timing trial: a loaded machine is not a slow parser
 def test_xml_bomb_is_refused_before_parsing() -> None:
     started = time.monotonic()
     assert "XML bomb" in reason(BILLION_LAUGHS)
@@ -63,6 +64,7 @@ def test_deeply_nested_json() -> None:
                                     + b"}")
 
 
+@pytest.mark.slow  # a timing trial
 def test_fifty_megabyte_single_line_is_rejected_quickly() -> None:
     started = time.monotonic()
     message = reason(b"BEIRUT (AP) - " + b"x" * (50 * 1024 * 1024))

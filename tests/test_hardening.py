@@ -218,6 +218,7 @@ def _seconds(text: str) -> float:
     return best_seconds(refused)[0]
 
 
+@pytest.mark.slow  # a timing trial: CI runs it in its own step (README, Tests)
 def test_text_without_a_dateline_is_read_in_linear_time() -> None:
     # no blank lines and no dateline: each line was tried as a dateline with the rest of
     # the block joined again (20,000 lines took 108 s)
@@ -430,6 +431,7 @@ def _scaled(fmt: str, copies: int) -> bytes:
     return data[:paragraph.start()] + grown + data[paragraph.end():]
 
 
+@pytest.mark.slow  # a timing trial
 @pytest.mark.parametrize("fmt", ["ap", "reuters", "trec", "anpa", "iptc7901", "nitf",
                                  "newsml-g2", "newsml-1.2", "ninjs"])
 def test_every_reader_takes_time_linear_in_its_input(fmt: str) -> None:

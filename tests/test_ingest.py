@@ -450,11 +450,11 @@ def test_a_run_reports_the_posting_pools_that_spilled(
     index = Index.create(str(tmp_path / "ix"))
     report = index.ingest([str(wire)], workers=workers)
     assert report.pool_spills > 0
-    if workers == 1:  # the run's own writers, in this process, one a commit (a file each
-        # here): a pool that spilled saves once more when its segment is written (what it
-        # still holds, as a last run)
-        assert report.commits == 2
-        assert len(spilled) == report.pool_spills + 2
+    if workers == 1:  # the run's own writers, in this process, one a commit: a pool that
+        # spilled saves once more when its segment is written (what it still holds, as a
+        # last run). Whether the two files share a commit turns on where the pool last
+        # spilled, so on the bytes of their paths (the test's folder): not asserted.
+        assert len(spilled) == report.pool_spills + report.commits
     assert report.paragraphs == quiet.paragraphs
     assert index.stats()["paragraphs"] == report.paragraphs
     assert report.to_dict()["pool_spills"] == report.pool_spills

@@ -133,7 +133,9 @@ def test_paragraphs_that_hold_the_word_come_before_those_that_do_not(drought: In
     # the outlook story is found by its headline and tags, its paragraphs after
     assert [h.story_id for h in hits[1:]] == ["outlook"] * 3
     assert not any(h.highlights for h in hits[1:])
-    assert hits[0].score < max(h.score for h in hits[1:])  # its story scores higher
+    # its story scores higher, but a score never rises down the ranking (#42): the ones
+    # below are capped at the answering paragraph's, so tools that sort by score agree
+    assert all(h.score <= hits[0].score for h in hits[1:])
 
 
 def test_feedback_reorders_the_best_stories_of_plain_words_only(corpus_index: Index) -> None:

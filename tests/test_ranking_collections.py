@@ -16,7 +16,8 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
-pytestmark = [pytest.mark.shared_data,
+# the eight collections are indexed for these (40 s): CI runs them in its slow step
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow,
               pytest.mark.skipif(not (DATA / "testcollections").is_dir(),
                                  reason="../shared/data is absent")]
 

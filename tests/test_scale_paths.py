@@ -472,6 +472,7 @@ def test_commits_merge_a_full_size_tier_into_one_segment(tmp_path: Path,
     assert index.check() == []
 
 
+@pytest.mark.slow  # a long run: CI's slow step
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_long_ingest_keeps_few_segments_with_every_document(
         tmp_path: Path, monkeypatch, workers: int) -> None:
@@ -1026,6 +1027,7 @@ def test_sortable_columns_hold_what_stock_whoosh_writes() -> None:
     assert ours["date"][3] == later and ours["rank"][-2:] == [2, 3]
 
 
+@pytest.mark.slow  # the benchmarks' merge policy, not ingest's: CI's slow step
 def test_whooshs_own_merge_policy_for_benchmarks_ingests_the_same_paragraphs(
         tmp_path: Path) -> None:
     # the "before tiered merging" run that bench_ingest.py --whoosh-merge-too compares with
