@@ -22,7 +22,7 @@ _EXPORTS = {
     "IndexIntegrityError": "storage",
     "IndexDamagedError": "folder", "NotAnIndexFolderError": "folder",
     "QueryTooSlowError": "budget",
-    "IndexLockedError": "ingest", "IngestReport": "ingest", "Rejection": "ingest",
+    "IndexLockedError": "ledger", "IngestReport": "ledger", "Rejection": "ledger",
     "PeopleFinder": "people", "extract_people": "people", "find_mentions": "people",
     "parse_dateline": "dateline",
 }
@@ -70,7 +70,11 @@ if _typing.TYPE_CHECKING:
     from .dateline import parse_dateline
     from .folder import IndexDamagedError, NotAnIndexFolderError
     from .index import Index, IndexNotFoundError, SchemaVersionError
-    from .ingest import IndexLockedError, IngestReport, Rejection
+    from .ledger import (
+        IndexLockedError,
+        IngestReport,
+        Rejection,
+    )
     from .model import Dateline, Story, WireFormatError
     from .people import PeopleFinder, extract_people, find_mentions
     from .search import DatelineInfo, Hit, NoSuchStoryError, QueryError

@@ -40,11 +40,15 @@ from .dates import SHARD_BY, UNDATED, shard_name, shard_window
 from .folder import NotAnIndexFolderError
 from .index import Index, IndexNotFoundError, folder_size
 from .ingest import (
+    IngestRun,
+    start_run,
+    stat_walked,
+    walk_sources,
+)
+from .ledger import (
     HELD_LOCK_FDS,
-    MAX_FILE_BYTES,
     FileRecord,
     IngestReport,
-    IngestRun,
     Rejection,
     _now,
     _write_json,
@@ -52,17 +56,17 @@ from .ingest import (
     mark_running,
     read_ledger,
     read_rejected,
-    read_wire_file,
-    start_run,
-    stat_walked,
-    story_id_for,
-    too_large,
-    walk_sources,
     write_failed_run,
     write_last_run,
 )
 from .model import WireFormatError
 from .people import PeopleFinder
+from .process import (
+    MAX_FILE_BYTES,
+    read_wire_file,
+    story_id_for,
+    too_large,
+)
 from .ranking import DEFAULT, RankingParams
 from .schema import build_schema
 from .storage import index_exists

@@ -206,7 +206,8 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
     from .cluster import ClusterError
     from .folder import IndexDamagedError, NotAnIndexFolderError
     from .index import Index, SchemaVersionError, default_index_path
-    from .ingest import IndexLockedError, Rejection, walk
+    from .ingest import walk
+    from .ledger import IndexLockedError, Rejection
     from .storage import IndexIntegrityError
 
     paths_list = list(paths) or ["corpus"]
@@ -584,8 +585,8 @@ def people() -> None:
               type=click.Path(dir_okay=False), help="Use a model from `people train`.")
 def people_extract(source: IO[str], as_json: bool, model_path: str | None) -> None:
     """Print the people a text names, canonical, one per line (FILE, or - for stdin)."""
-    from .ingest import MAX_FILE_BYTES
     from .people import people_from_mentions
+    from .process import MAX_FILE_BYTES
 
     finder = _people_finder(model_path)
     text = source.read(MAX_FILE_BYTES + 1)  # the limit ingest sets a wire file
@@ -656,7 +657,7 @@ def optimize(index_path: str | None, workers: int | None) -> None:
     Copies the whole index, so run it after a bulk load or weekly, not nightly (ingest
     merges by size tier as it goes). Shows its progress on a terminal. Waits for nothing:
     exits 4 when an ingest is running."""
-    from .ingest import IndexLockedError
+    from .ledger import IndexLockedError
     from .storage import MergeError
 
     index = open_index(index_path)

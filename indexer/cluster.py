@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .ingest import IngestReport
+from .ledger import IngestReport
 
 if TYPE_CHECKING:
     from .index import Index

@@ -38,19 +38,21 @@ from .disjunction import docnum_bitset, term_bitset
 from .documents import hit_from_record, record_key, record_version, story_from_records
 from .folder import IndexDamagedError
 from .ingest import (
-    IngestReport,
     IngestRun,
+    remove_leftovers,
+    remove_temporary_files,
+    start_run,
+    write_rejected,
+)
+from .ledger import (
+    IngestReport,
     Rejection,
     ingest_lock,
     ledger_of,
     read_last_run,
     read_rejected,
-    remove_leftovers,
-    remove_temporary_files,
-    start_run,
     write_failed_run,
     write_last_run,
-    write_rejected,
 )
 from .model import Story
 from .people import PeopleFinder

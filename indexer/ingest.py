@@ -8,22 +8,18 @@ exactly the files whose records never landed.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
 import gc
 import hashlib
-import json
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from whoosh.index import FileIndex
 from whoosh.query import And, Term
@@ -31,11 +27,22 @@ from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL
 
 from . import folder as index_folder
-from . import whoosh_ext
-from .dates import shard_name
-from .documents import paragraph_records, record_key, story_document
+from . import process, whoosh_ext
+from .documents import record_key
+from .ledger import (
+    REJECTED_NAME,
+    FileRecord,
+    IngestReport,
+    Rejection,
+    _now,
+    _write_json,
+    mark_running,
+    read_ledger,
+    read_rejected,
+)
 from .model import WireFormatError
 from .people import PeopleFinder
+from .process import MAX_FILE_BYTES, RULES, FileJob, FileOutcome, pool_short, too_large
 from .schema import SUPERSEDED, build_schema
 from .search import records
 from .storage import (
@@ -56,144 +63,10 @@ from .versions import Pending, VersionInfo, settle, versioned_keys
 if TYPE_CHECKING:
     from .workers import WorkerPool
 
-LOCK_NAME = "ingest.lock"
-LAST_RUN_NAME = "last_run.json"
-MAX_FILE_BYTES = 64 * 1024 * 1024  # a day of one agency's wire is a few MB
 SPLIT_BYTES = 256 * 1024  # with workers, a file this large is shared among them
 # the CPU of merging a document, over that of indexing a paragraph (parsing, analysis,
 # people): about a fifth (bench/bench_ingest.py --no-merge-too gives both)
 MERGE_COST = 0.2
-# a writer keeps 1/POOL_RESERVE of its posting pool free for what comes next: a pool that
-# overflows writes sorted runs of all it holds to disk, and reads them back when the
-# segment is written (far slower than writing the segment)
-POOL_RESERVE = 8
-HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.workers)
-
-
-def pool_short(writer, growth: float = 0.0) -> bool:
-    """Whether the writer's posting pool, having taken `growth` times what it holds now,
-    would have less than 1/POOL_RESERVE of it free (never for a writer that does not say:
-    stock Whoosh's)."""
-    room = getattr(writer, "pool_room", None)
-    if room is None:
-        return False
-    left, limit = room(), writer.pool.limit
-    return left - (limit - left) * growth < limit / POOL_RESERVE
-
-
-class IndexLockedError(RuntimeError):
-    """Another ingest holds the index."""
-
-
-@dataclass
-class Rejection:
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{printable(self.path)}: {printable(self.reason)}"
-
-
-@dataclass
-class IngestReport:
-    """What one ingest run did; `to_dict()` is the machine-readable run summary."""
-
-    files_seen: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    pruned: int = 0
-    stories: int = 0
-    paragraphs: int = 0  # paragraphs written by this run
-    paragraphs_removed: int = 0
-    commits: int = 0
-    merges: int = 0  # segments merged by this run's commits (a size tier's worth each)
-    merged_documents: int = 0  # documents those merges copied
-    merged_bytes: int = 0  # the merged segments' size on disk
-    # times a posting pool overflowed and wrote sorted runs of all it held to disk, read
-    # back when its segment was written: slow, and the sign of a pool too small for a story
-    pool_spills: int = 0
-    seconds: float = 0.0
-    still_rejected: int = 0  # rejected by an earlier run, unchanged since: not read again
-    errors: list[Rejection] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.rejected == 0
-
-    def summary(self) -> str:
-        return (
-            f"{self.files_seen} files seen: {self.added} added, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.rejected} rejected, {self.pruned} pruned; "
-            f"{self.paragraphs} paragraphs written in {self.seconds:.2f}s"
-            + (f"; {self.still_rejected} still rejected, unchanged (`indexer check` lists "
-               "them)" if self.still_rejected else "")
-        )
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["errors"] = [{"path": e.path, "reason": e.reason} for e in self.errors]
-        return data
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    """The ledger's memory of one ingested file."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-    stories: tuple[str, ...]
-    shards: tuple[str, ...] = ()  # in an archive's shard: every shard the file's stories are in
-
-    def unchanged(self, stat: os.stat_result) -> bool:
-        """Whether the file is as it was when recorded, by size and mtime (its bytes are
-        not read again to tell)."""
-        return (self.size, self.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-
-
-@contextmanager
-def ingest_lock(index_dir: str) -> Iterator[None]:
-    """One writer at a time. flock dies with its process, so a crashed run never blocks."""
-    os.makedirs(index_dir, exist_ok=True)
-    fd = os.open(os.path.join(index_dir, LOCK_NAME), os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                raise IndexLockedError(
-                    f"another ingest is writing to {index_dir} (lock held on {LOCK_NAME})"
-                ) from None
-            raise
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        HELD_LOCK_FDS.add(fd)
-        yield
-    finally:
-        HELD_LOCK_FDS.discard(fd)
-        os.close(fd)  # closing releases the flock
-
-
-def read_ledger(ix: FileIndex) -> dict[str, FileRecord]:
-    """Every file record in the index, keyed by source path."""
-    with ix.searcher() as searcher:
-        return ledger_of(searcher)
-
-
-def ledger_of(searcher: Searcher) -> dict[str, FileRecord]:
-    """The file records in the searcher's generation (the one its paragraphs come from)."""
-    ledger: dict[str, FileRecord] = {}
-    for fields in searcher.documents(kind="file"):
-        ledger[fields["source"]] = FileRecord(
-            size=fields["size"],
-            mtime_ns=fields["mtime"],
-            sha256=fields["sha256"],
-            stories=tuple(fields.get("stories") or ()),
-            shards=tuple(fields.get("shards") or ()),
-        )
-    return ledger
 
 
 def walk(paths: list[str], follow_symlinks: bool = False) -> Iterator[tuple[Path, Path]]:
@@ -348,193 +221,6 @@ def stat_walked(path: Path) -> tuple[os.stat_result | None, str]:
     if not S_ISREG(stat.st_mode):
         return None, "not a regular file"
     return stat, ""
-
-
-def too_large(size: int) -> str:
-    return f"file too large ({size} bytes, limit {MAX_FILE_BYTES})"
-
-
-def read_wire_file(path: str) -> bytes:
-    """A wire file's bytes (read_limited at MAX_FILE_BYTES), or WireFormatError saying
-    why they cannot be read."""
-    try:
-        return read_limited(path, MAX_FILE_BYTES)
-    except OSError as exc:
-        raise WireFormatError(f"unreadable: {exc.strerror or exc}") from None
-
-
-def read_limited(path: str, limit: int) -> bytes:
-    """A regular file's bytes, at most `limit` of them (the limit holds for the bytes
-    read, not only for the size seen when the folder was listed: a file may grow). Opened
-    without blocking, so a path swapped for a FIFO or a device is refused, not waited on."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    try:
-        if not S_ISREG(os.fstat(fd).st_mode):
-            raise WireFormatError("not a regular file")
-        os.set_blocking(fd, True)
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise WireFormatError(f"file too large (over {limit} bytes)")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def story_id_for(path: Path, root: Path) -> str:
-    """The path relative to the ingested root, without its suffix, '/'-separated (bytes
-    that do not decode, and control characters, escaped: see textio.printable)."""
-    relative = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
-    return printable(relative.with_suffix("").as_posix())
-
-
-@dataclass(frozen=True)
-class FileJob:
-    """A file the run has to read: new, or changed on disk since its ledger record."""
-
-    path: str
-    root: str
-    source: str  # the resolved path: the ledger's key
-    size: int
-    mtime_ns: int
-    known: FileRecord | None  # its ledger record, when it was ingested before
-    # with workers, a large file is shared by several: each parses and indexes its share
-    # of the records (formats.parse_file); the run puts their outcomes together and has
-    # a worker write the ledger record (`ledger_stories`: every story of the file)
-    part: int = 0
-    parts: int = 1
-    # a large file is read and hashed once by the run; each share is checked against
-    # that hash, and given the run's bytes (`data`) when it found others
-    data: bytes | None = None
-    sha256: str = ""
-    ledger_stories: tuple[str, ...] | None = None
-    # in an archive (indexer.archive): (shard_by, shard) indexes only that shard's
-    # stories, its ledger record naming every shard the file's stories are in (`spans`)
-    shard: tuple[str, str] | None = None
-    spans: tuple[str, ...] = ()
-
-    @property
-    def share_bytes(self) -> int:
-        """The bytes of the file this job reads (its share of a shared file)."""
-        return self.size // self.parts
-
-
-@dataclass
-class FileOutcome:
-    """What reading a file gave: "parsed" (documents added), "touched" (same content:
-    its ledger record refreshed), "rejected" (nothing added) or, for a share of a file,
-    "stale" (nothing added: the file no longer held the bytes the run hashed)."""
-
-    job: FileJob
-    status: str
-    reason: str = ""
-    problems: list[str] = field(default_factory=list)
-    stories: int = 0
-    paragraphs: int = 0
-    documents: int = 0  # documents added: paragraphs, story records, the file record
-    versions: list[tuple[str, VersionInfo]] = field(default_factory=list)  # key, version
-    # a share of a file: its story ids and problems, each with its record's number
-    story_ids: list[str] = field(default_factory=list)
-    at: list[int] = field(default_factory=list)
-    problems_at: list[int] = field(default_factory=list)
-    spans: tuple[str, ...] = ()
-    pool_spills: int = 0  # a worker's posting pool spilled while it read this file
-
-
-RULES = PeopleFinder()
-
-
-class DocumentSink(Protocol):
-    """Where process_file puts a file's documents: the run's writer or a worker's."""
-
-    def add(self, document: dict) -> None: ...
-
-    def add_documents(self, common: dict, documents: list[dict]) -> None:
-        """A document for each of `documents`, each with the fields of `common` too."""
-
-
-def process_file(job: FileJob, fmt: str, sink: DocumentSink,
-                 people: PeopleFinder = RULES) -> FileOutcome:
-    """Read, hash and parse one file, add the people each story names, and add its
-    documents (paragraphs, story records, then its ledger record) to `sink`; the same in
-    the run's process or a worker's."""
-    if job.ledger_stories is not None:  # the shares of the file are in: its ledger record
-        sink.add(_file_record(job, job.sha256, job.ledger_stories, job.spans))
-        return FileOutcome(job, "recorded", documents=1)
-    given = job.data
-    if given is not None:  # the outcome goes back without the bytes
-        job = replace(job, data=None)
-    digest = job.sha256  # a large file's, hashed by the run: each share checks its bytes
-    if not (digest and job.known and job.known.sha256 == digest):
-        try:
-            data = given if given is not None else read_wire_file(job.path)
-        except WireFormatError as exc:
-            if digest:  # the run has the bytes it read: it sends them (_apply)
-                return FileOutcome(job, "stale", str(exc))
-            return FileOutcome(job, "rejected", str(exc))
-        found = digest if given is not None else hashlib.sha256(data).hexdigest()
-        if digest and found != digest:  # rewritten since the run read it
-            return FileOutcome(job, "stale", "changed since the run read it")
-        digest = found
-    if job.known and job.known.sha256 == digest:
-        # touched, not changed: refresh the ledger so the next run skips it on stat alone
-        sink.add(_file_record(job, digest, job.known.stories, job.known.shards))
-        return FileOutcome(job, "touched", documents=1)
-    from .formats import parse_file  # the readers: only a run that reads files loads them
-
-    try:
-        parsed = parse_file(data, story_id_for(Path(job.path), Path(job.root)), job.source,
-                            fmt, share=(job.part, job.parts))
-    except WireFormatError as exc:
-        return FileOutcome(job, "rejected", str(exc))  # an earlier good version stays
-    except Exception as exc:  # a reader bug must not end the batch
-        return FileOutcome(job, "rejected", f"could not parse: {type(exc).__name__}: {exc}")
-    del data  # the file's bytes, and each story once written: a big file's peak memory
-    spans: tuple[str, ...] = ()
-    if job.shard is not None:  # an archive's shard: its own stories only
-        shard_by, name = job.shard
-        names = [shard_name(story.date, shard_by) for story in parsed.stories]
-        spans = tuple(sorted(set(names)))
-        parsed.at = [at for at, found in zip(parsed.at, names, strict=True) if found == name]
-        parsed.stories = [story for story, found in zip(parsed.stories, names, strict=True)
-                          if found == name]
-    story_ids = [story.story_id for story in parsed.stories]
-    stories = parsed.stories[::-1]
-    parsed.stories = []
-    outcome = FileOutcome(job, "parsed", problems=parsed.problems, stories=len(stories))
-    if job.parts > 1:
-        outcome.story_ids, outcome.at = story_ids, parsed.at
-        outcome.problems_at, outcome.spans = parsed.problems_at, spans
-    while stories:
-        story = people.add_people(stories.pop())
-        outcome.versions.append((story.key, VersionInfo(story.story_id, story.version,
-                                                        story.date, story.status,
-                                                        story.source)))
-        common, paragraphs = paragraph_records(story)
-        sink.add_documents(common, paragraphs)
-        outcome.paragraphs += len(paragraphs)
-        sink.add(story_document(story))
-    outcome.documents = outcome.paragraphs + outcome.stories
-    # a shard none of whose stories the file holds (any more) keeps no record of it
-    if job.parts == 1 and (job.shard is None or story_ids):
-        sink.add(_file_record(job, digest, tuple(story_ids), spans))
-        outcome.documents += 1
-    return outcome
-
-
-def _file_record(job: FileJob, digest: str, stories: tuple[str, ...],
-                 spans: tuple[str, ...] = ()) -> dict:
-    record = {"id": f"file:{job.source}", "kind": "file", "source": job.source,
-              "size": job.size, "mtime": job.mtime_ns, "sha256": digest,
-              "stories": list(stories)}
-    if spans:
-        record["shards"] = list(spans)
-    return record
 
 
 @contextmanager
@@ -947,7 +633,7 @@ class IngestRun:
 
     def _read(self, job: FileJob) -> None:
         if self._pool is None:
-            self._apply(process_file(job, self.fmt, self, self.people))
+            self._apply(process.process_file(job, self.fmt, self, self.people))
             return
         jobs = [job]
         if job.size >= SPLIT_BYTES:
@@ -955,7 +641,7 @@ class IngestRun:
             # the batch's end: each worker indexes a share of its records, from the same
             # bytes (read here once, so a file rewritten meanwhile cannot split in two)
             try:
-                data = read_wire_file(job.path)
+                data = process.read_wire_file(job.path)
             except WireFormatError as exc:
                 self._apply(FileOutcome(job, "rejected", str(exc)))
                 return
@@ -1096,43 +782,6 @@ class IngestRun:
                 self.report.pruned += 1
 
 
-REJECTED_NAME = "rejected.json"
-
-
-def read_rejected(index_dir: str) -> dict[str, dict]:
-    """The files earlier runs rejected, by source: size, mtime, reason, since when. A
-    damaged record (our own bookkeeping, not the index) reads as its entries that are
-    whole, or none; the next run writes it anew."""
-    try:
-        with open(os.path.join(index_dir, REJECTED_NAME), encoding="utf-8",
-                  errors="replace") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {source: known for source, known in data.items()
-            if isinstance(known, dict) and isinstance(known.get("size"), int)
-            and isinstance(known.get("mtime"), int) and isinstance(known.get("reason"), str)}
-
-
-def read_last_run(index_dir: str) -> dict | None:
-    """The last run's record (write_last_run); None when there is none. A damaged one
-    reads as {"outcome": "unknown", ...} saying so: the next run writes it anew."""
-    path = os.path.join(index_dir, LAST_RUN_NAME)
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        data = None
-    if not isinstance(data, dict) or not isinstance(data.get("outcome"), str):
-        return {"outcome": "unknown", "reason": f"{LAST_RUN_NAME} is damaged: the next "
-                "ingest writes it anew"}
-    return data
-
-
 def write_rejected(index_dir: str, run: IngestRun) -> None:
     """Keep what this run rejected (or found still rejected), and the earlier runs'
     rejections of files it did not walk that are still there; a file read fine again,
@@ -1162,64 +811,4 @@ def start_run(ix: FileIndex) -> str | None:
     remove_leftovers(ix)
     return mark_running(ix.storage.folder)
 
-
-def mark_running(index_dir: str) -> str | None:
-    """start_run's record: this run is running; "killed" when the one before still was."""
-    previous = None
-    try:
-        with open(os.path.join(index_dir, LAST_RUN_NAME), encoding="utf-8") as f:
-            if json.load(f).get("outcome") == "running":
-                previous = "killed"
-    except (OSError, ValueError, AttributeError):
-        pass
-    _write_json(os.path.join(index_dir, LAST_RUN_NAME),
-                {"started": _now(), "outcome": "running", "pid": os.getpid()})
-    return previous
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def write_last_run(index_dir: str, report: IngestReport, outcome: str,
-                   previous: str | None = None, reason: str | None = None,
-                   best_effort: bool = False) -> None:
-    """Record the run's summary beside the index, atomically (for `indexer stats`):
-    outcome ok, rejected, failed (with the reason) or interrupted; running while it runs,
-    so the next run can tell that this one was killed (`previous_run`: killed)."""
-    data: dict = {"finished": _now(), "outcome": outcome}
-    if reason:
-        data["reason"] = reason
-    if previous:
-        data["previous_run"] = previous
-    data.update(report.to_dict())
-    try:
-        _write_json(os.path.join(index_dir, LAST_RUN_NAME), data)
-    except OSError:
-        if not best_effort:  # a failing run's record must not hide why it failed
-            raise
-
-
-def write_failed_run(index_dir: str, report: IngestReport, exc: BaseException,
-                     previous: str | None = None) -> None:
-    """Record a run that raised: interrupted (Ctrl-C), or failed and why."""
-    if isinstance(exc, KeyboardInterrupt):
-        write_last_run(index_dir, report, "interrupted", previous=previous, best_effort=True)
-    else:
-        write_last_run(index_dir, report, "failed", previous=previous,
-                       reason=f"{type(exc).__name__}: {exc}", best_effort=True)
-
-
-def _write_json(target: str, data: dict) -> None:
-    temporary = target + ".tmp"
-    try:
-        with open(temporary, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 

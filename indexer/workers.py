@@ -1,5 +1,5 @@
 """Worker processes for `ingest --workers N`: each reads, parses and indexes files (or
-its share of the records of a large one: ingest.FileJob) into a segment of its own (or
+its share of the records of a large one: FileJob) into a segment of its own (or
 more: _SegmentOfBatch), and hands the finished segments to the run, which commits all of
 a batch's segments in one table of contents (indexer.storage.commit_verified).
 
@@ -24,10 +24,12 @@ from typing import cast
 from whoosh.index import FileIndex
 from whoosh.writing import SegmentWriter
 
-from . import ingest, whoosh_ext
+from . import ledger, whoosh_ext
+from . import process as file_process
 from .folder import IndexDamagedError
 from .forked import die_with_run
 from .people import PeopleFinder
+from .process import FileJob, FileOutcome
 from .storage import merge_into
 
 POLL_SECONDS = 1.0  # how often an idle worker checks that the run is still alive
@@ -84,7 +86,7 @@ class WorkerPool:
         # same share as one parsing a file of a thousand stories)
         self._load = [0] * count
         self._jobs = [0] * count  # and in file jobs
-        self._outcomes: deque[ingest.FileOutcome] = deque()  # back, not yet taken
+        self._outcomes: deque[FileOutcome] = deque()  # back, not yet taken
         self._merging: dict[int, Merge] = {}  # worker number -> the merge it is doing
         self._merged: list[Merge] = []  # done, not yet committed
         self._segments: dict[int, list] = {}  # worker number -> its batch's segments, back
@@ -107,7 +109,7 @@ class WorkerPool:
             self.connections.append(ours)
             self.processes.append(process)
 
-    def submit(self, job: ingest.FileJob) -> None:
+    def submit(self, job: FileJob) -> None:
         """Hand the job to the worker with the least work in flight, waiting until one
         has room: a job queued behind a worker's large file (or a merge) would wait
         there while another worker ran out of work."""
@@ -122,7 +124,7 @@ class WorkerPool:
         self._jobs[number] += 1
         self.in_flight += 1
 
-    def next_outcome(self) -> ingest.FileOutcome:
+    def next_outcome(self) -> FileOutcome:
         while not self._outcomes:
             self._result("file")
         self.in_flight -= 1
@@ -282,7 +284,7 @@ class WorkerPool:
             connection.close()
 
 
-def _work(job: ingest.FileJob) -> int:
+def _work(job: FileJob) -> int:
     """A job's weight in a worker's load: the bytes of its share of the file (a shared
     file's ledger record, or an empty file: 1)."""
     return 1 if job.ledger_stories is not None else max(1, job.share_bytes)
@@ -335,7 +337,7 @@ class _SegmentOfBatch:
         self.finished: list = []  # this batch's segments finished early
         self.spills = 0  # the pool spills of the writers finished so far
 
-    # a DocumentSink for ingest.process_file
+    # a DocumentSink for file_process.process_file
 
     def add(self, fields: dict) -> None:
         self._writer_now().add_document(**fields)
@@ -344,16 +346,16 @@ class _SegmentOfBatch:
         whoosh_ext.add_documents(self._writer_now(), common, documents)
 
     def _writer_now(self) -> SegmentWriter:
-        if self.writer is not None and ingest.pool_short(self.writer):  # before each story
+        if self.writer is not None and file_process.pool_short(self.writer):  # before each story
             self.finished.append(self._finish_writer())
         if self.writer is None:
             self.writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         return self.writer
 
-    def file(self, job: ingest.FileJob, fmt: str, people: PeopleFinder) -> ingest.FileOutcome:
-        """Read and index a file job (ingest.process_file) into this batch."""
+    def file(self, job: FileJob, fmt: str, people: PeopleFinder) -> FileOutcome:
+        """Read and index a file job (process.process_file) into this batch."""
         before = self._spills_now()
-        outcome = ingest.process_file(job, fmt, self, people)
+        outcome = file_process.process_file(job, fmt, self, people)
         outcome.pool_spills = self._spills_now() - before
         return outcome
 
@@ -383,7 +385,7 @@ class _SegmentOfBatch:
 def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: int,
            connection, parent: int, runs_ends: list[Connection]) -> None:
     # the run's ingest lock is this process's too after fork: let it go with the run
-    for fd in list(ingest.HELD_LOCK_FDS):
+    for fd in list(ledger.HELD_LOCK_FDS):
         os.close(fd)
     # with the run's ends of the pipes closed here, the run's death (even halfway through
     # sending a job) reads as the end of the pipe, not as a wait that never ends

@@ -222,7 +222,7 @@ def test_killed_ingest_sharing_large_files_among_workers_recovers_exactly(
 
 
 def test_workers_let_the_lock_go_and_exit_with_a_killed_run(tmp_path: Path) -> None:
-    from indexer.ingest import ingest_lock
+    from indexer.ledger import ingest_lock
 
     folder = tmp_path / "wire"
     make_wire_folder(folder, 3000)  # seconds of work: the kill lands while it runs

@@ -18,8 +18,9 @@ from conftest import story_text
 
 from indexer import Index, QueryError, cli
 from indexer.formats import read_stories
-from indexer.ingest import LAST_RUN_NAME, read_limited
+from indexer.ledger import LAST_RUN_NAME
 from indexer.model import WireFormatError
+from indexer.process import read_limited
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, story_text
 
-from indexer import Index, IndexLockedError, ingest
-from indexer.ingest import ingest_lock, read_ledger
+from indexer import Index, IndexLockedError, ingest, ledger, process
+from indexer.ledger import ingest_lock, read_ledger
 from indexer.model import WireFormatError
 
 
@@ -150,7 +150,7 @@ def test_second_concurrent_ingest_is_refused(corpus_copy: Path, index_dir: Path)
     index = Index.create(str(index_dir))
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time\nfrom indexer.ingest import ingest_lock\n"
+         "import sys, time\nfrom indexer.ledger import ingest_lock\n"
          f"with ingest_lock({str(index_dir)!r}):\n    print('held', flush=True)\n"
          "    time.sleep(30)\n"],
         stdout=subprocess.PIPE, text=True)
@@ -201,22 +201,21 @@ def test_ingest_a_single_file_uses_its_stem_as_story_id(index_dir: Path) -> None
 
 def test_a_failing_worker_abandons_the_batch_and_the_next_run_completes(
         corpus_copy: Path, index_dir: Path, monkeypatch) -> None:
-    from indexer import ingest
     from indexer.workers import WorkerError
 
     index = Index.create(str(index_dir))
-    original = ingest.process_file
+    original = process.process_file
 
     def failing(job, fmt, add, people):
         if job.path.endswith("tokyo-quake.txt"):
             raise MemoryError("simulated")
         return original(job, fmt, add, people)
 
-    monkeypatch.setattr(ingest, "process_file", failing)
+    monkeypatch.setattr(process, "process_file", failing)
     with pytest.raises(WorkerError, match="tokyo-quake.txt: MemoryError: simulated"):
         index.ingest([str(corpus_copy)], workers=2)
     assert index.paragraph_count() == 0 and index.check() == []
-    monkeypatch.setattr(ingest, "process_file", original)
+    monkeypatch.setattr(process, "process_file", original)
     report = index.ingest([str(corpus_copy)], workers=2)
     assert report.added == report.files_seen and index.check() == []
     assert index.story("world/tokyo-quake") is not None
@@ -243,22 +242,21 @@ def test_walk_resolves_each_file_as_path_resolve_does(tmp_path: Path) -> None:
 
 def test_a_worker_that_dies_abandons_the_batch(corpus_copy: Path, index_dir: Path,
                                                monkeypatch) -> None:
-    from indexer import ingest
     from indexer.workers import WorkerError
 
     index = Index.create(str(index_dir))
-    original = ingest.process_file
+    original = process.process_file
 
     def dying(job, fmt, add, people):
         if job.path.endswith("tokyo-quake.txt"):
             os._exit(3)  # as the kernel's OOM killer or a crash in C would end it
         return original(job, fmt, add, people)
 
-    monkeypatch.setattr(ingest, "process_file", dying)
+    monkeypatch.setattr(process, "process_file", dying)
     with pytest.raises(WorkerError, match=r"indexer-worker-\d died \(exit code 3\)"):
         index.ingest([str(corpus_copy)], workers=2)
     assert index.paragraph_count() == 0 and index.check() == []
-    monkeypatch.setattr(ingest, "process_file", original)
+    monkeypatch.setattr(process, "process_file", original)
     assert index.ingest([str(corpus_copy)], workers=2).ok
 
 
@@ -331,7 +329,7 @@ def test_a_shared_file_changed_after_the_run_read_it_is_indexed_as_the_run_read_
     rejected: dict[str, list[str]] = {"one": [], "two": []}
     one = Index.create(str(tmp_path / "one")).ingest(
         [str(wire)], on_reject=lambda r: rejected["one"].append(r.reason))
-    run, read = os.getpid(), ingest.read_wire_file
+    run, read = os.getpid(), process.read_wire_file
 
     def changed(path: str) -> bytes:
         if os.getpid() == run or not path.endswith("day.sgml"):
@@ -341,7 +339,7 @@ def test_a_shared_file_changed_after_the_run_read_it_is_indexed_as_the_run_read_
             raise WireFormatError(f"cannot read {path}")
         return read(path).replace(b"Ferry", b"Barge")
 
-    monkeypatch.setattr(ingest, "read_wire_file", changed)
+    monkeypatch.setattr(process, "read_wire_file", changed)
     two = Index.create(str(tmp_path / "two")).ingest(
         [str(wire)], workers=2, on_reject=lambda r: rejected["two"].append(r.reason))
     assert list(tmp_path.glob("read-by-*"))
@@ -379,9 +377,9 @@ def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
     batch = _SegmentOfBatch(ix, limitmb=0.25)  # each file takes about 100 kB of pool
     documents = 0
     for path in sorted(wire.iterdir()):
-        job = ingest.FileJob(str(path), str(wire), str(path), path.stat().st_size,
+        job = process.FileJob(str(path), str(wire), str(path), path.stat().st_size,
                              path.stat().st_mtime_ns, None)
-        outcome = batch.file(job, "auto", ingest.RULES)
+        outcome = batch.file(job, "auto", process.RULES)
         assert outcome.status == "parsed"
         documents += outcome.documents
     segments = batch.finish()
@@ -467,12 +465,12 @@ def test_the_walk_read_ahead_knows_the_new_bytes_left_once_it_has_seen_the_end(
     for name, size in (("a", 300), ("b", 500), ("c", 700)):
         (wire / f"{name}.txt").write_bytes(b"x" * size)
     stat = (wire / "a.txt").stat()  # unchanged since its ledger record: nothing to read
-    ledger = {os.path.realpath(wire / "a.txt"): ingest.FileRecord(stat.st_size,
-                                                                  stat.st_mtime_ns, "", ())}
+    records = {os.path.realpath(wire / "a.txt"): ledger.FileRecord(stat.st_size,
+                                                                   stat.st_mtime_ns, "", ())}
     walked = list(ingest.walk_sources([str(wire)]))
     new = {"a": 0, "b": 500, "c": 700}
     left = [new[path.stem] for path, _, _ in walked]
-    ahead = ingest.Lookahead(iter(walked), ledger)
+    ahead = ingest.Lookahead(iter(walked), records)
     assert ahead.remaining() is None  # nothing walked yet
     for number, entry in enumerate(walked):
         assert next(ahead) == entry
@@ -530,7 +528,7 @@ def test_a_batch_holds_its_paragraphs_for_each_writer(tmp_path: Path, workers: i
     wire = _eight_files(tmp_path / "wire")
     whole = Index.create(str(tmp_path / "whole")).ingest([str(wire)])
     index = Index.create(str(tmp_path / "ix"))
-    with ingest.ingest_lock(index.path):
+    with ledger.ingest_lock(index.path):
         run = ingest.IngestRun(index.whoosh_index, workers=workers, merge=False,
                                batch_paragraphs=whole.paragraphs * 2 // 3)
         report = run.run([str(wire)])

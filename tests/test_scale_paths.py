@@ -19,7 +19,8 @@ from whoosh.writing import SegmentWriter
 from indexer import Index, storage, whoosh_ext
 from indexer.cli import main
 from indexer.disjunction import docnum_bitset, score_documents, term_bitset, top_documents
-from indexer.ingest import IngestRun, ingest_lock
+from indexer.ingest import IngestRun
+from indexer.ledger import ingest_lock
 from indexer.search import (
     Filtered,
     date_window,
@@ -1076,7 +1077,7 @@ def test_a_worker_set_to_merge_first_hands_back_the_segment_of_the_files_it_hold
     # is committed), a worker may be set to merge: the segment of the files it was handed
     # belongs to their batch, and must not wait for the merge, nor be left out
     from indexer.crashcheck import make_wire_folder
-    from indexer.ingest import RULES, FileJob
+    from indexer.process import RULES, FileJob
     from indexer.workers import WorkerPool
 
     make_wire_folder(tmp_path / "old", 4)
