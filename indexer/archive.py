@@ -396,7 +396,8 @@ class ArchiveIndex(Index):
                     tasks = [(self.path, self.shard_by, name, plan.get(name, []),
                               walked if prune else None, prune) for name in names]
                     for name, done in run_shards(scheduler, workers, tasks,
-                                                 {**options, "workers": 1, "people": people}):
+                                                 {**options, "workers": 1, "people": people},
+                                                 ingest_shard):
                         for path, _, _ in plan.get(name, []):
                             tick(str(path))
                         for rejection in done.errors:

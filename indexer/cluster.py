@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .ledger import IngestReport
@@ -115,10 +115,12 @@ def probe(scheduler: str, seconds: float | None = None) -> None:
                            "protocol: not a Dask scheduler")
 
 
-def run_shards(scheduler: str, workers: int, tasks: list[tuple], options: dict
+def run_shards(scheduler: str, workers: int, tasks: list[tuple], options: dict,
+               ingest_shard: Callable[..., IngestReport]
                ) -> Iterator[tuple[str, IngestReport]]:
-    """(shard, its run's report) for each task (archive.ingest_shard's positional
-    arguments: the shard's name third, its files fourth), as each finishes."""
+    """(shard, its run's report) for each task, as each finishes: `ingest_shard(*task,
+    **options)` on a worker (the archive hands its own function: the shard's name third
+    of its arguments, its files fourth)."""
     from dask.distributed import as_completed
 
     client, cluster = connect(scheduler, workers)
@@ -126,7 +128,7 @@ def run_shards(scheduler: str, workers: int, tasks: list[tuple], options: dict
         # the options travel as one argument: submit() has keywords of its own (workers=);
         # the shards with the most files first, so that a big one does not start last
         # and run alone while the other workers wait
-        futures = {client.submit(_shard_task, task, options, pure=False,
+        futures = {client.submit(_shard_task, ingest_shard, task, options, pure=False,
                                  priority=len(task[3])): task[2] for task in tasks}
         for future in as_completed(futures):
             name = futures[future]
@@ -142,10 +144,9 @@ def run_shards(scheduler: str, workers: int, tasks: list[tuple], options: dict
             cluster.close()
 
 
-def _shard_task(task: tuple, options: dict) -> IngestReport:
+def _shard_task(ingest_shard: Callable[..., IngestReport], task: tuple, options: dict
+                ) -> IngestReport:
     """A shard's ingest on a Dask worker."""
-    from .archive import ingest_shard
-
     return ingest_shard(*task, **options)
 
 
