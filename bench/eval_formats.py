@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from indexer import Index, extract_people  # noqa: E402
+from indexer.errors import WireFormatError  # noqa: E402
 from indexer.formats import detect, parse_file, reuters  # noqa: E402
-from indexer.model import WireFormatError  # noqa: E402
 from indexer.textio import decode  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"

@@ -15,16 +15,17 @@ __version__ = "0.1.0"
 
 # each public name and the module that defines it
 _EXPORTS = {
-    "Dateline": "model", "Story": "model", "WireFormatError": "model",
-    "DatelineInfo": "search", "Hit": "search", "NoSuchStoryError": "search",
-    "QueryError": "search",
-    "Index": "index", "IndexNotFoundError": "index", "SchemaVersionError": "index",
-    "IndexIntegrityError": "storage",
-    "IndexDamagedError": "folder", "NotAnIndexFolderError": "folder",
-    "QueryTooSlowError": "budget",
-    "IndexLockedError": "ledger", "IngestReport": "ledger", "Rejection": "ledger",
+    "Dateline": "model", "Story": "model",
+    "DatelineInfo": "search", "Hit": "search",
+    "Index": "index",
+    "IngestReport": "ledger", "Rejection": "ledger",
     "PeopleFinder": "people", "extract_people": "people", "find_mentions": "people",
     "parse_dateline": "dateline",
+    # every exception a caller may catch
+    **{name: "errors" for name in (
+        "WireFormatError", "QueryError", "NoSuchStoryError", "QueryTooSlowError",
+        "IndexNotFoundError", "SchemaVersionError", "IndexDamagedError",
+        "NotAnIndexFolderError", "IndexIntegrityError", "IndexLockedError")},
 }
 
 __all__ = [
@@ -66,16 +67,21 @@ def __dir__() -> list[str]:
 
 
 if _typing.TYPE_CHECKING:
-    from .budget import QueryTooSlowError
     from .dateline import parse_dateline
-    from .folder import IndexDamagedError, NotAnIndexFolderError
-    from .index import Index, IndexNotFoundError, SchemaVersionError
-    from .ledger import (
+    from .errors import (
+        IndexDamagedError,
+        IndexIntegrityError,
         IndexLockedError,
-        IngestReport,
-        Rejection,
+        IndexNotFoundError,
+        NoSuchStoryError,
+        NotAnIndexFolderError,
+        QueryError,
+        QueryTooSlowError,
+        SchemaVersionError,
+        WireFormatError,
     )
-    from .model import Dateline, Story, WireFormatError
+    from .index import Index
+    from .ledger import IngestReport, Rejection
+    from .model import Dateline, Story
     from .people import PeopleFinder, extract_people, find_mentions
-    from .search import DatelineInfo, Hit, NoSuchStoryError, QueryError
-    from .storage import IndexIntegrityError
+    from .search import DatelineInfo, Hit

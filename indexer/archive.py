@@ -37,8 +37,8 @@ from whoosh.searching import Searcher
 
 from . import whoosh_ext
 from .dates import SHARD_BY, UNDATED, shard_name, shard_window
-from .folder import NotAnIndexFolderError
-from .index import Index, IndexNotFoundError, folder_size
+from .errors import IndexNotFoundError, NotAnIndexFolderError, WireFormatError
+from .index import Index, folder_size
 from .ingest import (
     IngestRun,
     start_run,
@@ -59,7 +59,6 @@ from .ledger import (
     write_failed_run,
     write_last_run,
 )
-from .model import WireFormatError
 from .people import PeopleFinder
 from .process import (
     MAX_FILE_BYTES,

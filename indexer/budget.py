@@ -14,14 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from .errors import QueryTooSlowError
+
 QUERY_SECONDS = 10.0  # the default budget of one query (Index.query_seconds)
 
 _DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("indexer_deadline",
                                                                default=None)
-
-
-class QueryTooSlowError(RuntimeError):
-    """A query ran past its time budget."""
 
 
 @contextmanager

@@ -22,7 +22,7 @@ import json
 import os
 import zlib
 
-from .folder import IndexDamagedError
+from .errors import IndexDamagedError
 
 try:  # ISA-L's CRC-32 is about five times zlib's (already a dependency, for deflate)
     from isal.isal_zlib import crc32 as _crc32

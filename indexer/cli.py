@@ -15,6 +15,18 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from . import __version__
+from .errors import (  # exit codes: README, Exit codes
+    EXIT_CLUSTER,
+    EXIT_INDEX,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_NO_HITS,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    exit_code,
+)
 from .textio import one_line, printable, terminal_safe
 
 if TYPE_CHECKING:
@@ -30,16 +42,7 @@ if TYPE_CHECKING:
 FORMATS = ("reuters", "trec", "newsml-g2", "newsml-1.2", "nitf", "ninjs", "anpa", "iptc7901",
            "ap")
 
-# Exit codes, documented in the README.
-EXIT_OK = 0
-EXIT_NO_HITS = 1  # query found nothing (like grep)
-EXIT_USAGE = 2  # bad options or a malformed query
-EXIT_REJECTED = 3  # ingest finished, but some files were rejected
-EXIT_LOCKED = 4  # another ingest is writing to the index
-EXIT_INDEX = 5  # index missing, unreadable, of another schema version, or failed verification
-EXIT_CLUSTER = 6  # --scheduler: no Dask, no scheduler, or a task kept failing
-EXIT_INTERNAL = 70  # an unexpected error: one line, its traceback in a report file
-EXIT_INTERRUPTED = 130
+
 SEGMENTS_WORTH_OPTIMIZING = 10  # each segment adds term lookups to every query
 
 INDEX_OPTION = click.option(
@@ -70,8 +73,8 @@ def fail(message: str, code: int) -> None:
 
 
 def open_index(path: str | None) -> Index:
-    from .folder import IndexDamagedError
-    from .index import Index, IndexNotFoundError, SchemaVersionError, default_index_path
+    from .errors import IndexDamagedError, IndexNotFoundError, SchemaVersionError
+    from .index import Index, default_index_path
 
     try:
         return Index.open(path)
@@ -124,7 +127,7 @@ class _Guarded(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(EXIT_OK)
         except OSError as exc:
-            from .index import IndexNotFoundError
+            from .errors import IndexNotFoundError
 
             if isinstance(exc, IndexNotFoundError):  # found by a worker of --scheduler
                 fail(str(exc), EXIT_INDEX)
@@ -133,18 +136,11 @@ class _Guarded(click.Group):
         except Exception as exc:
             from whoosh.index import LockError
 
-            from .budget import QueryTooSlowError
-            from .cluster import ClusterError
-            from .index import CORRUPTION, SchemaVersionError
+            from .index import CORRUPTION
 
-            if isinstance(exc, QueryTooSlowError):
-                fail(str(exc), EXIT_USAGE)
-            if isinstance(exc, ClusterError):  # the query side of --scheduler
-                fail(str(exc), EXIT_CLUSTER)
-            from .folder import IndexDamagedError, NotAnIndexFolderError
-
-            if isinstance(exc, (SchemaVersionError, IndexDamagedError, NotAnIndexFolderError)):
-                fail(printable(str(exc)), EXIT_INDEX)
+            code = exit_code(exc)  # the errors a caller may catch (indexer.errors)
+            if code is not None:
+                fail(printable(str(exc)), code)
             if isinstance(exc, CORRUPTION):
                 fail(f"the index is damaged ({type(exc).__name__}: "
                      f"{printable(str(exc))[:200]}); `indexer check` tells more", EXIT_INDEX)
@@ -203,12 +199,17 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
 
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
-    from .cluster import ClusterError
-    from .folder import IndexDamagedError, NotAnIndexFolderError
-    from .index import Index, SchemaVersionError, default_index_path
+    from .errors import (
+        ClusterError,
+        IndexDamagedError,
+        IndexIntegrityError,
+        IndexLockedError,
+        NotAnIndexFolderError,
+        SchemaVersionError,
+    )
+    from .index import Index, default_index_path
     from .ingest import walk
-    from .ledger import IndexLockedError, Rejection
-    from .storage import IndexIntegrityError
+    from .ledger import Rejection
 
     paths_list = list(paths) or ["corpus"]
     missing = [path for path in paths_list if not os.path.lexists(path)]
@@ -377,8 +378,9 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
     A plain multi-word query ranks paragraphs with more of the words higher."""
+    from .errors import QueryError
     from .evaluation import strictly_decreasing, trec_word
-    from .search import QueryError, group_by_story, group_json
+    from .search import group_by_story, group_json
 
     if output == "trec" and trec_word(qid) != qid:  # a run file's line is six words
         fail(f"--qid must be one word of printable characters, not {printable(qid)!r}",
@@ -511,8 +513,8 @@ def evaluate(index_path: str | None, topics_path: str, qrels_path: str,
     Stories are ranked by their best paragraph. Needs the test extras (ir-measures)."""
     from pathlib import Path
 
+    from .errors import QueryError
     from .evaluation import MEASURES, measure, read_qrels, read_topics, story_run, write_run
-    from .search import QueryError
 
     index = open_index(index_path)
     topics = read_topics(Path(topics_path))
@@ -538,7 +540,7 @@ def evaluate(index_path: str | None, topics_path: str, qrels_path: str,
               default="text", show_default=True)
 def similar(target: str, index_path: str | None, limit: int, output: str) -> None:
     """Stories like a story, or like one paragraph of it (more-like-this)."""
-    from .search import NoSuchStoryError, QueryError
+    from .errors import NoSuchStoryError, QueryError
 
     index = open_index(index_path)
     story_id, _, number = target.partition("#")
@@ -657,8 +659,7 @@ def optimize(index_path: str | None, workers: int | None) -> None:
     Copies the whole index, so run it after a bulk load or weekly, not nightly (ingest
     merges by size tier as it goes). Shows its progress on a terminal. Waits for nothing:
     exits 4 when an ingest is running."""
-    from .ledger import IndexLockedError
-    from .storage import MergeError
+    from .errors import IndexLockedError, MergeError
 
     index = open_index(index_path)
     with ExitStack() as stack:

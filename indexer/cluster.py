@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from .errors import ClusterError
 from .ledger import IngestReport
 
 if TYPE_CHECKING:
@@ -38,10 +39,6 @@ QUERY_TIMEOUT = 120.0  # seconds a query may wait for a worker and its answer
 # the Index methods a worker runs for ClusterQueries: those that read, and never write
 READS = frozenset({"search", "count", "facets", "suggest", "unmatched_filters",
                    "matching_docnums", "similar", "story", "stats"})
-
-
-class ClusterError(RuntimeError):
-    """Dask is missing, the scheduler cannot be reached, or a task failed."""
 
 
 def connect(scheduler: str, workers: int) -> tuple[Any, Any]:

@@ -27,6 +27,8 @@ import time
 
 from whoosh.index import _DEF_INDEX_NAME
 
+from .errors import IndexDamagedError, NotAnIndexFolderError
+
 OWNER_NAME = "wire-index.json"
 JOURNAL_NAME = "segments.journal"
 # the bookkeeping files of ingest (indexer.ingest) beside the index
@@ -39,15 +41,6 @@ TEMPORARY_NAMES = (f"{_DEF_INDEX_NAME}.tmp", *(f"{name}.tmp" for name in
 # what Whoosh names the files of a segment and its tables of contents (whoosh.index.TOC)
 SEGMENT_FILE = re.compile(rf"({_DEF_INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+")
 TOC_FILE = re.compile(rf"_{_DEF_INDEX_NAME}_([0-9]+)\.toc")
-
-
-class NotAnIndexFolderError(RuntimeError):
-    """--index names a folder that holds files and is not an index of this tool."""
-
-
-class IndexDamagedError(RuntimeError):
-    """The index on disk is damaged (a file failed its checksum, segments without a table
-    of contents): nothing was changed."""
 
 
 def is_marked(path: str) -> bool:
@@ -119,9 +112,17 @@ def claim(path: str, is_ours_schema=None) -> None:
 
 
 def write_marker(path: str) -> None:
-    _write_atomic(os.path.join(path, OWNER_NAME),
-                  json.dumps({"tool": "wire-indexer", "kind": "index",
-                              "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
+    """The marker, made once: two runs starting at once on a new folder both claim it,
+    and the second finds it made (only its presence counts)."""
+    text = json.dumps({"tool": "wire-indexer", "kind": "index",
+                       "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    try:
+        with open(os.path.join(path, OWNER_NAME), "x", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except FileExistsError:
+        return
 
 
 def _write_atomic(target: str, text: str) -> None:

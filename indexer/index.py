@@ -36,7 +36,13 @@ from .assist import (
 )
 from .disjunction import docnum_bitset, term_bitset
 from .documents import hit_from_record, record_key, record_version, story_from_records
-from .folder import IndexDamagedError
+from .errors import (
+    IndexDamagedError,
+    IndexNotFoundError,
+    NoSuchStoryError,
+    QueryError,
+    SchemaVersionError,
+)
 from .ingest import (
     IngestRun,
     remove_leftovers,
@@ -70,8 +76,6 @@ from .ranking import (
 from .schema import META_ID, SCHEMA_VERSION, build_schema
 from .search import (
     Hit,
-    NoSuchStoryError,
-    QueryError,
     bound_expansions,
     clean_query_text,
     date_window,
@@ -97,14 +101,6 @@ from .storage import (
 from .versions import CurrentVersions, copies, wrongly_marked
 
 DEFAULT_INDEX = "index"
-
-
-class IndexNotFoundError(FileNotFoundError):
-    """No index at the given path."""
-
-
-class SchemaVersionError(RuntimeError):
-    """The index was written by a newer (or incompatible) version of this tool."""
 
 
 # what Whoosh raises reading damaged segment files

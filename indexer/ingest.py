@@ -29,6 +29,7 @@ from whoosh.writing import MERGE_SMALL
 from . import folder as index_folder
 from . import process, whoosh_ext
 from .documents import record_key
+from .errors import WireFormatError
 from .ledger import (
     REJECTED_NAME,
     FileRecord,
@@ -40,7 +41,6 @@ from .ledger import (
     read_ledger,
     read_rejected,
 )
-from .model import WireFormatError
 from .people import PeopleFinder
 from .process import MAX_FILE_BYTES, RULES, FileJob, FileOutcome, pool_short, too_large
 from .schema import SUPERSEDED, build_schema
@@ -743,7 +743,7 @@ class IngestRun:
             # any record is parsed see the same bytes); a share that added documents
             # meanwhile would leave them without a ledger record
             if any(share.documents for share in shares):
-                from .workers import WorkerError
+                from .errors import WorkerError
                 raise WorkerError(f"{job.path}: the shares of the file disagree "
                                   f"({rejected[0].reason})")
             return FileOutcome(whole, "rejected", rejected[0].reason)

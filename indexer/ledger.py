@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
+from .errors import IndexLockedError
 from .textio import printable
 
 LOCK_NAME = "ingest.lock"
@@ -31,10 +32,6 @@ LAST_RUN_NAME = "last_run.json"
 
 
 HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.workers)
-
-
-class IndexLockedError(RuntimeError):
-    """Another ingest holds the index."""
 
 
 @dataclass

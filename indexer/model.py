@@ -45,10 +45,6 @@ class Story:
             self.key = self.story_id
 
 
-class WireFormatError(ValueError):
-    """A file that cannot be read as a story; the message is the one-line reason."""
-
-
 def naive_utc(value: datetime) -> datetime:
     """Whoosh hands aware and naive datetimes back inconsistently: store naive UTC only."""
     if value.tzinfo is not None:

@@ -14,8 +14,8 @@ from typing import Protocol
 
 from .dates import shard_name
 from .documents import paragraph_records, story_document
+from .errors import WireFormatError
 from .ledger import FileRecord
-from .model import WireFormatError
 from .people import PeopleFinder
 from .textio import printable
 from .versions import VersionInfo

@@ -14,16 +14,9 @@ from whoosh.qparser import MultifieldParser
 
 from . import budget
 from .dateline import normalize_region
+from .errors import QueryError
 from .schema import build_schema
 from .whoosh_ext import fast_analysis
-
-
-class QueryError(ValueError):
-    """A query or filter the user wrote that cannot be run; the message says why."""
-
-
-class NoSuchStoryError(QueryError):
-    """A story (or a paragraph of it) that the index does not hold."""
 
 
 @dataclass(frozen=True)

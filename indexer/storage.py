@@ -37,15 +37,8 @@ from whoosh.writing import IndexWriter, SegmentWriter
 
 from . import checksums, whoosh_ext
 from . import folder as index_folder
+from .errors import IndexIntegrityError, MergeError
 from .forked import die_with_run
-
-
-class IndexIntegrityError(RuntimeError):
-    """The index does not hold what was just committed to it."""
-
-
-class MergeError(RuntimeError):
-    """A merge in a process of its own failed or its process died: nothing committed."""
 
 
 def fsync_dir(path: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .model import WireFormatError
+from .errors import WireFormatError
 
 # C0 controls other than tab, newline, carriage return; wire streams carry them as framing.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

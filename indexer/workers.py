@@ -26,7 +26,7 @@ from whoosh.writing import SegmentWriter
 
 from . import ledger, whoosh_ext
 from . import process as file_process
-from .folder import IndexDamagedError
+from .errors import IndexDamagedError, WorkerError
 from .forked import die_with_run
 from .people import PeopleFinder
 from .process import FileJob, FileOutcome
@@ -37,10 +37,6 @@ POLL_SECONDS = 1.0  # how often an idle worker checks that the run is still aliv
 # bytes than QUEUED_BYTES (or none): small files keep it busy, large ones wait in the run
 QUEUED_JOBS = 4
 QUEUED_BYTES = 256 * 1024
-
-
-class WorkerError(RuntimeError):
-    """A worker failed other than by rejecting a file; the batch is abandoned."""
 
 
 def _failure(exc: BaseException, where: str) -> dict:

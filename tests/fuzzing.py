@@ -14,8 +14,9 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from indexer.errors import WireFormatError
 from indexer.formats import READERS, parse_file
-from indexer.model import Story, WireFormatError
+from indexer.model import Story
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -2,8 +2,8 @@ from datetime import datetime
 
 import pytest
 
+from indexer.errors import WireFormatError
 from indexer.formats import detect, read_stories
-from indexer.model import WireFormatError
 from indexer.people import PeopleFinder
 
 STORY = """Aleppo truce holds as convoys wait

@@ -20,7 +20,7 @@ from indexer import Index
 from indexer import archive as archive_module
 from indexer.archive import ArchiveIndex
 from indexer.cli import main
-from indexer.index import IndexNotFoundError
+from indexer.errors import IndexNotFoundError
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 QUAKE = "urn:newsml:example.org:20260920:quake-lima"
@@ -364,7 +364,7 @@ def test_queries_on_dask_workers_answer_as_in_process_and_keep_the_index_open(
     pytest.importorskip("dask.distributed")
     from indexer import cluster as cluster_module
     from indexer.cluster import ClusterQueries
-    from indexer.search import QueryError
+    from indexer.errors import QueryError
 
     path = tmp_path / "archive"
     archive = Index.create(str(path), shard_by="month")
@@ -431,7 +431,8 @@ def test_a_query_whose_dask_worker_dies_is_answered_by_another_or_fails_clearly(
     import dask
     import dask.distributed
 
-    from indexer.cluster import ClusterError, ClusterQueries
+    from indexer.cluster import ClusterQueries
+    from indexer.errors import ClusterError
 
     path = tmp_path / "archive"
     archive = Index.create(str(path), shard_by="month")
@@ -552,8 +553,8 @@ def test_a_plan_shared_among_workers_routes_as_one_process_does(tmp_path: Path) 
 def test_a_shard_whose_dask_workers_keep_dying_ends_the_run_and_loses_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("dask.distributed")
-    from indexer.cluster import ClusterError
     from indexer.crashcheck import consistent
+    from indexer.errors import ClusterError
 
     wire = tmp_path / "wire"
     three_month_wire(wire)

@@ -11,8 +11,8 @@ import pytest
 from conftest import story_text
 
 from indexer import Index
+from indexer.errors import WireFormatError
 from indexer.formats import gunzip, parse_file
-from indexer.model import WireFormatError
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -162,7 +162,7 @@ def test_killed_ingest_always_recovers_exactly(tmp_path: Path) -> None:
 QUERY_LOOP = textwrap.dedent("""
     import sys, time
     from indexer import Index
-    from indexer import IndexNotFoundError
+    from indexer.errors import IndexNotFoundError
     path, seconds = sys.argv[1], float(sys.argv[2])
     deadline, queries, partial = time.time() + seconds, 0, 0
     kept = None  # one long-lived index, as an embedding tool keeps it, beside fresh opens

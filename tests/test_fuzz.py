@@ -7,7 +7,8 @@ import pytest
 from fuzzing import inputs, queries, read_all
 from hypothesis import HealthCheck, given, settings
 
-from indexer import Index, QueryError
+from indexer import Index
+from indexer.errors import QueryError
 from indexer.formats import READERS
 
 CI = settings(max_examples=60, deadline=2000, derandomize=True,

@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import story_text
 
-from indexer import Index, QueryError, cli
+from indexer import Index, cli
+from indexer.errors import QueryError, WireFormatError
 from indexer.formats import read_stories
 from indexer.ledger import LAST_RUN_NAME
-from indexer.model import WireFormatError
 from indexer.process import read_limited
 
 ROOT = Path(__file__).resolve().parent.parent

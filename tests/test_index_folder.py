@@ -17,12 +17,8 @@ from hypothesis import strategies as st
 
 from indexer import Index, cli
 from indexer.checksums import verify_segment
-from indexer.folder import (
-    OWNER_NAME,
-    IndexDamagedError,
-    NotAnIndexFolderError,
-    journaled,
-)
+from indexer.errors import IndexDamagedError, NotAnIndexFolderError
+from indexer.folder import OWNER_NAME, journaled
 
 
 def run(*args: str):

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, story_text
 
-from indexer import Index, IndexLockedError, ingest, ledger, process
+from indexer import Index, ingest, ledger, process
+from indexer.errors import IndexLockedError, WireFormatError
 from indexer.ledger import ingest_lock, read_ledger
-from indexer.model import WireFormatError
 
 
 @pytest.fixture(params=[1, 2, "split"], ids=["in-process", "2-workers", "2-workers-split"])
@@ -201,7 +201,7 @@ def test_ingest_a_single_file_uses_its_stem_as_story_id(index_dir: Path) -> None
 
 def test_a_failing_worker_abandons_the_batch_and_the_next_run_completes(
         corpus_copy: Path, index_dir: Path, monkeypatch) -> None:
-    from indexer.workers import WorkerError
+    from indexer.errors import WorkerError
 
     index = Index.create(str(index_dir))
     original = process.process_file
@@ -242,7 +242,7 @@ def test_walk_resolves_each_file_as_path_resolve_does(tmp_path: Path) -> None:
 
 def test_a_worker_that_dies_abandons_the_batch(corpus_copy: Path, index_dir: Path,
                                                monkeypatch) -> None:
-    from indexer.workers import WorkerError
+    from indexer.errors import WorkerError
 
     index = Index.create(str(index_dir))
     original = process.process_file

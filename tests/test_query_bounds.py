@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer import Index, budget, cli, search
-from indexer.search import QueryError
+from indexer.errors import QueryError
 
 
 @pytest.mark.parametrize("query", ["?*", "*a*", "*?*?*?*?*?*?*?*?", "drought *ought",

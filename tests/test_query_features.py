@@ -7,7 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer import Index, QueryError, cli
+from indexer import Index, cli
+from indexer.errors import QueryError
 
 
 def test_context_gives_the_paragraphs_around_each_hit(corpus_index: Index) -> None:

@@ -7,8 +7,9 @@ from datetime import datetime
 import pytest
 import whoosh.query as wq
 
-from indexer import Hit, Index, QueryError
+from indexer import Hit, Index
 from indexer.bm25f import FieldGroup
+from indexer.errors import QueryError
 from indexer.ranking import phrases_as_words
 
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import Index, cli
+from indexer.errors import WireFormatError
 from indexer.formats import parse_file
-from indexer.model import WireFormatError
 from indexer.search import DatelineInfo, Hit
 
 # a terminal acts on these: C0 but newline (and tab), DEL, C1

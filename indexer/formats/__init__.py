@@ -15,7 +15,8 @@ import zlib
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from ..model import Story, WireFormatError
+from ..errors import WireFormatError
+from ..model import Story
 from ..textio import check_text, decode, utf16_to_utf8
 from . import anpa, aptext, iptc7901, newsml12, newsml_g2, ninjs, nitf, reuters, trec
 

@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
-from ..model import Story, WireFormatError
+from ..errors import WireFormatError
+from ..model import Story
 from ..textio import normalize_space
 from .common import assemble, byline_name, is_kill, read_control_stream, rewrite_version
 

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 
 from ..dateline import split_dateline
 from ..dates import parse_date
-from ..model import Story, WireFormatError
+from ..errors import WireFormatError
+from ..model import Story
 from ..textio import check_text, decode, normalize_space, strip_controls
 from .common import assemble, byline_name
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from functools import cache
 
 from ..dateline import normalize_region, place_for_city, split_dateline
-from ..model import Dateline, Story, WireFormatError, naive_utc
+from ..errors import WireFormatError
+from ..model import Dateline, Story, naive_utc
 from ..people import merge_names
 from ..textio import check_text, clean_text, decode, normalize_space, one_line
 

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from ..dates import month_number
-from ..model import Story, WireFormatError
+from ..errors import WireFormatError
+from ..model import Story
 from ..textio import normalize_space
 from .common import assemble, byline_name, is_kill, read_control_stream, rewrite_version
 from .xmlutil import text_paragraphs

@@ -13,7 +13,8 @@ from xml.etree import ElementTree as ET
 
 from ..dateline import parse_dateline
 from ..dates import parse_date
-from ..model import Story, WireFormatError
+from ..errors import WireFormatError
+from ..model import Story
 from . import nitf
 from .common import assemble, byline_name, dateline_from_parts, is_kill, rewrite_version
 from .xmlutil import (

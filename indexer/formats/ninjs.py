@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..dates import parse_date
-from ..model import Story, WireFormatError
+from ..errors import WireFormatError
+from ..model import Story
 from ..textio import check_text, decode
 from . import nitf
 from .common import assemble, byline_name, dateline_from_parts, is_kill, rewrite_version

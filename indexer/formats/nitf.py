@@ -13,7 +13,8 @@ from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from ..dates import parse_date
-from ..model import Dateline, Story, WireFormatError
+from ..errors import WireFormatError
+from ..model import Dateline, Story
 from ..textio import normalize_space
 from .common import assemble, byline_name, dateline_from_parts, is_kill, rewrite_version
 from .xmlutil import block_paragraphs, find, findall, is_markup, parse_xml, text_of

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from ..dateline import dateline_element
-from ..model import Story, WireFormatError
+from ..errors import WireFormatError
+from ..model import Story
 from ..textio import check_text, decode, normalize_space, strip_controls
 from .common import SGML_TAG_RE, assemble, element_pattern
 

@@ -21,7 +21,8 @@ from datetime import datetime
 
 from ..dateline import parse_dateline
 from ..dates import parse_date
-from ..model import Dateline, Story, WireFormatError
+from ..errors import WireFormatError
+from ..model import Dateline, Story
 from ..textio import check_text, decode, normalize_space, strip_controls
 from .common import SGML_TAG_RE, assemble, byline_name, element_pattern
 

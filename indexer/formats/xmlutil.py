@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
-from ..model import WireFormatError
+from ..errors import WireFormatError
 from ..textio import check_text, decode, normalize_space
 
 # Entity declarations are how XML bombs (exponential expansion) and external-entity attacks
