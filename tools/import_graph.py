@@ -20,6 +20,7 @@ import ast
 import json
 import re
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +109,9 @@ def whoosh_private_names() -> set[str]:
     names: set[str] = set()
     for path in Path(whoosh.__file__).parent.rglob("*.py"):
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+            with warnings.catch_warnings():  # Whoosh's own invalid escapes
+                warnings.simplefilter("ignore")
+                tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
         except SyntaxError:
             continue
         for node in ast.walk(tree):
