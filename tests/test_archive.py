@@ -299,6 +299,7 @@ def test_the_cli_makes_an_archive_and_refuses_a_shard_it_cannot_take(tmp_path: P
     assert runner.invoke(main, ["check", "--index", archive]).exit_code == 0
 
 
+@pytest.mark.slow  # a local Dask cluster started and stopped: CI's slow step
 def test_shard_ingests_as_tasks_of_a_local_dask_cluster(tmp_path: Path, wire: Path) -> None:
     pytest.importorskip("dask.distributed")
     from indexer.ingest import walk
@@ -359,6 +360,7 @@ DASK_QUERIES = [("aid convoys cease-fire", {}), ("drought farmers", {"since": "2
                 ("strike", {"sort": "newest", "limit": 3, "offset": 1})]
 
 
+@pytest.mark.slow  # a local Dask cluster started and stopped: CI's slow step
 def test_queries_on_dask_workers_answer_as_in_process_and_keep_the_index_open(
         tmp_path: Path, wire: Path) -> None:
     pytest.importorskip("dask.distributed")
@@ -405,6 +407,7 @@ def test_queries_on_dask_workers_answer_as_in_process_and_keep_the_index_open(
         cluster.search("aid")
 
 
+@pytest.mark.slow  # a local Dask cluster started and stopped: CI's slow step
 def test_indexer_query_answers_on_a_dask_scheduler_as_in_process(tmp_path: Path,
                                                                  wire: Path) -> None:
     pytest.importorskip("dask.distributed")
@@ -425,6 +428,7 @@ def test_indexer_query_answers_on_a_dask_scheduler_as_in_process(tmp_path: Path,
     assert missing.output.startswith("indexer: no index at ")
 
 
+@pytest.mark.slow  # a local Dask cluster started and stopped: CI's slow step
 def test_a_query_whose_dask_worker_dies_is_answered_by_another_or_fails_clearly(
         tmp_path: Path, wire: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("dask.distributed")
@@ -550,6 +554,7 @@ def test_a_plan_shared_among_workers_routes_as_one_process_does(tmp_path: Path) 
     assert len(results[0][2]) == 1 and "no readable story" not in results[0][2][0]
 
 
+@pytest.mark.slow  # a local Dask cluster started and stopped: CI's slow step
 def test_a_shard_whose_dask_workers_keep_dying_ends_the_run_and_loses_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("dask.distributed")
