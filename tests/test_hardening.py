@@ -314,6 +314,11 @@ def test_another_programs_whoosh_index_is_refused_not_written(tmp_path: Path) ->
     assert b"not an indexer index" in result.stderr
     assert sorted(name for name in os.listdir(target) if not name.startswith(".")) == [
         name for name in before if not name.startswith(".")]
+    from indexer import NotAnIndexFolderError
+
+    with pytest.raises(NotAnIndexFolderError):  # the API refuses it as the CLI does
+        Index.create(str(target))
+    assert sorted(os.listdir(target)) == before
 
 
 @pytest.mark.parametrize(("query", "message"), [

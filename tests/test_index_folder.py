@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from indexer import Index, cli
 from indexer.checksums import verify_segment
-from indexer.errors import IndexDamagedError, NotAnIndexFolderError
+from indexer.errors import IndexDamagedError
 from indexer.folder import OWNER_NAME, journaled
 
 
@@ -134,22 +134,6 @@ def test_an_index_written_before_markers_is_adopted(tmp_path: Path) -> None:
     assert run("ingest", str(CORPUS), "--index", str(index)).exit_code == 0
     assert (index / OWNER_NAME).is_file()
     assert run("query", "drought", "--index", str(index), "--count").exit_code == 0
-
-
-def test_another_programs_whoosh_index_is_refused(tmp_path: Path) -> None:
-    from whoosh import fields
-    from whoosh import index as whoosh_index
-
-    folder = tmp_path / "other"
-    folder.mkdir()
-    ix = whoosh_index.create_in(str(folder), fields.Schema(title=fields.TEXT(stored=True)))
-    writer = ix.writer()
-    writer.add_document(title="theirs")
-    writer.commit()
-    before = tree(folder)
-    with pytest.raises(NotAnIndexFolderError):
-        Index.create(str(folder))
-    assert tree(folder) == before
 
 
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyzMAIN_.0123456789", min_size=1,
