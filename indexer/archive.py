@@ -38,6 +38,7 @@ from whoosh.searching import Searcher
 from . import whoosh_ext
 from .dates import SHARD_BY, UNDATED, shard_name, shard_window
 from .errors import IndexNotFoundError, NotAnIndexFolderError, WireFormatError
+from .folder import check_not_damaged
 from .index import Index, folder_size
 from .ingest import (
     IngestRun,
@@ -165,8 +166,11 @@ class ArchiveIndex(Index):
             names = os.listdir(folder)
         except OSError:
             return []
-        return sorted((name for name in names if SHARD_NAME.fullmatch(name)
-                       and index_exists(os.path.join(folder, name))),
+        shards = [name for name in names if SHARD_NAME.fullmatch(name)]
+        for name in shards:  # a shard that lost its table of contents is damage, not absent
+            if not index_exists(os.path.join(folder, name)):
+                check_not_damaged(os.path.join(folder, name))
+        return sorted((name for name in shards if index_exists(os.path.join(folder, name))),
                       key=lambda name: (shard_window(name) is None, name))
 
     def shard(self, name: str, create: bool = False) -> Index:

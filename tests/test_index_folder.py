@@ -251,3 +251,22 @@ def test_every_segment_written_has_checksums(clean_index: Path) -> None:
         assert verify_segment(str(clean_index), segment.segment_id(), full=True)
         sums = (clean_index / f"{segment.segment_id()}.sums").read_text().splitlines()
         assert list(json.loads(sums[0])["files"])
+
+
+def test_an_archive_shard_without_its_table_of_contents_is_damage(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    assert run("ingest", str(CORPUS), "--index", str(archive), "--shard-by", "month"
+               ).exit_code == 0
+    shard = sorted((archive / "shards").iterdir())[0]
+    for toc in shard.glob("_MAIN_*.toc"):
+        toc.unlink()
+    before = tree(archive)
+    for args in (("query", "drought"), ("stats",), ("ingest", str(CORPUS))):
+        result = run(*args, "--index", str(archive))
+        assert result.exit_code == 5, (args, result.output)
+        assert "table of contents" in result.output
+    after = tree(archive)
+    # the run's own record says it failed, and why; nothing else changed
+    assert json.loads(after.pop("last_run.json"))["outcome"] == "failed"
+    before.pop("last_run.json")
+    assert after == before
