@@ -39,7 +39,7 @@ def test_the_house_only_gets_better() -> None:
     assert found["circles"] in ([], [["indexer.archive", "indexer.cluster", "indexer.index"]])
     assert set(found["over_max_lines"]) <= {
         "indexer.archive", "indexer.cli", "indexer.index", "indexer.ingest",
-        "indexer.people", "indexer.search", "indexer.whoosh_ext"}
+        "indexer.whoosh_ext"}
     assert sum(found["private_whoosh_outside_home"].values()) <= 53
 
 
