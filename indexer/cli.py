@@ -380,7 +380,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
     A plain multi-word query ranks paragraphs with more of the words higher."""
     from .errors import QueryError
     from .evaluation import strictly_decreasing, trec_word
-    from .search import group_by_story, group_json
+    from .search import group_json
 
     if output == "trec" and trec_word(qid) != qid:  # a run file's line is six words
         fail(f"--qid must be one word of printable characters, not {printable(qid)!r}",
@@ -390,12 +390,15 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
     click.get_current_context().call_on_close(index.close)  # a local cluster stops too
     try:
         started = time.monotonic()
-        if group:  # enough hits for offset + limit stories of per_story paragraphs each
-            per_story = per_story or 3
-            limit, offset, stories = (offset + limit) * per_story, 0, (offset, limit)
-        hits = index.search(query, limit=limit, offset=offset, sort=sort, per_story=per_story,
-                            all_versions=all_versions, context=context, feedback=feedback,
-                            person=person, tag=tag, place=place, since=since, until=until)
+        options = dict(sort=sort, per_story=per_story, all_versions=all_versions,
+                       context=context, feedback=feedback, person=person, tag=tag,
+                       place=place, since=since, until=until)
+        groups: list[list[Hit]] | None = None
+        if group:  # offset and limit count stories
+            groups = index.search_stories(query, limit=limit, offset=offset, **options)
+            hits = [hit for story in groups for hit in story]
+        else:
+            hits = index.search(query, limit=limit, offset=offset, **options)
         facet_names = tuple(n.strip() for n in facets.split(",") if n.strip()) if facets \
             else ()
         counts = index.facets(query, facet_names, person=person, tag=tag, place=place,
@@ -405,11 +408,6 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         seconds = time.monotonic() - started
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
-    groups: list[list[Hit]] | None = None
-    if group:
-        first, count = stories
-        groups = group_by_story(hits)[first:first + count]
-        hits = [hit for story in groups for hit in story]
     # fewer hits than asked for, up to 3: --limit 1 with its one hit is not "few"
     suggestion = index.suggest(query) if len(hits) < min(3, limit) else None
     if not hits:
@@ -428,7 +426,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
                        err=True)
         sys.exit(EXIT_NO_HITS)
     if groups is not None:  # one object per story, with its hits
-        dicts = [group_json(story, stories[0] + number, all_versions, context > 0)
+        dicts = [group_json(story, offset + number, all_versions, context > 0)
                  for number, story in enumerate(groups, start=1)]
     else:
         dicts = [hit.to_dict(all_versions, with_context=context > 0) for hit in hits]
@@ -459,7 +457,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
                                           and "NO_COLOR" not in os.environ)
         if groups is not None:
-            say(format_groups(groups, stories[0], use_color), color=use_color)
+            say(format_groups(groups, offset, use_color), color=use_color)
         else:
             say(format_text(hits, use_color), color=use_color)
         if facets:

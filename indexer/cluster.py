@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 QUERY_TIMEOUT = 120.0  # seconds a query may wait for a worker and its answer
 # the Index methods a worker runs for ClusterQueries: those that read, and never write
-READS = frozenset({"search", "count", "facets", "suggest", "unmatched_filters",
+READS = frozenset({"search", "search_stories", "count", "facets", "suggest", "unmatched_filters",
                    "matching_docnums", "similar", "story", "stats"})
 
 
@@ -173,6 +173,10 @@ class ClusterQueries:
     def search(self, query: str, **options: Any) -> list[Hit]:
         """Index.search on a worker (the same keywords)."""
         return self.call("search", query, **options)
+
+    def search_stories(self, query: str, **options: Any) -> list[list[Hit]]:
+        """Index.search_stories on a worker (the same keywords)."""
+        return self.call("search_stories", query, **options)
 
     def search_many(self, queries: list[tuple[str, dict]]) -> list[list[Hit]]:
         """Several searches at once, spread over the workers; the answers in order."""

@@ -80,6 +80,7 @@ from .search import (
     clean_query_text,
     date_window,
     filter_query,
+    group_by_story,
     highlight_spans,
     people_by_surname,
     records,
@@ -601,6 +602,18 @@ class Index:
         with budget.limit(self.query_seconds):
             return self._search(query, params, person, tag, place, since, until, limit,
                                 per_story, all_versions, context, offset, sort)
+
+    @_damage_explained
+    def search_stories(self, query: str, *, limit: int = 10, offset: int = 0,
+                       per_story: int | None = None, **options) -> list[list[Hit]]:
+        """Ranked stories, each once with up to `per_story` (default 3) of its best
+        paragraphs, in the order of their best paragraph: `offset` and `limit` count
+        stories (`indexer query --group`). The other keywords are search()'s."""
+        per_story = per_story or 3
+        # enough paragraphs for offset + limit stories of per_story paragraphs each
+        hits = self.search(query, limit=(offset + limit) * per_story, offset=0,
+                           per_story=per_story, **options)
+        return group_by_story(hits)[offset:offset + limit]
 
     def _search(self, query: str, params: RankingParams, person, tag, place, since, until,
                 limit: int, per_story: int | None, all_versions: bool, context: int,
