@@ -608,7 +608,9 @@ class Index:
                        per_story: int | None = None, **options) -> list[list[Hit]]:
         """Ranked stories, each once with up to `per_story` (default 3) of its best
         paragraphs, in the order of their best paragraph: `offset` and `limit` count
-        stories (`indexer query --group`). The other keywords are search()'s."""
+        stories (`indexer query --group`). The other keywords are search()'s. A story's
+        paragraphs are those among the best (offset + limit) x per_story of the ranking:
+        a story's second paragraph that ranks below them is not shown on that page."""
         per_story = per_story or 3
         # enough paragraphs for offset + limit stories of per_story paragraphs each
         hits = self.search(query, limit=(offset + limit) * per_story, offset=0,

@@ -71,3 +71,21 @@ def test_measures_on_the_trec_output_are_the_rank_orders(corpus_index: Index,
                  for at, doc in enumerate(by_rank)]
         assert ir_measures.calc_aggregate(measures, qrels, as_printed) == \
             ir_measures.calc_aggregate(measures, qrels, by_rank)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_story_pages_are_slices_of_the_whole_grouping(corpus_index: Index, query: str) -> None:
+    """search_stories: offset and limit count stories, as `indexer query --group`."""
+    whole = corpus_index.search_stories(query, limit=12, per_story=2)
+    assert whole and all(len(story) <= 2 for story in whole)
+    assert len({(s[0].story_id, s[0].version) for s in whole}) == len(whole)
+    paged = [story for offset in range(0, 12, 3)
+             for story in corpus_index.search_stories(query, limit=3, offset=offset,
+                                                      per_story=2)]
+    # the same stories in the same order; each story's paragraphs on a page are the best
+    # of those the whole list shows (a page reads a shorter window of the ranking)
+    assert [s[0].story_id for s in paged] == [s[0].story_id for s in whole]
+    for shown, complete in zip(paged, whole, strict=True):
+        got = [(h.story_id, h.paragraph) for h in shown]
+        assert got == [(h.story_id, h.paragraph) for h in complete][:len(got)]
+    assert non_increasing([story[0].score for story in whole])
