@@ -18,7 +18,7 @@
   several times slower than after `indexer optimize`. tiered_merges() is a tiered policy
   (as Lucene's TieredMergePolicy): a size tier that holds MERGE_FACTOR segments has them
   merged into one, at most one merge per worker per commit, done by the workers beside
-  their batch (or by the run's writer), through whoosh_ext's copying merge (fix 11).
+  their batch (or by the run's writer), through whoosh_ext's copying merge.
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ def tiered_merges(segments: list, limit: int = 1) -> list[list]:
 
 def _merge(writer, segments: list) -> None:
     """Copy the live documents of the segments into the writer's segment: our writer
-    opens each itself (fix 11), stock Whoosh's through add_reader."""
+    opens each itself (whoosh_ext's copying merge), stock Whoosh's through add_reader."""
     # every byte checked first: a merge must never copy damage into a new segment
     checksums.verify_segments(writer.storage.folder, segments, full=True)
     for segment in segments:

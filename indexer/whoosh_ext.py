@@ -14,155 +14,162 @@ The extensions were written against WRITTEN_FOR. On any other Whoosh, `active()`
 False and the index class hands out stock Whoosh's writer and reader instead (one
 warning), rather than run code written for other internals.
 
-What each extension does (the numbers are the commits' and tests' names for them):
+What each extension does, and why (each is named where the code does it):
 
-1. W3PerDocReader._cached_reader remembers a field's length column once found, but not its
-   absence: for every posting of a field without lengths (ID and keyword fields), a commit
-   asks the file system again whether the column file exists (os.path.exists per posting,
-   about an eighth of a commit's time here). This version remembers the absence too, for
-   the reader's lifetime, during which the segment's files do not change.
+- Remembered absent columns. W3PerDocReader._cached_reader remembers a field's length
+  column once found, but not its absence: for every posting of a field without lengths
+  (ID and keyword fields), a commit asks the file system again whether the column file
+  exists (os.path.exists per posting, about an eighth of a commit's time here). This
+  version remembers the absence too, for the reader's lifetime, during which the
+  segment's files do not change.
 
-2. SegmentWriter.add_document analyses every field of every document. Our paragraphs carry
-   their story's headline, dateline, byline, places, people and tags, the same values for
-   every paragraph of a story, so the analysis is repeated for nothing (about a fifth of
-   the writing time). This version keeps, per field, the last value and its analysed
-   terms, and reuses them when the next document brings the same value. Analysis is a
-   pure function of the value, so the postings written are identical; it is otherwise
-   Whoosh 2.7's own method, line for line.
+- Reused analysis. SegmentWriter.add_document analyses every field of every document.
+  Our paragraphs carry their story's headline, dateline, byline, places, people and
+  tags, the same values for every paragraph of a story, so the analysis is repeated for
+  nothing (about a fifth of the writing time). This version keeps, per field, the last
+  value and its analysed terms, and reuses them when the next document brings the same
+  value. Analysis is a pure function of the value, so the postings written are
+  identical; it is otherwise Whoosh 2.7's own method, line for line.
 
-   A JoinedText value (a story record's fulltext: its paragraphs joined by blank lines,
-   which no token spans) in a Frequency-format field is not analysed again when each of
-   its parts was analysed with the same analyzer in this writer's recent documents (the
-   story's paragraphs, just before): the parts' term counts are summed. A Frequency
-   posting keeps only the count (weight = count x field boost), so the postings are the
-   same as analysing the joined text (the test compares them with stock Whoosh's).
+  A JoinedText value (a story record's fulltext: its paragraphs joined by blank lines,
+  which no token spans) in a Frequency-format field is not analysed again when each of
+  its parts was analysed with the same analyzer in this writer's recent documents (the
+  story's paragraphs, just before): the parts' term counts are summed. A Frequency
+  posting keeps only the count (weight = count x field boost), so the postings are the
+  same as analysing the joined text (the test compares them with stock Whoosh's).
 
-   Values that change with each paragraph take short paths too: an ID field's value (its
-   IDTokenizer makes one term of it) is that one term; a NUMERIC field's terms for an
-   integer (paragraph numbers recur from story to story) are kept per field and number;
-   a sortable field's column value is reused while documents bring the same value.
+  Values that change with each paragraph take short paths too: an ID field's value (its
+  IDTokenizer makes one term of it) is that one term; a NUMERIC field's terms for an
+  integer (paragraph numbers recur from story to story) are kept per field and number; a
+  sortable field's column value is reused while documents bring the same value.
 
-3. W3PerDocReader.doc_field_length reads a document's length byte from the column file at
-   each call: a commit asks it once per posting it writes (a tenth of a single writer's
-   time, half of it in file reads), and Whoosh's own scorer once per posting it scores.
-   This version reads each field's length bytes once per reader (one byte per document)
-   and answers from memory; the answers are the same.
+- Lengths read once. W3PerDocReader.doc_field_length reads a document's length byte from
+  the column file at each call: a commit asks it once per posting it writes (a tenth of
+  a single writer's time, half of it in file reads), and Whoosh's own scorer once per
+  posting it scores. This version reads each field's length bytes once per reader (one
+  byte per document) and answers from memory; the answers are the same.
 
-4. CompoundStorage.open_file memory-maps a segment's compound file, then wraps each
-   sub-file in BufferFile, whose BytesIO copies the whole sub-file into memory: opening
-   an index read every segment in full (1.5 GB, 1 to 3 s, at a million paragraphs) and a
-   query process held all of it. MappedSubFile reads the same bytes straight from the map,
-   so a reader touches only the pages it uses and opening costs milliseconds.
+- Mapped sub-files. CompoundStorage.open_file memory-maps a segment's compound file,
+  then wraps each sub-file in BufferFile, whose BytesIO copies the whole sub-file into
+  memory: opening an index read every segment in full (1.5 GB, 1 to 3 s, at a million
+  paragraphs) and a query process held all of it. MappedSubFile reads the same bytes
+  straight from the map, so a reader touches only the pages it uses and opening costs
+  milliseconds.
 
-5. FieldWriter.add_postings, at a commit, hands the writer each posting in turn: two
-   calls (the length of its document, then add_posting with four type asserts) and
-   several checks per posting, a third of a commit. For a Whoosh 3 segment flushed from
-   a writer's posting pool (commits and merges alike), this version gathers each term's
-   postings and writes its blocks in one step instead of Whoosh's dozen calls a block
-   (start_term, start_postings, add_posting for each posting, _write_block, add_block,
-   the _mini_ lists, three writes, finish_postings, to_bytes), with the same statistics
-   (highest weight, shortest and longest non-zero length) add_posting keeps: the same
-   block and term info bytes as that path (but for fix 8's uncompressed small blocks).
-   Its term table row too, with the positions of both files counted, not asked of them
-   (Whoosh asks three times a term; each tell() of a BufferedWriter is a system call) and
-   the key's MD5 hash taken from the digest, not parsed back from its hex string. The
-   table's hash entries are kept in arrays until it is written (_HashBucket): a tuple per
-   term made an optimize of a million paragraphs hold 320 MB.
-   PostingPool.add is Whoosh's without its two asserts (the codec checks types again).
+- Terms written a block at a time. FieldWriter.add_postings, at a commit, hands the
+  writer each posting in turn: two calls (the length of its document, then add_posting
+  with four type asserts) and several checks per posting, a third of a commit. For a
+  Whoosh 3 segment flushed from a writer's posting pool (commits and merges alike), this
+  version gathers each term's postings and writes its blocks in one step instead of
+  Whoosh's dozen calls a block (start_term, start_postings, add_posting for each
+  posting, _write_block, add_block, the _mini_ lists, three writes, finish_postings,
+  to_bytes), with the same statistics (highest weight, shortest and longest non-zero
+  length) add_posting keeps: the same block and term info bytes as that path (but for
+  the small blocks stored plain). Its term table row too, with the positions of both
+  files counted, not asked of them (Whoosh asks three times a term; each tell() of a
+  BufferedWriter is a system call) and the key's MD5 hash taken from the digest, not
+  parsed back from its hex string. The table's hash entries are kept in arrays until it
+  is written (_HashBucket): a tuple per term made an optimize of a million paragraphs
+  hold 320 MB. PostingPool.add is Whoosh's without its two asserts (the codec checks
+  types again).
 
-6. SegmentWriter.add_document puts one tuple per posting in Whoosh's posting pool, which a
-   commit then sorts and regroups by term: 47 tuples a document here, most of them the
-   story's fields repeated on each of its paragraphs. This version keeps, per field, groups
-   of consecutive documents that share one analysis (a story's paragraphs: one group) and
-   makes each term's posting list from them, already in document order; only terms are
-   sorted. The lists are made every few megabytes of groups, not only at the flush: a
-   group keeps a tuple and a term's bytes for each of its postings, and the same postings
-   in arrays take about two thirds of that memory, so a writer's pool holds more
-   documents before its segment must be written, and fewer segments are merged later.
-   Postings that reach the pool by other ways (merged segments) are joined term by term.
-   Memory stays bounded as Whoosh bounds it: past the pool's limit the postings are
-   handed to the pool, which writes sorted runs to disk. The postings
-   written are the same (the tests compare them with stock Whoosh's). Fix 2's reuse of
-   the last analysis also covers numbers and dates now, and a document's field names are
-   sorted and checked, and each field's settings looked up, once per set of keys.
+- Posting groups. SegmentWriter.add_document puts one tuple per posting in Whoosh's
+  posting pool, which a commit then sorts and regroups by term: 47 tuples a document
+  here, most of them the story's fields repeated on each of its paragraphs. This version
+  keeps, per field, groups of consecutive documents that share one analysis (a story's
+  paragraphs: one group) and makes each term's posting list from them, already in
+  document order; only terms are sorted. The lists are made every few megabytes of
+  groups, not only at the flush: a group keeps a tuple and a term's bytes for each of
+  its postings, and the same postings in arrays take about two thirds of that memory, so
+  a writer's pool holds more documents before its segment must be written, and fewer
+  segments are merged later. Postings that reach the pool by other ways (merged
+  segments) are joined term by term. Memory stays bounded as Whoosh bounds it: past the
+  pool's limit the postings are handed to the pool, which writes sorted runs to disk.
+  The postings written are the same (the tests compare them with stock Whoosh's). the
+  reused analysis' reuse of the last analysis also covers numbers and dates now, and a
+  document's field names are sorted and checked, and each field's settings looked up,
+  once per set of keys.
 
-7. Analysis runs a token through a chain of generators (tokenizer, lower-case, stop words,
-   stemmer), setting attributes of a Token object at each step: about a fifth of a
-   worker's time went to analysing paragraphs. For a text value analysed by a chain of
-   exactly Whoosh's RegexTokenizer (matching, not gaps), then optionally StripFilter,
-   LowercaseFilter, StopFilter and StemFilter, in that order, into a Positions or
-   Frequency field (our stemmed text fields, and comma-separated keywords: people, tags,
-   places), this version does the same steps in one loop, with each filter's
-   own settings (pattern, stop list, minimum and maximum size, renumbering, stemmer and
-   the words it ignores), and encodes postings with the format's own encoder. Any other
-   analyzer, format or value goes through Whoosh's own path. A token's term is looked up
-   as written (lower case, stop list and stem in one dictionary), and the last texts'
-   analyses are remembered by one loop shared by equal chains: a story record's
-   `story_terms` count the words of paragraphs just analysed for `body`.
+- One-loop analysis. Analysis runs a token through a chain of generators (tokenizer,
+  lower-case, stop words, stemmer), setting attributes of a Token object at each step:
+  about a fifth of a worker's time went to analysing paragraphs. For a text value
+  analysed by a chain of exactly Whoosh's RegexTokenizer (matching, not gaps), then
+  optionally StripFilter, LowercaseFilter, StopFilter and StemFilter, in that order,
+  into a Positions or Frequency field (our stemmed text fields, and comma-separated
+  keywords: people, tags, places), this version does the same steps in one loop, with
+  each filter's own settings (pattern, stop list, minimum and maximum size, renumbering,
+  stemmer and the words it ignores), and encodes postings with the format's own encoder.
+  Any other analyzer, format or value goes through Whoosh's own path. A token's term is
+  looked up as written (lower case, stop list and stem in one dictionary), and the last
+  texts' analyses are remembered by one loop shared by equal chains: a story record's
+  `story_terms` count the words of paragraphs just analysed for `body`.
 
-8. W3PostingsWriter._write_block means not to compress a block's pickle when it is tiny
-   ("if len(databytes) < 20: comp = 0"), but the next line sets comp again, so every
-   block is compressed: 40,000 of 60,000 blocks at 10,000 paragraphs are under 96 bytes,
-   where zlib makes them larger (1.93 MB raw, 2.00 MB compressed) and costs a call each.
-   This version leaves a block under 96 bytes uncompressed; a block's header records its
-   compression, and Whoosh's reader decompresses only blocks whose header says so.
+- Small blocks stored plain. W3PostingsWriter._write_block means not to compress a
+  block's pickle when it is tiny ("if len(databytes) < 20: comp = 0"), but the next line
+  sets comp again, so every block is compressed: 40,000 of 60,000 blocks at 10,000
+  paragraphs are under 96 bytes, where zlib makes them larger (1.93 MB raw, 2.00 MB
+  compressed) and costs a call each. This version leaves a block under 96 bytes
+  uncompressed; a block's header records its compression, and Whoosh's reader
+  decompresses only blocks whose header says so.
 
-9. W3PerDocWriter.add_field writes a document's length byte for each scorable field
-   through add_column_value and the column writer's add (eight calls, and a call per
-   byte to fill the documents in between): 6.6 per document here. This version appends
-   the byte to a buffer per field and hands each column its bytes at close, as Whoosh
-   would have written them (a zero for a document without a length, nothing after the
-   last document with one).
+- Buffered length bytes. W3PerDocWriter.add_field writes a document's length byte for
+  each scorable field through add_column_value and the column writer's add (eight calls,
+  and a call per byte to fill the documents in between): 6.6 per document here. This
+  version appends the byte to a buffer per field and hands each column its bytes at
+  close, as Whoosh would have written them (a zero for a document without a length,
+  nothing after the last document with one).
 
-10. A posting block's data is pickled with protocol 3, not Whoosh's 2 (see
-    BLOCK_PICKLE_PROTOCOL): at 10,000 paragraphs the blocks take 3.05 MB instead of 4.75,
-    pickling them half the time (70 ms against 143), fewer reach zlib (9,900 of 60,000
-    against 16,200), and a reader's pickle.loads of them takes 81 ms against 145.
-    A document's stored fields are pickled with protocol 4 (a date's state is bytes;
-    short strings take a one-byte length): 409 bytes compressed a paragraph against 502,
-    pickle and zlib 20.6 us against 25.4. Both are read by stock Whoosh's pickle.loads.
+- Newer pickle protocols. A posting block's data is pickled with protocol 3, not
+  Whoosh's 2 (see BLOCK_PICKLE_PROTOCOL): at 10,000 paragraphs the blocks take 3.05 MB
+  instead of 4.75, pickling them half the time (70 ms against 143), fewer reach zlib
+  (9,900 of 60,000 against 16,200), and a reader's pickle.loads of them takes 81 ms
+  against 145. A document's stored fields are pickled with protocol 4 (a date's state is
+  bytes; short strings take a one-byte length): 409 bytes compressed a paragraph against
+  502, pickle and zlib 20.6 us against 25.4. Both are read by stock Whoosh's
+  pickle.loads.
 
-11. SegmentWriter.add_reader (how a merge copies a segment) re-pickles each document's
-    stored fields and puts every posting of the segment into the posting pool as a
-    tuple, which the pool pickles to disk, sorts and merges again, although each
-    segment's postings are sorted already: most of an optimize's time. For a Whoosh 3
-    segment of the same schema, this version copies each document's stored bytes and
-    length bytes as they are, and keeps the segment open until the flush, where its
-    terms, read a block at a time in order, join the writer's own terms (fix 5 writes
-    them): no posting passes through the pool. Deleted documents are dropped and the
-    rest renumbered as Whoosh does; the postings, lengths and stored values are the same
-    (tests compare them with stock Whoosh's merge). From a segment without deletions, a
-    term whose postings fit one block (most terms) is kept as its block's data and
-    statistics (_PackedBlock): renumbering shifts only each block's first document number,
-    so the term is written again, joined with its blocks from the other segments, with no
-    Python object per posting and the same bytes as unpacking it. Each segment's term
-    table is read straight from its map (_term_rows: a term's postings offset and length,
-    without Whoosh's term info object), and each block's header without an unpickler.
+- The copying merge. SegmentWriter.add_reader (how a merge copies a segment) re-pickles
+  each document's stored fields and puts every posting of the segment into the posting
+  pool as a tuple, which the pool pickles to disk, sorts and merges again, although each
+  segment's postings are sorted already: most of an optimize's time. For a Whoosh 3
+  segment of the same schema, this version copies each document's stored bytes and
+  length bytes as they are, and keeps the segment open until the flush, where its terms,
+  read a block at a time in order, join the writer's own terms (written a block at a
+  time, as above): no posting passes through the pool. Deleted documents are dropped and
+  the rest renumbered as Whoosh does; the postings, lengths and stored values are the
+  same (tests compare them with stock Whoosh's merge). From a segment without deletions,
+  a term whose postings fit one block (most terms) is kept as its block's data and
+  statistics (_PackedBlock): renumbering shifts only each block's first document number,
+  so the term is written again, joined with its blocks from the other segments, with no
+  Python object per posting and the same bytes as unpacking it. Each segment's term
+  table is read straight from its map (_term_rows: a term's postings offset and length,
+  without Whoosh's term info object), and each block's header without an unpickler.
 
-12. Whoosh compresses each posting block, each document's stored fields and each story's
-    `story_terms` with zlib.compress, whose deflate state (a 32 KiB window and a hash
-    table sized for large inputs) is allocated and cleared at every call: for the few
-    hundred bytes of a block or a paragraph that setup is most of the call's time. This
-    version compresses inputs under 4 KiB with a state sized for them (a 4 KiB window,
-    memory level 5), at the same compression level: a valid zlib stream, which Whoosh's
-    zlib.decompress reads as it reads any. Where the isal package is installed (a
-    dependency), ISA-L's deflate writes the stream instead: even with a small state,
-    zlib's deflate is slow on a few hundred bytes, ISA-L's is several times quicker there
-    at about the same size (bench/bench_compress.py).
+- Small-input compression. Whoosh compresses each posting block, each document's stored
+  fields and each story's `story_terms` with zlib.compress, whose deflate state (a 32
+  KiB window and a hash table sized for large inputs) is allocated and cleared at every
+  call: for the few hundred bytes of a block or a paragraph that setup is most of the
+  call's time. This version compresses inputs under 4 KiB with a state sized for them (a
+  4 KiB window, memory level 5), at the same compression level: a valid zlib stream,
+  which Whoosh's zlib.decompress reads as it reads any. Where the isal package is
+  installed (a dependency), ISA-L's deflate writes the stream instead: even with a small
+  state, zlib's deflate is slow on a few hundred bytes, ISA-L's is several times quicker
+  there at about the same size (bench/bench_compress.py).
 
-13. MultiReader.doc_frequency and frequency ask each segment in turn, and each segment
-    encodes the term, makes its key, hashes it and walks its hash table through five
-    layers of calls and generators: tens of microseconds a segment, for each word and
-    field a query scores (feedback's words too), over every segment of every shard of an
-    archive. StatsCachingReader makes the term's bytes, key and hash once and reads each
-    segment's table from its memory map, with the same answers.
+- Cached term statistics. MultiReader.doc_frequency and frequency ask each segment in
+  turn, and each segment encodes the term, makes its key, hashes it and walks its hash
+  table through five layers of calls and generators: tens of microseconds a segment, for
+  each word and field a query scores (feedback's words too), over every segment of every
+  shard of an archive. StatsCachingReader makes the term's bytes, key and hash once and
+  reads each segment's table from its memory map, with the same answers.
 
-14. Whoosh's writer takes one document at a time, so each paragraph's copy of its story's
-    fields (fix 2 spares their analysis) still went through the writer's per-field work:
-    its group, its length byte, its column value. FastSegmentWriter.add_documents takes a
-    story's paragraphs with the fields they share, and does that work once for all of
-    them; each paragraph's stored fields are the same dictionary in the same order, and
-    the segment is the one add_document makes (tests/test_scale_paths.py compares them).
+- A story's paragraphs added together. Whoosh's writer takes one document at a time, so
+  each paragraph's copy of its story's fields (their analysis is reused, above) still
+  went through the writer's per-field work: its group, its length byte, its column
+  value. FastSegmentWriter.add_documents takes a story's paragraphs with the fields they
+  share, and does that work once for all of them; each paragraph's stored fields are the
+  same dictionary in the same order, and the segment is the one add_document makes
+  (tests/test_scale_paths.py compares them).
 """
 
 from __future__ import annotations
@@ -254,7 +261,8 @@ RECENT_PARTS = 512  # analysed values kept for JoinedText: a long story's paragr
 
 
 class JoinedText(str):
-    """Text made of parts joined by a separator that no token spans (see fix 2)."""
+    """Text made of parts joined by a separator that no token spans (see "Reused
+    analysis" above)."""
 
     parts: tuple[str, ...]
     separator: str
@@ -285,7 +293,7 @@ def _summed_parts(recent: dict, field, value: JoinedText) -> list | None:
 
 
 class _FastAnalysis:
-    """Fix 7: one analyzer chain of a recognised shape, as one loop."""
+    """One-loop analysis: one analyzer chain of a recognised shape, as one loop."""
 
     STEM_CACHE = 100_000  # stems kept (Whoosh's StemFilter keeps 50,000)
     MEMO = 512  # texts whose analysis is kept: a story's paragraphs, analysed twice
@@ -440,8 +448,8 @@ _SHARED: dict[tuple, _FastAnalysis] = {}  # what a chain does -> its one _FastAn
 
 
 def fast_analysis(analyzer) -> _FastAnalysis | None:
-    """The one-loop form of an analyzer of a recognised shape (fix 7), or None. Chains
-    that do the same (each schema builds its own analyzers) share one, and so its
+    """The one-loop form of an analyzer of a recognised shape (one-loop analysis), or
+    None. Chains that do the same (each schema builds its own analyzers) share one, and so its
     memory of recent texts."""
     known = _FAST.get(id(analyzer))
     if known is None or known[0] is not analyzer:
@@ -511,11 +519,11 @@ class _WriterState:
     settings of its commit."""
 
     def __init__(self) -> None:
-        self.last: dict = {}  # fieldname -> (value, items): the last value analysed (fix 2)
-        self.recent: dict = {}  # (analyzer id, text) -> items: for JoinedText (fix 2)
+        self.last: dict = {}  # fieldname -> (value, items): the last value analysed (reused)
+        self.recent: dict = {}  # (analyzer id, text) -> items: for JoinedText (reused)
         self.column_values: dict = {}  # fieldname -> (value, column value): the last one
         self.shapes: dict = {}  # the document's keys as given -> (per-field plan, plain)
-        # fieldname -> [[items, boost, docnums, length], ...] in document order (fix 6)
+        # fieldname -> [[items, boost, docnums, length], ...] in document order (the posting groups)
         self.groups: dict[str, list[list]] = {}
         # fieldname -> term -> [docnums, weights, values]: groups made into posting lists
         # (_compact), in arrays where they can be: about two thirds of the groups' memory
@@ -523,7 +531,7 @@ class _WriterState:
         # estimated memory of each (the writer's pool_room counts both)
         self.group_bytes = 0
         self.postings_bytes = 0
-        # segments added by add_reader (fix 11): (reader, first docnum, live docnums)
+        # segments added by add_reader (the copying merge): (reader, first docnum, live docnums)
         self.merged: list[tuple] = []
         self.progress: Callable[[float], None] | None = None  # report_merge_progress()
         self.keep_files = False  # keep_unlisted_files()
@@ -543,7 +551,7 @@ def _state(writer) -> _WriterState:
     return state
 
 
-_REUSABLE = (str, int, float, datetime)  # values whose analysis fix 2 may reuse
+_REUSABLE = (str, int, float, datetime)  # values whose analysis the reused analysis may reuse
 GROUP_BYTES = 200  # estimated memory of an analysed term kept in a group
 DOCNUM_BYTES = 40  # of a document number appended to a group
 
@@ -572,7 +580,7 @@ POSTING_BYTES = 32
 
 def _compact(state: _WriterState) -> None:
     """Make the groups posting lists, each term's in document order after those made
-    before (fix 6): the flush does this anyway, and the lists take less memory than a
+    before (the posting groups): the flush does this anyway, and the lists take less memory than a
     group's items (a tuple and a term's bytes for each posting). A term of one posting
     (most terms: every id, most rare words) is kept as a tuple until a second comes."""
     if not state.groups:
@@ -668,12 +676,12 @@ def _grouped_terms(postings: dict[str, dict[bytes, list | tuple]],
         pending = next(pooled, None)
 
 
-# -- merging a segment without the posting pool (fix 11)
+# -- the copying merge: a segment merged without the posting pool
 
 
 def _mergeable(writer, reader) -> bool:
-    """Whether fix 11 may copy reader's segment into writer: a Whoosh 3 segment of this
-    index (still in the writer's table of contents), of the writer's schema."""
+    """Whether the copying merge may copy reader's segment into writer: a Whoosh 3
+    segment of this index (still in the writer's table of contents), of the writer's schema."""
     if not isinstance(reader, SegmentReader) or reader.is_closed:
         return False
     if not isinstance(reader._terms, whoosh3.W3TermsReader) \
@@ -932,7 +940,7 @@ class _PackedBlock:
     Merging segments without deletions only shifts document numbers, so such a term is
     written again from these (joined with the same term's blocks of the other segments
     when they fit one block) without a Python object per posting: the same block and
-    term info bytes as unpacking it and writing its postings (fix 11)."""
+    term info bytes as unpacking it and writing its postings (the copying merge)."""
 
     __slots__ = ("first", "last", "count", "deltas", "weights", "values", "minbyte",
                  "maxbyte", "fixed")
@@ -1126,7 +1134,7 @@ def _length_table(perdoc, fieldname: str) -> bytes | None:
 
 class MappedSubFile(StructFile):
     """A read-only sub-file of a memory-mapped compound file, read without copying
-    (see fix 4). Its position is its own, as a BufferFile's is."""
+    (see the mapped sub-files). Its position is its own, as a BufferFile's is."""
 
     PICKLE_WINDOW = 512  # bytes offered to a pickle first; widened fourfold until it fits
 
@@ -1238,7 +1246,7 @@ def _term_lists(items: Iterator[tuple]) -> Iterator[tuple]:
 
 
 def _write_terms(self, schema, lengths, terms: Iterator[tuple]) -> None:
-    """Write each term's postings a block at a time (fix 5) with a W3FieldWriter.
+    """Write each term's postings a block at a time, with a W3FieldWriter.
 
     Each term's blocks and term table row are written here, each file's position
     counted rather than asked: BufferedWriter.tell() is an lseek system call, and Whoosh
@@ -1437,7 +1445,7 @@ SMALL_BLOCK = 96  # bytes of pickle under which zlib saves little or makes a blo
 BLOCK_PICKLE_PROTOCOL = 3
 
 
-SMALL_INPUT = 4096  # bytes under which fix 12 compresses with a state sized for them
+SMALL_INPUT = 4096  # bytes under which zlib compresses with a state sized for them
 isal_zlib: ModuleType | None
 try:
     from isal import isal_zlib
@@ -1446,8 +1454,8 @@ except ImportError:  # a platform with no isal wheel: zlib's deflate, as before
 
 
 def compress(data: bytes, level: int) -> bytes:
-    """zlib.compress(data, level), but quicker (fix 12): by ISA-L where isal is installed,
-    else by zlib with a state sized for small inputs."""
+    """zlib.compress(data, level), but quicker (small-input compression): by ISA-L
+    where isal is installed, else by zlib with a state sized for small inputs."""
     if isal_zlib is not None and level > 0:
         # ISA-L's levels run 0-3; its 1 and 2 match zlib's 1 and 3 in size
         return isal_zlib.compress(data, 1 if level == 1 else 2)
@@ -1455,7 +1463,7 @@ def compress(data: bytes, level: int) -> bytes:
 
 
 def zlib_compress(data: bytes, level: int) -> bytes:
-    """zlib.compress(data, level), quicker for small inputs (fix 12 without isal)."""
+    """zlib.compress(data, level), quicker for small inputs (without isal)."""
     if len(data) >= SMALL_INPUT:
         return zlib.compress(data, level)
     deflate = zlib.compressobj(level, zlib.DEFLATED, 12, 5)
@@ -1465,8 +1473,9 @@ def zlib_compress(data: bytes, level: int) -> bytes:
 def _block_bytes(data: tuple, compression: int, count: int, last: int, maxweight,
                  minbyte: int, maxbyte: int) -> tuple[bytes, bytes]:
     """A posting block's header and data as _write_block writes them: the data pickled,
-    compressed unless under SMALL_BLOCK bytes (fix 8); the header says how. The header is
-    pickled as Whoosh pickles it; the data with BLOCK_PICKLE_PROTOCOL (fix 10)."""
+    compressed unless under SMALL_BLOCK bytes (small blocks stored plain); the header
+    says how. The header is pickled as Whoosh pickles it; the data with
+    BLOCK_PICKLE_PROTOCOL (newer pickle protocols)."""
     databytes = pickle.dumps(data, BLOCK_PICKLE_PROTOCOL)
     comp = 0 if len(databytes) < SMALL_BLOCK else compression
     if comp:
@@ -1479,7 +1488,7 @@ def _block_bytes(data: tuple, compression: int, count: int, last: int, maxweight
 
 
 class FastPostingPool(PostingPool):
-    """Fix 5: the posting pool's add without its asserts (the codec checks types again)."""
+    """The posting pool's add without its asserts (the codec checks types again)."""
 
     def add(self, item):
         # item = (fieldname, tbytes, docnum, weight, vbytes); the size estimate is Whoosh's
@@ -1514,7 +1523,7 @@ class FastPostingsWriter(W3PostingsWriter):
 
 
 class FastFieldWriter(whoosh3.W3FieldWriter):
-    """Fix 5: a term's postings written a block at a time."""
+    """Terms written a block at a time: a term's postings written a block at a time."""
 
     def add_postings(self, schema, lengths, items):
         if not isinstance(lengths, whoosh3.W3PerDocReader):
@@ -1522,7 +1531,7 @@ class FastFieldWriter(whoosh3.W3FieldWriter):
         _write_terms(self, schema, lengths, _term_lists(items))
 
 
-STORED_PICKLE_PROTOCOL = 4  # fix 10: a document's stored fields, read with pickle.loads
+STORED_PICKLE_PROTOCOL = 4  # a document's stored fields (newer pickle protocols)
 
 
 class FastPerDocWriter(whoosh3.W3PerDocWriter):
@@ -1632,7 +1641,7 @@ class FastCodec(whoosh3.W3Codec):
 
 
 class MappedCompoundStorage(compound.CompoundStorage):
-    """Fix 4: a compound segment's sub-files read straight from its memory map."""
+    """Mapped sub-files: a compound segment's sub-files read straight from its memory map."""
 
     def open_file(self, name, *args, **kwargs):
         if self._source is None or self.is_closed:
@@ -1725,9 +1734,10 @@ class StatsCachingReader(MultiReader):
     def _summed(self, fieldname, text, offset: int, number: Struct, method: str):
         """A term's document frequency or weight summed over the segments, as
         MultiReader sums each segment's answer, with the term's bytes, key and hash made
-        once and each segment's hash table read from its memory map (fix 13): Whoosh's
-        path costs tens of microseconds a segment, and an archive's query asks for
-        dozens of words (feedback's among them) over every segment of every shard."""
+        once and each segment's hash table read from its memory map (cached term
+        statistics): Whoosh's path costs tens of microseconds a segment, and an
+        archive's query asks for dozens of words (feedback's among them) over every
+        segment of every shard."""
         readers = self.readers
         if not self._direct or readers[0].is_closed:
             return sum(getattr(r, method)(fieldname, text) for r in readers)
@@ -1807,9 +1817,9 @@ def add_documents(writer, common: dict, documents: list[dict]) -> None:
 
 
 class FastSegmentWriter(SegmentWriter):
-    """Whoosh's SegmentWriter with FastCodec, FastPostingPool and fixes 2, 6 and 7. It
-    is handed out for this project's schema only, whose analysis is a pure function of
-    a field's value (fix 2 relies on it)."""
+    """Whoosh's SegmentWriter with FastCodec, FastPostingPool, reused and one-loop
+    analysis and posting groups. It is handed out for this project's schema only, whose
+    analysis is a pure function of a field's value (reused analysis relies on it)."""
 
     def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:
         super().__init__(ix, limitmb=limitmb, codec=FastCodec(), **kwargs)
@@ -1849,8 +1859,8 @@ class FastSegmentWriter(SegmentWriter):
     def add_documents(self, common: dict, documents: list[dict]) -> None:
         """add_document(**common, **document) for each of the documents, in order, with
         the fields of `common` (a story's, on each of its paragraphs) analysed, grouped,
-        measured and stored once for all of them instead of once a document (fix 14):
-        the same segment. No field may be in both, nor be a keyword (_boost, _stored_...)."""
+        measured and stored once for all of them instead of once a document: the same
+        segment. No field may be in both, nor be a keyword (_boost, _stored_...)."""
         if not documents:
             return
         self._check_state()
@@ -1926,7 +1936,7 @@ class FastSegmentWriter(SegmentWriter):
     @staticmethod
     def _items(state: _WriterState, fieldname: str, field, value) -> list:
         """The field's index items for the value: the last value's again when it is the
-        same (fix 2), else analysed now and remembered."""
+        same (the reused analysis), else analysed now and remembered."""
         remembered = state.last.get(fieldname)
         kind = type(value)
         if remembered is not None and type(remembered[0]) is kind and remembered[0] == value:
@@ -1949,7 +1959,7 @@ class FastSegmentWriter(SegmentWriter):
     @staticmethod
     def _group(state: _WriterState, fieldname: str, items: list, fieldboost: float,
                scorable: bool, docnums: list[int]) -> list:
-        """Fix 6: the documents join the field's last group when they bring the same
+        """Posting groups: the documents join the field's last group when they bring the same
         analysed terms, or start a group; postings are made at the flush."""
         fieldgroups = state.groups.get(fieldname)
         if fieldgroups is None:
@@ -2041,7 +2051,7 @@ class FastSegmentWriter(SegmentWriter):
                     add(docnum, cv)
 
     def add_reader(self, reader):
-        """Fix 11: a segment of this index copied without the posting pool; any other
+        """The copying merge: a segment of this index copied without the posting pool; any other
         reader as Whoosh adds it."""
         if not _mergeable(self, reader):
             return super().add_reader(reader)
@@ -2049,7 +2059,7 @@ class FastSegmentWriter(SegmentWriter):
 
     def add_segment(self, segment) -> None:
         """Copy the live documents of a committed segment of this index (deletions as
-        the segment object records them) into this writer's segment (fix 11)."""
+        the segment object records them) into this writer's segment (the copying merge)."""
         self._check_state()
         if any(field.vector for _, field in self.schema.items()):
             reader = FastSegmentReader(self.storage, self.schema, segment)
