@@ -176,3 +176,16 @@ def test_no_field_of_any_format_keeps_a_control_character(fmt: str, data) -> Non
         for value in values:
             assert not UNSAFE.search(value), (fmt, value)
             assert "\n" not in value and "\r" not in value, (fmt, value)
+        # and what the text output makes of them: no control character but its own
+        # newlines, every story on lines of its own
+        hit = Hit(rank=1, score=1.0, story_id=story.story_id, paragraph=1,
+                  paragraphs=len(story.paragraphs), text=story.paragraphs[0],
+                  headline=story.headline, dateline=DatelineInfo(
+                      raw=story.dateline.raw, city=story.dateline.city,
+                      region=story.dateline.region, agency=story.dateline.agency),
+                  date=story.date, people=story.people, tags=story.tags,
+                  source=story.source)
+        for shown in (cli.format_text([hit], False), cli.format_groups([[hit]], 0, False)):
+            assert not UNSAFE.findall(shown.replace("\n", "")), (fmt, shown)
+            # the hit's line, its headline's, its paragraph's: no line a field made
+            assert len(shown.splitlines()) == 2 + bool(story.headline), (fmt, shown)
