@@ -185,6 +185,7 @@ class Index:
         self._cache: dict = {}
         # seconds a query may run before it is stopped (QueryTooSlowError); None: no limit
         self.query_seconds: float | None = budget.QUERY_SECONDS
+        self._last_matching: tuple | None = None  # _matching's last answer, its searcher's
 
     def parsers(self, ranking: RankingParams | None = None) -> QueryParsers:
         """How a query text is read for each pass, under a ranking (default: this
@@ -693,9 +694,21 @@ class Index:
     def _matching(self, query: str, *, person: str | None = None, tag: str | None = None,
                   place: str | None = None, since: datetime | str | None = None,
                   until: datetime | str | None = None) -> list[tuple[int, tuple[str, int]]]:
-        """(docnum, (story id, version)) of every current paragraph the query matches."""
-        parsed, excluded = self.parsers().paragraphs(query)
+        """(docnum, (story id, version)) of every current paragraph the query matches.
+        The last answer is kept for its searcher: count() and facets() of one request
+        (`--count --facets`) parse and match the query once."""
         searcher = self._current_searcher()
+        key = (query, person, tag, place, since, until)
+        last = self._last_matching
+        if last is not None and last[0] == key and last[1] is searcher:
+            return last[2]
+        found = self._match(searcher, query, person, tag, place, since, until)
+        self._last_matching = (key, searcher, found)
+        return found
+
+    def _match(self, searcher, query: str, person, tag, place, since, until
+               ) -> list[tuple[int, tuple[str, int]]]:
+        parsed, excluded = self.parsers().paragraphs(query)
         for part in (parsed, excluded):
             bound_expansions(part, searcher.reader())
         matched = restricted(parsed, self._filters(searcher, person=person, tag=tag,

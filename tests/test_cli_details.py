@@ -54,3 +54,16 @@ def test_log_file_times_are_utc_and_say_so(tmp_path: Path) -> None:
     assert result.exit_code == 0
     for line in log.read_text().splitlines():
         assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ", line), line
+
+
+def test_count_and_facets_of_one_request_match_once(corpus_index: Index,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    match = Index._match
+    monkeypatch.setattr(Index, "_match", lambda self, *a: calls.append(a) or match(self, *a))
+    counted = corpus_index.count("drought OR rain", place="Australia")
+    faceted = corpus_index.facets("drought OR rain", ("people", "tags"), place="Australia")
+    assert len(calls) == 1
+    assert counted[0] > 0 and faceted["tags"]
+    corpus_index.count("drought OR rain")  # other filters: matched again
+    assert len(calls) == 2
