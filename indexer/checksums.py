@@ -10,7 +10,8 @@ modification time it had when written. It is verified:
   so a merge never copies damage into a new segment;
 - cheaply when a reader opens a segment: sizes always, and every byte of a file whose
   modification time is not the one recorded (a file rewritten in place), once per
-  process.
+  process; and the first OPEN_CHECK_BYTES of files in full, once per process, so that
+  a small index is checked byte for byte whatever its files' times say.
 
 A mismatch raises IndexDamagedError naming the file. Segments written before checksums
 have no sidecar and are read as before (`check` says how many).
@@ -96,11 +97,13 @@ _REPAIR = ("(the index is damaged: restore it from a backup, or ingest into a ne
            "folder)")
 
 
-def verify_segment(folder: str, segment_id: str, full: bool = False) -> bool:
+def verify_segment(folder: str, segment_id: str, full: bool = False,
+                   allowance: list[int] | None = None) -> bool:
     """Check a segment's files against its checksums: every byte when `full`, else the
     sizes, and the bytes of a file rewritten since (or not verified by this process).
-    False for a segment without checksums; IndexDamagedError naming the first damaged
-    file."""
+    `allowance`, when given, is a byte budget (a one-item list, spent in place) within
+    which the bytes of files this process has not verified are read too. False for a
+    segment without checksums; IndexDamagedError naming the first damaged file."""
     sums = read_sums(folder, segment_id)
     if sums is None:
         return False
@@ -115,8 +118,13 @@ def verify_segment(folder: str, segment_id: str, full: bool = False) -> bool:
             raise IndexDamagedError(f"{path}: {stat.st_size} bytes, {size} written "
                                     f"{_REPAIR}")
         known = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        if not full and (stat.st_mtime_ns == mtime_ns or _VERIFIED.get(path) == known):
+        if _VERIFIED.get(path) == known and not full:
             continue
+        affordable = allowance is not None and allowance[0] >= size
+        if not full and stat.st_mtime_ns == mtime_ns and not affordable:
+            continue
+        if affordable and allowance is not None:
+            allowance[0] -= size
         if file_crc(path) != crc:
             _VERIFIED.pop(path, None)
             raise IndexDamagedError(f"{path}: checksum mismatch, the file's bytes are not "
@@ -125,11 +133,19 @@ def verify_segment(folder: str, segment_id: str, full: bool = False) -> bool:
     return True
 
 
-def verify_segments(folder: str, segments, full: bool = False) -> int:
-    """verify_segment for each segment (Whoosh segment objects); how many had no
-    checksums to verify."""
+# bytes of segment files an opening process reads in full, once, besides those rewritten
+# since they were written: a small index (the bundled corpus, a few days of wire) is
+# then checked byte for byte by every process that opens it, for a few milliseconds
+OPEN_CHECK_BYTES = 64 * 1024 * 1024
+
+
+def verify_segments(folder: str, segments, full: bool = False,
+                    allowance: int = 0) -> int:
+    """verify_segment for each segment (Whoosh segment objects), the smallest first,
+    with `allowance` bytes to read in full besides; how many had no checksums."""
     unchecked = 0
-    for segment in segments:
-        if not verify_segment(folder, segment.segment_id(), full=full):
+    budget = [allowance]
+    for segment in sorted(segments, key=lambda s: s.doc_count_all()):
+        if not verify_segment(folder, segment.segment_id(), full=full, allowance=budget):
             unchecked += 1
     return unchecked

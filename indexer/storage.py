@@ -139,7 +139,8 @@ class ConcurrentFileIndex(FileIndex):
     @classmethod
     def _reader(cls, storage, schema, segments, generation, reuse=None):
         # sizes, and every byte of a file rewritten since it was written (checksums)
-        checksums.verify_segments(storage.folder, segments)
+        checksums.verify_segments(storage.folder, segments,
+                                  allowance=checksums.OPEN_CHECK_BYTES)
         if not whoosh_ext.active():
             return super()._reader(storage, schema, segments, generation, reuse=reuse)
         return whoosh_ext.open_reader(storage, schema, segments, generation, reuse=reuse)
