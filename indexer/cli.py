@@ -27,7 +27,7 @@ from .errors import (  # exit codes: README, Exit codes
     EXIT_USAGE,
     exit_code,
 )
-from .textio import one_line, printable, terminal_safe
+from .textio import printable, terminal_safe
 
 if TYPE_CHECKING:
     from .cluster import ClusterQueries
@@ -223,7 +223,10 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
 
         def on_reject(rejection: Rejection) -> None:
             line = f"rejected {rejection}"
-            say(f"\r\x1b[K{line}" if interactive else line, err=True)
+            if interactive:  # our own sequence clears the progress bar's line first
+                click.echo(f"\r\x1b[K{terminal_safe(line)}", err=True)
+            else:
+                say(line, err=True)
             if log:
                 log.write(f"{_utc_now()} {line}\n")
 
@@ -294,7 +297,7 @@ def format_text(hits: list[Hit], color: bool) -> str:
         when = hit.date.date().isoformat() if hit.date else ""
         marker = f"  [superseded v{hit.version}]" if hit.superseded else ""
         safe = terminal_safe  # content is data: escaped before it is styled
-        head = safe(f"{hit.rank:>3}. {hit.score:6.2f}  {one_line(hit.story_id)}  "
+        head = safe(f"{hit.rank:>3}. {hit.score:6.2f}  {printable(hit.story_id)}  "
                     f"¶{hit.paragraph}/{hit.paragraphs}  {hit.dateline.raw}  "
                     f"{when}{marker}").rstrip()
         lines = [click.style(head, fg="cyan") if color else head]
@@ -317,7 +320,7 @@ def format_groups(groups: list[list[Hit]], offset: int, color: bool) -> str:
     for number, story in enumerate(groups, start=offset + 1):
         best = story[0]
         when = best.date.date().isoformat() if best.date else ""
-        head = terminal_safe(f"{number:>3}. {best.score:6.2f}  {one_line(best.story_id)}  "
+        head = terminal_safe(f"{number:>3}. {best.score:6.2f}  {printable(best.story_id)}  "
                              f"{best.dateline.raw}  {when}").rstrip()
         lines = [click.style(head, fg="cyan") if color else head]
         if best.headline:

@@ -105,13 +105,6 @@ def clean_text(text: str) -> str:
     return normalize_space(_TERMINAL_CONTROL_RE.sub("", normalize_space(text)))
 
 
-def one_line(text: str) -> str:
-    """An identifier read from a file (a story id, a version key): every control
-    character escaped (\\n, \\x1b), so that it stays one line and stays distinct."""
-    return printable(text) if _TERMINAL_CONTROL_RE.search(text) or not text.isprintable() \
-        else text
-
-
 def terminal_safe(text: str) -> str:
     """Text for a terminal: control characters escaped, but newlines and tabs (the
     layout of our own output). Content the index holds is clean already (clean_text);

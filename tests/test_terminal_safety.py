@@ -189,3 +189,35 @@ def test_no_field_of_any_format_keeps_a_control_character(fmt: str, data) -> Non
             assert not UNSAFE.findall(shown.replace("\n", "")), (fmt, shown)
             # the hit's line, its headline's, its paragraph's: no line a field made
             assert len(shown.splitlines()) == 2 + bool(story.headline), (fmt, shown)
+
+
+def test_on_a_terminal_a_rejection_clears_the_progress_line(tmp_path: Path) -> None:
+    """The rejection line's own escape sequence (clear the progress bar's line) reaches
+    the terminal as it is; the file's name and reason are escaped."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "bad\x1b[2J.txt").write_bytes(b"\x00\x01" * 100)
+    leader, follower = pty.openpty()
+    subprocess.run([sys.executable, "-m", "indexer", "ingest", str(wire), "--index",
+                    str(tmp_path / "ix")], cwd=ROOT, stdout=subprocess.DEVNULL,
+                   stderr=follower, timeout=120)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert b"\r\x1b[Krejected " in seen
+    assert b"bad\\x1b[2J" in seen and b"bad\x1b[2J" not in seen

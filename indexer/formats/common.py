@@ -11,7 +11,7 @@ from ..dateline import normalize_region, place_for_city, split_dateline
 from ..errors import WireFormatError
 from ..model import Dateline, Story, naive_utc
 from ..people import merge_names
-from ..textio import check_text, clean_text, decode, normalize_space, one_line
+from ..textio import check_text, clean_text, decode, normalize_space, printable
 
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
 _BYLINE_LINE_RE = re.compile(r"^By\s+[A-Z][\w.'’\- ]{1,50}(?:,[\w .'’\-]{1,40})?$")
@@ -119,11 +119,11 @@ def assemble(*, story_id: str, source: str, fmt: str, paragraphs: list[str],
         raise WireFormatError(f"a story of {total} characters (limit {MAX_STORY_CHARS}): "
                               "not a wire story")
     # every value a file gave is data: one line, no control character (textio.clean_text),
-    # and an id escaped, not stripped, so that it stays distinct
+    # and an id escaped, not stripped, so that it stays distinct (as a file name is)
     paragraphs = [clean_text(p) for p in paragraphs]
     paragraphs = [p for p in paragraphs if p]
     headline, byline = clean_text(headline), clean_text(byline)
-    story_id, key = one_line(story_id), one_line(key)
+    story_id, key = printable(story_id), printable(key)
     if dateline is not None:
         dateline = _clean_dateline(dateline)
     if paragraphs and _BYLINE_LINE_RE.match(paragraphs[0]):  # "By Marwan Makdisi" atop the body
