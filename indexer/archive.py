@@ -37,8 +37,8 @@ from whoosh.searching import Searcher
 
 from . import whoosh_ext
 from .dates import SHARD_BY, UNDATED, shard_name, shard_window
-from .errors import IndexNotFoundError, NotAnIndexFolderError, WireFormatError
-from .folder import check_not_damaged
+from .errors import IndexNotFoundError, WireFormatError
+from .folder import check_not_damaged, refuse_unless_empty
 from .index import Index, folder_size
 from .ingest import (
     IngestRun,
@@ -125,18 +125,7 @@ class ArchiveIndex(Index):
         if index_exists(path):
             raise ValueError(f"{path} holds an index that is not sharded: shard a new "
                              "--index folder")
-        try:
-            foreign = os.listdir(path)
-        except FileNotFoundError:
-            foreign = []
-        except NotADirectoryError:
-            raise NotAnIndexFolderError(f"{path} is a file, not a folder: give --index a "
-                                        "new or empty folder") from None
-        if foreign:  # never an archive made over a user's files
-            raise NotAnIndexFolderError(
-                f"{path} is not empty and is not an index of this tool (it holds "
-                f"{', '.join(sorted(foreign)[:3])}{' and more' if len(foreign) > 3 else ''})"
-                ": nothing was changed; give --index a new or empty folder")
+        refuse_unless_empty(path)  # never an archive made over a user's files
         os.makedirs(os.path.join(path, SHARDS_FOLDER), exist_ok=True)
         archive = cls(path, shard_by)
         archive._write_manifest()

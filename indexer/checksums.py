@@ -24,6 +24,7 @@ import os
 import zlib
 
 from .errors import IndexDamagedError
+from .folder import write_atomic
 
 try:  # ISA-L's CRC-32 is about five times zlib's (already a dependency, for deflate)
     from isal.isal_zlib import crc32 as _crc32
@@ -64,13 +65,9 @@ def write_sums(folder: str, segment_id: str) -> None:
         files[name] = [stat.st_size, file_crc(path), stat.st_mtime_ns]
         _VERIFIED[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
     body = json.dumps({"files": files}, sort_keys=True)
-    target = os.path.join(folder, sums_name(segment_id))
-    with open(target + ".tmp", "w", encoding="ascii") as f:
-        # the sidecar's own checksum on its last line: a damaged sidecar is damage too
-        f.write(f"{body}\n{_crc32(body.encode()):08x}\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(target + ".tmp", target)
+    # the sidecar's own checksum on its last line: a damaged sidecar is damage too
+    write_atomic(os.path.join(folder, sums_name(segment_id)),
+                 f"{body}\n{_crc32(body.encode()):08x}\n")
 
 
 def read_sums(folder: str, segment_id: str) -> dict[str, list[int]] | None:
@@ -107,6 +104,7 @@ def verify_segment(folder: str, segment_id: str, full: bool = False,
     sums = read_sums(folder, segment_id)
     if sums is None:
         return False
+    allowance = allowance if allowance is not None else [0]
     for name, (size, crc, mtime_ns) in sorted(sums.items()):
         path = os.path.join(folder, name)
         try:
@@ -120,10 +118,10 @@ def verify_segment(folder: str, segment_id: str, full: bool = False,
         known = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         if _VERIFIED.get(path) == known and not full:
             continue
-        affordable = allowance is not None and allowance[0] >= size
+        affordable = allowance[0] >= size
         if not full and stat.st_mtime_ns == mtime_ns and not affordable:
             continue
-        if affordable and allowance is not None:
+        if affordable:
             allowance[0] -= size
         if file_crc(path) != crc:
             _VERIFIED.pop(path, None)

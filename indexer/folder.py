@@ -19,6 +19,7 @@ schema of ours; segment files without a table of contents are a damaged index
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -38,8 +39,9 @@ OWN_NAMES = (OWNER_NAME, JOURNAL_NAME, f"{_DEF_INDEX_NAME}_WRITELOCK", *BOOKKEEP
 TEMPORARY_NAMES = (f"{_DEF_INDEX_NAME}.tmp", *(f"{name}.tmp" for name in
                                                (*BOOKKEEPING_NAMES, OWNER_NAME,
                                                 JOURNAL_NAME, "archive.json")))
-# what Whoosh names the files of a segment and its tables of contents (whoosh.index.TOC)
-SEGMENT_FILE = re.compile(rf"({_DEF_INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+")
+# what Whoosh names a segment, its files and its tables of contents (whoosh.index.TOC)
+SEGMENT_ID = re.compile(rf"{_DEF_INDEX_NAME}_[0-9a-z]+")
+SEGMENT_FILE = re.compile(rf"({SEGMENT_ID.pattern})\.[A-Za-z0-9_.]+")
 TOC_FILE = re.compile(rf"_{_DEF_INDEX_NAME}_([0-9]+)\.toc")
 
 
@@ -97,18 +99,26 @@ def claim(path: str, is_ours_schema=None) -> None:
     check_not_damaged(path)
     if OWNER_NAME in names:
         return
-    foreign = [name for name in names if name not in OWN_NAMES]
-    if foreign:
-        if toc_present(names) and not (is_ours_schema is not None and is_ours_schema(path)):
+    if toc_present(names):
+        if not (is_ours_schema is not None and is_ours_schema(path)):
             raise NotAnIndexFolderError(
                 f"{path} holds another program's Whoosh index, not an indexer index: "
                 "nothing was changed; give --index a new or empty folder")
-        if not toc_present(names):
-            raise NotAnIndexFolderError(
-                f"{path} is not empty and is not an index of this tool (it holds "
-                f"{_shown(foreign)}): nothing was changed; give --index a new or empty "
-                "folder")
+    else:
+        refuse_unless_empty(path, names)
     write_marker(path)
+
+
+def refuse_unless_empty(path: str, names: list[str] | None = None) -> None:
+    """NotAnIndexFolderError when the folder holds anything but our own bookkeeping
+    files (`names`: its listing, when already read); a missing folder is empty."""
+    if names is None:
+        names = _listing(path) or []
+    foreign = [name for name in names if name not in OWN_NAMES]
+    if foreign:
+        raise NotAnIndexFolderError(
+            f"{path} is not empty and is not an index of this tool (it holds "
+            f"{_shown(foreign)}): nothing was changed; give --index a new or empty folder")
 
 
 def write_marker(path: str) -> None:
@@ -125,13 +135,20 @@ def write_marker(path: str) -> None:
         return
 
 
-def _write_atomic(target: str, text: str) -> None:
+def write_atomic(target: str, text: str) -> None:
+    """Replace `target` with `text`, on disk before it counts (written to target.tmp,
+    synced, renamed); a write that fails leaves no temporary file behind."""
     temporary = target + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, target)
+    try:
+        with open(temporary, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 # -- the journal of segments begun in this folder
@@ -160,8 +177,6 @@ def journaled(folder: str) -> set[str]:
     except OSError:
         return set()
 
-
-SEGMENT_ID = re.compile(rf"{_DEF_INDEX_NAME}_[0-9a-z]+")
 
 
 def remove_unlisted(folder: str, generation: int, listed: set[str],
@@ -199,7 +214,7 @@ def compact_journal(folder: str, listed: set[str]) -> None:
         return
     present = {m.group(1) for m in map(SEGMENT_FILE.fullmatch, names) if m}
     keep = (journaled(folder) & present) | listed
-    _write_atomic(os.path.join(folder, JOURNAL_NAME), "".join(f"{s}\n" for s in sorted(keep)))
+    write_atomic(os.path.join(folder, JOURNAL_NAME), "".join(f"{s}\n" for s in sorted(keep)))
 
 
 def remove_temporary(folder: str) -> None:

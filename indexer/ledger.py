@@ -9,7 +9,6 @@ again.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import fcntl
 import json
@@ -23,6 +22,7 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from .errors import IndexLockedError
+from .folder import write_atomic
 from .textio import printable
 
 LOCK_NAME = "ingest.lock"
@@ -230,14 +230,4 @@ def write_failed_run(index_dir: str, report: IngestReport, exc: BaseException,
 
 
 def _write_json(target: str, data: dict) -> None:
-    temporary = target + ".tmp"
-    try:
-        with open(temporary, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_atomic(target, json.dumps(data, indent=2))
