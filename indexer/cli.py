@@ -16,7 +16,6 @@ import click
 
 from . import __version__
 from .errors import (  # exit codes: README, Exit codes
-    EXIT_CLUSTER,
     EXIT_INDEX,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -199,14 +198,6 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
 
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
-    from .errors import (
-        ClusterError,
-        IndexDamagedError,
-        IndexIntegrityError,
-        IndexLockedError,
-        NotAnIndexFolderError,
-        SchemaVersionError,
-    )
     from .index import Index, default_index_path
     from .ingest import walk
     from .ledger import Rejection
@@ -253,13 +244,7 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
                                   workers=workers, on_file=on_file, on_reject=on_reject,
                                   people=finder, merge=merge,
                                   follow_symlinks=follow_symlinks, **options)
-        except IndexLockedError as exc:
-            fail(str(exc), EXIT_LOCKED)
-        except (IndexIntegrityError, SchemaVersionError, IndexDamagedError,
-                NotAnIndexFolderError) as exc:
-            fail(printable(str(exc)), EXIT_INDEX)
-        except ClusterError as exc:
-            fail(str(exc), EXIT_CLUSTER)
+        # the errors a caller may catch reach the guard, which gives each its exit code
         except KeyboardInterrupt:
             fail("interrupted; the index holds everything up to the last commit",
                  EXIT_INTERRUPTED)

@@ -42,6 +42,7 @@ from .errors import (
     NoSuchStoryError,
     QueryError,
     SchemaVersionError,
+    exit_code,
 )
 from .ingest import (
     IngestRun,
@@ -138,10 +139,9 @@ def _damage_explained(method):
     def reading(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except (QueryError, NoSuchStoryError, OSError, IndexDamagedError,
-                budget.QueryTooSlowError):
-            raise
         except Exception as exc:
+            if isinstance(exc, OSError) or exit_code(exc) is not None:
+                raise  # an error a caller may catch (indexer.errors), or the system's
             try:
                 self._verify_checksums()
             except IndexDamagedError as damage:
@@ -163,11 +163,16 @@ def _in_rank_order(ranked: list[Ranked]) -> list[Ranked]:
     return capped
 
 
+def _our_schema(schema) -> bool:
+    """Whether a Whoosh schema is this tool's (by the fields every version of it has)."""
+    return {"id", "kind", "story_id", "body"} <= set(schema.names())
+
+
 def _holds_our_schema(path: str) -> bool:
     """Whether the Whoosh index at path has this tool's schema (an index written before
     index folders were marked as ours)."""
     try:
-        return {"id", "kind", "story_id", "body"} <= set(open_durable(path).schema.names())
+        return _our_schema(open_durable(path).schema)
     except Exception:  # unreadable: not to be adopted
         return False
 
@@ -261,7 +266,7 @@ class Index:
     def _check_version(ix: FileIndex, path: str) -> None:
         if not ix._segments():
             return  # empty: created, killed before its first commit; create() completes it
-        if not {"id", "kind", "story_id", "body"} <= set(ix.schema.names()):
+        if not _our_schema(ix.schema):
             raise SchemaVersionError(f"the Whoosh index at {path} is not an indexer index "
                                      "(another program's schema): use another --index folder")
         with ix.searcher() as searcher:
