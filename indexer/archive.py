@@ -155,12 +155,15 @@ class ArchiveIndex(Index):
             names = os.listdir(folder)
         except OSError:
             return []
-        shards = [name for name in names if SHARD_NAME.fullmatch(name)]
-        for name in shards:  # a shard that lost its table of contents is damage, not absent
-            if not index_exists(os.path.join(folder, name)):
+        shards = []
+        for name in names:
+            if not SHARD_NAME.fullmatch(name):
+                continue
+            if index_exists(os.path.join(folder, name)):
+                shards.append(name)
+            else:  # a shard that lost its table of contents is damage, not absent
                 check_not_damaged(os.path.join(folder, name))
-        return sorted((name for name in shards if index_exists(os.path.join(folder, name))),
-                      key=lambda name: (shard_window(name) is None, name))
+        return sorted(shards, key=lambda name: (shard_window(name) is None, name))
 
     def shard(self, name: str, create: bool = False) -> Index:
         """The shard's own index (a plain Index)."""

@@ -25,6 +25,16 @@ def story_text(city: str = "BEIRUT", region: str | None = None, agency: str = "A
     return "\n\n".join(parts) + "\n"
 
 
+def file_size_limit() -> None:
+    """For a child process (preexec_fn): a write past 64 KB fails with EFBIG, as a full
+    disk fails a write with ENOSPC."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+
 @pytest.fixture
 def corpus_copy(tmp_path: Path) -> Path:
     """A private copy of corpus/ that a test may change."""

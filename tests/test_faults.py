@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
-import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, ROOT, story_text
+from conftest import CORPUS, ROOT, file_size_limit, story_text
 
 from indexer import Index, cli
 from indexer.ingest import walk
@@ -103,12 +101,6 @@ def test_a_scheduler_that_is_not_one_is_exit_6(tmp_path: Path, monkeypatch, kind
 # -- 7: a full disk with workers is the same line and code as without
 
 
-def _file_size_limit() -> None:
-    # a write past 64 KB fails with EFBIG, as a full disk fails a write with ENOSPC
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
-
-
 def test_a_write_failing_in_a_worker_is_one_line_exit_5_and_heals(tmp_path: Path) -> None:
     wire = tmp_path / "wire"
     wire.mkdir()
@@ -121,7 +113,7 @@ def test_a_write_failing_in_a_worker_is_one_line_exit_5_and_heals(tmp_path: Path
     for workers in ("1", "2"):
         index = tmp_path / f"ix{workers}"
         result = indexer("ingest", str(wire), "--index", str(index), "--workers", workers,
-                         preexec=_file_size_limit)
+                         preexec=file_size_limit)
         assert result.returncode == 5, result.stderr
         lines[workers] = one_line(result).replace(f"ix{workers}", "ix")
         assert not (index / "MAIN.tmp").exists()  # a full disk must not stay full

@@ -4,15 +4,13 @@ files; and a failed optimize leaves nothing behind."""
 from __future__ import annotations
 
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import CORPUS, ROOT, story_text
+from conftest import CORPUS, ROOT, file_size_limit, story_text
 
 from indexer import Index, cli
 
@@ -89,11 +87,6 @@ def test_one_story_in_two_files_is_shown_once(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "is in 2 files" not in result.output
 
 
-def _file_size_limit() -> None:
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
-
-
 def test_a_failed_optimize_removes_its_partial_files(tmp_path: Path) -> None:
     index = tmp_path / "ix"
     for part in ("us", "world", "business", "sports"):
@@ -101,7 +94,7 @@ def test_a_failed_optimize_removes_its_partial_files(tmp_path: Path) -> None:
     before = sorted(os.listdir(index))
     result = subprocess.run([sys.executable, "-m", "indexer", "optimize", "--index",
                              str(index)], cwd=ROOT, capture_output=True, timeout=300,
-                            preexec_fn=_file_size_limit)
+                            preexec_fn=file_size_limit)
     assert result.returncode == 5, result.stderr
     assert b"Traceback" not in result.stderr
     assert sorted(os.listdir(index)) == before
