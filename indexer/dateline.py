@@ -187,8 +187,8 @@ _DATE_THEN_DASH_RE = re.compile(rf"\s*(?:{_DATE_RE.pattern})\s*{_DASH}\s*", re.I
 def dateline_element(text: str, reference: datetime | None = None
                      ) -> tuple[Dateline | None, str]:
     """A dateline element's dateline, and the story text it swallowed: Reuters-21578
-    closes some <DATELINE>s at a hyphen in the first words ("THE HAGUE, March 2 - Dutch
-    imports of fat- </DATELINE>and oil-bearing ..."), whose text after the dateline's
+    closes some <DATELINE>s at a hyphen in the story's first words (as if "OSLO, March 2
+    - Grain- </DATELINE>and feed-bearing cargoes ..."), whose text after the dateline's
     dash opens the body."""
     found = parse_dateline(text, reference)
     if found is None:
