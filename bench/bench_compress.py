@@ -53,7 +53,7 @@ def payloads(folder: Path, limit: int = 20_000) -> dict[str, list[bytes]]:
                     length = info._length[0] if isinstance(info._length, tuple) \
                         else info._length
                     raw = bytes(terms._postfile.get(info._offset, length))
-                    for _, data, _ in whoosh_ext._blocks(raw):
+                    for _, data, _ in whoosh_ext.blocks.iter_blocks(raw):
                         data = pickle.dumps(data, whoosh_ext.BLOCK_PICKLE_PROTOCOL)
                         if len(data) >= whoosh_ext.SMALL_BLOCK:  # smaller ones stay raw
                             blocks.append(data)

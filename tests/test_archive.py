@@ -94,7 +94,7 @@ def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path, 
     archive = Index.open(str(tmp_path / "archive"))
     assert isinstance(archive, ArchiveIndex)
     # Without versions: exactly the same scores, though only the archive is merged
-    # (merges keep the exact field-length totals: whoosh_ext._copy_documents). With
+    # (merges keep the exact field-length totals: whoosh_ext.merge.copy_documents). With
     # versions, the single index deleted the older version's paragraphs to add them again
     # marked superseded (each shard holds one version: it did not), and Whoosh counts
     # deleted documents until a merge drops them: both merged, the totals then differ by

@@ -10,6 +10,7 @@ from whoosh.fields import TEXT
 
 from indexer import whoosh_ext
 from indexer.schema import build_schema
+from indexer.whoosh_ext import analysis as ext_analysis
 
 AWKWARD = [
     "", "   ", "The", "the the THE a an", "A B C d e f 1 2 3",
@@ -58,9 +59,9 @@ ANALYZERS = {
 @pytest.mark.parametrize("name", ANALYZERS)
 def test_one_loop_analysis_gives_what_whooshs_chain_gives(name: str, phrase: bool) -> None:
     field = TEXT(analyzer=ANALYZERS[name], phrase=phrase, field_boost=1.5)
-    assert whoosh_ext._FastAnalysis.accepts(field.analyzer)
+    assert ext_analysis.FastAnalysis.accepts(field.analyzer)
     for text in _texts():
-        assert whoosh_ext._index_items(field, text) == list(field.index(text)), text[:60]
+        assert ext_analysis.index_items(field, text) == list(field.index(text)), text[:60]
 
 
 def test_equal_chains_share_one_loop_and_a_text_analysed_again_gives_the_same() -> None:
@@ -73,14 +74,14 @@ def test_equal_chains_share_one_loop_and_a_text_analysed_again_gives_the_same() 
     texts = _texts()
     for field in (one["body"], two["fulltext"], one["body"]):
         for text in texts:
-            assert whoosh_ext._index_items(field, text) == list(field.index(text)), text[:60]
+            assert ext_analysis.index_items(field, text) == list(field.index(text)), text[:60]
 
 
 def test_our_text_fields_take_the_one_loop_and_others_whooshs_path() -> None:
     schema = build_schema()
     for name in ("body", "headline", "fulltext", "story_headline", "dateline", "byline",
                  "people", "tags", "city", "region", "country", "agency"):
-        assert whoosh_ext._FastAnalysis.accepts(schema[name].analyzer), name
+        assert ext_analysis.FastAnalysis.accepts(schema[name].analyzer), name
     refused = [analysis.RegexTokenizer(gaps=True) | analysis.LowercaseFilter(),
                # stemming before lower-casing: not the order the loop follows
                analysis.RegexTokenizer() | analysis.StemFilter() | analysis.LowercaseFilter(),
@@ -89,10 +90,10 @@ def test_our_text_fields_take_the_one_loop_and_others_whooshs_path() -> None:
                # stripping after lower-casing: not the loop's order either
                analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.StripFilter()]
     for analyzer in refused:
-        assert not whoosh_ext._FastAnalysis.accepts(analyzer)
+        assert not ext_analysis.FastAnalysis.accepts(analyzer)
     # a refused chain is still analysed, by Whoosh
     field = TEXT(analyzer=refused[0])
-    assert whoosh_ext._index_items(field, "a-b c") == list(field.index("a-b c"))
+    assert ext_analysis.index_items(field, "a-b c") == list(field.index("a-b c"))
 
 
 def test_id_and_number_fields_index_as_whoosh_indexes_them() -> None:
@@ -107,14 +108,14 @@ def test_id_and_number_fields_index_as_whoosh_indexes_them() -> None:
     assert type(ids[0].analyzer) is analysis.IDTokenizer  # the one-term path
     for field in ids:
         for text in AWKWARD + ["file:/srv/wire/a b.txt", "world/aleppo-truce#3"]:
-            assert whoosh_ext._index_items(field, text) == list(field.index(text)), text
-    assert whoosh_ext._index_items(ids[3], "ab")[0][0] == b"AB"
+            assert ext_analysis.index_items(field, text) == list(field.index(text)), text
+    assert ext_analysis.index_items(ids[3], "ab")[0][0] == b"AB"
     numbers = [NUMERIC(shift_step=0), NUMERIC(), NUMERIC(bits=64, signed=False),
                NUMERIC(float), NUMERIC(shift_step=0, stored=True)]
     values = [0, 1, 2, 7, 255, 65536, 2**31 - 1, 12, 1, 0]  # numbers again: from the cache
     for field in numbers:
         for number in values + ([-3, -(2**31)] if field.signed else []):
-            assert whoosh_ext._index_items(field, number) == list(field.index(number))
+            assert ext_analysis.index_items(field, number) == list(field.index(number))
     # the same number in fields of other settings: each field's own terms
-    assert whoosh_ext._index_items(numbers[0], 7) != whoosh_ext._index_items(numbers[1], 7)
-    assert whoosh_ext._index_items(numbers[1], 1.5) == list(numbers[1].index(1.5))
+    assert ext_analysis.index_items(numbers[0], 7) != ext_analysis.index_items(numbers[1], 7)
+    assert ext_analysis.index_items(numbers[1], 1.5) == list(numbers[1].index(1.5))

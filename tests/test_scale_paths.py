@@ -216,8 +216,8 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
     for copy in range(5):
         shutil.copytree(CORPUS, wide / f"copy{copy}")
     summed = []
-    original = whoosh_ext._summed_parts
-    monkeypatch.setattr(whoosh_ext, "_summed_parts",
+    original = whoosh_ext.analysis.summed_parts
+    monkeypatch.setattr(whoosh_ext.analysis, "summed_parts",
                         lambda *args: summed.append(original(*args)) or summed[-1])
     ours = tmp_path / "ours"
     Index.create(str(ours)).ingest([str(wide)])
@@ -228,22 +228,22 @@ def test_reused_analysis_writes_the_same_postings_as_stock_whoosh(tmp_path: Path
     Index.create(str(two)).ingest([str(wide)], workers=2)
     # groups made into posting lists after every story, joined with those made before
     compactions = []
-    original_compact = whoosh_ext._compact
-    monkeypatch.setattr(whoosh_ext, "_compact",
+    original_compact = whoosh_ext.pool.compact
+    monkeypatch.setattr(whoosh_ext.pool, "compact",
                         lambda state: compactions.append(1) or original_compact(state))
-    monkeypatch.setattr(whoosh_ext, "COMPACT_BYTES", 0)
+    monkeypatch.setattr(whoosh_ext.pool, "COMPACT_BYTES", 0)
     compacted = tmp_path / "compacted"
     Index.create(str(compacted)).ingest([str(wide)])
     assert len(compactions) > 200
     # grouped postings handed to Whoosh's pool every few documents (as when they outgrow
     # its memory limit), then joined with the groups gathered after, at the flush
     spills = []
-    original_spill = whoosh_ext._spill_groups
-    monkeypatch.setattr(whoosh_ext, "_spill_groups",
+    original_spill = whoosh_ext.pool.spill_groups
+    monkeypatch.setattr(whoosh_ext.pool, "spill_groups",
                         lambda writer: spills.append(1) or original_spill(writer))
-    monkeypatch.setattr(whoosh_ext, "GROUP_BYTES", 10**6)
-    monkeypatch.setattr(whoosh_ext, "TERM_BYTES", 10**6)
-    monkeypatch.setattr(whoosh_ext, "ONE_POSTING_BYTES", 10**6)
+    monkeypatch.setattr(whoosh_ext.pool, "GROUP_BYTES", 10**6)
+    monkeypatch.setattr(whoosh_ext.pool, "TERM_BYTES", 10**6)
+    monkeypatch.setattr(whoosh_ext.pool, "ONE_POSTING_BYTES", 10**6)
     # one batch all the same, as stock Whoosh's (the run would end its batches before
     # each file, seeing the pool that full): the same document numbers
     monkeypatch.setattr(IngestRun, "_room_for", lambda self, job: True)
@@ -373,8 +373,8 @@ def test_a_merge_copies_segments_as_stock_whoosh_merges_them(tmp_path: Path,
                            for docnum in range(leaf.doc_count_all()) if leaf.is_deleted(docnum))
                 expected[name] = expected.get(name, 0) + leaf.field_length(name) - gone
     copied = []
-    original = whoosh_ext._segment_terms
-    monkeypatch.setattr(whoosh_ext, "_segment_terms",
+    original = whoosh_ext.merge.segment_terms
+    monkeypatch.setattr(whoosh_ext.merge, "segment_terms",
                         lambda *args: copied.append(args[2]) or original(*args))
     Index.open(str(ours)).optimize()
     assert len(copied) == len(segments)  # every segment took the copying path
@@ -416,12 +416,12 @@ def test_a_merge_of_segments_without_deletions_writes_packed_blocks_as_unpacked(
     for copy in (packed, unpacked, stock):
         shutil.copytree(built, copy)
     joined = []
-    original_join = whoosh_ext._PackedBlock.join
-    monkeypatch.setattr(whoosh_ext._PackedBlock, "join", classmethod(
+    original_join = whoosh_ext.blocks.PackedBlock.join
+    monkeypatch.setattr(whoosh_ext.blocks.PackedBlock, "join", classmethod(
         lambda cls, parts: joined.append(len(parts)) or original_join(parts)))
     Index.open(str(packed)).optimize()
     assert len(joined) > 1000 and max(joined) > 10  # terms of many segments joined packed
-    monkeypatch.setattr(whoosh_ext._PackedBlock, "read",
+    monkeypatch.setattr(whoosh_ext.blocks.PackedBlock, "read",
                         classmethod(lambda cls, header, data, shift, fixed: None))
     Index.open(str(unpacked)).optimize()
     with whoosh_ext.stock_whoosh():
@@ -811,7 +811,7 @@ def test_a_merge_reads_the_term_table_rows_whoosh_reads(tmp_path: Path) -> None:
                 terms = leaf._terms
                 files.add(type(terms._tindex.dbfile))
                 for field in [*sorted(reader.schema.names()), "no such field"]:
-                    found.append(list(whoosh_ext._term_rows(terms, field)))
+                    found.append(list(whoosh_ext.merge.term_rows(terms, field)))
         return found, files
 
     mapped, mapped_files = rows(storage.open_durable(str(path)))
@@ -832,7 +832,7 @@ def test_a_merge_reads_the_term_table_rows_whoosh_reads(tmp_path: Path) -> None:
 
 
 def test_a_merge_reads_each_posting_blocks_header_and_data() -> None:
-    # _blocks finds where a block's header pickle ends by pickling it again as Whoosh
+    # iter_blocks finds where a block's header pickle ends by pickling it again as Whoosh
     # pickles it (protocol 2); a header pickled otherwise is read by an unpickler instead
     import pickle
     import struct
@@ -852,11 +852,11 @@ def test_a_merge_reads_each_posting_blocks_header_and_data() -> None:
         return out
 
     expected = [(header, data, number == 2) for number, (header, data) in enumerate(blocks)]
-    assert list(whoosh_ext._blocks(raw(2))) == expected
+    assert list(whoosh_ext.blocks.iter_blocks(raw(2))) == expected
     assert pickle.dumps(blocks[0][0], 0) != pickle.dumps(blocks[0][0], 2)
-    assert list(whoosh_ext._blocks(raw(0))) == expected
+    assert list(whoosh_ext.blocks.iter_blocks(raw(0))) == expected
     with pytest.raises(ValueError, match="block tag"):
-        list(whoosh_ext._blocks(b"XXXX" + raw(2)[4:]))
+        list(whoosh_ext.blocks.iter_blocks(b"XXXX" + raw(2)[4:]))
 
 
 def test_a_mapped_sub_file_reads_as_a_copied_one(tmp_path: Path) -> None:
@@ -991,12 +991,12 @@ def test_terms_written_in_one_step_are_the_bytes_of_whooshs_term_by_term_path() 
         fieldwriter.finish_field()
 
     perdoc = SimpleNamespace(_indexer_length_bytes=lengths)  # _length_table's cache
-    ours = files(lambda fieldwriter: whoosh_ext._write_terms(
+    ours = files(lambda fieldwriter: whoosh_ext.blocks.write_terms(
         fieldwriter, schema, perdoc, iter(terms)))
     assert ours == files(term_by_term)
     assert b"drought" in ours[whoosh3.W3Codec.TERMS_EXT]
     with pytest.raises(ValueError, match="Keys must increase"):
-        files(lambda fieldwriter: whoosh_ext._write_terms(
+        files(lambda fieldwriter: whoosh_ext.blocks.write_terms(
             fieldwriter, schema, perdoc, iter([terms[0], terms[0]])))
 
 

@@ -38,8 +38,7 @@ def test_the_house_only_gets_better() -> None:
     found = _import_graph()
     assert found["circles"] in ([], [["indexer.archive", "indexer.cluster", "indexer.index"]])
     assert set(found["over_max_lines"]) <= {
-        "indexer.archive", "indexer.cli", "indexer.index", "indexer.ingest",
-        "indexer.whoosh_ext"}
+        "indexer.archive", "indexer.cli", "indexer.index", "indexer.ingest"}
     assert sum(found["private_whoosh_outside_home"].values()) <= 53
 
 
