@@ -38,7 +38,7 @@ def payloads(folder: Path, limit: int = 20_000) -> dict[str, list[bytes]]:
     with tempfile.TemporaryDirectory() as path:
         index = Index.create(path)
         index.ingest([str(folder)])
-        ix = index._ix
+        ix = index.whoosh_index
         stored: list[bytes] = []
         blocks: list[bytes] = []
         with ix.reader() as reader:

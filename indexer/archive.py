@@ -69,8 +69,8 @@ from .process import (
 )
 from .ranking import DEFAULT, RankingParams
 from .schema import build_schema
-from .storage import index_exists
 from .versions import CurrentVersions
+from .whoosh_ext.fileindex import index_exists, segments_of
 
 MANIFEST_NAME = "archive.json"
 SHARD_NAME = re.compile(rf"\d{{4}}(-\d{{2}})?|{UNDATED}")  # what dates.shard_name makes
@@ -195,7 +195,7 @@ class ArchiveIndex(Index):
     def _current_searcher(self):
         names = self.shard_names()
         shards = [self.shard(name) for name in names]
-        generations = tuple((name, shard._ix.latest_generation())
+        generations = tuple((name, shard.whoosh_index.latest_generation())
                             for name, shard in zip(names, shards, strict=True))
         if self._searcher is not None and generations == self._generations:
             return self._searcher
@@ -203,7 +203,7 @@ class ArchiveIndex(Index):
             self._searcher.close()
         leaves = []
         for shard in shards:
-            leaves += [leaf for leaf, _ in shard._ix.reader().leaf_readers()]
+            leaves += [leaf for leaf, _ in shard.whoosh_index.reader().leaf_readers()]
         reader = EmptyReader(self._schema) if not leaves else \
             whoosh_ext.StatsCachingReader(leaves) if whoosh_ext.active() else MultiReader(leaves)
         searcher = Searcher(reader)
@@ -234,7 +234,7 @@ class ArchiveIndex(Index):
         key = tuple(names)
         if key not in self._windowed:
             leaves = [leaf for name in names
-                      for leaf, _ in self.shard(name)._ix.reader().leaf_readers()]
+                      for leaf, _ in self.shard(name).whoosh_index.reader().leaf_readers()]
             searcher = Searcher(_WindowReader(leaves, whole.reader()))
             self._weigh(searcher, self.ranking)
             self._windowed[key] = searcher
@@ -276,7 +276,7 @@ class ArchiveIndex(Index):
         found = {}
         for name in self.shard_names():
             shard = self.shard(name)
-            generation = shard._ix.latest_generation()
+            generation = shard.whoosh_index.latest_generation()
             if known.get(name, {}).get("generation") == generation:
                 found[name] = known[name]
                 continue
@@ -304,11 +304,11 @@ class ArchiveIndex(Index):
             shard._verify_checksums()
             self.unchecked_segments += shard.unchecked_segments
 
-    def _check(self) -> list[str]:
+    def _problems(self) -> list[str]:
         problems: list[str] = []
         seen: set[str] = set()
         for name in self.shard_names():
-            for problem in self.shard(name)._check():
+            for problem in self.shard(name)._problems():
                 if problem not in seen:  # a file in two shards: one line
                     seen.add(problem)
                     problems.append(f"shard {name}: {problem}")
@@ -325,7 +325,7 @@ class ArchiveIndex(Index):
         """Each file's ledger records, by shard."""
         found: dict[str, dict[str, FileRecord]] = {}
         for name in self.shard_names():
-            for source, record in read_ledger(self.shard(name)._ix).items():
+            for source, record in read_ledger(self.shard(name).whoosh_index).items():
                 found.setdefault(source, {})[name] = record
         return found
 
@@ -533,7 +533,7 @@ class ArchiveIndex(Index):
         shards = [self.shard(name) for name in closing]
         report.merges += len(closing)
         report.merged_documents += sum(segment.doc_count() for shard in shards
-                                       for segment in shard.whoosh_index._segments())
+                                       for segment in segments_of(shard.whoosh_index))
         self._optimize_shards(closing, workers)
         self._write_manifest()
 
@@ -647,8 +647,8 @@ def ingest_shard(archive: str, shard_by: str, name: str, files: list,
     people = options["people"]
     finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
     with ingest_lock(path):
-        start_run(shard._ix)  # a killed run's leftovers go
-        run = IngestRun(shard._ix, fmt=options["fmt"], batch_files=options["batch_files"],
+        start_run(shard.whoosh_index)  # a killed run's leftovers go
+        run = IngestRun(shard.whoosh_index, fmt=options["fmt"], batch_files=options["batch_files"],
                         workers=options["workers"] if files else 1, on_file=on_file,
                         on_reject=on_reject, people=finder, merge=options["merge"],
                         shard=(shard_by, name))

@@ -95,11 +95,11 @@ class BM25FModel(scoring.WeightingModel):
         # still counts a little, never against a document
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def _count(self, searcher, fieldname: str) -> int:
+    def _documents(self, searcher, fieldname: str) -> int:
         return self.doc_counts.get(fieldname) or searcher.doc_count_all() or 1
 
     def table(self, searcher, fieldname: str, weight: float) -> Sequence[float]:
-        count = self._count(searcher, fieldname)
+        count = self._documents(searcher, fieldname)
         avgfl = searcher.field_length(fieldname) / count or 1.0
         return _field_table(weight, self.b.get(fieldname, 0.75), avgfl)
 
@@ -110,10 +110,10 @@ class BM25FModel(scoring.WeightingModel):
         largest document frequency among the parts of that kind (or the others', when
         none of those holds the word); `df` instead for a phrase or a pattern."""
         top = searcher.get_parent()
-        n = self._count(top, parts[0][0])
+        n = self._documents(top, parts[0][0])
         if df is None:
             native = [top.doc_frequency(name, btext) for name, btext, _ in parts
-                      if btext is not None and self._count(top, name) == n]
+                      if btext is not None and self._documents(top, name) == n]
             df = max(native, default=0) or max(
                 (top.doc_frequency(name, btext) for name, btext, _ in parts
                  if btext is not None), default=0)
@@ -255,7 +255,7 @@ class FieldGroup(wq.CompoundQuery):
                     children.append((reader.postings(fieldname, btext), True, table, lengths))
             elif isinstance(sub, wq.MultiTerm):
                 # a pattern: each of its terms in the field, under the pattern's idf
-                for term in sub._btexts(reader):
+                for _, term in sub.expanded_terms(reader):
                     children.append((reader.postings(fieldname, term), True, table, lengths))
             else:  # a phrase (its occurrences), or a range (matched as Whoosh matches it)
                 matcher = sub.with_boost(1.0).matcher(searcher, searcher.boolean_context())
@@ -290,7 +290,7 @@ class FieldGroupMatcher(matching.Matcher):
     posting's weight, a phrase's the number of times it occurs (a pattern is its terms)."""
 
     def __init__(self, children: list[tuple], group: GroupScorer) -> None:
-        self._children = children
+        self._matchers = children
         self.group = group
         # the children past the current document, by their next one: a pattern may stand
         # for a thousand terms, and a scan of every child at every step made its query's
@@ -306,17 +306,17 @@ class FieldGroupMatcher(matching.Matcher):
         ones (in their given order, so that their sum is always taken in one order)."""
         heap = self._heap
         if not heap:
-            self._id, self._at = -1, []
+            self._here, self._at = -1, []
             return
         current = heap[0][0]
         at = []
         while heap and heap[0][0] == current:
             at.append(heapq.heappop(heap)[1])
         at.sort()
-        self._id, self._at = current, at
+        self._here, self._at = current, at
 
     def _advance(self, number: int, target: int | None) -> None:
-        matcher = self._children[number][0]
+        matcher = self._matchers[number][0]
         if target is None:
             matcher.next()
         else:
@@ -325,10 +325,10 @@ class FieldGroupMatcher(matching.Matcher):
             heapq.heappush(self._heap, (matcher.id(), number))
 
     def is_active(self) -> bool:
-        return self._id >= 0
+        return self._here >= 0
 
     def id(self) -> int:
-        return self._id
+        return self._here
 
     def next(self) -> None:
         for number in self._at:
@@ -339,7 +339,7 @@ class FieldGroupMatcher(matching.Matcher):
             budget.check()
 
     def skip_to(self, target: int) -> None:
-        if not self.is_active() or target <= self._id:
+        if not self.is_active() or target <= self._here:
             return
         for number in self._at:
             self._advance(number, target)
@@ -349,12 +349,12 @@ class FieldGroupMatcher(matching.Matcher):
         self._settle()
 
     def _current(self):
-        return [self._children[number] for number in self._at]
+        return [self._matchers[number] for number in self._at]
 
     def tf(self) -> float:
         """The weighted, length-normalised frequency summed over the fields (tf~)."""
         total = 0.0
-        current = self._id
+        current = self._here
         for matcher, is_term, table, lengths in self._current():
             freq = matcher.weight() if is_term else float(_occurrences(matcher))
             total += freq * table[lengths[current]]
@@ -367,10 +367,10 @@ class FieldGroupMatcher(matching.Matcher):
         return sum(matcher.weight() for matcher, *_ in self._current())
 
     def children(self) -> list:
-        return [matcher for matcher, *_ in self._children]
+        return [matcher for matcher, *_ in self._matchers]
 
     def copy(self) -> FieldGroupMatcher:
-        return FieldGroupMatcher([(matcher.copy(), *rest) for matcher, *rest in self._children],
+        return FieldGroupMatcher([(matcher.copy(), *rest) for matcher, *rest in self._matchers],
                                  self.group)
 
     def supports_block_quality(self) -> bool:
@@ -381,7 +381,7 @@ class FieldGroupMatcher(matching.Matcher):
         return self.group.factor
 
     def supports(self, astype: str) -> bool:
-        return all(matcher.supports(astype) for matcher, *_ in self._children)
+        return all(matcher.supports(astype) for matcher, *_ in self._matchers)
 
     def value(self):
         return self._current()[0][0].value()
@@ -398,12 +398,12 @@ class FieldGroupMatcher(matching.Matcher):
             self.next()
 
     def reset(self) -> None:
-        for matcher, *_ in self._children:
+        for matcher, *_ in self._matchers:
             matcher.reset()
         self._update()
 
     def __repr__(self) -> str:
-        return f"FieldGroupMatcher({[m for m, *_ in self._children]!r})"
+        return f"FieldGroupMatcher({[m for m, *_ in self._matchers]!r})"
 
 
 def _occurrences(matcher) -> int:

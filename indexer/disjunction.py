@@ -16,22 +16,19 @@ caller asks Whoosh.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, repeat
 from operator import mul, neg
 from typing import Any
 
 import whoosh.query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.idsets import BitSet
-from whoosh.reading import TermNotFound
 from whoosh.util.numeric import length_to_byte
 
-from . import budget, whoosh_ext
+from . import budget
 from .bm25f import BM25FModel, FieldGroup, GroupScorer, length_bytes_of
 from .search import Filtered, date_test
+from .whoosh_ext.postings import posting_blocks, postings_at, raw_matcher
 
 
 @dataclass(frozen=True)
@@ -287,7 +284,7 @@ def term_bitset(searcher, fieldname: str, text: str) -> BitSet:
         budget.check()  # a segment's work at a time, within the query's budget
         if (fieldname, btext) not in reader:
             continue
-        for ids, _ in _posting_blocks(reader, fieldname, btext):
+        for ids, _ in posting_blocks(reader, fieldname, btext):
             for docnum in ids:
                 flags[offset + docnum] = 1
         for docnum in _deleted(reader):
@@ -308,7 +305,7 @@ def term_docnums(searcher, fieldname: str, text: str) -> list[int]:
         if (fieldname, btext) not in reader:
             continue
         deleted = _deleted(reader)
-        for ids, _ in _posting_blocks(reader, fieldname, btext):
+        for ids, _ in posting_blocks(reader, fieldname, btext):
             found.extend(offset + docnum for docnum in ids if docnum not in deleted)
     return found
 
@@ -348,61 +345,10 @@ def _term_matching(searcher, term: wq.Term, docnums: list[int]) -> set[int]:
         if (term.fieldname, btext) not in reader:
             continue
         deleted = _deleted(reader)
-        matcher = _raw_matcher(reader, term.fieldname, btext)
-        found.update(docnum + offset for docnum, _ in _postings_at(matcher, targets)
+        matcher = raw_matcher(reader, term.fieldname, btext)
+        found.update(docnum + offset for docnum, _ in postings_at(matcher, targets)
                      if docnum not in deleted)
     return found
-
-
-def _postings_at(matcher, targets: list[int]) -> Iterator[tuple[int, float]]:
-    """(docnum, weight) of those of the sorted target docnums that the term's matcher
-    holds, decoding only the posting blocks that can hold one (a Whoosh 3 block's header
-    gives its last document; Whoosh's skip_to would step through each block)."""
-    if not _block_readable(matcher):
-        for docnum in targets:
-            if not matcher.is_active():
-                return
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                yield docnum, matcher.weight()
-        return
-    wanted: set[int] | None = None
-    index, count = 0, len(targets)
-    while index < count and matcher.is_active():
-        top = matcher.block_max_id()
-        if top < targets[index]:
-            matcher._next_block()  # reads the next block's header only
-            continue
-        end = bisect_right(targets, top, index)
-        ids, weights = _decoded(matcher)
-        if (end - index) * 8 < matcher._blocklength:  # a few targets: look each up
-            block = dict(zip(ids, weights))  # noqa: B905 - weights may repeat
-            for docnum in targets[index:end]:
-                weight = block.get(docnum)
-                if weight is not None:
-                    yield docnum, weight
-        else:  # many: test each posting
-            if wanted is None:
-                wanted = set(targets)
-            for docnum, weight in zip(ids, weights):  # noqa: B905 - weights may repeat
-                if docnum in wanted:
-                    yield docnum, weight
-        index = end
-        matcher._next_block()
-
-
-def _block_readable(matcher) -> bool:
-    """Whether a matcher's blocks may be read through its private fields: a Whoosh 3
-    matcher on a Whoosh our extensions were written for (else its public calls)."""
-    return type(matcher) is W3LeafMatcher and whoosh_ext.active()
-
-
-def _raw_matcher(reader, field: str, btext: bytes):
-    """The segment's own matcher for a term (deleted documents are the caller's job)."""
-    terms = getattr(reader, "_terms", None) if whoosh_ext.active() else None
-    if terms is not None:
-        return terms.matcher(field, btext, reader.schema[field].format)
-    return reader.postings(field, btext)
 
 
 class _SegmentWord:
@@ -429,7 +375,7 @@ class _SegmentWord:
         found: dict[int, float] = {}
         get = found.get
         for number, (field, btext, table, lengths) in enumerate(self.parts):
-            for ids, weights in _posting_blocks(self.reader, field, btext):
+            for ids, weights in posting_blocks(self.reader, field, btext):
                 ids = list(ids)
                 # each posting's weighted, normalised frequency, in C-level maps: the
                 # same products as tf * table[lengths[docnum]]
@@ -448,9 +394,9 @@ class _SegmentWord:
         found: dict[int, float] = {}
         get = found.get
         for field, btext, table, lengths in self.parts:
-            matcher = _raw_matcher(self.reader, field, btext)
+            matcher = raw_matcher(self.reader, field, btext)
             mark = answered if own_fields is not None and field in own_fields else None
-            for docnum, tf in _postings_at(matcher, targets):
+            for docnum, tf in postings_at(matcher, targets):
                 found[docnum] = get(docnum, 0.0) + tf * table[lengths[docnum]]
                 if mark is not None:
                     mark.add(docnum + offset)
@@ -509,39 +455,6 @@ def _kth_best(scores: dict[int, float], k: int, excluded: set[int] | frozenset[i
         score for docnum, score in scores.items() if docnum not in excluded)
     best = heapq.nlargest(k, values)
     return best[-1] if len(best) == k else 0.0
-
-
-def _posting_blocks(reader, field: str, btext: bytes) -> Iterator[tuple]:
-    """(ids, weights) of each posting block of a term, decoded as Whoosh 3's matcher
-    does (delta-coded ids, weights None when all 1) with C-speed helpers; through the
-    matcher's calls when the codec is another."""
-    try:
-        matcher = _raw_matcher(reader, field, btext)
-    except TermNotFound:
-        return
-    if _block_readable(matcher):
-        while matcher.is_active():
-            yield _decoded(matcher)
-            matcher._next_block()
-        return
-    ids, weights = [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    yield ids, weights
-
-
-def _decoded(matcher: W3LeafMatcher) -> tuple:
-    """The (ids, weights) of a Whoosh 3 matcher's current block, decoded as the matcher
-    does (delta-coded ids, weights None when all 1) with C-speed helpers."""
-    matcher._read_data()
-    ids, weights = matcher._data[0], matcher._data[1]
-    if not matcher._byteids:
-        ids = accumulate(ids)
-    if weights is None or isinstance(weights, float):
-        weights = repeat(1.0 if weights is None else weights, matcher._blocklength)
-    return ids, weights
 
 
 def _deleted(reader) -> set[int] | frozenset[int]:

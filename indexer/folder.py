@@ -26,23 +26,24 @@ import re
 import shutil
 import time
 
-from whoosh.index import _DEF_INDEX_NAME
-
 from .errors import IndexDamagedError, NotAnIndexFolderError
 
+# the name Whoosh gives an index by default, which ours keep: it names the table of
+# contents, the segments and the lock (tests/test_index_folder.py checks it is Whoosh's)
+INDEX_NAME = "MAIN"
 OWNER_NAME = "wire-index.json"
 JOURNAL_NAME = "segments.journal"
 # the bookkeeping files of ingest (indexer.ingest) beside the index
 BOOKKEEPING_NAMES = ("ingest.lock", "last_run.json", "rejected.json")
-OWN_NAMES = (OWNER_NAME, JOURNAL_NAME, f"{_DEF_INDEX_NAME}_WRITELOCK", *BOOKKEEPING_NAMES)
+OWN_NAMES = (OWNER_NAME, JOURNAL_NAME, f"{INDEX_NAME}_WRITELOCK", *BOOKKEEPING_NAMES)
 # Whoosh's posting pools share <indexname>.tmp; our JSON files are written as name.tmp
-TEMPORARY_NAMES = (f"{_DEF_INDEX_NAME}.tmp", *(f"{name}.tmp" for name in
+TEMPORARY_NAMES = (f"{INDEX_NAME}.tmp", *(f"{name}.tmp" for name in
                                                (*BOOKKEEPING_NAMES, OWNER_NAME,
                                                 JOURNAL_NAME, "archive.json")))
 # what Whoosh names a segment, its files and its tables of contents (whoosh.index.TOC)
-SEGMENT_ID = re.compile(rf"{_DEF_INDEX_NAME}_[0-9a-z]+")
+SEGMENT_ID = re.compile(rf"{INDEX_NAME}_[0-9a-z]+")
 SEGMENT_FILE = re.compile(rf"({SEGMENT_ID.pattern})\.[A-Za-z0-9_.]+")
-TOC_FILE = re.compile(rf"_{_DEF_INDEX_NAME}_([0-9]+)\.toc")
+TOC_FILE = re.compile(rf"_{INDEX_NAME}_([0-9]+)\.toc")
 
 
 def is_marked(path: str) -> bool:
@@ -83,7 +84,7 @@ def check_not_damaged(path: str) -> None:
     if segments and (is_marked(path) or not set(names) - set(segments) - set(OWN_NAMES)):
         raise IndexDamagedError(
             f"the index at {path} holds segment files ({_shown(segments)}) but no table of "
-            f"contents (_{_DEF_INDEX_NAME}_N.toc): it is damaged and was left untouched; "
+            f"contents (_{INDEX_NAME}_N.toc): it is damaged and was left untouched; "
             "restore it from a backup, or ingest into a new --index folder")
 
 

@@ -93,7 +93,6 @@ from .storage import (
     commit_verified,
     create_durable,
     drop_group,
-    index_exists,
     live_documents,
     merge_in_parallel,
     needs_merge,
@@ -101,6 +100,7 @@ from .storage import (
     open_durable,
 )
 from .versions import CurrentVersions, copies, wrongly_marked
+from .whoosh_ext.fileindex import index_exists, segments_of
 
 DEFAULT_INDEX = "index"
 
@@ -182,7 +182,7 @@ class Index:
 
     def __init__(self, path: str, ix: FileIndex, ranking: RankingParams = DEFAULT) -> None:
         self.path = path
-        self._ix = ix
+        self._whoosh = ix
         self._searcher = None
         self.ranking = ranking
         self._parsers: dict[RankingParams, QueryParsers] = {}
@@ -203,7 +203,7 @@ class Index:
     @property
     def schema(self):
         """The Whoosh schema of the index's documents (indexer.schema)."""
-        return self._ix.schema
+        return self._whoosh.schema
 
     # -- opening
 
@@ -224,7 +224,7 @@ class Index:
             cls._check_version(ix, path)
         except Exception:
             # a version record that reads wrong may be damage: that is said first
-            checksums.verify_segments(path, ix._segments(), full=True)
+            checksums.verify_segments(path, segments_of(ix), full=True)
             raise
         return cls(path, ix, ranking)
 
@@ -242,14 +242,14 @@ class Index:
             return ArchiveIndex.open_archive(path)
         # an index folder of ours, or a new or empty one made ours: never a user's folder
         index_folder.claim(path, is_ours_schema=_holds_our_schema)
-        if index_exists(path) and open_durable(path)._segments():
+        if index_exists(path) and segments_of(open_durable(path)):
             return cls.open(path)
         # created under the ingest lock: of two runs starting at once on a folder with no
         # index, one creates it and the other is told the index is busy (IndexLockedError)
         with ingest_lock(path):
             if index_exists(path):
                 ix = open_durable(path)
-                if not ix._segments():  # a create killed before its meta record was committed
+                if not segments_of(ix):  # a create killed before its meta record was committed
                     cls._write_meta(ix)
                 return cls.open(path)
             ix = create_durable(path, build_schema())
@@ -264,7 +264,7 @@ class Index:
 
     @staticmethod
     def _check_version(ix: FileIndex, path: str) -> None:
-        if not ix._segments():
+        if not segments_of(ix):
             return  # empty: created, killed before its first commit; create() completes it
         if not _our_schema(ix.schema):
             raise SchemaVersionError(f"the Whoosh index at {path} is not an indexer index "
@@ -281,7 +281,7 @@ class Index:
     @property
     def whoosh_index(self) -> FileIndex:
         """The underlying Whoosh index, for tools that want to go further."""
-        return self._ix
+        return self._whoosh
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -335,11 +335,12 @@ class Index:
         # One searcher serves every query until a commit lands. Not Searcher.refresh(): it
         # reuses segment readers by segment id and so misses deletions made since.
         current = self._searcher
-        if current is not None and current.reader().generation() == self._ix.latest_generation():
+        if current is not None and (current.reader().generation()
+                                    == self._whoosh.latest_generation()):
             return current
         if current is not None:
             current.close()
-        searcher = self._ix.searcher()
+        searcher = self._whoosh.searcher()
         # BM25 statistics per kind of document. The posting counts (deleted documents
         # included, as in Whoosh's own statistics) cost nothing, where counting live
         # documents read a million postings each time an index was opened.
@@ -391,14 +392,14 @@ class Index:
         Raises IndexLockedError when another ingest is writing to this index."""
         finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
         with ingest_lock(self.path):
-            previous = start_run(self._ix)  # a killed run's leftovers go; it is recorded
-            run = IngestRun(self._ix, fmt=fmt, batch_files=batch_files, workers=workers,
+            previous = start_run(self._whoosh)  # a killed run's leftovers go; it is recorded
+            run = IngestRun(self._whoosh, fmt=fmt, batch_files=batch_files, workers=workers,
                             on_file=on_file, on_reject=on_reject, people=finder,
                             merge=merge, follow_symlinks=follow_symlinks)
             try:
                 report = run.run(paths, prune=prune)
             except BaseException as exc:
-                remove_leftovers(self._ix)  # a full disk must not stay full
+                remove_leftovers(self._whoosh)  # a full disk must not stay full
                 write_failed_run(self.path, run.report, exc, previous)
                 raise
             write_rejected(self.path, run)
@@ -421,16 +422,16 @@ class Index:
         started = time.monotonic()
         with ingest_lock(self.path):
             remove_temporary_files(self.path)
-            segments = self._ix._segments()
+            segments = segments_of(self._whoosh)
             before = len(segments)
             # damage is found before a writer begins, so a refused optimize leaves nothing
             checksums.verify_segments(self.path, segments, full=True)
             try:
                 self._merge_all(segments, workers, on_progress)
             except BaseException:
-                remove_leftovers(self._ix)  # a failed optimize must not leave a disk full
+                remove_leftovers(self._whoosh)  # a failed optimize must not leave a disk full
                 raise
-            after = len(self._ix._segments())
+            after = len(segments_of(self._whoosh))
         return {"segments_before": before, "segments_after": after,
                 "seconds": round(time.monotonic() - started, 3)}
 
@@ -442,18 +443,18 @@ class Index:
         groups = [group for group in balanced_groups(segments, workers)
                   if needs_merge(group)] if parallel else []
         if groups:
-            expected = live_documents(self._ix)
-            merged = merge_in_parallel(self._ix, groups, limitmb=max(32, 160 // workers),
+            expected = live_documents(self._whoosh)
+            merged = merge_in_parallel(self._whoosh, groups, limitmb=max(32, 160 // workers),
                                        on_progress=on_progress)
-            writer = new_writer(self._ix, limitmb=32)
+            writer = new_writer(self._whoosh, limitmb=32)
             dropped = [segment for group in groups for segment in group]
-            commit_verified(self._ix, writer, expected, segments=merged,
+            commit_verified(self._whoosh, writer, expected, segments=merged,
                             mergetype=partial(drop_group, group=dropped))
         elif not parallel and (before > 1 or any(s.has_deletions() for s in segments)):
-            writer = new_writer(self._ix, limitmb=160)
+            writer = new_writer(self._whoosh, limitmb=160)
             if on_progress is not None and hasattr(writer, "report_merge_progress"):
                 writer.report_merge_progress(on_progress)
-            commit_verified(self._ix, writer, live_documents(self._ix), optimize=True)
+            commit_verified(self._whoosh, writer, live_documents(self._whoosh), optimize=True)
 
     @_damage_explained
     def stats(self) -> dict:
@@ -497,19 +498,19 @@ class Index:
 
     def _verify_checksums(self) -> None:
         """Every byte of every segment file against its checksum (IndexDamagedError)."""
-        segments = self._ix._segments()
+        segments = segments_of(self._whoosh)
         self.unchecked_segments = checksums.verify_segments(self.path, segments, full=True)
 
     def check(self) -> list[str]:
         """Problems found comparing the index with its own record of ingested files; a
         segment that cannot be read is reported as corruption."""
         try:
-            return self._check()
+            return self._problems()
         except Exception as exc:  # check's one job is reading everything: any failure is one
             return [f"the index cannot be read, it is corrupt: {type(exc).__name__}: {exc} "
                     "(rebuild it: `indexer ingest` into a fresh --index folder)"]
 
-    def _check(self) -> list[str]:
+    def _problems(self) -> list[str]:
         try:  # every byte of every segment file against its checksum, first
             self._verify_checksums()
         except IndexDamagedError as exc:
@@ -854,7 +855,7 @@ class Index:
 
     def segment_count(self) -> int:
         """Segments in the index (`optimize` merges them into one)."""
-        return len(self._ix._segments())
+        return len(segments_of(self._whoosh))
 
     @_damage_explained
     def copies(self) -> list[tuple[str, int, list[str]]]:

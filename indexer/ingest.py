@@ -59,6 +59,7 @@ from .storage import (
 )
 from .textio import printable
 from .versions import Pending, VersionInfo, settle, versioned_keys
+from .whoosh_ext.fileindex import segments_of
 
 if TYPE_CHECKING:
     from .workers import WorkerPool
@@ -445,7 +446,7 @@ class IngestRun:
         if not whoosh_ext.active():
             return False
         busy = {segment_id for merge in self._pool.pending for segment_id in merge.ids()}
-        free = [segment for segment in self.ix._segments() if segment.segment_id() not in busy]
+        free = [segment for segment in segments_of(self.ix) if segment.segment_id() not in busy]
         groups = tiered_merges(free, limit=self.workers)
         if reading:
             groups = [group for group in groups if not self._outlasts_reading(group)]
@@ -487,7 +488,7 @@ class IngestRun:
         if not self.report.commits or not self.merge:
             return
         if self._pool is None:
-            while tiered_merges(self.ix._segments()):
+            while tiered_merges(segments_of(self.ix)):
                 self._writer_now()
                 self._commit()  # merges a group into its writer
             return

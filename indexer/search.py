@@ -204,13 +204,11 @@ class FilterMatcher(matching.WrappingMatcher):
     def copy(self):
         return FilterMatcher(self.child.copy(), self.allow and self.allow.copy(), self.accept)
 
-    def _replacement(self, newchild):
-        return FilterMatcher(newchild, self.allow, self.accept)
-
     def replace(self, minquality=0):
         if not self.is_active():
             return matching.NullMatcher()
-        return super().replace(minquality)
+        child = self.child.replace(minquality)
+        return self if child is self.child else FilterMatcher(child, self.allow, self.accept)
 
     def children(self):
         return [self.child]  # the filter's terms are not "matched terms" of a hit
@@ -256,8 +254,12 @@ class Filtered(wq.WrappingQuery):
     def __hash__(self) -> int:
         return hash(self.child) ^ hash(self.allow) ^ hash(self.dates)
 
-    def _rewrap(self, child: wq.Query) -> Filtered:
-        return Filtered(child, self.allow, self.dates)
+    # WrappingQuery rebuilds itself with its class and child alone: these keep the filters
+    def apply(self, fn) -> Filtered:
+        return Filtered(fn(self.child), self.allow, self.dates)
+
+    def with_boost(self, boost: float) -> Filtered:
+        return Filtered(self.child.with_boost(boost), self.allow, self.dates)
 
     def matcher(self, searcher, context=None):
         found = self.child.matcher(searcher, context)

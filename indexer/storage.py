@@ -4,10 +4,8 @@
   can vanish in a power cut. DurableFileStorage fsyncs every file it closes and the folder
   after every rename, so the new table of contents only becomes visible once the segment
   files it names are on disk.
-- FileIndex reads the newest table of contents by listing the folder, then opening the file
-  it found; a writer committing in between deletes that file, and `ix.schema` or
-  `ix._segments()` raise FileNotFoundError in the reader (Whoosh retries only in
-  reader()). ConcurrentFileIndex retries the read, as Whoosh's reader() does.
+- FileIndex's table of contents read while a writer commits: ConcurrentFileIndex
+  (indexer.whoosh_ext.fileindex) retries, as Whoosh's reader() does.
 - A commit() that raises leaves the write lock held: commit_verified() cancels the writer.
 - The multiprocessing writer without multisegment=True silently drops documents
   (mchaput/whoosh#35): commit_verified() checks doc_count() against what was written.
@@ -28,17 +26,17 @@ import signal
 import time
 from collections.abc import Callable
 
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
-from whoosh.index import _DEF_INDEX_NAME, FileIndex
+from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
-from whoosh.writing import IndexWriter, SegmentWriter
+from whoosh.writing import IndexWriter
 
 from . import checksums, whoosh_ext
 from . import folder as index_folder
 from .errors import IndexIntegrityError, MergeError
 from .forked import die_with_run
+from .whoosh_ext.fileindex import ConcurrentFileIndex, finalize_segment, segments_of
 
 
 def fsync_dir(path: str) -> None:
@@ -118,72 +116,6 @@ def merge_into(writer, group: list) -> None:
     _MERGES[0] += 1
     _merge(writer, group)
     crash_point("merging")
-
-
-class ConcurrentFileIndex(FileIndex):
-    """This project's index: a FileIndex whose table of contents survives a writer
-    committing while it is read, and that hands out our Whoosh extensions (indexer.
-    whoosh_ext: writer, codec, readers) for itself only; stock Whoosh's when the
-    installed Whoosh is not one they were written for."""
-
-    TOC_RETRIES = 20
-
-    def __init__(self, storage, schema=None, indexname=_DEF_INDEX_NAME) -> None:
-        # FileIndex.__init__ reads the TOC too, to see that there is one
-        _retrying(lambda: super(ConcurrentFileIndex, self).__init__(storage, schema, indexname),
-                  self.TOC_RETRIES)
-
-    def _read_toc(self):
-        return _retrying(super()._read_toc, self.TOC_RETRIES)
-
-    @classmethod
-    def _reader(cls, storage, schema, segments, generation, reuse=None):
-        # sizes, and every byte of a file rewritten since it was written (checksums)
-        checksums.verify_segments(storage.folder, segments,
-                                  allowance=checksums.OPEN_CHECK_BYTES)
-        if not whoosh_ext.active():
-            return super()._reader(storage, schema, segments, generation, reuse=reuse)
-        return whoosh_ext.open_reader(storage, schema, segments, generation, reuse=reuse)
-
-    def writer(self, procs: int = 1, **kwargs) -> IndexWriter:
-        if procs > 1 or not whoosh_ext.active():
-            return super().writer(procs=procs, **kwargs)
-        return self.segment_writer(**kwargs)
-
-    def segment_writer(self, **kwargs) -> SegmentWriter:
-        """A SegmentWriter of this index (the ingest workers take theirs with _lk=False)."""
-        if not whoosh_ext.active():
-            return SegmentWriter(self, **kwargs)
-        return whoosh_ext.FastSegmentWriter(self, **kwargs)
-
-    def segment_reader(self, segment) -> SegmentReader:
-        """A reader of one of this index's segments (merges read them so)."""
-        if not whoosh_ext.active():
-            return SegmentReader(self.storage, self.schema, segment)
-        return whoosh_ext.FastSegmentReader(self.storage, self.schema, segment)
-
-
-def _retrying(read: Callable, attempts: int):
-    for attempt in range(attempts):
-        try:
-            return read()
-        except FileNotFoundError:
-            # the generation listed a moment ago was replaced by a commit: list again
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.005 * (attempt + 1))
-
-
-def index_exists(path: str) -> bool:
-    """Whether the folder holds a Whoosh index: a table of contents, by its file name.
-    Not whoosh.index.exists_in: it opens the index, and a commit replacing the table of
-    contents between its listing and its reading raised FileNotFoundError in a reader."""
-    try:
-        names = os.listdir(path)
-    except OSError:
-        return False
-    toc = whoosh_index.TOC._pattern(_DEF_INDEX_NAME)  # Whoosh's own name for it
-    return any(toc.match(name) for name in names)
 
 
 def open_durable(path: str) -> FileIndex:
@@ -313,7 +245,7 @@ def live_documents(ix: FileIndex) -> int:
     Not ix.doc_count(): that opens a reader on every segment, and Whoosh's compound files
     keep their memory maps after close (BufferError), so calling it at each commit of a
     long run grew the process by every segment's size, each time (4.9 GB at 1M paragraphs)."""
-    return sum(segment.doc_count() for segment in ix._segments())
+    return sum(segment.doc_count() for segment in segments_of(ix))
 
 
 def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int,
@@ -354,7 +286,7 @@ def remove_orphan_segments(ix: FileIndex) -> None:
     killed writer's) and old tables of contents (indexer.folder); a failed run calls it so
     a full disk does not stay full. Only under the ingest lock: no writer is at work."""
     folder = ix.storage.folder
-    listed = {segment.segment_id() for segment in ix._segments()}
+    listed = {segment.segment_id() for segment in segments_of(ix)}
     index_folder.remove_unlisted(folder, ix.latest_generation(), listed)
     try:
         index_folder.compact_journal(folder, listed)
@@ -393,7 +325,7 @@ def _merge_in_child(number: int, group: list, limitmb: int, connection) -> None:
         if hasattr(writer, "report_merge_progress"):
             writer.report_merge_progress(lambda share: shares.__setitem__(number, share))
         merge_into(writer, group)
-        connection.send(("merged", writer._finalize_segment()))
+        connection.send(("merged", finalize_segment(writer)))
     except BaseException as exc:  # the parent says it, and commits nothing
         connection.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:

@@ -31,6 +31,7 @@ from .forked import die_with_run
 from .people import PeopleFinder
 from .process import FileJob, FileOutcome
 from .storage import merge_into
+from .whoosh_ext.fileindex import finalize_segment
 
 POLL_SECONDS = 1.0  # how often an idle worker checks that the run is still alive
 # a worker is given another file while it has fewer files than this in flight, and fewer
@@ -370,12 +371,12 @@ class _SegmentOfBatch:
         """A new segment holding the live documents of the segments of `group`."""
         writer = self.ix.segment_writer(_lk=False, limitmb=self.limitmb)
         merge_into(writer, group)
-        return writer._finalize_segment()
+        return finalize_segment(writer)
 
     def _finish_writer(self):
         writer, self.writer = self.writer, None
         self.spills += whoosh_ext.pool_spills(writer)  # before the segment reads them back
-        return writer._finalize_segment()
+        return finalize_segment(writer)
 
 
 def _serve(ix: FileIndex, fmt: str, people: PeopleFinder, limitmb: int, number: int,

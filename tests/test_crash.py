@@ -291,7 +291,7 @@ def test_workers_exit_when_the_run_dies_halfway_through_sending_them_a_job(
         from indexer.people import PeopleFinder
         from indexer.workers import WorkerPool
         index = Index.create({str(tmp_path / "index")!r})
-        pool = WorkerPool(index._ix, "auto", PeopleFinder(), 2, 64)
+        pool = WorkerPool(index.whoosh_index, "auto", PeopleFinder(), 2, 64)
         for connection in pool.connections:
             os.write(connection.fileno(), struct.pack("!i", 4096) + b"x" * 16)
         print(" ".join(str(p.pid) for p in pool.processes), flush=True)

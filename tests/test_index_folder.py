@@ -273,3 +273,13 @@ def test_an_archive_shard_without_its_table_of_contents_is_damage(tmp_path: Path
     assert json.loads(after.pop("last_run.json"))["outcome"] == "failed"
     before.pop("last_run.json")
     assert after == before
+
+
+def test_our_index_name_is_the_one_whoosh_gives_by_default() -> None:
+    # folder.py spells the name itself (a private Whoosh constant stays in whoosh_ext):
+    # the table of contents, segments and lock it recognises are the ones Whoosh writes
+    from whoosh import index as whoosh_index
+
+    from indexer import folder
+
+    assert folder.INDEX_NAME == whoosh_index._DEF_INDEX_NAME
