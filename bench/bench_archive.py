@@ -206,10 +206,10 @@ def main() -> None:
 def on_dask(archive: Index, plain: list[tuple[str, dict]], month: list[tuple[str, dict]],
             workers: int, repeat: int) -> None:
     """The archive's queries as tasks of a local Dask cluster of `workers` processes that
-    keep it open (indexer.cluster.ClusterQueries), against in-process Index.search: one
+    keep it open (indexer.cluster_queries.ClusterQueries), against in-process Index.search: one
     query at a time, then all of them submitted at once; and whether both answer the
     same."""
-    from indexer.cluster import ClusterQueries
+    from indexer.cluster_queries import ClusterQueries
 
     started = time.perf_counter()
     with ClusterQueries(archive.path, "local", workers) as cluster:

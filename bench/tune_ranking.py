@@ -53,7 +53,7 @@ class Collection:
     def __init__(self, name: str, index: Index, topics: dict[str, str],
                  qrels: dict[str, dict[str, int]], cache: Path) -> None:
         self.name, self.index, self.topics, self.qrels = name, index, topics, qrels
-        searcher = index._current_searcher()
+        searcher = index.searcher()
         self.searcher = searcher
         self.schema = searcher.schema
         meta = cache / "sim-meta.pickle"

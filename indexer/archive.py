@@ -39,7 +39,6 @@ from . import whoosh_ext
 from .dates import SHARD_BY, UNDATED, shard_name, shard_window
 from .errors import IndexNotFoundError, WireFormatError
 from .folder import check_not_damaged, refuse_unless_empty
-from .index import Index, folder_size
 from .ingest import (
     IngestRun,
     start_run,
@@ -69,6 +68,7 @@ from .process import (
 )
 from .ranking import DEFAULT, RankingParams
 from .schema import build_schema
+from .store import FolderStore, folder_size, weigh
 from .versions import CurrentVersions
 from .whoosh_ext.fileindex import index_exists, segments_of
 
@@ -98,26 +98,27 @@ def complete(records: dict[str, FileRecord]) -> bool:
                for r in records.values()) and set(first.shards) == set(records)
 
 
-class ArchiveIndex(Index):
-    """An archive of time shards with the Index API: ingest, search and the rest work on
-    it as on one index (open it with Index.open; create it with
-    Index.create(path, shard_by="year" or "month"))."""
+class ArchiveStore:
+    """An archive of time shards, searched as one: the store an ArchiveIndex (indexer.index)
+    answers over. Each shard is a FolderStore of its own."""
 
     def __init__(self, path: str, shard_by: str, ranking: RankingParams = DEFAULT) -> None:
-        super().__init__(path, None, ranking)  # type: ignore[arg-type]  # one index a shard
+        self.path = path
+        self.ranking = ranking
         self.shard_by = shard_by
-        self._shards: dict[str, Index] = {}
+        self._shards: dict[str, FolderStore] = {}
+        self._searcher: Searcher | None = None
         self._generations: tuple = ()
         self._windowed: dict[tuple[str, ...], Searcher] = {}  # shards -> their searcher
         self._caches: dict[int, dict] = {}  # id of a searcher above -> its cached values
         self._schema = build_schema()
 
     @classmethod
-    def create_archive(cls, path: str, shard_by: str) -> ArchiveIndex:
+    def create(cls, path: str, shard_by: str) -> ArchiveStore:
         if shard_by not in SHARD_BY:
             raise ValueError(f"shard by {shard_by!r}: one of {', '.join(SHARD_BY)}")
         if is_archive(path):
-            archive = cls.open_archive(path)
+            archive = cls.open(path)
             if archive.shard_by != shard_by:
                 raise ValueError(f"{path} is an archive sharded by {archive.shard_by}, "
                                  f"not by {shard_by}")
@@ -132,7 +133,7 @@ class ArchiveIndex(Index):
         return archive
 
     @classmethod
-    def open_archive(cls, path: str, ranking: RankingParams = DEFAULT) -> ArchiveIndex:
+    def open(cls, path: str, ranking: RankingParams = DEFAULT) -> ArchiveStore:
         try:
             manifest = read_manifest(path)
             shard_by = manifest["shard_by"]
@@ -165,12 +166,12 @@ class ArchiveIndex(Index):
                 check_not_damaged(os.path.join(folder, name))
         return sorted(shards, key=lambda name: (shard_window(name) is None, name))
 
-    def shard(self, name: str, create: bool = False) -> Index:
-        """The shard's own index (a plain Index)."""
+    def shard(self, name: str, create: bool = False) -> FolderStore:
+        """The shard's own store (one index folder)."""
         if name not in self._shards:
             path = os.path.join(self.path, SHARDS_FOLDER, name)
-            self._shards[name] = (Index.create(path) if create else
-                                  Index.open(path, self.ranking))
+            self._shards[name] = (FolderStore.create(path) if create else
+                                  FolderStore.open(path, self.ranking))
         return self._shards[name]
 
     @property
@@ -183,7 +184,9 @@ class ArchiveIndex(Index):
                         "archive.shard(name).whoosh_index")
 
     def close(self) -> None:
-        super().close()
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
         for windowed in self._windowed.values():
             windowed.close()
         self._windowed, self._caches = {}, {}
@@ -192,7 +195,7 @@ class ArchiveIndex(Index):
 
     # -- reading: the shards as one
 
-    def _current_searcher(self):
+    def searcher(self):
         names = self.shard_names()
         shards = [self.shard(name) for name in names]
         generations = tuple((name, shard.whoosh_index.latest_generation())
@@ -211,18 +214,18 @@ class ArchiveIndex(Index):
         for windowed in self._windowed.values():
             windowed.close()
         self._windowed, self._caches = {}, {}
-        self._weigh(searcher, self.ranking)
+        weigh(searcher, self.ranking)
         return searcher
 
-    def _searcher_for(self, window: tuple[datetime | None, datetime | None] | None):
+    def searcher_for(self, window: tuple[datetime | None, datetime | None] | None):
         """For a date window, a searcher of the shards it overlaps only (the undated
         shard never does), with the whole archive's statistics: the same scores, and
         none of the other shards' term lookups."""
-        whole = self._current_searcher()
+        whole = self.searcher()
         if window is None:
             return whole
         start, stop = window
-        every = [name for name, _ in self._generations]  # as _current_searcher found them
+        every = [name for name, _ in self._generations]  # as searcher found them
         names = []
         for name in every:
             span = shard_window(name)
@@ -236,35 +239,36 @@ class ArchiveIndex(Index):
             leaves = [leaf for name in names
                       for leaf, _ in self.shard(name).whoosh_index.reader().leaf_readers()]
             searcher = Searcher(_WindowReader(leaves, whole.reader()))
-            self._weigh(searcher, self.ranking)
+            weigh(searcher, self.ranking)
             self._windowed[key] = searcher
         return self._windowed[key]
 
-    def _cached(self, searcher, key: str, build: Callable[[], object]):
+    def cached(self, searcher, key: str, build: Callable[[], object]):
         # a cache for each searcher: the whole archive's and each date window's
         cache = self._caches.setdefault(id(searcher), {})
         if key not in cache:
             cache[key] = build()
         return cache[key]
 
-    def _versions(self, searcher) -> CurrentVersions:
+    def versions(self, searcher) -> CurrentVersions:
         # across shards at query time (a shard's marks know only that shard's versions),
         # over the whole archive whatever the date window: a newer version outside it wins
         whole = self._searcher if searcher is self._searcher or \
-            searcher in self._windowed.values() else self._current_searcher()
-        return self._cached(whole, "versions", lambda: CurrentVersions(whole, marks=False))
+            searcher in self._windowed.values() else self.searcher()
+        return self.cached(whole, "versions", lambda: CurrentVersions(whole, marks=False))
 
     def segment_count(self) -> int:
         return sum(self.shard(name).segment_count() for name in self.shard_names())
 
-    def stats(self) -> dict:
-        figures = super().stats()
-        figures["size_bytes"] = folder_size(self.path) + sum(
+    def size_bytes(self) -> int:
+        return folder_size(self.path) + sum(
             folder_size(self.shard(name).path) for name in self.shard_names())
-        figures["files"] = len(self._ledgers())  # a file in two shards has two records
-        figures["shard_by"] = self.shard_by
-        figures["shards"] = self._shard_figures()
-        return figures
+
+    def figures(self) -> dict:
+        """What stats adds for an archive: its files (a file in two shards has two
+        records), how it is sharded, and each shard's figures."""
+        return {"files": len(self._ledgers()), "shard_by": self.shard_by,
+                "shards": self._shard_figures()}
 
     def _shard_figures(self) -> dict:
         """Each shard's window and live documents; a shard whose generation the manifest
@@ -297,18 +301,14 @@ class ArchiveIndex(Index):
         return [{"source": source, **known}
                 for source, known in sorted(read_rejected(self.path).items())]
 
-    def _verify_checksums(self) -> None:
-        self.unchecked_segments = 0
-        for name in self.shard_names():
-            shard = self.shard(name)
-            shard._verify_checksums()
-            self.unchecked_segments += shard.unchecked_segments
+    def verify_checksums(self) -> int:
+        return sum(self.shard(name).verify_checksums() for name in self.shard_names())
 
-    def _problems(self) -> list[str]:
+    def problems(self) -> list[str]:
         problems: list[str] = []
         seen: set[str] = set()
         for name in self.shard_names():
-            for problem in self.shard(name)._problems():
+            for problem in self.shard(name).problems():
                 if problem not in seen:  # a file in two shards: one line
                     seen.add(problem)
                     problems.append(f"shard {name}: {problem}")
@@ -643,7 +643,7 @@ def ingest_shard(archive: str, shard_by: str, name: str, files: list,
     """One shard's ingest of the files planned for it: in the archive's process, or as
     a task on a Dask worker that reaches the archive's storage (indexer.cluster)."""
     path = os.path.join(archive, SHARDS_FOLDER, name)
-    shard = Index.create(path)
+    shard = FolderStore.create(path)
     people = options["people"]
     finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
     with ingest_lock(path):
@@ -667,4 +667,4 @@ def _add_up(report: IngestReport, done: IngestReport) -> None:
 
 
 def _optimize_shard(path: str) -> dict:
-    return Index.open(path).optimize()
+    return FolderStore.open(path).optimize()

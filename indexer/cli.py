@@ -29,7 +29,7 @@ from .errors import (  # exit codes: README, Exit codes
 from .textio import printable, terminal_safe
 
 if TYPE_CHECKING:
-    from .cluster import ClusterQueries
+    from .cluster_queries import ClusterQueries
     from .index import Index
     from .people import PeopleFinder
     from .search import Hit
@@ -88,7 +88,7 @@ def open_index(path: str | None) -> Index:
 
 def _cluster_queries(path: str | None, scheduler: str) -> ClusterQueries:
     """The index's queries answered on a Dask scheduler's workers."""
-    from .cluster import ClusterQueries
+    from .cluster_queries import ClusterQueries
     from .index import default_index_path
 
     return ClusterQueries(path or default_index_path(), scheduler)

@@ -12,21 +12,19 @@ import difflib
 import os
 import pickle
 import struct
-import time
 import zlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from functools import partial, wraps
+from functools import wraps
 from pathlib import Path
 
 from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
 
-from . import budget, checksums, whoosh_ext
-from . import folder as index_folder
+from . import budget
+from .archive import ArchiveStore, is_archive
 from .assist import (
     FACETS,
     facet_counts,
@@ -38,28 +36,14 @@ from .disjunction import docnum_bitset, term_bitset
 from .documents import hit_from_record, record_key, record_version, story_from_records
 from .errors import (
     IndexDamagedError,
-    IndexNotFoundError,
     NoSuchStoryError,
     QueryError,
-    SchemaVersionError,
     exit_code,
-)
-from .ingest import (
-    IngestRun,
-    remove_leftovers,
-    remove_temporary_files,
-    start_run,
-    write_rejected,
 )
 from .ledger import (
     IngestReport,
     Rejection,
-    ingest_lock,
-    ledger_of,
     read_last_run,
-    read_rejected,
-    write_failed_run,
-    write_last_run,
 )
 from .model import Story
 from .people import PeopleFinder
@@ -72,9 +56,8 @@ from .ranking import (
     RankingParams,
     own_words,
     story_mask,
-    weighting,
 )
-from .schema import META_ID, SCHEMA_VERSION, build_schema
+from .schema import SCHEMA_VERSION
 from .search import (
     Hit,
     bound_expansions,
@@ -88,19 +71,8 @@ from .search import (
     restricted,
     split_keywords,
 )
-from .storage import (
-    balanced_groups,
-    commit_verified,
-    create_durable,
-    drop_group,
-    live_documents,
-    merge_in_parallel,
-    needs_merge,
-    new_writer,
-    open_durable,
-)
-from .versions import CurrentVersions, copies, wrongly_marked
-from .whoosh_ext.fileindex import index_exists, segments_of
+from .store import FolderStore, weigh
+from .versions import CurrentVersions, copies
 
 DEFAULT_INDEX = "index"
 
@@ -114,19 +86,6 @@ SORTS = ("relevance", "newest", "oldest")
 
 def default_index_path() -> str:
     return os.environ.get("INDEXER_INDEX") or DEFAULT_INDEX
-
-
-def folder_size(path: str) -> int:
-    """Bytes in the folder's files. A writer committing meanwhile removes temporary and
-    replaced files between the listing and the stat: those are not counted."""
-    size = 0
-    with os.scandir(path) as entries:
-        for entry in entries:
-            try:
-                size += entry.stat().st_size
-            except FileNotFoundError:
-                pass
-    return size
 
 
 def _damage_explained(method):
@@ -163,34 +122,22 @@ def _in_rank_order(ranked: list[Ranked]) -> list[Ranked]:
     return capped
 
 
-def _our_schema(schema) -> bool:
-    """Whether a Whoosh schema is this tool's (by the fields every version of it has)."""
-    return {"id", "kind", "story_id", "body"} <= set(schema.names())
-
-
-def _holds_our_schema(path: str) -> bool:
-    """Whether the Whoosh index at path has this tool's schema (an index written before
-    index folders were marked as ours)."""
-    try:
-        return _our_schema(open_durable(path).schema)
-    except Exception:  # unreadable: not to be adopted
-        return False
-
-
 class Index:
     """A wire index on disk: a plain Whoosh index with one document per paragraph."""
 
-    def __init__(self, path: str, ix: FileIndex, ranking: RankingParams = DEFAULT) -> None:
-        self.path = path
-        self._whoosh = ix
-        self._searcher = None
-        self.ranking = ranking
+    def __init__(self, store: FolderStore | ArchiveStore) -> None:
+        # where the documents live: one index folder, or an archive's shards
+        self._store = store
+        self.path = store.path
         self._parsers: dict[RankingParams, QueryParsers] = {}
-        self._cache_of = None
-        self._cache: dict = {}
         # seconds a query may run before it is stopped (QueryTooSlowError); None: no limit
         self.query_seconds: float | None = budget.QUERY_SECONDS
         self._last_matching: tuple | None = None  # _matching's last answer, its searcher's
+
+    @property
+    def ranking(self) -> RankingParams:
+        """How search() orders hits unless a query says otherwise."""
+        return self._store.ranking
 
     def parsers(self, ranking: RankingParams | None = None) -> QueryParsers:
         """How a query text is read for each pass, under a ranking (default: this
@@ -203,30 +150,18 @@ class Index:
     @property
     def schema(self):
         """The Whoosh schema of the index's documents (indexer.schema)."""
-        return self._whoosh.schema
+        return self._store.schema
 
     # -- opening
 
     @classmethod
     def open(cls, path: str | None = None, ranking: RankingParams = DEFAULT) -> Index:
-        """Open an existing index; IndexNotFoundError when there is none. `ranking` sets
-        how search() orders hits (indexer.ranking.RankingParams)."""
+        """Open an existing index or archive; IndexNotFoundError when there is none.
+        `ranking` sets how search() orders hits (indexer.ranking.RankingParams)."""
         path = path or default_index_path()
-        from .archive import ArchiveIndex, is_archive  # a subclass: imported when used
-
         if is_archive(path):
-            return ArchiveIndex.open_archive(path, ranking)
-        if not index_exists(path):
-            index_folder.check_not_damaged(path)  # segments without a table of contents
-            raise IndexNotFoundError(f"no index at {path} (run `indexer ingest` first)")
-        ix = open_durable(path)
-        try:
-            cls._check_version(ix, path)
-        except Exception:
-            # a version record that reads wrong may be damage: that is said first
-            checksums.verify_segments(path, segments_of(ix), full=True)
-            raise
-        return cls(path, ix, ranking)
+            return ArchiveIndex(ArchiveStore.open(path, ranking))
+        return Index(FolderStore.open(path, ranking))
 
     @classmethod
     def create(cls, path: str | None = None, shard_by: str | None = None) -> Index:
@@ -234,59 +169,20 @@ class Index:
         `shard_by` ("year" or "month"), an archive of time shards searched as one
         (indexer.archive); ValueError when path holds an index sharded otherwise."""
         path = path or default_index_path()
-        from .archive import ArchiveIndex, is_archive
-
         if shard_by is not None:
-            return ArchiveIndex.create_archive(path, shard_by)
+            return ArchiveIndex(ArchiveStore.create(path, shard_by))
         if is_archive(path):
-            return ArchiveIndex.open_archive(path)
-        # an index folder of ours, or a new or empty one made ours: never a user's folder
-        index_folder.claim(path, is_ours_schema=_holds_our_schema)
-        if index_exists(path) and segments_of(open_durable(path)):
-            return cls.open(path)
-        # created under the ingest lock: of two runs starting at once on a folder with no
-        # index, one creates it and the other is told the index is busy (IndexLockedError)
-        with ingest_lock(path):
-            if index_exists(path):
-                ix = open_durable(path)
-                if not segments_of(ix):  # a create killed before its meta record was committed
-                    cls._write_meta(ix)
-                return cls.open(path)
-            ix = create_durable(path, build_schema())
-            cls._write_meta(ix)
-            return cls(path, ix)
-
-    @staticmethod
-    def _write_meta(ix: FileIndex) -> None:
-        writer = new_writer(ix)
-        writer.update_document(id=META_ID, kind="meta", schema_version=SCHEMA_VERSION)
-        commit_verified(ix, writer, expected_docs=1)
-
-    @staticmethod
-    def _check_version(ix: FileIndex, path: str) -> None:
-        if not segments_of(ix):
-            return  # empty: created, killed before its first commit; create() completes it
-        if not _our_schema(ix.schema):
-            raise SchemaVersionError(f"the Whoosh index at {path} is not an indexer index "
-                                     "(another program's schema): use another --index folder")
-        with ix.searcher() as searcher:
-            meta = searcher.document(id=META_ID) or {}
-        version = meta.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise SchemaVersionError(
-                f"index at {path} has schema version {version}, this indexer reads "
-                f"{SCHEMA_VERSION}: re-ingest into a fresh --index folder"
-            )
+            return ArchiveIndex(ArchiveStore.open(path))
+        return Index(FolderStore.create(path))
 
     @property
     def whoosh_index(self) -> FileIndex:
-        """The underlying Whoosh index, for tools that want to go further."""
-        return self._whoosh
+        """The underlying Whoosh index, for tools that want to go further (an archive
+        has one per shard: archive.shard(name).whoosh_index)."""
+        return self._store.whoosh_index
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        self._store.close()
 
     def __enter__(self) -> Index:
         return self
@@ -294,26 +190,12 @@ class Index:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def _cached(self, searcher, key: str, build: Callable[[], object]):
-        """A value computed once per searcher (that is, per committed state)."""
-        if self._cache_of is not searcher:
-            self._cache = {}
-            self._cache_of = searcher
-        if key not in self._cache:
-            self._cache[key] = build()
-        return self._cache[key]
-
     def _kind_ids(self, searcher, kind: str, extra=None):
         """Document numbers of one kind of document (paragraph, story), computed once per
         searcher (building the set took half of a query's time), narrowed to `extra`."""
-        ids = self._cached(searcher, f"kind:{kind}",
+        ids = self._store.cached(searcher, f"kind:{kind}",
                            lambda: term_bitset(searcher, "kind", kind))
         return ids if extra is None else ids.intersection(extra)
-
-    def _versions(self, searcher) -> CurrentVersions:
-        """The judge of current versions for this searcher, its answers kept until the
-        next commit."""
-        return self._cached(searcher, "versions", lambda: CurrentVersions(searcher))
 
     def _filters(self, searcher, person: str | None = None, tag: str | None = None,
                  place: str | None = None):
@@ -322,48 +204,14 @@ class Index:
         a query at 1M paragraphs)."""
         surnames = None
         if person and " " not in person.strip():
-            surnames = self._cached(searcher, "surnames",
+            surnames = self._store.cached(searcher, "surnames",
                                     lambda: people_by_surname(searcher.reader()))
         return filter_query(person=person, tag=tag, place=place, surnames=surnames)
 
     def searcher(self):
         """The Whoosh searcher of the index's newest commit, shared by this Index's
         queries (the index closes it: do not): for tools that want Whoosh's own API."""
-        return self._current_searcher()
-
-    def _current_searcher(self):
-        # One searcher serves every query until a commit lands. Not Searcher.refresh(): it
-        # reuses segment readers by segment id and so misses deletions made since.
-        current = self._searcher
-        if current is not None and (current.reader().generation()
-                                    == self._whoosh.latest_generation()):
-            return current
-        if current is not None:
-            current.close()
-        searcher = self._whoosh.searcher()
-        # BM25 statistics per kind of document. The posting counts (deleted documents
-        # included, as in Whoosh's own statistics) cost nothing, where counting live
-        # documents read a million postings each time an index was opened.
-        self._searcher = searcher
-        self._weigh(searcher, self.ranking)
-        return searcher
-
-    def _searcher_for(self, window: tuple[datetime | None, datetime | None] | None):
-        """The searcher a query with this date window reads (an archive's leaves out
-        the shards outside it)."""
-        return self._current_searcher()
-
-    @staticmethod
-    def _weigh(searcher, ranking: RankingParams) -> None:
-        """BM25F with statistics per kind of document. The posting counts (deleted
-        documents included, as in Whoosh's own statistics) cost nothing, where counting
-        live documents read a million postings each time an index was opened."""
-        paragraphs = searcher.doc_frequency("kind", "paragraph") or 1
-        stories = searcher.doc_frequency("kind", "story") or 1
-        searcher.weighting = weighting(ranking, {
-            "body": paragraphs, "headline": paragraphs, "fulltext": stories,
-            "story_headline": stories, "dateline": paragraphs + stories,
-            "people": paragraphs + stories, "tags": paragraphs + stories})
+        return self._store.searcher()
 
     # -- writing
 
@@ -372,7 +220,8 @@ class Index:
                on_file: Callable[[str], None] | None = None,
                on_reject: Callable[[Rejection], None] | None = None,
                people: PeopleFinder | str | Path | None = None,
-               merge: bool | str = True, follow_symlinks: bool = False) -> IngestReport:
+               merge: bool | str = True, follow_symlinks: bool = False,
+               scheduler: str | None = None) -> IngestReport:
         """Ingest files and folders (recursively); returns the run report.
 
         `merge`: merge segments by size tier as the run commits (storage.tiered_merges);
@@ -387,28 +236,24 @@ class Index:
         from `indexer people train`, or None for the rules. Raises OSError or ValueError
         for a model that cannot be read, before any file is read.
 
+        `scheduler` (an archive only): run the shards' ingests as tasks of
+        dask.distributed, "local" or a scheduler's address (indexer.cluster).
+
         Python's cyclic garbage collector is paused while the run lasts and run after each
         batch (see ingest.garbage_collected_per_batch), then left as it was found.
         Raises IndexLockedError when another ingest is writing to this index."""
-        finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
-        with ingest_lock(self.path):
-            previous = start_run(self._whoosh)  # a killed run's leftovers go; it is recorded
-            run = IngestRun(self._whoosh, fmt=fmt, batch_files=batch_files, workers=workers,
-                            on_file=on_file, on_reject=on_reject, people=finder,
-                            merge=merge, follow_symlinks=follow_symlinks)
-            try:
-                report = run.run(paths, prune=prune)
-            except BaseException as exc:
-                remove_leftovers(self._whoosh)  # a full disk must not stay full
-                write_failed_run(self.path, run.report, exc, previous)
-                raise
-            write_rejected(self.path, run)
-            write_last_run(self.path, report, "ok" if report.ok else "rejected",
-                           previous=previous)
-            return report
+        options: dict = {}
+        if scheduler is not None:
+            if not isinstance(self._store, ArchiveStore):
+                raise ValueError("a scheduler runs an archive's shards: this index has none")
+            options["scheduler"] = scheduler
+        return self._store.ingest(paths, fmt=fmt, prune=prune, batch_files=batch_files,
+                                  workers=workers, on_file=on_file, on_reject=on_reject,
+                                  people=people, merge=merge,
+                                  follow_symlinks=follow_symlinks, **options)
 
     def optimize(self, on_progress: Callable[[float], None] | None = None,
-                 workers: int = 1) -> dict:
+                 workers: int | None = None) -> dict:
         """Merge all segments into one (Whoosh's optimize), under the ingest lock, and
         return {"segments_before", "segments_after", "seconds"}. Queries get faster (each
         segment costs every query a set of term lookups) and deleted documents are
@@ -417,49 +262,18 @@ class Index:
         0 to 1, as it goes. `workers` > 1: the segments in that many groups of about
         equal size, each merged by a process of its own, side by side, leaving one
         segment per group (queries on two segments cost about what they cost on one).
+        An archive merges each shard into one segment, `workers` (default 2) shards at a
+        time.
 
         Raises IndexLockedError when an ingest is writing to this index."""
-        started = time.monotonic()
-        with ingest_lock(self.path):
-            remove_temporary_files(self.path)
-            segments = segments_of(self._whoosh)
-            before = len(segments)
-            # damage is found before a writer begins, so a refused optimize leaves nothing
-            checksums.verify_segments(self.path, segments, full=True)
-            try:
-                self._merge_all(segments, workers, on_progress)
-            except BaseException:
-                remove_leftovers(self._whoosh)  # a failed optimize must not leave a disk full
-                raise
-            after = len(segments_of(self._whoosh))
-        return {"segments_before": before, "segments_after": after,
-                "seconds": round(time.monotonic() - started, 3)}
-
-    def _merge_all(self, segments: list, workers: int,
-                   on_progress: Callable[[float], None] | None) -> None:
-        """optimize's merge: every segment into one, or one per worker."""
-        before = len(segments)
-        parallel = workers > 1 and whoosh_ext.active()
-        groups = [group for group in balanced_groups(segments, workers)
-                  if needs_merge(group)] if parallel else []
-        if groups:
-            expected = live_documents(self._whoosh)
-            merged = merge_in_parallel(self._whoosh, groups, limitmb=max(32, 160 // workers),
-                                       on_progress=on_progress)
-            writer = new_writer(self._whoosh, limitmb=32)
-            dropped = [segment for group in groups for segment in group]
-            commit_verified(self._whoosh, writer, expected, segments=merged,
-                            mergetype=partial(drop_group, group=dropped))
-        elif not parallel and (before > 1 or any(s.has_deletions() for s in segments)):
-            writer = new_writer(self._whoosh, limitmb=160)
-            if on_progress is not None and hasattr(writer, "report_merge_progress"):
-                writer.report_merge_progress(on_progress)
-            commit_verified(self._whoosh, writer, live_documents(self._whoosh), optimize=True)
+        if workers is None:
+            return self._store.optimize(on_progress)
+        return self._store.optimize(on_progress, workers=workers)
 
     @_damage_explained
     def stats(self) -> dict:
         """What `indexer stats` shows: counts, date range, last run."""
-        searcher = self._current_searcher()
+        searcher = self._store.searcher()
         current = CurrentVersions(searcher)
         stories = 0
         people: set[str] = set()
@@ -474,8 +288,7 @@ class Index:
             if fields.get("date"):
                 dates.append(fields["date"])
         last_run = read_last_run(self.path)
-        size = folder_size(self.path)
-        return {
+        figures = {
             "stories": stories,
             "paragraphs": len(self._kind_ids(searcher, "paragraph")),
             "files": len(self._kind_ids(searcher, "file")),
@@ -484,87 +297,32 @@ class Index:
             "first_date": min(dates).isoformat() if dates else None,
             "last_date": max(dates).isoformat() if dates else None,
             "segments": len(searcher.reader().leaf_readers()),
-            "size_bytes": size,
+            "size_bytes": self._store.size_bytes(),
             "schema_version": SCHEMA_VERSION,
             "last_run": last_run,
             "still_rejected": self.rejected_files(),
         }
+        figures.update(self._store.figures())  # an archive's shards
+        return figures
 
     def rejected_files(self) -> list[dict]:
         """Files an ingest rejected and that have not changed since (`source`, `size`,
         `mtime`, `reason`, `since`): later runs do not read or report them again."""
-        return [{"source": source, **known}
-                for source, known in sorted(read_rejected(self.path).items())]
+        return self._store.rejected_files()
 
     def _verify_checksums(self) -> None:
         """Every byte of every segment file against its checksum (IndexDamagedError)."""
-        segments = segments_of(self._whoosh)
-        self.unchecked_segments = checksums.verify_segments(self.path, segments, full=True)
+        self.unchecked_segments = self._store.verify_checksums()
 
     def check(self) -> list[str]:
         """Problems found comparing the index with its own record of ingested files; a
         segment that cannot be read is reported as corruption."""
         try:
-            return self._problems()
+            return self._store.problems()
         except Exception as exc:  # check's one job is reading everything: any failure is one
             return [f"the index cannot be read, it is corrupt: {type(exc).__name__}: {exc} "
                     "(rebuild it: `indexer ingest` into a fresh --index folder)"]
 
-    def _problems(self) -> list[str]:
-        try:  # every byte of every segment file against its checksum, first
-            self._verify_checksums()
-        except IndexDamagedError as exc:
-            return [str(exc)]
-        searcher = self._current_searcher()
-        # every stored document read once, its kind counted, against the index's own
-        # counts and the kind postings: damaged postings read as "nothing", not an error
-        stored: Counter[str] = Counter(fields.get("kind", "")
-                                       for _, fields in searcher.reader().iter_docs())
-        if sum(stored.values()) != searcher.doc_count():
-            return [f"the index is corrupt: {searcher.doc_count()} documents listed, "
-                    f"{sum(stored.values())} readable (rebuild it: `indexer ingest` into a "
-                    "fresh --index folder)"]
-        for kind, count in sorted(stored.items()):
-            found = sum(1 for _ in searcher.docs_for_query(Term("kind", kind)))
-            if found != count:
-                return [f"the index is corrupt: {count} {kind} records stored, {found} "
-                        "found by their postings (rebuild it: `indexer ingest` into a fresh "
-                        "--index folder)"]
-        ledger = ledger_of(searcher)
-        problems: list[str] = []
-        stories_by_source: dict[str, set[str]] = {}
-        paragraphs: Counter[tuple[str, int, str]] = Counter()
-        seen_numbers: dict[tuple[str, int, str], int] = {}
-        for fields in searcher.documents(kind="paragraph"):
-            key = (fields["story_id"], fields.get("version", 0), fields.get("source", ""))
-            paragraphs[(key[0], key[1], key[2])] += 1
-            seen_numbers[key] = fields.get("paragraphs", 0)
-            stories_by_source.setdefault(fields.get("source", ""), set()).add(fields["story_id"])
-        for (story_id, version, source), count in paragraphs.items():
-            if source not in ledger:
-                problems.append(f"{story_id}: paragraphs from {source}, which has no file record")
-            expected = seen_numbers[(story_id, version, source)]
-            if count != expected:
-                problems.append(f"{story_id}: {count} paragraphs indexed, the story has {expected}")
-        for source, record in sorted(ledger.items()):
-            indexed = stories_by_source.get(source, set())
-            missing = set(record.stories) - indexed
-            if missing:
-                problems.append(f"{source}: stories {sorted(missing)[:3]} recorded but not indexed")
-            if not os.path.exists(source):
-                problems.append(f"{source}: file is gone (run `indexer ingest --prune`)")
-            elif not record.unchanged(os.stat(source)):
-                problems.append(f"{source}: changed since it was ingested (`indexer "
-                                "ingest` reads it again; if it is rejected, its last good "
-                                "version stays indexed until the file is fixed, or "
-                                "removed and pruned with `--prune`)")
-        wrong = wrongly_marked(searcher)
-        if wrong:
-            problems.append(f"{wrong} paragraphs carry the wrong `superseded` mark, which "
-                            "programs reading the index with stock Whoosh rely on (indexer "
-                            "query decides versions itself; to repair the marks, ingest into "
-                            "a fresh --index folder)")
-        return problems
 
     # -- reading
 
@@ -630,18 +388,18 @@ class Index:
         parsers = self.parsers(params)
         parsed, excluded = parsers.paragraphs(query)
         window = date_window(since, until)
-        searcher = self._searcher_for(window)
+        searcher = self._store.searcher_for(window)
         story_query, story_excluded = parsers.stories(query)
         for part in (parsed, excluded, story_query, story_excluded):
             bound_expansions(part, searcher.reader())
         if params is not self.ranking:
-            self._weigh(searcher, params)
+            weigh(searcher, params)
         try:
             restrict = self._filters(searcher, person=person, tag=tag, place=place)
             masked = None if excluded is None else set(searcher.docs_for_query(excluded))
             ranker = Ranker(searcher, params, self._kind_ids(searcher, "paragraph"),
-                            self._versions(searcher),
-                            self._cached(searcher, f"ranking {params.feedback_max_df}", dict))
+                            self._store.versions(searcher),
+                            self._store.cached(searcher, f"ranking {params.feedback_max_df}", dict))
             ready = Query(restricted(parsed, restrict, window),
                           restricted(story_query, restrict, window), masked,
                           story_mask(searcher, story_excluded, masked), own_words(parsed))
@@ -655,7 +413,7 @@ class Index:
                     for rank, item in enumerate(chosen, start=offset + 1)]
         finally:
             if params is not self.ranking:
-                self._weigh(searcher, self.ranking)
+                weigh(searcher, self.ranking)
 
     def _ranked_hit(self, searcher, rank: int, item: Ranked, query: Query, context: int) -> Hit:
         result = item.result
@@ -703,7 +461,7 @@ class Index:
         """(docnum, (story id, version)) of every current paragraph the query matches.
         The last answer is kept for its searcher: count() and facets() of one request
         (`--count --facets`) parse and match the query once."""
-        searcher = self._current_searcher()
+        searcher = self._store.searcher()
         key = (query, person, tag, place, since, until)
         last = self._last_matching
         if last is not None and last[0] == key and last[1] is searcher:
@@ -747,7 +505,7 @@ class Index:
             raise QueryError(f"unknown facet {sorted(unknown)[0]!r} (known: {', '.join(FACETS)})")
         docnums = self.matching_docnums(query, person=person, tag=tag, place=place,
                                         since=since, until=until)
-        return facet_counts(self._current_searcher(), docnums, names, top)
+        return facet_counts(self._store.searcher(), docnums, names, top)
 
     @_damage_explained
     def unmatched_filters(self, *, person: str | None = None, tag: str | None = None,
@@ -755,7 +513,7 @@ class Index:
         """The filters whose value no document of the index holds, each with the values
         it does hold that are closest (from the index's own people, tags and places):
         why a query with filters found nothing."""
-        searcher = self._current_searcher()
+        searcher = self._store.searcher()
         found: dict[str, list[str]] = {}
         fields = {"person": ("people",), "tag": ("tags",),
                   "place": ("city", "region", "country")}
@@ -773,7 +531,7 @@ class Index:
     @_damage_explained
     def suggest(self, query: str) -> str | None:
         """A corrected query built from the index's own words and names, or None."""
-        searcher = self._current_searcher()
+        searcher = self._store.searcher()
         try:
             with budget.limit(self.query_seconds):
                 corrected = suggest_query(searcher, searcher.schema["body"].analyzer,
@@ -814,7 +572,7 @@ class Index:
         if paragraph is not None and not 1 <= paragraph <= len(story.paragraphs):
             raise NoSuchStoryError(f"story {story_id!r} has no paragraph {paragraph}")
         text = story.paragraphs[paragraph - 1] if paragraph else "\n".join(story.paragraphs)
-        searcher = self._current_searcher()
+        searcher = self._store.searcher()
         like = key_terms_query(searcher, text)
         allowed = self._kind_ids(searcher, "story")
         if like is None or not allowed:
@@ -841,7 +599,7 @@ class Index:
         """A story as it was indexed: its latest version, or the given one; None when
         there is no such story. `superseded` is set when that version is not the current
         one of its key (a newer version, possibly under another story id, or a kill)."""
-        searcher = self._current_searcher()
+        searcher = self._store.searcher()
         paragraphs = records(searcher, "paragraph", "story_id", story_id)
         versions = {record_version(record) for record in paragraphs}
         if version is not None:
@@ -850,23 +608,43 @@ class Index:
             return None
         wanted = max(versions)
         chosen = [record for record in paragraphs if record_version(record) == wanted]
-        current = self._versions(searcher)
+        current = self._store.versions(searcher)
         return story_from_records(chosen, superseded=not current.is_current_record(chosen[0]))
 
     def segment_count(self) -> int:
         """Segments in the index (`optimize` merges them into one)."""
-        return len(segments_of(self._whoosh))
+        return self._store.segment_count()
 
     @_damage_explained
     def copies(self) -> list[tuple[str, int, list[str]]]:
         """(story id, version, files) of each story version delivered in more than one
         file: it is one story, shown from the first of the files."""
-        return copies(self._current_searcher())
+        return copies(self._store.searcher())
 
     @_damage_explained
     def paragraph_count(self) -> int:
         """Paragraphs in the index (deleted ones not counted)."""
-        results = self._current_searcher().search(Term("kind", "paragraph"), limit=None,
+        results = self._store.searcher().search(Term("kind", "paragraph"), limit=None,
                                                   scored=False)
         return len(results)
 
+
+
+class ArchiveIndex(Index):
+    """An archive of time shards with the Index API: ingest, search and the rest work on
+    it as on one index (open it with Index.open; create it with
+    Index.create(path, shard_by="year" or "month"))."""
+
+    _store: ArchiveStore
+
+    @property
+    def shard_by(self) -> str:
+        return self._store.shard_by
+
+    def shard_names(self) -> list[str]:
+        """The shards on disk, in date order (undated last)."""
+        return self._store.shard_names()
+
+    def shard(self, name: str) -> Index:
+        """The shard's own index (a plain Index)."""
+        return Index(self._store.shard(name))

@@ -18,9 +18,9 @@ from whoosh.query import Term
 
 from indexer import Index
 from indexer import archive as archive_module
-from indexer.archive import ArchiveIndex
 from indexer.cli import main
 from indexer.errors import IndexNotFoundError
+from indexer.index import ArchiveIndex
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 QUAKE = "urn:newsml:example.org:20260920:quake-lima"
@@ -123,7 +123,7 @@ def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path, 
 
     assert archive.search("ferry OR quake", since="2031-01") == []  # no shard that late
     assert archive.count("ferry OR quake", until="1980-12") == (0, 0)
-    windowed = archive._searcher_for(date_window("1990-03", "1990-03"))
+    windowed = archive._store.searcher_for(date_window("1990-03", "1990-03"))
     assert len(windowed.reader().leaf_readers()) == 1  # 1990-03, optimized
     assert windowed.doc_frequency("kind", "paragraph") == \
         archive.searcher().doc_frequency("kind", "paragraph")
@@ -364,8 +364,8 @@ DASK_QUERIES = [("aid convoys cease-fire", {}), ("drought farmers", {"since": "2
 def test_queries_on_dask_workers_answer_as_in_process_and_keep_the_index_open(
         tmp_path: Path, wire: Path) -> None:
     pytest.importorskip("dask.distributed")
-    from indexer import cluster as cluster_module
-    from indexer.cluster import ClusterQueries
+    from indexer import cluster_queries as cluster_module
+    from indexer.cluster_queries import ClusterQueries
     from indexer.errors import QueryError
 
     path = tmp_path / "archive"
@@ -435,7 +435,7 @@ def test_a_query_whose_dask_worker_dies_is_answered_by_another_or_fails_clearly(
     import dask
     import dask.distributed
 
-    from indexer.cluster import ClusterQueries
+    from indexer.cluster_queries import ClusterQueries
     from indexer.errors import ClusterError
 
     path = tmp_path / "archive"

@@ -670,7 +670,7 @@ def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: 
     docnums = sorted(d for sid in story_ids for d in searcher.docs_for_query(
         whoosh_query.Term("story_id", sid)) if d in paragraphs)
     ranker = ranking.Ranker(searcher, corpus_index.ranking, paragraphs,
-                            corpus_index._versions(searcher))
+                            corpus_index._store.versions(searcher))
     for text in ("aid trucks", "drought farmers rain", "government officials", "Syria truce"):
         parsed, _ = corpus_index.parsers().paragraphs(text)
         query = ranking.Query(parsed, parsed, own_words=ranking.own_words(parsed))
