@@ -204,9 +204,10 @@ def naive(corpus: str, index: str) -> tuple[int, int]:
     from whoosh import index as whoosh_index
 
     from indexer import whoosh_ext
+    from indexer.documents import paragraph_documents
     from indexer.formats import parse_file
-    from indexer.ingest import paragraph_documents, walk
     from indexer.schema import build_schema
+    from indexer.walk import walk
 
     parsed = []  # parsing happens before the clock that matters: writing alone is measured
     for path, _root in walk([corpus]):

@@ -22,7 +22,6 @@ version in another shard wins, a kill hides the story everywhere); each shard's
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -36,17 +35,10 @@ from whoosh.reading import EmptyReader, MultiReader
 from whoosh.searching import Searcher
 
 from . import whoosh_ext
-from .dates import SHARD_BY, UNDATED, shard_name, shard_window
-from .errors import IndexNotFoundError, WireFormatError
+from .dates import SHARD_BY, UNDATED, shard_window
+from .errors import IndexNotFoundError
 from .folder import check_not_damaged, refuse_unless_empty
-from .ingest import (
-    IngestRun,
-    start_run,
-    stat_walked,
-    walk_sources,
-)
 from .ledger import (
-    HELD_LOCK_FDS,
     FileRecord,
     IngestReport,
     Rejection,
@@ -60,21 +52,25 @@ from .ledger import (
     write_last_run,
 )
 from .people import PeopleFinder
-from .process import (
-    MAX_FILE_BYTES,
-    read_wire_file,
-    story_id_for,
-    too_large,
-)
 from .ranking import DEFAULT, RankingParams
 from .schema import build_schema
+from .shards import (
+    SHARDS_FOLDER,
+    add_up,
+    file_progress,
+    ingest_shard,
+    optimize_shard,
+    plan_worker,
+    route,
+    route_for_run,
+)
 from .store import FolderStore, folder_size, weigh
 from .versions import CurrentVersions
+from .walk import stat_walked, walk_sources
 from .whoosh_ext.fileindex import index_exists, segments_of
 
 MANIFEST_NAME = "archive.json"
 SHARD_NAME = re.compile(rf"\d{{4}}(-\d{{2}})?|{UNDATED}")  # what dates.shard_name makes
-SHARDS_FOLDER = "shards"
 REJECTED_NAME = "rejected.json"
 
 
@@ -371,7 +367,7 @@ class ArchiveStore:
                 listed: list[str] = []  # every path walked, for on_file
                 plan, walked, rejected = self._plan(paths, fmt, ledgers, report, reject,
                                                     listed.append, workers, follow_symlinks)
-                tick = _progress(plan, listed, on_file)
+                tick = file_progress(plan, listed, on_file)
                 if prune:
                     report.pruned = sum(1 for source in ledgers if source not in walked
                                         and not os.path.exists(source))
@@ -383,7 +379,7 @@ class ArchiveStore:
                         done = ingest_shard(self.path, self.shard_by, name, plan.get(name, []),
                                             walked, prune, on_reject=reject, on_file=tick,
                                             workers=workers, people=finder, **options)
-                        _add_up(report, done)
+                        add_up(report, done)
                         self._write_manifest()
                 else:
                     from .cluster import run_shards
@@ -397,7 +393,7 @@ class ArchiveStore:
                             tick(str(path))
                         for rejection in done.errors:
                             reject(rejection)
-                        _add_up(report, done)
+                        add_up(report, done)
                         self._write_manifest()
                 if merge is True:
                     self._compact_closed(closed_before, workers, report)
@@ -457,11 +453,11 @@ class ArchiveStore:
         if workers > 1 and len(jobs) > 64:
             from multiprocessing import get_context
 
-            with get_context("fork").Pool(workers, initializer=_plan_worker,
+            with get_context("fork").Pool(workers, initializer=plan_worker,
                                           initargs=(os.getpid(),)) as pool:
-                routes = list(pool.imap(_route_for_run, jobs, chunksize=64))
+                routes = list(pool.imap(route_for_run, jobs, chunksize=64))
         else:
-            routes = [_route(job) for job in jobs]
+            routes = [route(job) for job in jobs]
         for (job, stat, records), (kind, why, shards) in zip(reading, routes, strict=True):
             path, root, source = job[:3]
             if kind == "rejected":
@@ -505,7 +501,7 @@ class ArchiveStore:
             context = get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 paths = [self.shard(name).path for name in names]
-                for done, _ in enumerate(pool.map(_optimize_shard, paths), 1):
+                for done, _ in enumerate(pool.map(optimize_shard, paths), 1):
                     if on_progress:
                         on_progress(done / len(names))
         else:
@@ -566,105 +562,3 @@ class _WindowReader(MultiReader):
         pass
 
 
-def _route(job: tuple) -> tuple[str, str, list[str]]:
-    """Where a file's stories go: (kind, why, shards): "shards" with their shard names,
-    "touched" when its bytes are those its records name (`known_sha`), "rejected" and why
-    when it cannot be read, "failed" and why for a reader bug."""
-    from .formats import parse_file  # the readers: only a run that reads files
-
-    path, root, source, size, known_sha, fmt, shard_by = job
-    try:
-        if size > MAX_FILE_BYTES:
-            raise WireFormatError(too_large(size))
-        data = read_wire_file(str(path))
-        if known_sha and hashlib.sha256(data).hexdigest() == known_sha:
-            return "touched", "", []
-        parsed = parse_file(data, story_id_for(path, root), source, fmt)
-    except WireFormatError as exc:
-        return "rejected", str(exc), []
-    except Exception as exc:  # a reader bug must not end the run
-        return "failed", f"could not parse: {type(exc).__name__}: {exc}", []
-    return "shards", "", sorted({shard_name(story.date, shard_by) for story in parsed.stories})
-
-
-_PLANNING_FOR: list[int] = []  # in a forked planner: the run's process id
-
-
-def _plan_worker(run: int) -> None:
-    from .forked import die_with_run
-
-    # the run's locks are the run's: a forked planner must not hold them after it
-    for fd in list(HELD_LOCK_FDS):
-        os.close(fd)
-    _PLANNING_FOR.append(run)
-    die_with_run(run)
-
-
-def _route_for_run(job: tuple) -> tuple[str, str, list[str]]:
-    """_route in a forked planner, which leaves quietly once the run is gone (killed) where
-    die_with_run cannot ask the kernel: its answer could not be sent, and the pool would
-    print the failure."""
-    route = _route(job)
-    if os.getppid() != _PLANNING_FOR[0]:
-        os._exit(0)
-    return route
-
-
-def _progress(plan: dict[str, list], listed: list[str],
-              on_file: Callable[[str], None] | None) -> Callable[[str], None]:
-    """on_file once for every path the plan walked, as a run without shards calls it: a
-    file not read again at once, a file read once every shard planned for it has read
-    it. Returns the on_file of the shards' runs."""
-    remaining: dict[str, int] = {}
-    for files in plan.values():
-        for path, _, _ in files:
-            remaining[str(path)] = remaining.get(str(path), 0) + 1
-    held: set[str] = set()
-    for path in listed:
-        if path in remaining and path not in held:
-            held.add(path)  # said when its shards are done
-        elif on_file:
-            on_file(path)  # unchanged, rejected, or named twice: said now
-
-    def tick(path: str) -> None:
-        if path in remaining:
-            remaining[path] -= 1
-            if remaining[path] == 0 and on_file:
-                on_file(path)
-
-    return tick
-
-
-def ingest_shard(archive: str, shard_by: str, name: str, files: list,
-                 walked: set[str] | None, prune: bool,
-                 on_reject: Callable[[Rejection], None] | None = None,
-                 on_file: Callable[[str], None] | None = None,
-                 **options) -> IngestReport:
-    """One shard's ingest of the files planned for it: in the archive's process, or as
-    a task on a Dask worker that reaches the archive's storage (indexer.cluster)."""
-    path = os.path.join(archive, SHARDS_FOLDER, name)
-    shard = FolderStore.create(path)
-    people = options["people"]
-    finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
-    with ingest_lock(path):
-        start_run(shard.whoosh_index)  # a killed run's leftovers go
-        run = IngestRun(shard.whoosh_index, fmt=options["fmt"], batch_files=options["batch_files"],
-                        workers=options["workers"] if files else 1, on_file=on_file,
-                        on_reject=on_reject, people=finder, merge=options["merge"],
-                        shard=(shard_by, name))
-        run.walked.update(walked or ())  # --prune: the archive's files, not this shard's
-        done = run.run([], prune=prune, files=files)
-        write_last_run(path, done, "ok" if done.ok else "rejected")
-    shard.close()
-    return done
-
-
-def _add_up(report: IngestReport, done: IngestReport) -> None:
-    """A shard's run's figures into the archive's run (its files are counted by the plan)."""
-    for figure in ("stories", "paragraphs", "paragraphs_removed", "commits", "merges",
-                   "merged_documents", "merged_bytes", "pool_spills"):
-        setattr(report, figure, getattr(report, figure) + getattr(done, figure))
-
-
-def _optimize_shard(path: str) -> dict:
-    return FolderStore.open(path).optimize()

@@ -6,14 +6,19 @@ Functions here take a Whoosh searcher and the schema's analyzers; Index wraps th
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from . import budget
-from .search import ContextParagraph, records, split_keywords
+from .documents import hit_from_record, record_key
+from .search import ContextParagraph, Hit, records, split_keywords
+from .versions import CurrentVersions
 
 FACETS = ("people", "tags", "place", "date")
 _WORD_RE = re.compile(r"(?<![\w:])([A-Za-z][\w'’-]{2,})(?![\w:])")
@@ -158,3 +163,52 @@ def key_terms_query(searcher: Searcher, text: str, numterms: int = 12) -> wq.Que
     if not terms:
         return None
     return wq.Or([wq.Term("fulltext", term, boost=weight) for term, weight in terms])
+
+
+def helpful_correction(query: str, corrected: str | None,
+                       found: Callable[[str], int]) -> str | None:
+    """The correction, each of its words kept only where it finds more paragraphs
+    (`found`) than the word typed (a word the index holds in a field the speller does not
+    read, such as a tag, is no typo: "oil" was offered "outs"); None when no word is left
+    changed."""
+    if corrected is None:
+        return None
+    typed, offered = query.split(), corrected.split()
+    if len(typed) != len(offered):
+        return corrected if found(corrected) > found(query) else None
+    kept = [new if new == old or found(new) > found(old) else old
+            for old, new in zip(typed, offered, strict=True)]
+    return " ".join(kept) if kept != typed else None
+
+
+def closest_values(searcher: Searcher, fields: tuple[str, ...], value: str) -> list[str]:
+    """The values of these fields (people, tags, places) closest to one no document
+    holds: what a filter that found nothing may have meant."""
+    vocabulary = sorted({term.decode("utf-8") for field in fields
+                         for term in searcher.lexicon(field)})
+    return difflib.get_close_matches(value.lower(), vocabulary, n=5, cutoff=0.6)
+
+
+def similar_stories(searcher: Searcher, text: str, story_key: str, allowed,
+                    limit: int) -> list[Hit]:
+    """Current stories (among the `allowed` story records) like a text, best first, the
+    story it came from left out; each as its first paragraph, scores from 0 to 1."""
+    like = key_terms_query(searcher, text)
+    if like is None or not allowed:
+        return []
+    current = CurrentVersions(searcher)
+    hits: list[Hit] = []
+    for result in searcher.search(like, limit=limit * 3 + 10, filter=allowed):
+        if record_key(result) == story_key or not current.is_current_record(result):
+            continue
+        first = next((d for d in records(searcher, "paragraph", "story_id",
+                                         result["story_id"])
+                      if d.get("paragraph") == 1
+                      and d.get("version", 0) == result.get("version", 0)), None)
+        if first is None:
+            continue
+        hits.append(hit_from_record(len(hits) + 1, result.score, first, []))
+        if len(hits) == limit:
+            break
+    top = max((hit.score for hit in hits), default=0.0) or 1.0
+    return [replace(hit, score=hit.score / top) for hit in hits]

@@ -135,7 +135,7 @@ class _Guarded(click.Group):
         except Exception as exc:
             from whoosh.index import LockError
 
-            from .index import CORRUPTION
+            from .errors import CORRUPTION
 
             code = exit_code(exc)  # the errors a caller may catch (indexer.errors)
             if code is not None:
@@ -199,8 +199,8 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
     from .index import Index, default_index_path
-    from .ingest import walk
     from .ledger import Rejection
+    from .walk import walk
 
     paths_list = list(paths) or ["corpus"]
     missing = [path for path in paths_list if not os.path.lexists(path)]

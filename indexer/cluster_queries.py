@@ -116,6 +116,7 @@ _OPENING = threading.Lock()
 
 _QUERIES = [0]  # this worker's queries, for the crash tests' fault injection
 
+
 def _query_task(path: str, method: str, args: tuple, kwargs: dict) -> tuple[bool, Any]:
     """(True, what Index.<method> returned) or (False, the exception it raised)."""
     with _OPENING:
@@ -132,6 +133,7 @@ def _query_task(path: str, method: str, args: tuple, kwargs: dict) -> tuple[bool
             return True, getattr(index, method)(*args, **kwargs)
         except Exception as exc:  # the caller's to raise; the worker logs nothing
             return False, exc
+
 
 def _opened() -> dict[str, int]:
     """On a worker (Client.run): the indexes it keeps open, each path with its object's id."""

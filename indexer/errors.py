@@ -5,6 +5,11 @@ them, and every module raises from here.
 
 from __future__ import annotations
 
+import pickle
+import struct
+import zlib
+from functools import wraps
+
 
 class WireFormatError(ValueError):
     """A file that cannot be read as a story; the message is the one-line reason."""
@@ -92,3 +97,29 @@ def exit_code(error: BaseException) -> int | None:
         if isinstance(error, kind):
             return code
     return None
+
+
+# what Whoosh raises reading damaged segment files
+CORRUPTION = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, IndexDamagedError)
+
+
+def damage_explained(method):
+    """An unexpected error while reading an index may be damage a reader met before any
+    check did (a file rewritten in place with its old time): the index's every byte is
+    then verified, and damage found is reported as such (IndexDamagedError) rather than
+    as the error it caused."""
+
+    @wraps(method)
+    def reading(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            if isinstance(exc, OSError) or exit_code(exc) is not None:
+                raise  # an error a caller may catch (indexer.errors), or the system's
+            try:
+                self._verify_checksums()
+            except IndexDamagedError as damage:
+                raise damage from exc
+            raise
+
+    return reading

@@ -8,15 +8,10 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-import pickle
-import struct
-import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from functools import wraps
 from pathlib import Path
 
 from whoosh.index import FileIndex
@@ -27,18 +22,19 @@ from . import budget
 from .archive import ArchiveStore, is_archive
 from .assist import (
     FACETS,
+    closest_values,
     facet_counts,
-    key_terms_query,
+    helpful_correction,
     paragraph_context,
+    similar_stories,
     suggest_query,
 )
 from .disjunction import docnum_bitset, term_bitset
-from .documents import hit_from_record, record_key, record_version, story_from_records
+from .documents import hit_from_record, record_version, story_from_records
 from .errors import (
-    IndexDamagedError,
     NoSuchStoryError,
     QueryError,
-    exit_code,
+    damage_explained,
 )
 from .ledger import (
     IngestReport,
@@ -77,8 +73,6 @@ from .versions import CurrentVersions, copies
 DEFAULT_INDEX = "index"
 
 
-# what Whoosh raises reading damaged segment files
-CORRUPTION = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, IndexDamagedError)
 MAX_LIMIT = 100_000  # hits a query returns at most (--limit)
 MAX_CONTEXT = 50  # paragraphs each side of a hit (--context)
 SORTS = ("relevance", "newest", "oldest")
@@ -86,28 +80,6 @@ SORTS = ("relevance", "newest", "oldest")
 
 def default_index_path() -> str:
     return os.environ.get("INDEXER_INDEX") or DEFAULT_INDEX
-
-
-def _damage_explained(method):
-    """An unexpected error while reading an index may be damage a reader met before any
-    check did (a file rewritten in place with its old time): the index's every byte is
-    then verified, and damage found is reported as such (IndexDamagedError) rather than
-    as the error it caused."""
-
-    @wraps(method)
-    def reading(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as exc:
-            if isinstance(exc, OSError) or exit_code(exc) is not None:
-                raise  # an error a caller may catch (indexer.errors), or the system's
-            try:
-                self._verify_checksums()
-            except IndexDamagedError as damage:
-                raise damage from exc
-            raise
-
-    return reading
 
 
 def _in_rank_order(ranked: list[Ranked]) -> list[Ranked]:
@@ -270,7 +242,7 @@ class Index:
             return self._store.optimize(on_progress)
         return self._store.optimize(on_progress, workers=workers)
 
-    @_damage_explained
+    @damage_explained
     def stats(self) -> dict:
         """What `indexer stats` shows: counts, date range, last run."""
         searcher = self._store.searcher()
@@ -326,7 +298,7 @@ class Index:
 
     # -- reading
 
-    @_damage_explained
+    @damage_explained
     def search(self, query: str, *, person: str | None = None, tag: str | None = None,
                place: str | None = None, since: datetime | str | None = None,
                until: datetime | str | None = None, limit: int = 10,
@@ -368,7 +340,7 @@ class Index:
             return self._search(query, params, person, tag, place, since, until, limit,
                                 per_story, all_versions, context, offset, sort)
 
-    @_damage_explained
+    @damage_explained
     def search_stories(self, query: str, *, limit: int = 10, offset: int = 0,
                        per_story: int | None = None, **options) -> list[list[Hit]]:
         """Ranked stories, each once with up to `per_story` (default 3) of its best
@@ -432,7 +404,7 @@ class Index:
             hit = replace(hit, before=before, after=after)
         return hit
 
-    @_damage_explained
+    @damage_explained
     def matching_docnums(self, query: str, *, person: str | None = None,
                          tag: str | None = None, place: str | None = None,
                          since: datetime | str | None = None,
@@ -443,7 +415,7 @@ class Index:
                                                            place=place, since=since,
                                                            until=until)]
 
-    @_damage_explained
+    @damage_explained
     def count(self, query: str, *, person: str | None = None, tag: str | None = None,
               place: str | None = None, since: datetime | str | None = None,
               until: datetime | str | None = None) -> tuple[int, int]:
@@ -494,7 +466,7 @@ class Index:
                     found.append((docnum, (fields["story_id"], record_version(fields))))
         return found
 
-    @_damage_explained
+    @damage_explained
     def facets(self, query: str, names: tuple[str, ...] = FACETS, top: int = 10, *,
                person: str | None = None, tag: str | None = None, place: str | None = None,
                since: datetime | str | None = None, until: datetime | str | None = None
@@ -507,7 +479,7 @@ class Index:
                                         since=since, until=until)
         return facet_counts(self._store.searcher(), docnums, names, top)
 
-    @_damage_explained
+    @damage_explained
     def unmatched_filters(self, *, person: str | None = None, tag: str | None = None,
                           place: str | None = None) -> dict[str, list[str]]:
         """The filters whose value no document of the index holds, each with the values
@@ -522,13 +494,10 @@ class Index:
                 continue
             alone = self._filters(searcher, **{name: value})
             if alone is not None and next(iter(searcher.docs_for_query(alone)), None) is None:
-                vocabulary = sorted({term.decode("utf-8") for field in fields[name]
-                                     for term in searcher.lexicon(field)})
-                found[name] = difflib.get_close_matches(value.lower(), vocabulary, n=5,
-                                                        cutoff=0.6)
+                found[name] = closest_values(searcher, fields[name], value)
         return found
 
-    @_damage_explained
+    @damage_explained
     def suggest(self, query: str) -> str | None:
         """A corrected query built from the index's own words and names, or None."""
         searcher = self._store.searcher()
@@ -536,23 +505,9 @@ class Index:
             with budget.limit(self.query_seconds):
                 corrected = suggest_query(searcher, searcher.schema["body"].analyzer,
                                           clean_query_text(query))
-                return self._helpful(query, corrected)
+                return helpful_correction(query, corrected, self._found)
         except budget.QueryTooSlowError:  # a suggestion is a courtesy: none in time, none
             return None
-
-    def _helpful(self, query: str, corrected: str | None) -> str | None:
-        """The correction, each of its words kept only where it finds more paragraphs
-        than the word typed (a word the index holds in a field the speller does not
-        read, such as a tag, is no typo: "oil" was offered "outs"); None when no word
-        is left changed."""
-        if corrected is None:
-            return None
-        typed, offered = query.split(), corrected.split()
-        if len(typed) != len(offered):
-            return corrected if self._found(corrected) > self._found(query) else None
-        kept = [new if new == old or self._found(new) > self._found(old) else old
-                for old, new in zip(typed, offered, strict=True)]
-        return " ".join(kept) if kept != typed else None
 
     def _found(self, query: str) -> int:
         """Paragraphs a query matches; 0 for one that cannot be read."""
@@ -561,7 +516,7 @@ class Index:
         except QueryError:
             return 0
 
-    @_damage_explained
+    @damage_explained
     def similar(self, story_id: str, paragraph: int | None = None, limit: int = 10) -> list[Hit]:
         """Stories like a story (or like one of its paragraphs), best first; each as its
         first paragraph; scores from 0 to 1 (the best is 1), as search's. Raises
@@ -573,28 +528,10 @@ class Index:
             raise NoSuchStoryError(f"story {story_id!r} has no paragraph {paragraph}")
         text = story.paragraphs[paragraph - 1] if paragraph else "\n".join(story.paragraphs)
         searcher = self._store.searcher()
-        like = key_terms_query(searcher, text)
-        allowed = self._kind_ids(searcher, "story")
-        if like is None or not allowed:
-            return []
-        current = CurrentVersions(searcher)
-        hits: list[Hit] = []
-        for result in searcher.search(like, limit=limit * 3 + 10, filter=allowed):
-            if record_key(result) == story.key or not current.is_current_record(result):
-                continue
-            first = next((d for d in records(searcher, "paragraph", "story_id",
-                                             result["story_id"])
-                          if d.get("paragraph") == 1
-                          and d.get("version", 0) == result.get("version", 0)), None)
-            if first is None:
-                continue
-            hits.append(hit_from_record(len(hits) + 1, result.score, first, []))
-            if len(hits) == limit:
-                break
-        top = max((hit.score for hit in hits), default=0.0) or 1.0
-        return [replace(hit, score=hit.score / top) for hit in hits]
+        return similar_stories(searcher, text, story.key, self._kind_ids(searcher, "story"),
+                               limit)
 
-    @_damage_explained
+    @damage_explained
     def story(self, story_id: str, version: int | None = None) -> Story | None:
         """A story as it was indexed: its latest version, or the given one; None when
         there is no such story. `superseded` is set when that version is not the current
@@ -615,19 +552,18 @@ class Index:
         """Segments in the index (`optimize` merges them into one)."""
         return self._store.segment_count()
 
-    @_damage_explained
+    @damage_explained
     def copies(self) -> list[tuple[str, int, list[str]]]:
         """(story id, version, files) of each story version delivered in more than one
         file: it is one story, shown from the first of the files."""
         return copies(self._store.searcher())
 
-    @_damage_explained
+    @damage_explained
     def paragraph_count(self) -> int:
         """Paragraphs in the index (deleted ones not counted)."""
         results = self._store.searcher().search(Term("kind", "paragraph"), limit=None,
                                                   scored=False)
         return len(results)
-
 
 
 class ArchiveIndex(Index):

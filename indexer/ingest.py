@@ -12,13 +12,11 @@ import gc
 import hashlib
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING
 
 from whoosh.index import FileIndex
@@ -26,18 +24,14 @@ from whoosh.query import And, Term
 from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL
 
-from . import folder as index_folder
 from . import process, whoosh_ext
 from .documents import record_key
 from .errors import WireFormatError
 from .ledger import (
-    REJECTED_NAME,
     FileRecord,
     IngestReport,
     Rejection,
     _now,
-    _write_json,
-    mark_running,
     read_ledger,
     read_rejected,
 )
@@ -53,12 +47,12 @@ from .storage import (
     merge_group,
     merge_none,
     new_writer,
-    remove_orphan_segments,
     segment_bytes,
     tiered_merges,
 )
 from .textio import printable
-from .versions import Pending, VersionInfo, settle, versioned_keys
+from .versions import VersionInfo, settle, settle_batch, versioned_keys
+from .walk import Lookahead, stat_walked, walk_sources
 from .whoosh_ext.fileindex import segments_of
 
 if TYPE_CHECKING:
@@ -70,168 +64,12 @@ SPLIT_BYTES = 256 * 1024  # with workers, a file this large is shared among them
 MERGE_COST = 0.2
 
 
-def walk(paths: list[str], follow_symlinks: bool = False) -> Iterator[tuple[Path, Path]]:
-    """(file, root) for every file under the given paths, sorted, hidden entries skipped.
-    A missing path is yielded as-is so that the run reports it."""
-    for path, root, _ in walk_sources(paths, follow_symlinks=follow_symlinks):
-        yield path, root
-
-
-def walk_sources(paths: list[str], skip: str | None = None, follow_symlinks: bool = False
-                 ) -> Iterator[tuple[Path, Path, str]]:
-    """walk(), with each file's resolved path (the ledger's key). The root is resolved
-    once; a file's resolved path is then the resolved folder and its name, but for a
-    symbolic link (Path.resolve() for every file did a system call per path component:
-    3.4 s of a 100k-paragraph run). Not `skip` (the resolved path of the index itself,
-    when it lies inside a given folder). A folder that cannot be listed is yielded itself,
-    for the run to report.
-
-    Symbolic links, as ripgrep and rsync treat them: a link to a file inside the folders
-    given is read; one that leads out of them is not, and a linked folder is not entered
-    (a path given itself is always read). With `follow_symlinks`, every link is followed,
-    each folder entered once whatever the links that lead to it."""
-    roots = tuple(os.path.realpath(given) for given in paths if os.path.isdir(given))
-    entered: set[str] | None = set() if follow_symlinks else None
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            yield from _walk_folder(path, path, os.path.realpath(path), skip, roots, entered)
-        else:
-            yield path, path.parent, os.path.realpath(path)
-
-
-def _inside(resolved: str, roots: tuple[str, ...]) -> bool:
-    return any(resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
-               for root in roots)
-
-
-def _walk_folder(folder: Path, root: Path, resolved: str, skip: str | None = None,
-                 roots: tuple[str, ...] = (), entered: set[str] | None = None
-                 ) -> Iterator[tuple[Path, Path, str]]:
-    """A folder's files, then each of its folders in turn, in name order: depth first
-    with a stack of its own, not recursion (a folder nested 1,500 deep is no error).
-    `entered`: the resolved folders walked so far, when links are followed (None: they
-    are not)."""
-    pending = [(folder, resolved)]
-    while pending:
-        folder, resolved = pending.pop()
-        if resolved == skip:
-            continue
-        if entered is not None:
-            real = os.path.realpath(folder)
-            if real in entered:  # a link back up, or a second link to one folder
-                continue
-            entered.add(real)
-        try:
-            with os.scandir(folder) as scan:
-                entries = sorted((e for e in scan if not e.name.startswith(".")),
-                                 key=lambda e: e.name)
-        except OSError:
-            yield folder, root, resolved  # reported as an unreadable folder
-            continue
-        folders = []
-        for entry in entries:
-            try:
-                is_folder = entry.is_dir()
-            except OSError:
-                is_folder = False
-            link = entry.is_symlink()
-            if is_folder:
-                if not link:
-                    folders.append((Path(entry.path), os.path.join(resolved, entry.name)))
-                elif entered is not None:
-                    folders.append((Path(entry.path), os.path.realpath(entry.path)))
-                continue
-            if link:
-                source = os.path.realpath(entry.path)
-                if entered is None and not _inside(source, roots):
-                    continue  # a link out of the folders given: not followed unless asked
-            else:
-                source = os.path.join(resolved, entry.name)
-            yield Path(entry.path), root, source
-        # the first folder on top: walked whole before the next
-        pending.extend(reversed(folders))
-
-
-# how far the walk is read ahead of the files handed out: once the whole input is in
-# sight, the run knows how much reading is left (Lookahead.remaining)
-LOOKAHEAD_BYTES = 64 * 1024 * 1024
-LOOKAHEAD_FILES = 100_000
-
-
-class Lookahead:
-    """The walked files, read ahead by up to LOOKAHEAD_BYTES of new or changed files (by
-    size and mtime against the ledger) or LOOKAHEAD_FILES files."""
-
-    def __init__(self, walked: Iterator[tuple[Path, Path, str]] | list,
-                 ledger: dict[str, FileRecord]) -> None:
-        self._walked = iter(walked)
-        self._ledger = ledger
-        self._buffer: deque[tuple[tuple[Path, Path, str], int]] = deque()
-        self._bytes = 0
-        self._ended = False
-
-    def __iter__(self) -> Lookahead:
-        return self
-
-    def __next__(self) -> tuple[Path, Path, str]:
-        while not self._ended and (not self._buffer or (
-                self._bytes < LOOKAHEAD_BYTES and len(self._buffer) < LOOKAHEAD_FILES)):
-            entry = next(self._walked, None)
-            if entry is None:
-                self._ended = True
-                break
-            size = self._new_bytes(entry)
-            self._buffer.append((entry, size))
-            self._bytes += size
-        if not self._buffer:
-            raise StopIteration
-        entry, size = self._buffer.popleft()
-        self._bytes -= size
-        return entry
-
-    def remaining(self) -> int | None:
-        """The bytes of new or changed files not handed out yet, once the walk is read to
-        its end (None before)."""
-        return self._bytes if self._ended else None
-
-    def _new_bytes(self, entry: tuple[Path, Path, str]) -> int:
-        try:
-            stat = os.stat(entry[0])
-        except OSError:  # reported when its turn comes
-            return 0
-        record = self._ledger.get(printable(entry[2]))
-        if record and record.unchanged(stat):
-            return 0
-        return stat.st_size
-
-
-def stat_walked(path: Path) -> tuple[os.stat_result | None, str]:
-    """A walked path's stat, or None and why it cannot be ingested (unreadable, a folder
-    that could not be listed, not a regular file)."""
-    try:
-        stat = os.stat(path)
-    except OSError as exc:
-        return None, f"unreadable: {exc.strerror or exc}"
-    if S_ISDIR(stat.st_mode):
-        try:
-            os.listdir(path)
-            return None, "a folder it could not read"
-        except OSError as exc:
-            return None, f"unreadable folder: {exc.strerror or exc}"
-    if not S_ISREG(stat.st_mode):
-        return None, "not a regular file"
-    return stat, ""
-
-
 @contextmanager
 def garbage_collected_per_batch() -> Iterator[None]:
     """Python's cyclic garbage collector paused for an ingest run, which collects after
-    each batch instead. A batch's writer holds millions of tracked objects (posting groups,
-    term table rows) that each automatic full collection walks again, for nothing: about
-    15% of ingest CPU. The writer is itself the garbage (a cycle through its codec), freed
-    once its batch is committed; a batch leaves little else (62,000 tuples at 10,000
-    paragraphs, nearly all the writer's)."""
+    each batch instead: a batch's writer holds millions of tracked objects that every
+    automatic full collection walks again, for nothing, and the writer is itself the
+    garbage (a cycle through its codec), freed once its batch is committed."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -400,32 +238,8 @@ class IngestRun:
         current again) after the batch's versions, kills and deletions."""
         new, self._new_versions = self._new_versions, {}
         written, self._written = self._written, {}
-        if not new:
-            return
-        readers: list = []  # the workers' segments of this batch, opened when needed
-
-        def pending(key: str) -> Iterator[Pending]:
-            for first, common, documents in written.get(key, ()):
-                for docnum, fields in enumerate(documents, first):
-                    yield writer.newsegment, docnum, {**common, **fields}
-            if segments and not readers:
-                readers.extend((segment, self.ix.segment_reader(segment))
-                               for segment in segments)
-            for segment, reader in readers:
-                if ("story_key", key) not in reader:
-                    continue
-                for docnum in reader.postings("story_key", key).all_ids():
-                    fields = reader.stored_fields(docnum)
-                    if fields.get("kind") == "paragraph":
-                        yield segment, docnum, fields
-
-        try:
-            with Searcher(writer.reader()) as searcher:
-                deleted, added = settle(writer, searcher, new, pending)
-        finally:
-            for _, reader in readers:
-                reader.close()
-        self._expected += added - deleted
+        if new:
+            self._expected += settle_batch(self.ix, writer, new, written, segments)
 
     def upgrade(self) -> None:
         """An index made before the `superseded` field gets it, with the paragraphs
@@ -781,35 +595,3 @@ class IngestRun:
             if source not in self.walked and not os.path.exists(source):
                 self.report.paragraphs_removed += self._delete_source(source)
                 self.report.pruned += 1
-
-
-def write_rejected(index_dir: str, run: IngestRun) -> None:
-    """Keep what this run rejected (or found still rejected), and the earlier runs'
-    rejections of files it did not walk that are still there; a file read fine again,
-    or gone, is forgotten."""
-    kept = {source: known for source, known in run.rejected_before.items()
-            if source not in run.walked and os.path.lexists(source)}
-    _write_json(os.path.join(index_dir, REJECTED_NAME), {**kept, **run.rejected_now})
-
-
-def remove_temporary_files(index_dir: str) -> None:
-    """Remove what a failed or killed run left in the index folder: Whoosh's posting-pool
-    folder and our own temporary files, by their names, in an index folder of ours only
-    (indexer.folder). Called under the ingest lock, when no run is writing."""
-    index_folder.remove_temporary(index_dir)
-
-
-def remove_leftovers(ix: FileIndex) -> None:
-    """All a failed or killed run can leave: temporary files and segment files no table
-    of contents names. Under the ingest lock only."""
-    remove_temporary_files(ix.storage.folder)
-    remove_orphan_segments(ix)
-
-
-def start_run(ix: FileIndex) -> str | None:
-    """Clean up after the run before and mark this one as running. Returns "killed" when
-    the run before never finished (its record still says running), else None."""
-    remove_leftovers(ix)
-    return mark_running(ix.storage.folder)
-
-

@@ -21,8 +21,12 @@ from dataclasses import asdict, dataclass, field
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
+from . import folder as index_folder
 from .errors import IndexLockedError
 from .folder import write_atomic
+from .storage import (
+    remove_orphan_segments,
+)
 from .textio import printable
 
 LOCK_NAME = "ingest.lock"
@@ -231,3 +235,34 @@ def write_failed_run(index_dir: str, report: IngestReport, exc: BaseException,
 
 def _write_json(target: str, data: dict) -> None:
     write_atomic(target, json.dumps(data, indent=2))
+
+
+def remove_temporary_files(index_dir: str) -> None:
+    """Remove what a failed or killed run left in the index folder: Whoosh's posting-pool
+    folder and our own temporary files, by their names, in an index folder of ours only
+    (indexer.folder). Called under the ingest lock, when no run is writing."""
+    index_folder.remove_temporary(index_dir)
+
+
+def remove_leftovers(ix: FileIndex) -> None:
+    """All a failed or killed run can leave: temporary files and segment files no table
+    of contents names. Under the ingest lock only."""
+    remove_temporary_files(ix.storage.folder)
+    remove_orphan_segments(ix)
+
+
+def start_run(ix: FileIndex) -> str | None:
+    """Clean up after the run before and mark this one as running. Returns "killed" when
+    the run before never finished (its record still says running), else None."""
+    remove_leftovers(ix)
+    return mark_running(ix.storage.folder)
+
+
+def write_rejected(index_dir: str, before: dict[str, dict], walked: set[str],
+                   now: dict[str, dict]) -> None:
+    """Keep what a run rejected (or found still rejected: `now`), and the earlier runs'
+    rejections (`before`) of files it did not walk that are still there; a file read
+    fine again, or gone, is forgotten."""
+    kept = {source: known for source, known in before.items()
+            if source not in walked and os.path.lexists(source)}
+    _write_json(os.path.join(index_dir, REJECTED_NAME), {**kept, **now})

@@ -23,21 +23,19 @@ from .errors import (
     IndexNotFoundError,
     SchemaVersionError,
 )
-from .ingest import (
-    IngestRun,
-    remove_leftovers,
-    remove_temporary_files,
-    start_run,
-    write_rejected,
-)
+from .ingest import IngestRun
 from .ledger import (
     IngestReport,
     Rejection,
     ingest_lock,
     ledger_of,
     read_rejected,
+    remove_leftovers,
+    remove_temporary_files,
+    start_run,
     write_failed_run,
     write_last_run,
+    write_rejected,
 )
 from .people import PeopleFinder
 from .ranking import (
@@ -261,7 +259,7 @@ class FolderStore:
                 remove_leftovers(self._whoosh)  # a full disk must not stay full
                 write_failed_run(self.path, run.report, exc, previous)
                 raise
-            write_rejected(self.path, run)
+            write_rejected(self.path, run.rejected_before, run.walked, run.rejected_now)
             write_last_run(self.path, report, "ok" if report.ok else "rejected",
                            previous=previous)
             return report

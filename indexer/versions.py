@@ -220,3 +220,34 @@ def versioned_keys(searcher: Searcher) -> dict[str, list[VersionInfo]]:
         found.setdefault(record_key(record), []).append(VersionInfo.of(record))
     return {key: [] for key, versions in found.items()
             if len(versions) > 1 or any(v.status != "usable" for v in versions)}
+
+
+def settle_batch(ix, writer, new: dict[str, list[VersionInfo]], written: dict[str, list],
+                 segments: list) -> int:
+    """settle() for an ingest batch before its commit: `written` holds the batch's
+    paragraphs by key as (first docnum, common fields, documents) in the writer's own
+    segment, `segments` the workers' segments of the batch (opened only when a key needs
+    them). Returns the change in live documents (added - deleted)."""
+    readers: list = []
+
+    def pending(key: str) -> Iterator[Pending]:
+        for first, common, documents in written.get(key, ()):
+            for docnum, fields in enumerate(documents, first):
+                yield writer.newsegment, docnum, {**common, **fields}
+        if segments and not readers:
+            readers.extend((segment, ix.segment_reader(segment)) for segment in segments)
+        for segment, reader in readers:
+            if ("story_key", key) not in reader:
+                continue
+            for docnum in reader.postings("story_key", key).all_ids():
+                fields = reader.stored_fields(docnum)
+                if fields.get("kind") == "paragraph":
+                    yield segment, docnum, fields
+
+    try:
+        with Searcher(writer.reader()) as searcher:
+            deleted, added = settle(writer, searcher, new, pending)
+    finally:
+        for _, reader in readers:
+            reader.close()
+    return added - deleted

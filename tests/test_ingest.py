@@ -13,6 +13,7 @@ import pytest
 from conftest import CORPUS, story_text
 
 from indexer import Index, ingest, ledger, process
+from indexer import walk as walk_module
 from indexer.errors import IndexLockedError, WireFormatError
 from indexer.ledger import ingest_lock, read_ledger
 
@@ -222,7 +223,7 @@ def test_a_failing_worker_abandons_the_batch_and_the_next_run_completes(
 
 
 def test_walk_resolves_each_file_as_path_resolve_does(tmp_path: Path) -> None:
-    from indexer.ingest import walk_sources
+    from indexer.walk import walk_sources
 
     real = tmp_path / "real"
     (real / "b").mkdir(parents=True)
@@ -467,18 +468,18 @@ def test_the_walk_read_ahead_knows_the_new_bytes_left_once_it_has_seen_the_end(
     stat = (wire / "a.txt").stat()  # unchanged since its ledger record: nothing to read
     records = {os.path.realpath(wire / "a.txt"): ledger.FileRecord(stat.st_size,
                                                                    stat.st_mtime_ns, "", ())}
-    walked = list(ingest.walk_sources([str(wire)]))
+    walked = list(walk_module.walk_sources([str(wire)]))
     new = {"a": 0, "b": 500, "c": 700}
     left = [new[path.stem] for path, _, _ in walked]
-    ahead = ingest.Lookahead(iter(walked), records)
+    ahead = walk_module.Lookahead(iter(walked), records)
     assert ahead.remaining() is None  # nothing walked yet
     for number, entry in enumerate(walked):
         assert next(ahead) == entry
         assert ahead.remaining() == sum(left[number + 1:])
     assert list(ahead) == []
     # a walk longer than the read-ahead: unknown until its end is in sight
-    monkeypatch.setattr(ingest, "LOOKAHEAD_FILES", 1)
-    ahead = ingest.Lookahead(iter(walked), {})
+    monkeypatch.setattr(walk_module, "LOOKAHEAD_FILES", 1)
+    ahead = walk_module.Lookahead(iter(walked), {})
     assert next(ahead) == walked[0] and ahead.remaining() is None
     assert next(ahead) == walked[1] and ahead.remaining() is None
     assert next(ahead) == walked[2] and ahead.remaining() is None
@@ -511,7 +512,7 @@ def test_a_merge_that_would_outlast_the_reading_left_waits_for_the_end_of_the_ru
     run._pool = _Pool()  # type: ignore[assignment]
     run._bytes_read, run._paragraphs_read = 200_000, 1000  # 200 bytes a paragraph
     walked = [] if left_bytes is None else [(index_dir, index_dir, "f")]
-    run._ahead = ingest.Lookahead(iter(walked), {})
+    run._ahead = walk_module.Lookahead(iter(walked), {})
     if left_bytes is None:
         run._ahead._ended = False
     else:

@@ -67,6 +67,7 @@ class ConcurrentFileIndex(FileIndex):
             return SegmentReader(self.storage, self.schema, segment)
         return FastSegmentReader(self.storage, self.schema, segment)
 
+
 def retrying(read: Callable, attempts: int):
     for attempt in range(attempts):
         try:
@@ -76,6 +77,7 @@ def retrying(read: Callable, attempts: int):
             if attempt == attempts - 1:
                 raise
             time.sleep(0.005 * (attempt + 1))
+
 
 def index_exists(path: str) -> bool:
     """Whether the folder holds a Whoosh index: a table of contents, by its file name.

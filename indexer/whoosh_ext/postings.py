@@ -56,10 +56,12 @@ def postings_at(matcher, targets: list[int]) -> Iterator[tuple[int, float]]:
         index = end
         matcher._next_block()
 
+
 def block_readable(matcher) -> bool:
     """Whether a matcher's blocks may be read through its private fields: a Whoosh 3
     matcher on a Whoosh our extensions were written for (else its public calls)."""
     return type(matcher) is W3LeafMatcher and active()
+
 
 def raw_matcher(reader, field: str, btext: bytes):
     """The segment's own matcher for a term (deleted documents are the caller's job)."""
@@ -67,6 +69,7 @@ def raw_matcher(reader, field: str, btext: bytes):
     if terms is not None:
         return terms.matcher(field, btext, reader.schema[field].format)
     return reader.postings(field, btext)
+
 
 def posting_blocks(reader, field: str, btext: bytes) -> Iterator[tuple]:
     """(ids, weights) of each posting block of a term, decoded as Whoosh 3's matcher
@@ -87,6 +90,7 @@ def posting_blocks(reader, field: str, btext: bytes) -> Iterator[tuple]:
         weights.append(matcher.weight())
         matcher.next()
     yield ids, weights
+
 
 def decoded_block(matcher: W3LeafMatcher) -> tuple:
     """The (ids, weights) of a Whoosh 3 matcher's current block, decoded as the matcher
