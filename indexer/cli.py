@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
-import tempfile
 import time
-import traceback
 from contextlib import ExitStack
 from typing import IO, TYPE_CHECKING
 
@@ -17,15 +14,15 @@ import click
 from . import __version__
 from .errors import (  # exit codes: README, Exit codes
     EXIT_INDEX,
-    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_NO_HITS,
     EXIT_OK,
     EXIT_REJECTED,
     EXIT_USAGE,
-    exit_code,
 )
+from .failures import Guarded, fail
+from .output import format_text, print_hits, say, to_json
 from .textio import printable, terminal_safe
 
 if TYPE_CHECKING:
@@ -47,28 +44,6 @@ SEGMENTS_WORTH_OPTIMIZING = 10  # each segment adds term lookups to every query
 INDEX_OPTION = click.option(
     "--index", "index_path", envvar="INDEXER_INDEX", default=None, metavar="DIR",
     help="Index folder (default: $INDEXER_INDEX, else ./index).")
-
-
-def say(message: str = "", err: bool = False, color: bool | None = None) -> None:
-    """click.echo for every line this tool prints: what came from a file is data, so its
-    control characters are escaped (textio.terminal_safe). A block printed in color was
-    made safe piece by piece before it was styled (format_text)."""
-    click.echo(message if color else terminal_safe(message), err=err, color=color)
-
-
-def to_json(data, **options) -> str:
-    """JSON as the output prints it: UTF-8, with DEL and the C1 controls escaped as the
-    C0 ones are (\\u009b: a terminal acts on the raw character)."""
-    text = json.dumps(data, ensure_ascii=False, **options)
-    return _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-_RAW_CONTROLS = re.compile("[\x7f-\x9f]")
-
-
-def fail(message: str, code: int) -> None:
-    say(f"indexer: {message}", err=True)
-    sys.exit(code)
 
 
 def open_index(path: str | None) -> Index:
@@ -98,59 +73,7 @@ def _utc_now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def crash_report(exc: BaseException) -> str:
-    """Write the full traceback of an unexpected error to a file of its own; its path."""
-    fd, path = tempfile.mkstemp(prefix="indexer-error-", suffix=".txt")
-    with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
-        f.write(f"indexer {__version__}, {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
-        f.write(f"command: {' '.join(printable(a) for a in sys.argv)}\n\n")
-        f.write("".join(traceback.format_exception(exc)))
-    return path
-
-
-class _Guarded(click.Group):
-    """Every command behind one guard: an unexpected error is one line naming it and the
-    file that holds its traceback, and exit code 70, never a traceback in a cron mail. A
-    system error (disk full, permission denied) is one line and exit code 5."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
-                KeyboardInterrupt):
-            raise
-        except BrokenPipeError:
-            # the reader went away (`indexer query oil | head -1`): stop quietly, as git
-            # and ripgrep do; Python's own flush at exit must not complain either
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(EXIT_OK)
-        except OSError as exc:
-            from .errors import IndexNotFoundError
-
-            if isinstance(exc, IndexNotFoundError):  # found by a worker of --scheduler
-                fail(str(exc), EXIT_INDEX)
-            where = f": {printable(str(exc.filename))}" if exc.filename else ""
-            fail(f"{exc.strerror or type(exc).__name__}{where}", EXIT_INDEX)
-        except Exception as exc:
-            from whoosh.index import LockError
-
-            from .errors import CORRUPTION
-
-            code = exit_code(exc)  # the errors a caller may catch (indexer.errors)
-            if code is not None:
-                fail(printable(str(exc)), code)
-            if isinstance(exc, CORRUPTION):
-                fail(f"the index is damaged ({type(exc).__name__}: "
-                     f"{printable(str(exc))[:200]}); `indexer check` tells more", EXIT_INDEX)
-            if isinstance(exc, LockError):
-                fail("another process is writing to the index", EXIT_LOCKED)
-            report = crash_report(exc)
-            fail(f"unexpected error: {type(exc).__name__}: {printable(str(exc))[:300]} "
-                 f"(full report: {report})", EXIT_INTERNAL)
-
-
-@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="indexer")
 def main() -> None:
     """Index agency wire copy with Whoosh and search it as ranked paragraphs."""
@@ -265,57 +188,6 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
 
-def _styled(hit: Hit, color: bool) -> str:
-    safe = terminal_safe
-    if not color or not hit.highlights:
-        return safe(hit.text)
-    out, last = [], 0
-    for start, end in hit.highlights:
-        out += [safe(hit.text[last:start]), click.style(safe(hit.text[start:end]), bold=True)]
-        last = end
-    return "".join(out + [safe(hit.text[last:])])
-
-
-def format_text(hits: list[Hit], color: bool) -> str:
-    blocks = []
-    for hit in hits:
-        when = hit.date.date().isoformat() if hit.date else ""
-        marker = f"  [superseded v{hit.version}]" if hit.superseded else ""
-        safe = terminal_safe  # content is data: escaped before it is styled
-        head = safe(f"{hit.rank:>3}. {hit.score:6.2f}  {printable(hit.story_id)}  "
-                    f"¶{hit.paragraph}/{hit.paragraphs}  {hit.dateline.raw}  "
-                    f"{when}{marker}").rstrip()
-        lines = [click.style(head, fg="cyan") if color else head]
-        if hit.headline:
-            lines.append(f"     {safe(hit.headline)}")
-        for around in hit.before:
-            lines.append(f"   ¶{around.paragraph} {safe(around.text)}")
-        marker = ">" if hit.before or hit.after else " "
-        lines.append(f"   {marker} {_styled(hit, color)}")
-        for around in hit.after:
-            lines.append(f"   ¶{around.paragraph} {safe(around.text)}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
-
-
-def format_groups(groups: list[list[Hit]], offset: int, color: bool) -> str:
-    """Each story once: its rank, best score, id, dateline and date, its headline, then
-    its best paragraphs, each with its number."""
-    blocks = []
-    for number, story in enumerate(groups, start=offset + 1):
-        best = story[0]
-        when = best.date.date().isoformat() if best.date else ""
-        head = terminal_safe(f"{number:>3}. {best.score:6.2f}  {printable(best.story_id)}  "
-                             f"{best.dateline.raw}  {when}").rstrip()
-        lines = [click.style(head, fg="cyan") if color else head]
-        if best.headline:
-            lines.append(f"     {terminal_safe(best.headline)}")
-        for hit in story:
-            lines.append(f"   ¶{hit.paragraph} {_styled(hit, color)}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
-
-
 @main.command()
 @click.argument("query")
 @INDEX_OPTION
@@ -367,8 +239,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
     A plain multi-word query ranks paragraphs with more of the words higher."""
     from .errors import QueryError
-    from .evaluation import strictly_decreasing, trec_word
-    from .search import group_json
+    from .evaluation import trec_word
 
     if output == "trec" and trec_word(qid) != qid:  # a run file's line is six words
         fail(f"--qid must be one word of printable characters, not {printable(qid)!r}",
@@ -413,71 +284,10 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
             say(f"indexer: no story in the index has {name} {given[name]!r}{like}",
                        err=True)
         sys.exit(EXIT_NO_HITS)
-    if groups is not None:  # one object per story, with its hits
-        dicts = [group_json(story, offset + number, all_versions, context > 0)
-                 for number, story in enumerate(groups, start=1)]
-    else:
-        dicts = [hit.to_dict(all_versions, with_context=context > 0) for hit in hits]
-    extra: dict = {}  # what goes beside the hits: facets, totals
-    if facets:
-        extra["facets"] = _facets_json(counts)
-    if total is not None:
-        extra["total"] = {"paragraphs": total[0], "stories": total[1]}
-        extra["seconds"] = round(seconds, 3)
-    if output == "json":
-        payload = {"hits": dicts, **extra} if extra else dicts
-        say(to_json(payload, indent=2))
-    elif output == "jsonl":
-        for data in dicts:
-            say(to_json(data))
-        if extra:  # a last line, keyed so it cannot be taken for a hit
-            say(to_json(extra))
-    elif output == "trec":
-        # scores strictly decreasing down the ranks, as the tools that read a run need
-        scores = strictly_decreasing([hit.score for hit in hits])
-        for hit, score in zip(hits, scores, strict=True):
-            say(f"{qid} Q0 {trec_word(hit.story_id)}#{hit.paragraph} {hit.rank} "
-                f"{score:.6f} indexer")
-        if facets:  # a run file has no room for them: say so rather than drop them
-            say("indexer: --facets is not shown with --format trec "
-                       "(use text, json or jsonl)", err=True)
-    else:
-        use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
-                                          and "NO_COLOR" not in os.environ)
-        if groups is not None:
-            say(format_groups(groups, offset, use_color), color=use_color)
-        else:
-            say(format_text(hits, use_color), color=use_color)
-        if facets:
-            say()
-            say(format_facets(counts))
-        shown = len(groups) if groups is not None else len(hits)
-        what = ("story" if shown == 1 else "stories") if groups is not None else \
-            ("paragraph" if shown == 1 else "paragraphs")
-        matched = (f"{_counted(total[0], 'paragraph')} in {_counted(total[1], 'story')} "
-                   f"match{'es' if total[0] == 1 else ''}; " if total is not None else "")
-        say(f"\n{matched}{shown} {what} shown in {seconds:.2f} s")
+    print_hits(output, hits, groups, offset, all_versions, context, qid, color,
+               counts if facets else None, total, seconds)
     if suggestion:
         say(f"indexer: few matches; did you mean: {suggestion!r}?", err=True)
-
-
-def _counted(count: int, noun: str) -> str:
-    """"1 paragraph", "2 paragraphs", "1 story", "3 stories"."""
-    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
-    return f"{count} {noun if count == 1 else plural}"
-
-
-def _facets_json(counts: dict[str, list[tuple[str, int]]]) -> dict:
-    return {name: [{"value": value, "count": n} for value, n in pairs]
-            for name, pairs in counts.items()}
-
-
-def format_facets(counts: dict[str, list[tuple[str, int]]]) -> str:
-    lines = []
-    for name, pairs in counts.items():
-        shown = ", ".join(f"{value} ({n})" for value, n in pairs) or "-"
-        lines.append(f"{name}: {shown}")
-    return "\n".join(lines)
 
 
 @main.command("eval")

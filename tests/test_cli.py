@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, story_text
 
-from indexer import cli
+from indexer import cli, errors
 from indexer.ledger import ingest_lock
 
 JSON_KEYS = {"rank", "score", "story_id", "paragraph", "paragraphs", "text", "headline",
@@ -46,7 +46,7 @@ def test_ingest_reports_rejections_on_stderr_with_exit_3(tmp_path: Path) -> None
     result = subprocess.run([sys.executable, "-m", "indexer", "ingest", str(folder), "--index",
                              str(tmp_path / "ix"), "--json-report", str(report_file),
                              "--log-file", str(log_file)], capture_output=True, text=True)
-    assert result.returncode == cli.EXIT_REJECTED
+    assert result.returncode == errors.EXIT_REJECTED
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("rejected ")
     assert "bad.txt: no dateline" in lines[0]
@@ -60,7 +60,7 @@ def test_ingest_reports_rejections_on_stderr_with_exit_3(tmp_path: Path) -> None
 def test_ingest_refused_while_another_holds_the_lock(tmp_path: Path) -> None:
     with ingest_lock(str(tmp_path / "ix")):
         result = run("ingest", str(CORPUS), "--index", str(tmp_path / "ix"))
-    assert result.exit_code == cli.EXIT_LOCKED
+    assert result.exit_code == errors.EXIT_LOCKED
     assert "another ingest" in result.output
 
 
@@ -125,20 +125,20 @@ def test_query_filters_from_the_command_line(built: str) -> None:
 
 def test_no_hits_exits_1_with_a_clear_line(built: str) -> None:
     result = run("query", "zeppelin", "--index", built)
-    assert result.exit_code == cli.EXIT_NO_HITS
+    assert result.exit_code == errors.EXIT_NO_HITS
     assert "no paragraphs match 'zeppelin'" in result.output
 
 
 def test_malformed_query_or_date_exits_2_without_traceback(built: str) -> None:
     for args in (["   "], ["said", "--since", "someday"]):
         result = run("query", *args, "--index", built)
-        assert result.exit_code == cli.EXIT_USAGE
+        assert result.exit_code == errors.EXIT_USAGE
         assert "Traceback" not in result.output and result.output.startswith("indexer: ")
 
 
 def test_missing_index_exits_5(tmp_path: Path) -> None:
     result = run("query", "said", "--index", str(tmp_path / "nowhere"))
-    assert result.exit_code == cli.EXIT_INDEX
+    assert result.exit_code == errors.EXIT_INDEX
     assert "no index at" in result.output
 
 
@@ -149,7 +149,7 @@ def test_story_command(built: str) -> None:
     assert "WASHINGTON (AP) — The Senate voted 71-27" in result.output
     data = json.loads(run("story", "us/senate-cyber", "--index", built, "--json").output)
     assert data["byline"] == "David Klein" and len(data["paragraphs"]) == 5
-    assert run("story", "nope", "--index", built).exit_code == cli.EXIT_NO_HITS
+    assert run("story", "nope", "--index", built).exit_code == errors.EXIT_NO_HITS
 
 
 def test_python_dash_m_and_version() -> None:
@@ -186,7 +186,7 @@ def test_stats_and_check(tmp_path: Path) -> None:
     (wire / "us" / "senate-cyber.txt").unlink()
     (wire / "world" / "tokyo-quake.txt").write_text(story_text(city="TOKYO"))
     broken = run("check", "--index", index)
-    assert broken.exit_code == cli.EXIT_INDEX
+    assert broken.exit_code == errors.EXIT_INDEX
     assert "senate-cyber.txt: file is gone" in broken.output
     assert "tokyo-quake.txt: changed since it was ingested" in broken.output
     assert "Repair:" in broken.output

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import story_text
 
-from indexer import Index, cli
+from indexer import Index, cli, errors
 from indexer.errors import QueryError, WireFormatError
 from indexer.formats import read_stories
 from indexer.ledger import LAST_RUN_NAME
@@ -174,7 +174,7 @@ def test_an_unexpected_error_is_one_line_and_a_report(
     import tempfile
     monkeypatch.setattr(tempfile, "tempdir", None)
     result = CliRunner().invoke(cli.main, ["stats", "--index", corpus_index.path])
-    assert result.exit_code == cli.EXIT_INTERNAL
+    assert result.exit_code == errors.EXIT_INTERNAL
     (line,) = result.output.splitlines()
     assert line.startswith("indexer: unexpected error: RuntimeError: a bug we have not met yet")
     report = Path(line.rsplit("full report: ", 1)[1].rstrip(")"))

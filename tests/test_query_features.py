@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer import Index, cli
+from indexer import Index, cli, errors
 from indexer.errors import QueryError
 
 
@@ -43,7 +43,7 @@ def test_did_you_mean_from_the_index_vocabulary_and_names(corpus_index: Index) -
 def test_no_hits_suggests_a_correction(corpus_index: Index) -> None:
     result = CliRunner().invoke(cli.main, ["query", "drougth farmres", "--index",
                                            corpus_index.path])
-    assert result.exit_code == cli.EXIT_NO_HITS
+    assert result.exit_code == errors.EXIT_NO_HITS
     assert "did you mean: 'drought farmers'?" in result.output
 
 
@@ -88,7 +88,7 @@ def test_similar_stories(corpus_index: Index) -> None:
                                            corpus_index.path, "--format", "jsonl"])
     assert json.loads(result.output.splitlines()[0])["story_id"] == "world/geneva-talks"
     missing = CliRunner().invoke(cli.main, ["similar", "nope", "--index", corpus_index.path])
-    assert missing.exit_code == cli.EXIT_NO_HITS
+    assert missing.exit_code == errors.EXIT_NO_HITS
 
 
 def test_relative_since(corpus_index: Index) -> None:

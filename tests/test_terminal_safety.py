@@ -14,7 +14,7 @@ from fuzzing import sample  # noqa: I001 - the tests' own helpers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import Index, cli
+from indexer import Index, cli, output
 from indexer.errors import WireFormatError
 from indexer.formats import parse_file
 from indexer.search import DatelineInfo, Hit
@@ -120,11 +120,11 @@ def test_output_of_an_index_written_before_cleaning_is_escaped() -> None:
               date=datetime(2026, 9, 1),
               people=["A\x1b[2J"], tags=[], source="s", highlights=[(0, 1)])
     for color in (False, True):
-        shown = cli.format_text([hit], color)
+        shown = output.format_text([hit], color)
         shown = re.sub(r"\x1b\[[0-9;]*m", "", shown) if color else shown  # our own styles
         assert not UNSAFE.findall(shown.replace("\n", ""))
         assert "FAKE" in shown and "\\n" in shown  # escaped, on the hit's line
-    assert not UNSAFE.findall(cli.format_groups([[hit]], 0, False).replace("\n", ""))
+    assert not UNSAFE.findall(output.format_groups([[hit]], 0, False).replace("\n", ""))
 
 
 # -- every field of every format, fuzzed with control characters
@@ -185,7 +185,7 @@ def test_no_field_of_any_format_keeps_a_control_character(fmt: str, data) -> Non
                       region=story.dateline.region, agency=story.dateline.agency),
                   date=story.date, people=story.people, tags=story.tags,
                   source=story.source)
-        for shown in (cli.format_text([hit], False), cli.format_groups([[hit]], 0, False)):
+        for shown in (output.format_text([hit], False), output.format_groups([[hit]], 0, False)):
             assert not UNSAFE.findall(shown.replace("\n", "")), (fmt, shown)
             # the hit's line, its headline's, its paragraph's: no line a field made
             assert len(shown.splitlines()) == 2 + bool(story.headline), (fmt, shown)
