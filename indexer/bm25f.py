@@ -20,7 +20,6 @@ uses the same GroupScorer on the same length bytes, so both give the same scores
 
 from __future__ import annotations
 
-import copy as _copy
 import functools
 import heapq
 import math
@@ -29,8 +28,6 @@ from dataclasses import dataclass
 
 from whoosh import matching, scoring
 from whoosh import query as wq
-from whoosh.qparser import syntax
-from whoosh.qparser.plugins import MultifieldPlugin
 from whoosh.util.numeric import byte_to_length
 
 from . import budget
@@ -414,42 +411,3 @@ def _occurrences(matcher) -> int:
         return 1
 
 
-class FieldGroupNode(syntax.GroupNode):
-    """The query parser's node for a word spread over the default fields."""
-
-    qclass = FieldGroup
-
-
-class FieldsPlugin(MultifieldPlugin):
-    """Each word (phrase, pattern) the query names no field for becomes a FieldGroup of
-    it in each default field, weighted; the word's own boost (`word^2`) is the group's."""
-
-    def __init__(self, fields: Sequence[FieldSpec]) -> None:
-        super().__init__([spec.name for spec in fields],
-                         {spec.name: spec.weight for spec in fields})
-
-    def do_multifield(self, parser, group):
-        for i, node in enumerate(group):
-            if isinstance(node, syntax.GroupNode):
-                group[i] = self.do_multifield(parser, node)
-            elif node.has_fieldname and node.fieldname is None:
-                copies = []
-                for name in self.fieldnames:
-                    copy = _copy.copy(node)
-                    copy.set_fieldname(name)
-                    copy.set_boost(self.boosts.get(name, 1.0))
-                    copies.append(copy)
-                group[i] = FieldGroupNode(copies, boost=node.boost)
-        return group
-
-
-def grouped(q: wq.Query) -> wq.Query:
-    """q with each scored leaf outside a FieldGroup (a word in a named field) made a
-    group of one, so every word is scored by the same BM25F."""
-    if isinstance(q, FieldGroup):
-        return q
-    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm, wq.Variations)):
-        return FieldGroup([q.with_boost(1.0)], boost=q.boost, named=True)
-    if isinstance(q, wq.Not):
-        return q  # excluded, never scored
-    return q.apply(grouped)

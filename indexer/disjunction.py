@@ -27,7 +27,7 @@ from whoosh.util.numeric import length_to_byte
 
 from . import budget
 from .bm25f import BM25FModel, FieldGroup, GroupScorer, length_bytes_of
-from .search import Filtered, date_test
+from .filters import Filtered, date_test
 from .whoosh_ext.postings import posting_blocks, postings_at, raw_matcher
 
 

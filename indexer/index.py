@@ -36,6 +36,7 @@ from .errors import (
     QueryError,
     damage_explained,
 )
+from .filters import date_window, filter_query, people_by_surname, restricted
 from .ledger import (
     IngestReport,
     Rejection,
@@ -43,30 +44,10 @@ from .ledger import (
 )
 from .model import Story
 from .people import PeopleFinder
-from .ranking import (
-    DEFAULT,
-    Query,
-    QueryParsers,
-    Ranked,
-    Ranker,
-    RankingParams,
-    own_words,
-    story_mask,
-)
+from .query import QueryParsers, bound_expansions, clean_query_text
+from .ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
 from .schema import SCHEMA_VERSION
-from .search import (
-    Hit,
-    bound_expansions,
-    clean_query_text,
-    date_window,
-    filter_query,
-    group_by_story,
-    highlight_spans,
-    people_by_surname,
-    records,
-    restricted,
-    split_keywords,
-)
+from .search import Hit, group_by_story, highlight_spans, records, split_keywords
 from .store import FolderStore, weigh
 from .versions import CurrentVersions, copies
 

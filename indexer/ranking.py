@@ -24,20 +24,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from whoosh import query as wq
-from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, OrGroup, QueryParser
-from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
 
 from . import budget
-from .bm25f import BM25FModel, FieldGroup, FieldSpec, FieldsPlugin, grouped, length_bytes_of
+from .bm25f import BM25FModel, FieldGroup, FieldSpec, length_bytes_of
 from .disjunction import query_words, score_documents, term_docnums, top_documents
+from .filters import Filtered
+from .query import QueryParsers, has_phrase, phrases_as_words
 from .schema import decode_terms
-from .search import Filtered, has_phrase, parse_query, split_negation
 from .versions import CurrentVersions
 
 # the fields whose words are a paragraph's own text (the rest are copied from its story)
@@ -77,43 +75,6 @@ class RankingParams:
 
 
 DEFAULT = RankingParams()
-
-
-def make_parser(schema, fields: Sequence[FieldSpec], aliases: dict[str, list[str]] | None = None
-                ) -> QueryParser:
-    """A query parser whose unfielded words become FieldGroups over `fields`; a
-    multi-word query requires none of its words (OR), so paragraphs with more of them
-    rank higher."""
-    parser = QueryParser(None, schema, group=OrGroup)
-    parser.add_plugin(FieldsPlugin(fields))
-    parser.add_plugin(DateParserPlugin(free=False))
-    parser.add_plugin(GtLtPlugin())
-    if aliases:
-        parser.add_plugin(FieldAliasPlugin(aliases))
-    return parser
-
-
-class QueryParsers:
-    """A query as each pass searches it: its words spread over the pass's default fields
-    as FieldGroups, a negation split off (to be applied as a set difference). The story
-    pass reads `body:` and `headline:` as the story record's fields, and a phrase as all
-    of its words (those fields keep no positions)."""
-
-    def __init__(self, schema, params: RankingParams) -> None:
-        self.paragraph_parser = make_parser(schema, params.paragraph_fields)
-        self.story_parser = make_parser(schema, params.story_fields,
-                                        {"fulltext": ["body"], "story_headline": ["headline"]})
-
-    def paragraphs(self, text: str) -> tuple[wq.Query, wq.Query | None]:
-        """(the query, what it excludes) for the paragraph pass. QueryError when the text
-        cannot be read as a query."""
-        query, excluded = split_negation(parse_query(self.paragraph_parser, text))
-        return grouped(query), excluded
-
-    def stories(self, text: str) -> tuple[wq.Query, wq.Query | None]:
-        """(the query, what it excludes) for the story pass."""
-        query, excluded = split_negation(parse_query(self.story_parser, text))
-        return phrases_as_words(grouped(query)), excluded
 
 
 def weighting(params: RankingParams, doc_counts: dict[str, int]) -> BM25FModel:
@@ -206,33 +167,6 @@ def _groups(q: wq.Query) -> list[FieldGroup]:
     for sub in q.children():
         found.extend(_groups(sub))
     return found
-
-
-def phrases_as_words(q: wq.Query) -> wq.Query:
-    """Each phrase of q as all of its words: the story pass's fields keep no positions.
-    A phrase spread over fields becomes an AND of its words, each a FieldGroup over the
-    fields whose analysis gives the phrase as many words (a field that keeps stop words
-    makes its own AND); a field that reads the phrase as one term (tags) keeps it."""
-    if isinstance(q, FieldGroup) and any(isinstance(sub, wq.Phrase) for sub in q.subqueries):
-        by_length: dict[int, list[wq.Phrase]] = {}
-        others = []
-        for sub in q.subqueries:
-            if isinstance(sub, wq.Phrase):
-                by_length.setdefault(len(sub.words), []).append(sub)
-            else:
-                others.append(sub)
-        parts: list[wq.Query] = [
-            wq.And([FieldGroup([Term(p.fieldname, p.words[i], boost=p.boost) for p in phrases],
-                               answering=q.answering)
-                    for i in range(length)])
-            for length, phrases in by_length.items()]
-        if others:
-            parts.append(FieldGroup(others, answering=q.answering))
-        found = parts[0] if len(parts) == 1 else wq.Or(parts)
-        return found.with_boost(found.boost * q.boost)
-    if isinstance(q, wq.Phrase):
-        return wq.And([Term(q.fieldname, word) for word in q.words], boost=q.boost)
-    return q.apply(phrases_as_words)
 
 
 class Ranker:

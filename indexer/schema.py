@@ -51,7 +51,7 @@ def build_schema() -> Schema:
         # a story record's whole text, for story-level ranking (not stored: paragraphs are).
         # No positions: decoding a posting block with them took 77 µs, without about 10,
         # and the story pass reads hundreds of blocks a query. A phrase there is searched
-        # as all of its words (ranking.phrases_as_words); paragraphs keep real phrases.
+        # as all of its words (query.phrases_as_words); paragraphs keep real phrases.
         fulltext=TEXT(analyzer=stem, phrase=False, multitoken_query="and"),
         headline=TEXT(analyzer=stem, stored=True, multitoken_query="phrase"),
         # a story record's headline: its own field so that the story pass (fulltext and

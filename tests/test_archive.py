@@ -119,7 +119,7 @@ def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path, 
         found += len(ours)
     assert found > 30  # the queries find things: the comparison is not of empty lists
     # a date window reads the shards it overlaps only, with the archive's statistics
-    from indexer.search import date_window
+    from indexer.filters import date_window
 
     assert archive.search("ferry OR quake", since="2031-01") == []  # no shard that late
     assert archive.count("ferry OR quake", until="1980-12") == (0, 0)

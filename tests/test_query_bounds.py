@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from indexer import Index, budget, cli, search
+from indexer import Index, budget, cli
+from indexer import query as query_language
 from indexer.errors import QueryError
 
 
@@ -23,7 +24,7 @@ def test_a_word_opening_with_a_wildcard_is_refused(corpus_index: Index, query: s
     ("s?*", "'s?*'")])
 def test_a_pattern_standing_for_too_many_words_is_refused(
         corpus_index: Index, monkeypatch: pytest.MonkeyPatch, query: str, shown: str) -> None:
-    monkeypatch.setattr(search, "MAX_EXPANSION", 3)
+    monkeypatch.setattr(query_language, "MAX_EXPANSION", 3)
     for call in (lambda: corpus_index.search(query), lambda: corpus_index.count(query),
                  lambda: corpus_index.facets(query)):
         with pytest.raises(QueryError, match="stands for more than 3 words") as caught:
@@ -36,7 +37,7 @@ def test_patterns_are_bounded_together(corpus_index: Index,
     """Each within the bound, all of them past it: the bound is the query's, as
     Lucene's clause limit."""
     words = ("p*", "s*")  # 44 and 87 words of the corpus's paragraphs
-    monkeypatch.setattr(search, "MAX_EXPANSION", 100)
+    monkeypatch.setattr(query_language, "MAX_EXPANSION", 100)
     for word in words:
         corpus_index.search(word)
     with pytest.raises(QueryError, match="the 2 patterns 'p\\*', 's\\*' together stand "
@@ -48,7 +49,7 @@ def test_a_pattern_within_the_bound_is_answered(corpus_index: Index,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     plain = {(h.story_id, h.paragraph) for h in corpus_index.search("drought", limit=50)}
     assert plain
-    monkeypatch.setattr(search, "MAX_EXPANSION", 4)
+    monkeypatch.setattr(query_language, "MAX_EXPANSION", 4)
     patterned = {(h.story_id, h.paragraph) for h in corpus_index.search("drough*", limit=50)}
     assert patterned == plain
 

@@ -19,13 +19,10 @@ from whoosh.writing import SegmentWriter
 from indexer import Index, storage, whoosh_ext
 from indexer.cli import main
 from indexer.disjunction import docnum_bitset, score_documents, term_bitset, top_documents
+from indexer.filters import Filtered, date_window
 from indexer.ingest import IngestRun
 from indexer.ledger import ingest_lock
-from indexer.search import (
-    Filtered,
-    date_window,
-    highlight_spans,
-)
+from indexer.search import highlight_spans
 
 
 @pytest.fixture(scope="module")

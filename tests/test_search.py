@@ -10,7 +10,7 @@ import whoosh.query as wq
 from indexer import Hit, Index
 from indexer.bm25f import FieldGroup
 from indexer.errors import QueryError
-from indexer.ranking import phrases_as_words
+from indexer.query import phrases_as_words
 
 
 def ids(hits: list[Hit]) -> list[str]:
