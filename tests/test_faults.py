@@ -248,7 +248,7 @@ def test_merges_of_a_killed_optimize_die_with_it(tmp_path: Path) -> None:
         assert len(helpers) >= 2
         run.kill()
         run.wait()
-        deadline = time.monotonic() + 1.0
+        deadline = time.monotonic() + 10  # they die at once; a busy machine may be slow to show it
         while any(map(_alive, helpers)) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert not any(map(_alive, helpers))

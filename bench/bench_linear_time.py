@@ -1,0 +1,102 @@
+"""Readers on hostile and growing input: time grows with the input, never with its square.
+
+    python bench/bench_linear_time.py
+
+Prints, for each wire format, the fastest of three reads of a sample grown 20 and 200
+times and their ratio (linear: about 10; quadratic: about 100; the target is under 20);
+the same for text with no blank line and no dateline (each line was once tried as a
+dateline with the rest of the block joined again); and how long an XML entity bomb and a
+50 MB single line take to be refused (targets: 1 s and 5 s). These were timed unit tests;
+a busy machine failed them, so they are measured here, where the figures are printed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer.errors import WireFormatError  # noqa: E402
+from indexer.formats import parse_file, read_stories  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "formats"
+FORMATS = ("ap", "reuters", "trec", "anpa", "iptc7901", "nitf", "newsml-g2", "newsml-1.2",
+           "ninjs")
+SAMPLES = {"reuters": "reuters.sgm", "trec": "trec-ap.gz", "anpa": "anpa.tst",
+           "iptc7901": "iptc7901.txt", "nitf": "nitf.xml", "newsml-g2": "newsml-g2-v2.xml",
+           "newsml-1.2": "newsml12.xml", "ninjs": "ninjs-v3.json"}
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<nitf><body><body.content><p>&lol9;</p></body.content></body></nitf>
+"""
+
+
+def best_seconds(call: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def scaled(fmt: str, copies: int) -> bytes:
+    """A sample grown `copies` times: more records for a stream, more paragraphs for a
+    one-story document (each copy differs, as real text does)."""
+    if fmt == "ap":
+        paragraphs = [f"Paragraph {n} of the long story about tides." for n in range(copies * 20)]
+        return "\n\n".join(["Tides", "BEIRUT (AP) — The lead paragraph.", *paragraphs,
+                            "filed under: test"]).encode()
+    data = (FIXTURES / SAMPLES[fmt]).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if fmt in ("reuters", "trec", "anpa", "iptc7901"):
+        return data * copies
+    paragraph = re.search(rb"<p>[^<]*</p>", data)
+    assert paragraph is not None
+    grown = b"".join(paragraph.group().replace(b"<p>", b"<p>%d " % n)
+                     for n in range(copies * 20))
+    if fmt == "ninjs":
+        grown = grown.replace(b'"', b'\\"')
+    return data[:paragraph.start()] + grown + data[paragraph.end():]
+
+
+def refused(data: bytes) -> None:
+    try:
+        parse_file(data, "x")
+    except WireFormatError:
+        return
+    raise AssertionError("accepted what should be refused")
+
+
+def main() -> None:
+    print(f"{'input':<28} {'x20 s':>9} {'x200 s':>9} {'ratio':>7}  (target: under 20)")
+    for fmt in FORMATS:
+        small = best_seconds(lambda data=scaled(fmt, 20): read_stories(data, "s"))
+        large = best_seconds(lambda data=scaled(fmt, 200): read_stories(data, "s"))
+        print(f"{fmt:<28} {small:>9.4f} {large:>9.4f} {large / max(small, 1e-6):>7.1f}")
+    line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do eiusmod.\n"
+    small = best_seconds(lambda: refused((line * 4000).encode()))
+    large = best_seconds(lambda: refused((line * 40000).encode()))
+    print(f"{'text, no dateline (x10)':<28} {small:>9.4f} {large:>9.4f} "
+          f"{large / max(small, 1e-6):>7.1f}  (linear: 10)")
+    print(f"XML entity bomb refused in {best_seconds(lambda: refused(BILLION_LAUGHS)):.4f} s "
+          "(target: 1 s)")
+    long_line = b"BEIRUT (AP) - " + b"x" * (50 * 1024 * 1024)
+    print(f"50 MB single line refused in {best_seconds(lambda: refused(long_line)):.3f} s "
+          "(target: 5 s)")
+
+
+if __name__ == "__main__":
+    main()
