@@ -83,8 +83,9 @@ def refused(data: bytes) -> None:
 def main() -> None:
     print(f"{'input':<28} {'x20 s':>9} {'x200 s':>9} {'ratio':>7}  (target: under 20)")
     for fmt in FORMATS:
-        small = best_seconds(lambda data=scaled(fmt, 20): read_stories(data, "s"))
-        large = best_seconds(lambda data=scaled(fmt, 200): read_stories(data, "s"))
+        few, many = scaled(fmt, 20), scaled(fmt, 200)
+        small = best_seconds(lambda data=few: read_stories(data, "s"))
+        large = best_seconds(lambda data=many: read_stories(data, "s"))
         print(f"{fmt:<28} {small:>9.4f} {large:>9.4f} {large / max(small, 1e-6):>7.1f}")
     line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do eiusmod.\n"
     small = best_seconds(lambda: refused((line * 4000).encode()))
