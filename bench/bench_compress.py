@@ -1,4 +1,4 @@
-"""Compression of what ingest compresses: zlib against ISA-L (fix 12 in whoosh_ext).
+"""Compression of what ingest compresses: zlib against ISA-L (whoosh_ext.blocks.compress).
 
     python bench/bench_compress.py [FOLDER] [--repeat 9]
 

@@ -447,8 +447,7 @@ class ArchiveStore:
             known_sha = next(iter(records.values())).sha256 if complete(records) else ""
             reading.append(((path, root, source, stat.st_size, known_sha, fmt,
                              self.shard_by), stat, records))
-        # reading each file to route it is the plan's cost (a tenth of a run's time at 1M
-        # one-story files): with workers, they share it
+        # reading each file to route it is the plan's cost: with workers, they share it
         jobs = [job for job, _, _ in reading]
         if workers > 1 and len(jobs) > 64:
             from multiprocessing import get_context

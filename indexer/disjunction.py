@@ -2,11 +2,11 @@
 
 The story pass of a query (indexer.ranking) ranks story records for a handful of words,
 each searched in a few fields. Whoosh scores such a query document at a time through a
-tree of union matchers, a few Python calls per posting and more per block it skips; at a
-million paragraphs that was 80% of a query. Here each word's posting blocks are decoded
+tree of union matchers, a few Python calls per posting and more per block it skips: most
+of a query's time on a large index. Here each word's posting blocks are decoded
 once and summed into one score per document with BM25F (indexer.bm25f.GroupScorer) from
 the length bytes Whoosh stores per document: the same scores as the FieldGroup matcher
-gives on Whoosh's path, about 0.3 µs a posting.
+gives on Whoosh's path, at a fraction of the cost a posting.
 
 Only disjunctions of words (FieldGroups of terms, OR'ed with any boosts) take this path;
 `top_documents` returns None for anything else (phrases, wildcards, AND, NOT) and the
@@ -265,7 +265,7 @@ _BIT_PLANES = [bytes.maketrans(b"\x01", bytes([1 << bit])) for bit in range(8)]
 
 def docnum_bitset(docnums: Iterable[int], size: int) -> BitSet:
     """The docnums as the BitSet Whoosh builds from them, packed at C speed (Whoosh adds
-    one document at a time: 0.4 s for a million)."""
+    one document at a time)."""
     flags = bytearray(size)
     for docnum in docnums:
         flags[docnum] = 1
@@ -274,8 +274,8 @@ def docnum_bitset(docnums: Iterable[int], size: int) -> BitSet:
 
 def term_bitset(searcher, fieldname: str, text: str) -> BitSet:
     """The live documents holding a term, as docnum_bitset(searcher.docs_for_query(term))
-    but decoded block by block (Whoosh's matcher steps one posting at a time: half a
-    second for the million paragraphs of a 1M index, now 0.1 s with the packing)."""
+    but decoded block by block (Whoosh's matcher steps one posting at a time, and a kind's
+    term names every paragraph)."""
     flags = bytearray(searcher.doc_count_all())
     if fieldname not in searcher.schema:
         return _packed(flags)

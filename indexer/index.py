@@ -153,8 +153,8 @@ class Index:
     def _filters(self, searcher, person: str | None = None, tag: str | None = None,
                  place: str | None = None):
         """The person, tag and place filters as a query, a surname looked up in the
-        people of this index (a cached map, not a wildcard over the people lexicon: 40 ms
-        a query at 1M paragraphs)."""
+        people of this index (a cached map, not a wildcard over the people lexicon, which
+        reads it all each query)."""
         surnames = None
         if person and " " not in person.strip():
             surnames = self._store.cached(searcher, "surnames",

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 SPLIT_BYTES = 256 * 1024  # with workers, a file this large is shared among them
 # the CPU of merging a document, over that of indexing a paragraph (parsing, analysis,
-# people): about a fifth (bench/bench_ingest.py --no-merge-too gives both)
+# people), as bench/bench_ingest.py --no-merge-too measures both
 MERGE_COST = 0.2
 
 
@@ -147,9 +147,9 @@ class IngestRun:
 
     def _writer_now(self):
         if self._writer is None:
-            # a 160 MB posting pool in all (with workers, theirs): much smaller spills
-            # pickled runs to disk and merges them at commit (a third of a single writer's
-            # time at 10k paragraphs); much larger breaks the 500 MB memory bound. With
+            # the posting pool's size (with workers, theirs): much smaller spills pickled
+            # runs to disk and merges them at commit; much larger breaks the run's memory
+            # bound (docs/benchmarks.md). With
             # workers this writer only deletes, and commits their segments
             self._writer = new_writer(self.ix, limitmb=160 if self._pool is None else 64)
         return self._writer

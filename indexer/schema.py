@@ -43,14 +43,14 @@ def build_schema() -> Schema:
         kind=ID(stored=True),  # "paragraph" | "file" | "meta"
         story_id=ID(stored=True, sortable=True),
         # numbers never searched by range: one exact term each, not Whoosh's 8 precision
-        # tiers (those were a third of all postings written)
+        # tiers (a large share of all postings written)
         paragraph=NUMERIC(stored=True, shift_step=0),
         paragraphs=NUMERIC(stored=True, shift_step=0),
         # "cease-fire" in a query is the phrase "cease fire", not "cease" OR "fire"
         body=TEXT(analyzer=stem, stored=True, phrase=True, multitoken_query="phrase"),
         # a story record's whole text, for story-level ranking (not stored: paragraphs are).
-        # No positions: decoding a posting block with them took 77 µs, without about 10,
-        # and the story pass reads hundreds of blocks a query. A phrase there is searched
+        # No positions: they make a posting block several times slower to decode, and the
+        # story pass reads hundreds of blocks a query. A phrase there is searched
         # as all of its words (query.phrases_as_words); paragraphs keep real phrases.
         fulltext=TEXT(analyzer=stem, phrase=False, multitoken_query="and"),
         headline=TEXT(analyzer=stem, stored=True, multitoken_query="phrase"),

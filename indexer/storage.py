@@ -10,10 +10,9 @@
 - The multiprocessing writer without multisegment=True silently drops documents
   (mchaput/whoosh#35): commit_verified() checks doc_count() against what was written.
 - Whoosh's default merge policy (MERGE_SMALL) merges nothing until about 25 segments of
-  similar size exist, then all of them at once (400,000 documents at a time in a
-  million-paragraph ingest), and each ingest commit adds a segment per worker, so an
-  index left as ingest wrote it held 169 segments at a million paragraphs and answered
-  several times slower than after `indexer optimize`. tiered_merges() is a tiered policy
+  similar size exist, then all of them at once, and each ingest commit adds a segment per
+  worker, so an index left as ingest wrote it held many segments and answered several
+  times slower than after `indexer optimize`. tiered_merges() is a tiered policy
   (as Lucene's TieredMergePolicy): a size tier that holds MERGE_FACTOR segments has them
   merged into one, at most one merge per worker per commit, done by the workers beside
   their batch (or by the run's writer), through whoosh_ext's copying merge.
@@ -244,7 +243,7 @@ def live_documents(ix: FileIndex) -> int:
     """Documents in the index, deleted ones not counted, from the table of contents alone.
     Not ix.doc_count(): that opens a reader on every segment, and Whoosh's compound files
     keep their memory maps after close (BufferError), so calling it at each commit of a
-    long run grew the process by every segment's size, each time (4.9 GB at 1M paragraphs)."""
+    long run grew the process by every segment's size, each time."""
     return sum(segment.doc_count() for segment in segments_of(ix))
 
 

@@ -5,8 +5,8 @@ a batch's segments in one table of contents (indexer.storage.commit_verified).
 
 Only file jobs and their outcomes cross between processes, on a pipe per worker.
 Whoosh's own multiprocessing writer instead parses nothing in its workers: the run parsed
-every file and pickled every document to them, a quarter more CPU per paragraph than one
-process (2 workers: 0.85-0.89 ms against 0.65-0.68) with the parsing left in one process.
+every file and pickled every document to them, more CPU per paragraph than one process,
+with the parsing left in one process.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ def _raised(number: int, failure: dict) -> Exception:
 class WorkerPool:
     """`count` forked processes, each with a pipe of its own: file jobs go to the worker
     with the fewest in flight (the run keeps four each), outcomes come back on the same pipe.
-    Pipes, not multiprocessing queues: a queue's feeder thread and locks cost the run
-    about 100 µs of CPU per file."""
+    Pipes, not multiprocessing queues: a queue's feeder thread and locks cost the run CPU
+    for every file."""
 
     def __init__(self, ix: FileIndex, fmt: str, people: PeopleFinder, count: int,
                  limitmb: int) -> None:

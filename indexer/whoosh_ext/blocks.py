@@ -1,6 +1,6 @@
 """Posting blocks and term tables, written (and read back) a block at a time.
 
-Whoosh writes a posting with a dozen calls and checks; a commit spent a third of its time
+Whoosh writes a posting with a dozen calls and checks, and a commit spent much of its time
 there. These functions write each term's blocks and table row in one step, with the same
 statistics and the same bytes Whoosh writes, but two deliberate changes Whoosh's readers read
 unchanged: tiny blocks are left uncompressed (Whoosh meant to, a line re-sets it), and blocks
@@ -301,9 +301,9 @@ def _raw_write(handle) -> Callable[[bytes], object]:
 
 class _HashBucket:
     """One of a term table's 256 hash buckets (filetables.HashWriter), its (hash, position)
-    entries kept in two arrays, 12 bytes an entry, not as a list of tuples (about 120): a
-    table holds an entry per term until it is closed, 2.7 million terms when a million
-    paragraphs are merged into one segment (320 MB). HashWriter appends, counts and
+    entries kept in two arrays, not as a list of tuples (ten times the memory): a table
+    holds an entry per term until it is closed, millions when a large index is merged
+    into one segment. HashWriter appends, counts and
     iterates a bucket; the table it writes is the same."""
 
     __slots__ = ("hashes", "positions")

@@ -147,8 +147,7 @@ RELEASE_EVERY = 32 << 20  # bytes of postings read by a merge between releases o
 def _release_pages(reader) -> None:
     """Drop a segment's mapped pages from this process's resident memory (they stay in
     the page cache, and come back if read again): a merge reads every segment it merges
-    front to back once, so without this a merge of a million paragraphs grew to the size
-    of the index (1.9 GB)."""
+    front to back once, so without this a merge grew to the size of the index."""
     files = getattr(getattr(reader, "_storage", None), "a", None)
     source = getattr(files, "_source", None)
     if isinstance(source, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
