@@ -53,7 +53,7 @@ from .ledger import (
 )
 from .people import PeopleFinder
 from .ranking import DEFAULT, RankingParams
-from .schema import build_schema
+from .schema import KIND, KIND_STORY, build_schema
 from .shards import (
     SHARDS_FOLDER,
     add_up,
@@ -286,9 +286,9 @@ class ArchiveStore:
                 "generation": generation,
                 "from": window[0].date().isoformat() if window else None,
                 "until": window[1].date().isoformat() if window else None,
-                "paragraphs": sum(1 for _ in searcher.docs_for_query(Term("kind",
+                "paragraphs": sum(1 for _ in searcher.docs_for_query(Term(KIND,
                                                                           "paragraph"))),
-                "stories": sum(1 for _ in searcher.docs_for_query(Term("kind", "story"))),
+                "stories": sum(1 for _ in searcher.docs_for_query(Term(KIND, KIND_STORY))),
                 "segments": shard.segment_count(),
             }
         return found

@@ -17,6 +17,7 @@ from whoosh.searching import Searcher
 
 from . import budget
 from .documents import hit_from_record, record_key
+from .schema import KIND_PARAGRAPH, STORY_ID
 from .search import ContextParagraph, Hit, records, split_keywords
 from .versions import CurrentVersions
 
@@ -42,7 +43,7 @@ def paragraph_context(searcher: Searcher, story_id: str, version: int, paragraph
     """The k paragraphs before and the k after a paragraph of a story."""
     wanted = set(range(paragraph - k, paragraph + k + 1)) - {paragraph}
     found = sorted((d["paragraph"], d["body"])
-                   for d in records(searcher, "paragraph", "story_id", story_id)
+                   for d in records(searcher, KIND_PARAGRAPH, STORY_ID, story_id)
                    if d["paragraph"] in wanted and d.get("version", 0) == version)
     before = [ContextParagraph(n, text) for n, text in found if n < paragraph]
     after = [ContextParagraph(n, text) for n, text in found if n > paragraph]
@@ -138,7 +139,7 @@ def facet_counts(searcher: Searcher, docnums, names: tuple[str, ...] = FACETS,
     stories: dict[tuple[str, int], dict] = {}
     for docnum in docnums:
         fields = searcher.stored_fields(docnum)
-        key = (fields["story_id"], fields.get("version", 0))
+        key = (fields[STORY_ID], fields.get("version", 0))
         stories.setdefault(key, fields)
     counts: dict[str, Counter[str]] = {name: Counter() for name in names}
     for fields in stories.values():
@@ -201,8 +202,8 @@ def similar_stories(searcher: Searcher, text: str, story_key: str, allowed,
     for result in searcher.search(like, limit=limit * 3 + 10, filter=allowed):
         if record_key(result) == story_key or not current.is_current_record(result):
             continue
-        first = next((d for d in records(searcher, "paragraph", "story_id",
-                                         result["story_id"])
+        first = next((d for d in records(searcher, KIND_PARAGRAPH, STORY_ID,
+                                         result[STORY_ID])
                       if d.get("paragraph") == 1
                       and d.get("version", 0) == result.get("version", 0)), None)
         if first is None:

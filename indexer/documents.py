@@ -12,7 +12,15 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from .model import Dateline, Story, naive_utc
-from .schema import build_schema, encode_terms
+from .schema import (
+    KIND,
+    KIND_PARAGRAPH,
+    KIND_STORY,
+    STORY_ID,
+    STORY_KEY,
+    build_schema,
+    encode_terms,
+)
 from .search import DatelineInfo, Hit, split_keywords
 from .whoosh_ext import JoinedText, active, fast_analysis
 
@@ -23,7 +31,7 @@ def _story_fields(story: Story) -> dict:
     """The fields every record of a story carries, paragraphs and story record alike."""
     dateline = story.dateline
     fields = {
-        "story_id": story.story_id,
+        STORY_ID: story.story_id,
         "paragraphs": len(story.paragraphs),
         "headline": story.headline,
         "dateline": dateline.raw,
@@ -36,7 +44,7 @@ def _story_fields(story: Story) -> dict:
         "tags": ",".join(story.tags),
         "source": story.source,
         "format": story.format,
-        "story_key": story.key,
+        STORY_KEY: story.key,
         "version": story.version,
         "status": story.status,
     }
@@ -55,7 +63,7 @@ def paragraph_documents(story: Story) -> Iterator[dict]:
 def paragraph_records(story: Story) -> tuple[dict, list[dict]]:
     """The paragraph records as the fields they all carry and each one's own (a writer's
     add_documents adds the first once for all)."""
-    common = {**_story_fields(story), "kind": "paragraph"}
+    common = {**_story_fields(story), KIND: KIND_PARAGRAPH}
     return common, [{"id": f"{story.story_id}#{number}", "paragraph": number, "body": text}
                     for number, text in enumerate(story.paragraphs, start=1)]
 
@@ -85,7 +93,7 @@ def story_document(story: Story) -> dict:
     (indexer.versions)."""
     fields = _story_fields(story)
     fields["story_headline"] = fields.pop("headline")  # see schema: story pass fields only
-    return {**fields, "kind": "story",
+    return {**fields, KIND: KIND_STORY,
             "id": f"story:{story.story_id}@{story.version}:{story.source}",
             # analysed from its paragraphs' analyses, just made (whoosh_ext)
             "fulltext": JoinedText(story.paragraphs),
@@ -97,7 +105,7 @@ def story_document(story: Story) -> dict:
 
 def record_key(record: dict) -> str:
     """The key that groups a record's versions (records from before keys: its story id)."""
-    return record.get("story_key") or record["story_id"]
+    return record.get(STORY_KEY) or record[STORY_ID]
 
 
 def record_version(record: dict) -> int:
@@ -118,7 +126,7 @@ def story_from_records(paragraphs: list[dict], superseded: bool = False) -> Stor
     ordered = [numbered[number] for number in sorted(numbered)]
     first = ordered[0]
     return Story(
-        story_id=first["story_id"],
+        story_id=first[STORY_ID],
         paragraphs=[record["body"] for record in ordered],
         headline=first.get("headline", ""),
         dateline=dateline_of(first),
@@ -128,7 +136,7 @@ def story_from_records(paragraphs: list[dict], superseded: bool = False) -> Stor
         tags=split_keywords(first.get("tags")),
         source=first.get("source", ""),
         format=first.get("format", ""),
-        key=first.get("story_key", ""),
+        key=first.get(STORY_KEY, ""),
         version=record_version(first),
         status=first.get("status", "usable"),
         superseded=superseded,
@@ -142,7 +150,7 @@ def hit_from_record(rank: int, score: float, record: dict, spans: list[tuple[int
     return Hit(
         rank=rank,
         score=score,
-        story_id=record["story_id"],
+        story_id=record[STORY_ID],
         paragraph=record["paragraph"],
         paragraphs=record["paragraphs"],
         text=record["body"],

@@ -46,7 +46,7 @@ from .model import Story
 from .people import PeopleFinder
 from .query import QueryParsers, bound_expansions, clean_query_text
 from .ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
-from .schema import SCHEMA_VERSION
+from .schema import KIND, KIND_PARAGRAPH, SCHEMA_VERSION, STORY_ID
 from .search import Hit, group_by_story, highlight_spans, records, split_keywords
 from .store import FolderStore, weigh
 from .versions import CurrentVersions, copies
@@ -147,7 +147,7 @@ class Index:
         """Document numbers of one kind of document (paragraph, story), computed once per
         searcher (building the set took half of a query's time), narrowed to `extra`."""
         ids = self._store.cached(searcher, f"kind:{kind}",
-                           lambda: term_bitset(searcher, "kind", kind))
+                           lambda: term_bitset(searcher, KIND, kind))
         return ids if extra is None else ids.intersection(extra)
 
     def _filters(self, searcher, person: str | None = None, tag: str | None = None,
@@ -444,7 +444,7 @@ class Index:
             if docnum in allowed:
                 fields = searcher.stored_fields(docnum)
                 if current.is_current_record(fields):
-                    found.append((docnum, (fields["story_id"], record_version(fields))))
+                    found.append((docnum, (fields[STORY_ID], record_version(fields))))
         return found
 
     @damage_explained
@@ -518,7 +518,7 @@ class Index:
         there is no such story. `superseded` is set when that version is not the current
         one of its key (a newer version, possibly under another story id, or a kill)."""
         searcher = self._store.searcher()
-        paragraphs = records(searcher, "paragraph", "story_id", story_id)
+        paragraphs = records(searcher, KIND_PARAGRAPH, STORY_ID, story_id)
         versions = {record_version(record) for record in paragraphs}
         if version is not None:
             versions &= {version}
@@ -542,7 +542,7 @@ class Index:
     @damage_explained
     def paragraph_count(self) -> int:
         """Paragraphs in the index (deleted ones not counted)."""
-        results = self._store.searcher().search(Term("kind", "paragraph"), limit=None,
+        results = self._store.searcher().search(Term(KIND, KIND_PARAGRAPH), limit=None,
                                                   scored=False)
         return len(results)
 

@@ -37,7 +37,7 @@ from .ledger import (
 )
 from .people import PeopleFinder
 from .process import MAX_FILE_BYTES, RULES, FileJob, FileOutcome, pool_short, too_large
-from .schema import SUPERSEDED, build_schema
+from .schema import KIND, KIND_PARAGRAPH, KIND_STORY, STORY_KEY, SUPERSEDED, build_schema
 from .search import records
 from .storage import (
     balanced_groups,
@@ -320,9 +320,9 @@ class IngestRun:
         writer = self._writer_now()
         with self.ix.searcher() as searcher:
             paragraphs = len(searcher.search(And([Term("source", source),
-                                                  Term("kind", "paragraph")]),
+                                                  Term(KIND, KIND_PARAGRAPH)]),
                                              limit=None, scored=False))
-            for record in records(searcher, "story", "source", source):
+            for record in records(searcher, KIND_STORY, "source", source):
                 self._new_versions.setdefault(record_key(record), [])  # its versions go
         self._expected -= writer.delete_by_term("source", source)
         return paragraphs
@@ -334,8 +334,8 @@ class IngestRun:
 
     def add_documents(self, common: dict, documents: list[dict]) -> None:
         writer = self._writer_now()
-        if common["kind"] == "paragraph":  # for _settle_versions, joined only if it asks
-            self._written.setdefault(common["story_key"], []).append(
+        if common[KIND] == KIND_PARAGRAPH:  # for _settle_versions, joined only if it asks
+            self._written.setdefault(common[STORY_KEY], []).append(
                 (writer.docnum, common, documents))
         whoosh_ext.add_documents(writer, common, documents)
 

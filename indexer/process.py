@@ -17,6 +17,7 @@ from .documents import paragraph_records, story_document
 from .errors import WireFormatError
 from .ledger import FileRecord
 from .people import PeopleFinder
+from .schema import KIND, KIND_FILE
 from .textio import printable
 from .versions import VersionInfo
 
@@ -219,7 +220,7 @@ def process_file(job: FileJob, fmt: str, sink: DocumentSink,
 
 def _file_record(job: FileJob, digest: str, stories: tuple[str, ...],
                  spans: tuple[str, ...] = ()) -> dict:
-    record = {"id": f"file:{job.source}", "kind": "file", "source": job.source,
+    record = {"id": f"file:{job.source}", KIND: KIND_FILE, "source": job.source,
               "size": job.size, "mtime": job.mtime_ns, "sha256": digest,
               "stories": list(stories)}
     if spans:

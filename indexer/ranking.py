@@ -35,7 +35,7 @@ from .bm25f import BM25FModel, FieldGroup, FieldSpec, length_bytes_of
 from .disjunction import query_words, score_documents, term_docnums, top_documents
 from .filters import Filtered
 from .query import QueryParsers, has_phrase, phrases_as_words
-from .schema import decode_terms
+from .schema import KIND, KIND_STORY, STORY_ID, decode_terms
 from .versions import CurrentVersions
 
 # the fields whose words are a paragraph's own text (the rest are copied from its story)
@@ -197,9 +197,9 @@ class Ranker:
 
     def _story_ids(self):
         """A story record's id by docnum, from the sortable column (no stored fields)."""
-        column = self._column("story_id")
+        column = self._column(STORY_ID)
         if column is None:
-            return lambda docnum: self.searcher.stored_fields(docnum)["story_id"]
+            return lambda docnum: self.searcher.stored_fields(docnum)[STORY_ID]
         return column.__getitem__
 
     def _column(self, name: str):
@@ -225,7 +225,7 @@ class Ranker:
         kept to its feedback_terms likeliest, weighed by the story's score, summed, kept
         to the feedback_terms likeliest and normalised."""
         params, searcher = self.params, self.searcher
-        limit = params.feedback_max_df * (searcher.doc_frequency("kind", "story") or 1)
+        limit = params.feedback_max_df * (searcher.doc_frequency(KIND, KIND_STORY) or 1)
         totals: dict[bytes, float] = {}
         usable = self.feedback_words
         if len(usable) > 200_000:
@@ -307,7 +307,7 @@ class Ranker:
             return ([(docnum, story_id(docnum), score) for docnum, score in top.ranked],
                     top.exhausted)
         results = searcher.search(story_query, limit=depth, mask=masked)
-        return ([(r.docnum, r["story_id"], r.score) for r in results],
+        return ([(r.docnum, r[STORY_ID], r.score) for r in results],
                 results.scored_length() < depth)
 
     def rank(self, query: Query, limit: int, per_story: int | None, all_versions: bool
@@ -347,7 +347,7 @@ class Ranker:
                 # story and kind from postings and a cached set, not from each hit's
                 # stored fields (only the hits select() reaches are loaded)
                 story_of = {docnum: story_id for story_id in story_scores
-                            for docnum in term_docnums(searcher, "story_id", story_id)}
+                            for docnum in term_docnums(searcher, STORY_ID, story_id)}
                 is_paragraph = self.paragraph_ids
                 paragraphs = self.score_candidates(
                     query, sorted(d for d in story_of if d in is_paragraph))
@@ -431,7 +431,7 @@ class Ranker:
                     break
                 fetch *= 4
             for item in found:
-                story = (item.result["story_id"], item.result.get("version", 0))
+                story = (item.result[STORY_ID], item.result.get("version", 0))
                 taken[story] = taken.get(story, 0) + 1
             chosen.extend(found)
             if len(chosen) >= limit:
@@ -468,7 +468,7 @@ class Ranker:
         chosen = []
         for item in ranked:
             result = item.result
-            story = (result["story_id"], result.get("version", 0))
+            story = (result[STORY_ID], result.get("version", 0))
             is_current = self.current.is_current_paragraph(result.docnum, result.fields())
             if not is_current and not all_versions:
                 continue
@@ -518,12 +518,12 @@ def story_mask(searcher, story_excluded: wq.Query | None, masked: set[int] | Non
         return None
     if not has_phrase(story_excluded):
         return set(searcher.docs_for_query(story_excluded))
-    story_ids = {searcher.stored_fields(docnum).get("story_id") for docnum in masked or ()}
+    story_ids = {searcher.stored_fields(docnum).get(STORY_ID) for docnum in masked or ()}
     story_ids.discard(None)
     if not story_ids:
         return None
     return set(searcher.docs_for_query(wq.And([
-        Term("kind", "story"), wq.Or([Term("story_id", sid) for sid in story_ids])])))
+        Term(KIND, KIND_STORY), wq.Or([Term(STORY_ID, sid) for sid in story_ids])])))
 
 
 __all__ = ["DEFAULT", "OWN_FIELDS", "Query", "QueryParsers", "Ranked", "Ranker",

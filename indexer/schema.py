@@ -16,6 +16,15 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, 
 
 SCHEMA_VERSION = 4
 META_ID = "__meta__"
+# the field names every module reads records by, spelled here once (the schema below
+# defines them), and the kinds of record `kind` tells apart
+ID_FIELD = "id"
+KIND = "kind"
+STORY_ID = "story_id"
+STORY_KEY = "story_key"
+KIND_PARAGRAPH = "paragraph"
+KIND_STORY = "story"
+KIND_FILE = "file"
 # the paragraphs `indexer query` does not show (an older version's, a killed story's) hold
 # this term, for programs that read the index with stock Whoosh (see indexer/versions.py)
 SUPERSEDED = "superseded"

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from whoosh import query as wq
 
+from .schema import KIND
 from .whoosh_ext import fast_analysis
 
 
@@ -105,7 +106,7 @@ def records(searcher, kind: str, field: str, value: str) -> list[dict]:
     which names every paragraph, cost far more than looking `value` up."""
     found = (searcher.stored_fields(docnum)
              for docnum in searcher.docs_for_query(wq.Term(field, value)))
-    return [fields for fields in found if fields.get("kind") == kind]
+    return [fields for fields in found if fields.get(KIND) == kind]
 
 
 def highlight_spans(text: str, analyzer, matched: set[str]) -> list[tuple[int, int]]:

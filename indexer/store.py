@@ -43,7 +43,15 @@ from .ranking import (
     RankingParams,
     weighting,
 )
-from .schema import META_ID, SCHEMA_VERSION, build_schema
+from .schema import (
+    KIND,
+    KIND_PARAGRAPH,
+    KIND_STORY,
+    META_ID,
+    SCHEMA_VERSION,
+    STORY_ID,
+    build_schema,
+)
 from .storage import (
     balanced_groups,
     commit_verified,
@@ -74,7 +82,7 @@ def folder_size(path: str) -> int:
 
 def _our_schema(schema) -> bool:
     """Whether a Whoosh schema is this tool's (by the fields every version of it has)."""
-    return {"id", "kind", "story_id", "body"} <= set(schema.names())
+    return {"id", KIND, STORY_ID, "body"} <= set(schema.names())
 
 
 def _holds_our_schema(path: str) -> bool:
@@ -90,8 +98,8 @@ def weigh(searcher, ranking: RankingParams) -> None:
     """BM25F with statistics per kind of document. The posting counts (deleted
     documents included, as in Whoosh's own statistics) cost nothing, where counting
     live documents read a million postings each time an index was opened."""
-    paragraphs = searcher.doc_frequency("kind", "paragraph") or 1
-    stories = searcher.doc_frequency("kind", "story") or 1
+    paragraphs = searcher.doc_frequency(KIND, KIND_PARAGRAPH) or 1
+    stories = searcher.doc_frequency(KIND, KIND_STORY) or 1
     searcher.weighting = weighting(ranking, {
         "body": paragraphs, "headline": paragraphs, "fulltext": stories,
         "story_headline": stories, "dateline": paragraphs + stories,
@@ -332,14 +340,14 @@ class FolderStore:
         searcher = self.searcher()
         # every stored document read once, its kind counted, against the index's own
         # counts and the kind postings: damaged postings read as "nothing", not an error
-        stored: Counter[str] = Counter(fields.get("kind", "")
+        stored: Counter[str] = Counter(fields.get(KIND, "")
                                        for _, fields in searcher.reader().iter_docs())
         if sum(stored.values()) != searcher.doc_count():
             return [f"the index is corrupt: {searcher.doc_count()} documents listed, "
                     f"{sum(stored.values())} readable (rebuild it: `indexer ingest` into a "
                     "fresh --index folder)"]
         for kind, count in sorted(stored.items()):
-            found = sum(1 for _ in searcher.docs_for_query(Term("kind", kind)))
+            found = sum(1 for _ in searcher.docs_for_query(Term(KIND, kind)))
             if found != count:
                 return [f"the index is corrupt: {count} {kind} records stored, {found} "
                         "found by their postings (rebuild it: `indexer ingest` into a fresh "
@@ -350,10 +358,10 @@ class FolderStore:
         paragraphs: Counter[tuple[str, int, str]] = Counter()
         seen_numbers: dict[tuple[str, int, str], int] = {}
         for fields in searcher.documents(kind="paragraph"):
-            key = (fields["story_id"], fields.get("version", 0), fields.get("source", ""))
+            key = (fields[STORY_ID], fields.get("version", 0), fields.get("source", ""))
             paragraphs[(key[0], key[1], key[2])] += 1
             seen_numbers[key] = fields.get("paragraphs", 0)
-            stories_by_source.setdefault(fields.get("source", ""), set()).add(fields["story_id"])
+            stories_by_source.setdefault(fields.get("source", ""), set()).add(fields[STORY_ID])
         for (story_id, version, source), count in paragraphs.items():
             if source not in ledger:
                 problems.append(f"{story_id}: paragraphs from {source}, which has no file record")

@@ -27,7 +27,15 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from .documents import record_key, record_version
-from .schema import SUPERSEDED, SUPERSEDED_TERM
+from .schema import (
+    KIND,
+    KIND_PARAGRAPH,
+    KIND_STORY,
+    STORY_ID,
+    STORY_KEY,
+    SUPERSEDED,
+    SUPERSEDED_TERM,
+)
 from .search import records
 
 
@@ -47,7 +55,7 @@ class VersionInfo:
     @classmethod
     def of(cls, record: dict) -> VersionInfo:
         """The version a stored record (a paragraph or story record) belongs to."""
-        return cls(record["story_id"], record_version(record), record.get("date"),
+        return cls(record[STORY_ID], record_version(record), record.get("date"),
                    record.get("status", "usable"), record.get("source", ""))
 
 
@@ -67,16 +75,16 @@ def winner_of(versions: Iterable[VersionInfo]) -> VersionInfo | None:
 
 def is_winner(winner: VersionInfo | None, record: dict) -> bool:
     return winner is not None and (winner.story_id, winner.version, winner.source) == (
-        record["story_id"], record_version(record), record.get("source", ""))
+        record[STORY_ID], record_version(record), record.get("source", ""))
 
 
 def copies(searcher: Searcher) -> list[tuple[str, int, list[str]]]:
     """(story id, version, files) of every version delivered in more than one file, the
     file it is shown from first (`indexer check` says where the copies are)."""
     found: dict[tuple[str, str, int], set[str]] = {}
-    for docnum in searcher.docs_for_query(Term("kind", "story")):
+    for docnum in searcher.docs_for_query(Term(KIND, KIND_STORY)):
         record = searcher.stored_fields(docnum)
-        found.setdefault((record_key(record), record["story_id"], record_version(record)),
+        found.setdefault((record_key(record), record[STORY_ID], record_version(record)),
                          set()).add(record.get("source", ""))
     return [(story_id, version, sorted(sources))
             for (_, story_id, version), sources in sorted(found.items()) if len(sources) > 1]
@@ -94,7 +102,7 @@ class CurrentVersions:
         self._offsets: list[int] = []  # and its first document number
 
     def versions(self, key: str) -> list[VersionInfo]:
-        return sorted(map(VersionInfo.of, records(self.searcher, "story", "story_key", key)),
+        return sorted(map(VersionInfo.of, records(self.searcher, KIND_STORY, STORY_KEY, key)),
                       key=VersionInfo.order)
 
     def winner(self, key: str) -> VersionInfo | None:
@@ -158,7 +166,7 @@ def settle(writer, searcher: Searcher, new: dict[str, list[VersionInfo]],
     reader = searcher.reader()
     committed = CurrentVersions(searcher)
     for key, batch in new.items():
-        known = reader.doc_frequency("story_key", key) > 0
+        known = reader.doc_frequency(STORY_KEY, key) > 0
         if not known and len(batch) <= 1 and all(v.status == "usable" for v in batch):
             continue  # a story new to the index, alone in the batch: current as written
         winner = winner_of(batch + (committed.versions(key) if known else []))
@@ -191,9 +199,9 @@ def _flagged(fields: dict, superseded: bool) -> dict:
 def _paragraphs_of(searcher: Searcher, key: str) -> list[tuple[int, dict]]:
     """The paragraphs of a key's versions: (document number, stored fields)."""
     found = []
-    for docnum in list(searcher.docs_for_query(Term("story_key", key))):
+    for docnum in list(searcher.docs_for_query(Term(STORY_KEY, key))):
         fields = searcher.stored_fields(docnum)
-        if fields.get("kind") == "paragraph":
+        if fields.get(KIND) == KIND_PARAGRAPH:
             found.append((docnum, fields))
     return found
 
@@ -215,7 +223,7 @@ def versioned_keys(searcher: Searcher) -> dict[str, list[VersionInfo]]:
     """Every key with more than one version or a kill, for writing the field down in an
     index made before it (settle() with these keys and no batch)."""
     found: dict[str, list[VersionInfo]] = {}
-    for docnum in searcher.docs_for_query(Term("kind", "story")):
+    for docnum in searcher.docs_for_query(Term(KIND, KIND_STORY)):
         record = searcher.stored_fields(docnum)
         found.setdefault(record_key(record), []).append(VersionInfo.of(record))
     return {key: [] for key, versions in found.items()
@@ -237,11 +245,11 @@ def settle_batch(ix, writer, new: dict[str, list[VersionInfo]], written: dict[st
         if segments and not readers:
             readers.extend((segment, ix.segment_reader(segment)) for segment in segments)
         for segment, reader in readers:
-            if ("story_key", key) not in reader:
+            if (STORY_KEY, key) not in reader:
                 continue
-            for docnum in reader.postings("story_key", key).all_ids():
+            for docnum in reader.postings(STORY_KEY, key).all_ids():
                 fields = reader.stored_fields(docnum)
-                if fields.get("kind") == "paragraph":
+                if fields.get(KIND) == KIND_PARAGRAPH:
                     yield segment, docnum, fields
 
     try:
