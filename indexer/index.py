@@ -48,7 +48,7 @@ from .query import QueryParsers, bound_expansions, clean_query_text
 from .ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
 from .schema import KIND, KIND_PARAGRAPH, SCHEMA_VERSION, STORY_ID
 from .search import Hit, group_by_story, highlight_spans, records, split_keywords
-from .store import FolderStore, weigh
+from .store import FolderStore, weighted_for
 from .versions import CurrentVersions, copies
 
 DEFAULT_INDEX = "index"
@@ -345,28 +345,24 @@ class Index:
         story_query, story_excluded = parsers.stories(query)
         for part in (parsed, excluded, story_query, story_excluded):
             bound_expansions(part, searcher.reader())
-        if params is not self.ranking:
-            weigh(searcher, params)
-        try:
-            restrict = self._filters(searcher, person=person, tag=tag, place=place)
-            masked = None if excluded is None else set(searcher.docs_for_query(excluded))
-            ranker = Ranker(searcher, params, self._kind_ids(searcher, "paragraph"),
-                            self._store.versions(searcher),
-                            self._store.cached(searcher, f"ranking {params.feedback_max_df}", dict))
-            ready = Query(restricted(parsed, restrict, window),
-                          restricted(story_query, restrict, window), masked,
-                          story_mask(searcher, story_excluded, masked), own_words(parsed))
-            if sort == "relevance":
-                chosen = ranker.rank(ready, offset + limit, per_story, all_versions)
-            else:
-                chosen = ranker.by_date(ready, offset + limit, per_story, all_versions,
-                                        newest=sort == "newest")
-            chosen = _in_rank_order(chosen)[offset:]
-            return [self._ranked_hit(searcher, rank, item, ready, context)
-                    for rank, item in enumerate(chosen, start=offset + 1)]
-        finally:
-            if params is not self.ranking:
-                weigh(searcher, self.ranking)
+        # the weighting travels with the query: the shared searcher is never re-weighted
+        scorer = weighted_for(self._store, searcher, params)
+        restrict = self._filters(searcher, person=person, tag=tag, place=place)
+        masked = None if excluded is None else set(searcher.docs_for_query(excluded))
+        ranker = Ranker(scorer, params, self._kind_ids(searcher, "paragraph"),
+                        self._store.versions(searcher),
+                        self._store.cached(searcher, f"ranking {params.feedback_max_df}", dict))
+        ready = Query(restricted(parsed, restrict, window),
+                      restricted(story_query, restrict, window), masked,
+                      story_mask(searcher, story_excluded, masked), own_words(parsed))
+        if sort == "relevance":
+            chosen = ranker.rank(ready, offset + limit, per_story, all_versions)
+        else:
+            chosen = ranker.by_date(ready, offset + limit, per_story, all_versions,
+                                    newest=sort == "newest")
+        chosen = _in_rank_order(chosen)[offset:]
+        return [self._ranked_hit(searcher, rank, item, ready, context)
+                for rank, item in enumerate(chosen, start=offset + 1)]
 
     def _ranked_hit(self, searcher, rank: int, item: Ranked, query: Query, context: int) -> Hit:
         result = item.result

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any, Protocol
 
 from whoosh.index import FileIndex
 from whoosh.query import Term
+from whoosh.searching import Searcher
 
 from . import checksums, whoosh_ext
 from . import folder as index_folder
@@ -104,6 +106,32 @@ def weigh(searcher, ranking: RankingParams) -> None:
         "body": paragraphs, "headline": paragraphs, "fulltext": stories,
         "story_headline": stories, "dateline": paragraphs + stories,
         "people": paragraphs + stories, "tags": paragraphs + stories})
+
+
+class Caches(Protocol):
+    """What weighted_for needs of a store (FolderStore, archive.ArchiveStore)."""
+
+    ranking: RankingParams
+
+    def cached(self, searcher, key: str, build: Callable[[], Any]) -> Any: ...
+
+
+def weighted_for(store: Caches, searcher, ranking: RankingParams):
+    """The searcher that scores a query under `ranking`: the shared one when its weighting
+    is the store's own, else a searcher of its own over the same reader (built as the
+    shared one was, kept with the shared one's cached values), so that a searcher other
+    queries share is never re-weighted under them."""
+    own = store.ranking
+    if ranking.k1 == own.k1 and ranking.b_by_field() == own.b_by_field():
+        return searcher
+
+    def build():
+        other = Searcher(searcher.reader(), closereader=False)
+        weigh(other, ranking)
+        return other
+
+    key = f"weighted {ranking.k1!r} {sorted(ranking.b_by_field().items())!r}"
+    return store.cached(searcher, key, build)
 
 
 class FolderStore:

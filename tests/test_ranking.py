@@ -156,3 +156,29 @@ def test_ranking_params_are_taken_per_query(corpus_index: Index) -> None:
     assert hits == corpus_index.search("drought farmers", story_weight=0.0, feedback=False)
     assert hits != corpus_index.search("drought farmers")
     assert corpus_index.ranking == RankingParams()  # the index's own is untouched
+
+
+def test_a_query_with_its_own_weighting_leaves_the_shared_searcher_as_it_was(
+        corpus_index: Index) -> None:
+    # another k1 and b for one query: scored as an index opened with that ranking scores
+    # it, without re-weighting the searcher other queries (other threads) share
+    from concurrent.futures import ThreadPoolExecutor
+
+    from indexer.bm25f import FieldSpec
+
+    other = RankingParams(k1=0.9, story_fields=(FieldSpec("fulltext", 1.0, 0.3),
+                                                FieldSpec("story_headline", 2.0, 0.3)))
+    queries = ["drought farmers", "aid convoys cease-fire", "harbor tides"]
+    shared = corpus_index.searcher()
+    weighting = shared.weighting
+    plain = [corpus_index.search(q) for q in queries]
+    custom = [corpus_index.search(q, ranking=other) for q in queries]
+    assert shared.weighting is weighting
+    with Index.open(corpus_index.path, ranking=other) as reopened:
+        assert custom == [reopened.search(q) for q in queries]
+    assert any(a != b for a, b in zip(plain, custom, strict=True))  # k1 and b did change it
+    # both rankings at once from threads: each answer as it was alone
+    with ThreadPoolExecutor(4) as pool:
+        mixed = list(pool.map(lambda n: corpus_index.search(
+            queries[n % 3], ranking=other if n % 2 else None), range(24)))
+    assert mixed == [custom[n % 3] if n % 2 else plain[n % 3] for n in range(24)]
