@@ -3,9 +3,11 @@
 Every reader module has `NAME`, `looks_like(text) -> bool` (content sniffing for
 `--format auto`) and `read(data, story_id, source)`, a generator of Stories; a file that
 holds many stories yields a WireFormatError for a record it cannot read and goes on.
-A reader of files of hundreds of records also has `SHARES = True` and takes
-`share=(part, parts)`: it yields one item for each record numbered `part` modulo
-`parts` and parses no other, so workers sharing a large file each parse their own records.
+A reader of files of hundreds of records also lists them and parses one:
+`split_records(data)` yields (label, record) and `parse_record(record, source)` reads
+one (reuters: `parse_one`). Sharing a large file among workers is the caller's business:
+parse_file(share=) hands such a reader's records to common.read_records, which parses
+only the share's.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..errors import WireFormatError
 from ..model import Story
 from ..textio import check_text, decode, utf16_to_utf8
 from . import anpa, aptext, iptc7901, newsml12, newsml_g2, ninjs, nitf, reuters, trec
+from .common import read_records
 
 # Order matters for detection: the most specific signatures first, AP text last.
 READERS: dict[str, ModuleType] = {module.NAME: module for module in (
@@ -97,8 +100,8 @@ def parse_file(data: bytes, story_id: str, source: str = "", fmt: str = "auto",
     a whole cannot be read.
 
     With `share=(part, parts)`, the stories of records numbered `part` modulo `parts`,
-    and problems: a reader that can (SHARES) parses only those records and reports their
-    problems; another parses every record and part 0 reports every problem. A share
+    and problems: a reader that lists its records parses only those records and reports
+    their problems; another parses every record and part 0 reports every problem. A share
     that finds no readable story is not an error: the other shares may hold some."""
     if data[:2] == b"\x1f\x8b":
         data = gunzip(data)
@@ -109,9 +112,10 @@ def parse_file(data: bytes, story_id: str, source: str = "", fmt: str = "auto",
         raise WireFormatError(f"unknown format {fmt!r} (known: {', '.join(READERS)})")
     module = READERS[fmt]
     part, parts = share
-    split = parts > 1 and getattr(module, "SHARES", False)
-    items = module.read(data, story_id, source, share=share) if split else \
-        module.read(data, story_id, source)
+    split = parts > 1 and hasattr(module, "split_records")
+    items = read_records(module.split_records, getattr(module, "parse_one", None)
+                         or module.parse_record, data, source, module.NO_RECORDS,
+                         share) if split else module.read(data, story_id, source)
     parsed = Parsed()
     stories = 0
     for number, item in enumerate(items):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
+from typing import TypeVar
 
 from ..dateline import normalize_region, place_for_city, split_dateline
 from ..errors import WireFormatError
@@ -191,3 +192,31 @@ def read_control_stream(data: bytes, story_id: str, source: str, label: str,
                                 source)
         except WireFormatError as exc:
             yield WireFormatError(f"message {index + 1}: {exc}")
+
+
+Record = TypeVar("Record")  # what a reader's records are: text, or text and attributes
+
+
+def read_records(split: Callable[[bytes], Iterator[tuple[str, Record]]],
+                 parse: Callable[[Record, str], Story], data: bytes, source: str,
+                 none_found: str, share: tuple[int, int] = (0, 1)
+                 ) -> Iterator[Story | WireFormatError]:
+    """The stories of a file of many records, one item a record: `split` lists the
+    records (a label for messages, and the record), `parse` reads one. A record that
+    cannot be read is a WireFormatError item and the others go on; a file with no record
+    at all raises `none_found`. With `share=(part, parts)`, only the records numbered
+    `part` modulo `parts` are parsed: how workers sharing a large file each read theirs."""
+    part, parts = share
+    found = False
+    for index, (label, record) in enumerate(split(data)):
+        found = True
+        if index % parts != part:
+            continue
+        try:
+            yield parse(record, source)
+        except WireFormatError as exc:
+            yield WireFormatError(f"{label}: {exc}")
+        except Exception as exc:  # a reader bug in one record: the file's others go in
+            yield WireFormatError(f"{label}: could not parse: {type(exc).__name__}: {exc}")
+    if not found:
+        raise WireFormatError(none_found)

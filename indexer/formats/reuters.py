@@ -20,7 +20,7 @@ from ..dateline import dateline_element
 from ..errors import WireFormatError
 from ..model import Story
 from ..textio import check_text, decode, normalize_space, strip_controls
-from .common import SGML_TAG_RE, assemble, element_pattern
+from .common import SGML_TAG_RE, assemble, element_pattern, read_records
 
 NAME = "reuters"
 _RECORD_RE = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.DOTALL | re.IGNORECASE)
@@ -118,24 +118,19 @@ def parse_record(attrs: dict[str, str], record: str, source: str) -> Story:
                     headline=headline, dateline=dateline, date=date, tags=tags, people=people)
 
 
-SHARES = True  # see indexer.formats: workers sharing a file each parse their own records
+NO_RECORDS = "no complete <REUTERS> record found"
 
 
-def read(data: bytes, story_id: str, source: str = "",
-         share: tuple[int, int] = (0, 1)) -> Iterator[Story | WireFormatError]:
+def split_records(data: bytes) -> Iterator[tuple[str, tuple[dict[str, str], str]]]:
+    """Each <REUTERS> record of a file, with the label its problems are reported under."""
     check_text(data)
-    part, parts = share
-    found = False
-    for index, (attrs, record) in enumerate(records(decode(data))):
-        found = True
-        if index % parts != part:
-            continue
-        try:
-            yield parse_record(attrs, record, source)
-        except WireFormatError as exc:
-            yield WireFormatError(f"record NEWID={attrs.get('NEWID', '?')}: {exc}")
-        except Exception as exc:  # a reader bug in one record: the file's others go in
-            yield WireFormatError(f"record NEWID={attrs.get('NEWID', '?')}: could not parse: "
-                                  f"{type(exc).__name__}: {exc}")
-    if not found:
-        raise WireFormatError("no complete <REUTERS> record found")
+    for attrs, record in records(decode(data)):
+        yield f"record NEWID={attrs.get('NEWID', '?')}", (attrs, record)
+
+
+def parse_one(record: tuple[dict[str, str], str], source: str) -> Story:
+    return parse_record(*record, source)
+
+
+def read(data: bytes, story_id: str, source: str = "") -> Iterator[Story | WireFormatError]:
+    return read_records(split_records, parse_one, data, source, NO_RECORDS)

@@ -24,7 +24,7 @@ from ..dates import parse_date
 from ..errors import WireFormatError
 from ..model import Dateline, Story
 from ..textio import check_text, decode, normalize_space, strip_controls
-from .common import SGML_TAG_RE, assemble, byline_name, element_pattern
+from .common import SGML_TAG_RE, assemble, byline_name, element_pattern, read_records
 
 NAME = "trec"
 _DOC_RE = re.compile(r"<DOC>(.*?)</DOC>", re.DOTALL | re.IGNORECASE)
@@ -126,24 +126,15 @@ def _dateline(raw: str, date: datetime | None) -> Dateline | None:
     return dateline
 
 
-SHARES = True  # see indexer.formats: workers sharing a file each parse their own records
+NO_RECORDS = "no complete <DOC> record found"
 
 
-def read(data: bytes, story_id: str, source: str = "",
-         share: tuple[int, int] = (0, 1)) -> Iterator[Story | WireFormatError]:
+def split_records(data: bytes) -> Iterator[tuple[str, str]]:
+    """Each <DOC> of a file, with the label its problems are reported under."""
     check_text(data)
-    part, parts = share
-    found = False
     for index, match in enumerate(_DOC_RE.finditer(decode(data))):
-        found = True
-        if index % parts != part:
-            continue
-        try:
-            yield parse_record(match.group(1), source)
-        except WireFormatError as exc:
-            yield WireFormatError(f"<DOC> {index + 1}: {exc}")
-        except Exception as exc:  # a reader bug in one record: the file's others go in
-            yield WireFormatError(f"<DOC> {index + 1}: could not parse: "
-                                  f"{type(exc).__name__}: {exc}")
-    if not found:
-        raise WireFormatError("no complete <DOC> record found")
+        yield f"<DOC> {index + 1}", match.group(1)
+
+
+def read(data: bytes, story_id: str, source: str = "") -> Iterator[Story | WireFormatError]:
+    return read_records(split_records, parse_record, data, source, NO_RECORDS)
