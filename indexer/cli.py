@@ -550,15 +550,13 @@ def check(index_path: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the story as JSON.")
 def story(story_id: str, index_path: str | None, as_json: bool) -> None:
     """Print one indexed story in full."""
-    from .documents import story_json
-
     index = open_index(index_path)
     found = index.story(story_id)
     if found is None:
         fail(f"no story {story_id!r} in the index", EXIT_NO_HITS)
     assert found is not None
     if as_json:
-        say(to_json(story_json(found), indent=2))
+        say(to_json(found.to_dict(), indent=2))
         return
     if found.status == "canceled":
         say(f"[KILLED: version {found.version} withdraws this story]")

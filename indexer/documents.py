@@ -9,7 +9,6 @@ back, the same field names give the Story, a Hit, and their JSON forms.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 
 from .model import Dateline, Story, naive_utc
 from .schema import (
@@ -166,22 +165,3 @@ def hit_from_record(rank: int, score: float, record: dict, spans: list[tuple[int
         superseded=superseded,
         byline=record.get("byline", ""),
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def story_json(story: Story) -> dict:
-    """The JSON form of a story (`indexer story --json`): the same keys as a hit's for
-    the same things, and its version and whether a newer version or a kill replaced it."""
-    dateline = story.dateline
-    return {
-        "story_id": story.story_id, "headline": story.headline, "byline": story.byline,
-        "dateline": {"raw": dateline.raw, "city": dateline.city, "region": dateline.region,
-                     "country": dateline.country, "agency": dateline.agency},
-        "date": _iso(story.date), "people": story.people, "tags": story.tags,
-        "source": story.source, "format": story.format, "key": story.key,
-        "version": story.version, "status": story.status, "superseded": story.superseded,
-        "paragraphs": story.paragraphs,
-    }

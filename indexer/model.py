@@ -44,6 +44,21 @@ class Story:
         if not self.key:
             self.key = self.story_id
 
+    def to_dict(self) -> dict:
+        """The JSON form of a story (`indexer story --json`): the same keys as a hit's for
+        the same things, and its version and whether a newer version or a kill replaced
+        it."""
+        dateline = self.dateline
+        return {
+            "story_id": self.story_id, "headline": self.headline, "byline": self.byline,
+            "dateline": {"raw": dateline.raw, "city": dateline.city, "region": dateline.region,
+                         "country": dateline.country, "agency": dateline.agency},
+            "date": self.date.isoformat() if self.date else None, "people": self.people,
+            "tags": self.tags, "source": self.source, "format": self.format, "key": self.key,
+            "version": self.version, "status": self.status, "superseded": self.superseded,
+            "paragraphs": self.paragraphs,
+        }
+
 
 def naive_utc(value: datetime) -> datetime:
     """Whoosh hands aware and naive datetimes back inconsistently: store naive UTC only."""
