@@ -109,7 +109,7 @@ def child(mode: str, corpus: str, index: str, workers: int) -> None:
     segments = None
     merged: dict = {}
     if mode in ("ours", "ours-nomerge", "ours-whoosh"):
-        from indexer.ingest import WHOOSH_MERGE
+        from indexer.ingest.run import WHOOSH_MERGE
 
         merge = {"ours": True, "ours-nomerge": False, "ours-whoosh": WHOOSH_MERGE}[mode]
         report = Index.create(index).ingest([corpus], workers=workers, merge=merge)
@@ -206,8 +206,8 @@ def naive(corpus: str, index: str) -> tuple[int, int]:
     from indexer import whoosh_ext
     from indexer.documents import paragraph_documents
     from indexer.formats import parse_file
+    from indexer.ingest.walk import walk
     from indexer.schema import build_schema
-    from indexer.walk import walk
 
     parsed = []  # parsing happens before the clock that matters: writing alone is measured
     for path, _root in walk([corpus]):

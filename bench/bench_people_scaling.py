@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from indexer.people import PeopleFinder  # noqa: E402
+from indexer.enrich.people import PeopleFinder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from indexer.dateline import parse_dateline, split_dateline  # noqa: E402
+from indexer.enrich.dateline import parse_dateline, split_dateline  # noqa: E402
 from indexer.formats import reuters  # noqa: E402
 from indexer.textio import decode  # noqa: E402
 

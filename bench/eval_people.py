@@ -173,7 +173,7 @@ def main() -> None:
     if missing:
         sys.exit(f"no such file: {', '.join(missing)}")
     started = time.perf_counter()
-    import indexer.people as people
+    import indexer.enrich.people as people
 
     finder = people.PeopleFinder.load(args.model)
     finder.prepare()  # every name list and the model, as ingest loads them before forking

@@ -6,14 +6,14 @@ Trying one set of ranking parameters with the real code (bench/eval_ranking.py) 
 minutes; a tuning search tries hundreds. This script reads, once per collection, the same
 postings and length bytes the real index holds (the indexes bench/eval_ranking.py keeps
 in --cache), then scores stories and paragraphs with numpy by the formulas of
-indexer.bm25f and indexer.ranking: BM25F per word, the story pass, the paragraph pass
+indexer.bm25f and indexer.search.ranking: BM25F per word, the story pass, the paragraph pass
 over the candidate stories, the mix, the answering paragraphs first, and RM3 feedback.
 Each set of parameters is then scored on every collection in a second or two.
 
 The simulator is checked against the real code: `--check` runs both on every
 collection for the defaults and prints each's MAP (they agree to the third decimal; the
 simulator scores every candidate paragraph where the real code stops at the first
-thousand stories). The defaults shipped in indexer.ranking were chosen here, by the mean
+thousand stories). The defaults shipped in indexer.search.ranking were chosen here, by the mean
 of the MAP ratios to the single-field baseline over all collections, never by one.
 """
 
@@ -39,9 +39,9 @@ import eval_ranking as er  # noqa: E402
 import testcollections as tc  # noqa: E402
 
 from indexer import Index  # noqa: E402
-from indexer.bm25f import FieldSpec, _field_table, length_bytes_of  # noqa: E402
-from indexer.ranking import RankingParams  # noqa: E402
 from indexer.schema import decode_terms  # noqa: E402
+from indexer.search.bm25f import FieldSpec, _field_table, length_bytes_of  # noqa: E402
+from indexer.search.ranking import RankingParams  # noqa: E402
 
 DEPTH = 1000
 

@@ -16,11 +16,12 @@ __version__ = "0.1.0"
 # each public name and the module that defines it
 _EXPORTS = {
     "Dateline": "model", "Story": "model",
-    "DatelineInfo": "search", "Hit": "search",
+    "DatelineInfo": "results", "Hit": "results",
     "Index": "index",
-    "IngestReport": "ledger", "Rejection": "ledger",
-    "PeopleFinder": "people", "extract_people": "people", "find_mentions": "people",
-    "parse_dateline": "dateline",
+    "IngestReport": "ingest.ledger", "Rejection": "ingest.ledger",
+    "PeopleFinder": "enrich.people", "extract_people": "enrich.people",
+    "find_mentions": "enrich.people",
+    "parse_dateline": "enrich.dateline",
     # every exception a caller may catch
     **{name: "errors" for name in (
         "WireFormatError", "QueryError", "NoSuchStoryError", "QueryTooSlowError",
@@ -67,7 +68,8 @@ def __dir__() -> list[str]:
 
 
 if _typing.TYPE_CHECKING:
-    from .dateline import parse_dateline
+    from .enrich.dateline import parse_dateline
+    from .enrich.people import PeopleFinder, extract_people, find_mentions
     from .errors import (
         IndexDamagedError,
         IndexIntegrityError,
@@ -81,7 +83,6 @@ if _typing.TYPE_CHECKING:
         WireFormatError,
     )
     from .index import Index
-    from .ledger import IngestReport, Rejection
+    from .ingest.ledger import IngestReport, Rejection
     from .model import Dateline, Story
-    from .people import PeopleFinder, extract_people, find_mentions
-    from .search import DatelineInfo, Hit
+    from .results import DatelineInfo, Hit

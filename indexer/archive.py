@@ -8,7 +8,7 @@
 
 Each story goes to the shard of its date. A run plans first: it walks the files, reads
 each new or changed one to see which shards its stories go to, then runs an ingest per
-shard over the files planned for it (indexer.ingest.IngestRun with a shard: every
+shard over the files planned for it (indexer.ingest.run.IngestRun with a shard: every
 guarantee of one index holds in each shard). A shard's ledger record of a file names every
 shard the file's stories are in, so a run killed between two shards' commits leaves a
 file that the next run sees as incomplete and completes.
@@ -36,9 +36,10 @@ from whoosh.searching import Searcher
 
 from . import whoosh_ext
 from .dates import SHARD_BY, UNDATED, shard_window
+from .enrich.people import PeopleFinder
 from .errors import IndexNotFoundError
 from .folder import check_not_damaged, refuse_unless_empty
-from .ledger import (
+from .ingest.ledger import (
     FileRecord,
     IngestReport,
     Rejection,
@@ -51,9 +52,9 @@ from .ledger import (
     write_failed_run,
     write_last_run,
 )
-from .people import PeopleFinder
-from .ranking import DEFAULT, RankingParams
+from .ingest.walk import stat_walked, walk_sources
 from .schema import KIND, KIND_STORY, build_schema
+from .search.ranking import DEFAULT, RankingParams
 from .shards import (
     SHARDS_FOLDER,
     add_up,
@@ -66,7 +67,6 @@ from .shards import (
 )
 from .store import FolderStore, folder_size, weigh
 from .versions import CurrentVersions
-from .walk import stat_walked, walk_sources
 from .whoosh_ext.fileindex import index_exists, segments_of
 
 MANIFEST_NAME = "archive.json"

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from . import __version__
-from .errors import (  # exit codes: README, Exit codes
+from .errors import (
     EXIT_INDEX,
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
@@ -27,9 +27,9 @@ from .textio import printable, terminal_safe
 
 if TYPE_CHECKING:
     from .cluster_queries import ClusterQueries
+    from .enrich.people import PeopleFinder
     from .index import Index
-    from .people import PeopleFinder
-    from .search import Hit
+    from .results import Hit
 
 # The heavy modules (Whoosh, the readers, the ranking) are imported by the commands that
 # use them: `indexer --help` and a mistyped option answer at once.
@@ -122,8 +122,8 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
     Unchanged files are skipped, changed ones replace their stories. Quiet when not on a
     terminal, so it can run from cron: only rejected files are reported, on stderr."""
     from .index import Index, default_index_path
-    from .ledger import Rejection
-    from .walk import walk
+    from .ingest.ledger import Rejection
+    from .ingest.walk import walk
 
     paths_list = list(paths) or ["corpus"]
     missing = [path for path in paths_list if not os.path.lexists(path)]
@@ -383,8 +383,8 @@ def people() -> None:
               type=click.Path(dir_okay=False), help="Use a model from `people train`.")
 def people_extract(source: IO[str], as_json: bool, model_path: str | None) -> None:
     """Print the people a text names, canonical, one per line (FILE, or - for stdin)."""
-    from .people import people_from_mentions
-    from .process import MAX_FILE_BYTES
+    from .enrich.people import people_from_mentions
+    from .ingest.process import MAX_FILE_BYTES
 
     finder = _people_finder(model_path)
     text = source.read(MAX_FILE_BYTES + 1)  # the limit ingest sets a wire file
@@ -415,7 +415,7 @@ def people_train(conll: str, model_path: str, epochs: int) -> None:
     --people-model / --model or $INDEXER_PEOPLE_MODEL."""
     from pathlib import Path
 
-    from . import people_model
+    from .enrich import people_model
 
     try:
         sentences = people_model.read_conll(Path(conll))
@@ -433,7 +433,7 @@ def people_train(conll: str, model_path: str, epochs: int) -> None:
 
 
 def _people_finder(path: str | None) -> PeopleFinder:
-    from .people import PeopleFinder
+    from .enrich.people import PeopleFinder
 
     try:
         return PeopleFinder.load(path or None)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .errors import ClusterError
-from .ledger import IngestReport
+from .ingest.ledger import IngestReport
 
 
 def connect(scheduler: str, workers: int) -> tuple[Any, Any]:

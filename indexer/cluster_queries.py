@@ -20,7 +20,7 @@ from typing import Any
 from .cluster import connect
 from .errors import ClusterError
 from .index import Index
-from .search import Hit
+from .results import Hit
 from .storage import crash_point
 
 QUERY_TIMEOUT = 120.0  # seconds a query may wait for a worker and its answer

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from .index import Index
-from .ledger import read_ledger
+from .ingest.ledger import read_ledger
 
 
 def story_file(n: int) -> str:

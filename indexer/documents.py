@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from .model import Dateline, Story, naive_utc
+from .results import DatelineInfo, Hit, split_keywords
 from .schema import (
     KIND,
     KIND_PARAGRAPH,
@@ -20,7 +21,6 @@ from .schema import (
     build_schema,
     encode_terms,
 )
-from .search import DatelineInfo, Hit, split_keywords
 from .whoosh_ext import JoinedText, active, fast_analysis
 
 # -- writing

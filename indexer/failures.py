@@ -15,13 +15,7 @@ import traceback
 import click
 
 from . import __version__
-from .errors import (  # exit codes: README, Exit codes
-    EXIT_INDEX,
-    EXIT_INTERNAL,
-    EXIT_LOCKED,
-    EXIT_OK,
-    exit_code,
-)
+from .errors import EXIT_INDEX, EXIT_INTERNAL, EXIT_LOCKED, EXIT_OK, exit_code
 from .output import say
 from .textio import printable
 

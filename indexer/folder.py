@@ -33,7 +33,7 @@ from .errors import IndexDamagedError, NotAnIndexFolderError
 INDEX_NAME = "MAIN"
 OWNER_NAME = "wire-index.json"
 JOURNAL_NAME = "segments.journal"
-# the bookkeeping files of ingest (indexer.ingest) beside the index
+# the bookkeeping files of ingest (indexer.ingest.run) beside the index
 BOOKKEEPING_NAMES = ("ingest.lock", "last_run.json", "rejected.json")
 OWN_NAMES = (OWNER_NAME, JOURNAL_NAME, f"{INDEX_NAME}_WRITELOCK", *BOOKKEEPING_NAMES)
 # Whoosh's posting pools share <indexname>.tmp; our JSON files are written as name.tmp

@@ -18,9 +18,16 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
 
-from . import budget
 from .archive import ArchiveStore, is_archive
-from .assist import (
+from .documents import hit_from_record, record_version, story_from_records
+from .enrich.people import PeopleFinder
+from .errors import NoSuchStoryError, QueryError, damage_explained
+from .ingest.ledger import IngestReport, Rejection, read_last_run
+from .model import Story
+from .results import Hit, group_by_story, highlight_spans, records, split_keywords
+from .schema import KIND, KIND_PARAGRAPH, SCHEMA_VERSION, STORY_ID
+from .search import budget
+from .search.assist import (
     FACETS,
     closest_values,
     facet_counts,
@@ -29,25 +36,10 @@ from .assist import (
     similar_stories,
     suggest_query,
 )
-from .disjunction import docnum_bitset, term_bitset
-from .documents import hit_from_record, record_version, story_from_records
-from .errors import (
-    NoSuchStoryError,
-    QueryError,
-    damage_explained,
-)
-from .filters import date_window, filter_query, people_by_surname, restricted
-from .ledger import (
-    IngestReport,
-    Rejection,
-    read_last_run,
-)
-from .model import Story
-from .people import PeopleFinder
-from .query import QueryParsers, bound_expansions, clean_query_text
-from .ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
-from .schema import KIND, KIND_PARAGRAPH, SCHEMA_VERSION, STORY_ID
-from .search import Hit, group_by_story, highlight_spans, records, split_keywords
+from .search.disjunction import docnum_bitset, term_bitset
+from .search.filters import date_window, filter_query, people_by_surname, restricted
+from .search.query import QueryParsers, bound_expansions, clean_query_text
+from .search.ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
 from .store import FolderStore, weighted_for
 from .versions import CurrentVersions, copies
 
@@ -110,7 +102,7 @@ class Index:
     @classmethod
     def open(cls, path: str | None = None, ranking: RankingParams = DEFAULT) -> Index:
         """Open an existing index or archive; IndexNotFoundError when there is none.
-        `ranking` sets how search() orders hits (indexer.ranking.RankingParams)."""
+        `ranking` sets how search() orders hits (indexer.search.ranking.RankingParams)."""
         path = path or default_index_path()
         if is_archive(path):
             return ArchiveIndex(ArchiveStore.open(path, ranking))
@@ -289,7 +281,7 @@ class Index:
                offset: int = 0, sort: str = "relevance") -> list[Hit]:
         """Ranked paragraphs for a query in Whoosh's query language, filtered.
 
-        Ranking (indexer.ranking): stories by BM25F over their text and headline, then
+        Ranking (indexer.search.ranking): stories by BM25F over their text and headline, then
         their paragraphs by BM25F over their own text, each paragraph's score mixed with
         its story's (story_weight; 0 ranks paragraphs on their own words alone), and a
         paragraph that holds a word of the query before one that does not. feedback

@@ -10,9 +10,9 @@ import os
 from collections.abc import Callable
 
 from .dates import shard_name
+from .enrich.people import PeopleFinder
 from .errors import WireFormatError
-from .ingest import IngestRun
-from .ledger import (
+from .ingest.ledger import (
     HELD_LOCK_FDS,
     IngestReport,
     Rejection,
@@ -20,13 +20,8 @@ from .ledger import (
     start_run,
     write_last_run,
 )
-from .people import PeopleFinder
-from .process import (
-    MAX_FILE_BYTES,
-    read_wire_file,
-    story_id_for,
-    too_large,
-)
+from .ingest.process import MAX_FILE_BYTES, read_wire_file, story_id_for, too_large
+from .ingest.run import IngestRun
 from .store import FolderStore
 
 SHARDS_FOLDER = "shards"

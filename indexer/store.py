@@ -20,13 +20,9 @@ from whoosh.searching import Searcher
 
 from . import checksums, whoosh_ext
 from . import folder as index_folder
-from .errors import (
-    IndexDamagedError,
-    IndexNotFoundError,
-    SchemaVersionError,
-)
-from .ingest import IngestRun
-from .ledger import (
+from .enrich.people import PeopleFinder
+from .errors import IndexDamagedError, IndexNotFoundError, SchemaVersionError
+from .ingest.ledger import (
     IngestReport,
     Rejection,
     ingest_lock,
@@ -39,12 +35,7 @@ from .ledger import (
     write_last_run,
     write_rejected,
 )
-from .people import PeopleFinder
-from .ranking import (
-    DEFAULT,
-    RankingParams,
-    weighting,
-)
+from .ingest.run import IngestRun
 from .schema import (
     KIND,
     KIND_PARAGRAPH,
@@ -54,6 +45,7 @@ from .schema import (
     STORY_ID,
     build_schema,
 )
+from .search.ranking import DEFAULT, RankingParams, weighting
 from .storage import (
     balanced_groups,
     commit_verified,

@@ -27,6 +27,7 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from .documents import record_key, record_version
+from .results import records
 from .schema import (
     KIND,
     KIND_PARAGRAPH,
@@ -36,7 +37,6 @@ from .schema import (
     SUPERSEDED,
     SUPERSEDED_TERM,
 )
-from .search import records
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def test_inline_datelines_agree_with_the_element() -> None:
 
 
 def _people_on(split: str) -> dict:
-    import indexer.people as people
+    import indexer.enrich.people as people
 
     module = load("eval_people")
     train = module.read_conll(DATA / "conll2003" / "eng.train")

@@ -2,9 +2,9 @@ from datetime import datetime
 
 import pytest
 
+from indexer.enrich.people import PeopleFinder
 from indexer.errors import WireFormatError
 from indexer.formats import detect, read_stories
-from indexer.people import PeopleFinder
 
 STORY = """Aleppo truce holds as convoys wait
 By MARIAM HADDAD

@@ -119,7 +119,7 @@ def test_an_archive_ranks_as_one_index_holding_the_same_stories(tmp_path: Path, 
         found += len(ours)
     assert found > 30  # the queries find things: the comparison is not of empty lists
     # a date window reads the shards it overlaps only, with the archive's statistics
-    from indexer.filters import date_window
+    from indexer.search.filters import date_window
 
     assert archive.search("ferry OR quake", since="2031-01") == []  # no shard that late
     assert archive.count("ferry OR quake", until="1980-12") == (0, 0)
@@ -302,7 +302,7 @@ def test_the_cli_makes_an_archive_and_refuses_a_shard_it_cannot_take(tmp_path: P
 @pytest.mark.slow  # a local Dask cluster started and stopped: CI's slow step
 def test_shard_ingests_as_tasks_of_a_local_dask_cluster(tmp_path: Path, wire: Path) -> None:
     pytest.importorskip("dask.distributed")
-    from indexer.walk import walk
+    from indexer.ingest.walk import walk
 
     plain = Index.create(str(tmp_path / "plain"), shard_by="month")
     expected = plain.ingest([str(wire)])
@@ -537,7 +537,7 @@ def test_a_plan_shared_among_workers_routes_as_one_process_does(tmp_path: Path) 
     (wire / "broken.sgml").write_text("<DOC>\n<TEXT>no docno</TEXT>\n</DOC>\n")
     from collections import Counter
 
-    from indexer.walk import walk
+    from indexer.ingest.walk import walk
 
     results = []
     for workers in (1, 2):

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import CORPUS, story_text
 
 from indexer import cli, errors
-from indexer.ledger import ingest_lock
+from indexer.ingest.ledger import ingest_lock
 
 JSON_KEYS = {"rank", "score", "story_id", "paragraph", "paragraphs", "text", "headline",
              "byline", "dateline", "date", "people", "tags", "source"}

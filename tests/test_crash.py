@@ -214,7 +214,7 @@ def test_killed_ingest_with_workers_recovers_exactly(tmp_path: Path) -> None:
 def test_killed_ingest_sharing_large_files_among_workers_recovers_exactly(
         tmp_path: Path) -> None:
     from indexer.crashcheck import trec_record
-    from indexer.ingest import SPLIT_BYTES
+    from indexer.ingest.run import SPLIT_BYTES
 
     per_file = SPLIT_BYTES // len(trec_record(0)) + 1  # each file large enough to share
     assert run_trials(tmp_path, 6, stories=2 * per_file, workers=2, seed=20261130,
@@ -222,7 +222,7 @@ def test_killed_ingest_sharing_large_files_among_workers_recovers_exactly(
 
 
 def test_workers_let_the_lock_go_and_exit_with_a_killed_run(tmp_path: Path) -> None:
-    from indexer.ledger import ingest_lock
+    from indexer.ingest.ledger import ingest_lock
 
     folder = tmp_path / "wire"
     make_wire_folder(folder, 3000)  # seconds of work: the kill lands while it runs
@@ -288,8 +288,8 @@ def test_workers_exit_when_the_run_dies_halfway_through_sending_them_a_job(
     helper = textwrap.dedent(f"""
         import os, signal, struct, sys
         from indexer import Index
-        from indexer.people import PeopleFinder
-        from indexer.workers import WorkerPool
+        from indexer.enrich.people import PeopleFinder
+        from indexer.ingest.workers import WorkerPool
         index = Index.create({str(tmp_path / "index")!r})
         pool = WorkerPool(index.whoosh_index, "auto", PeopleFinder(), 2, 64)
         for connection in pool.connections:

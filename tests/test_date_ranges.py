@@ -9,7 +9,7 @@ import pytest
 
 from indexer import Index
 from indexer.errors import QueryError
-from indexer.filters import parse_when
+from indexer.search.filters import parse_when
 
 # year, month and day ends, either side, and open ends (the corpus runs July to October)
 ENDS = ["2026", "2026-08", "2026-09", "2026-09-13", "2026-10-01", "20260918", "202609", ""]

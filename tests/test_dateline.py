@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from indexer import parse_dateline
-from indexer.dateline import split_dateline
+from indexer.enrich.dateline import split_dateline
 
 
 @pytest.mark.parametrize(

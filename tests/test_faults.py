@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from conftest import CORPUS, ROOT, file_size_limit, story_text
 
 from indexer import Index, cli
-from indexer.walk import walk
+from indexer.ingest.walk import walk
 
 
 def indexer(*args: str, env: dict | None = None, preexec=None) -> subprocess.CompletedProcess:

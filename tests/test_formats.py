@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from indexer.enrich.people import PeopleFinder
 from indexer.formats import READERS, detect, gunzip, parse_file
-from indexer.people import PeopleFinder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

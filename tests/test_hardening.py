@@ -18,8 +18,8 @@ from conftest import story_text
 from indexer import Index, cli, errors
 from indexer.errors import QueryError, WireFormatError
 from indexer.formats import read_stories
-from indexer.ledger import LAST_RUN_NAME
-from indexer.process import read_limited
+from indexer.ingest.ledger import LAST_RUN_NAME
+from indexer.ingest.process import read_limited
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,7 +130,7 @@ def test_a_failed_run_removes_its_temporary_files_and_says_why(
     (leftover / "pool.ctmp").write_bytes(b"x" * 1000)
     # a run killed while it ran: its record still says running
     (tmp_path / "ix" / LAST_RUN_NAME).write_text(json.dumps({"outcome": "running"}))
-    from indexer import ingest
+    from indexer.ingest import run as ingest
 
     def disk_full(ix, writer, *args, **kwargs):
         os.makedirs(tmp_path / "ix" / "MAIN.tmp", exist_ok=True)

@@ -12,15 +12,17 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, story_text
 
-from indexer import Index, ingest, ledger, process
-from indexer import walk as walk_module
+from indexer import Index
 from indexer.errors import IndexLockedError, WireFormatError
-from indexer.ledger import ingest_lock, read_ledger
+from indexer.ingest import ledger, process
+from indexer.ingest import run as ingest
+from indexer.ingest import walk as walk_module
+from indexer.ingest.ledger import ingest_lock, read_ledger
 
 
 @pytest.fixture(params=[1, 2, "split"], ids=["in-process", "2-workers", "2-workers-split"])
 def workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Each file read in the run's process, or by worker processes (indexer.workers), or
+    """Each file read in the run's process, or by worker processes (indexer.ingest.workers), or
     by both workers, each indexing a share of its stories (as a large file is read)."""
     if request.param == "split":
         monkeypatch.setattr(ingest, "SPLIT_BYTES", 0)
@@ -151,7 +153,7 @@ def test_second_concurrent_ingest_is_refused(corpus_copy: Path, index_dir: Path)
     index = Index.create(str(index_dir))
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time\nfrom indexer.ledger import ingest_lock\n"
+         "import sys, time\nfrom indexer.ingest.ledger import ingest_lock\n"
          f"with ingest_lock({str(index_dir)!r}):\n    print('held', flush=True)\n"
          "    time.sleep(30)\n"],
         stdout=subprocess.PIPE, text=True)
@@ -223,7 +225,7 @@ def test_a_failing_worker_abandons_the_batch_and_the_next_run_completes(
 
 
 def test_walk_resolves_each_file_as_path_resolve_does(tmp_path: Path) -> None:
-    from indexer.walk import walk_sources
+    from indexer.ingest.walk import walk_sources
 
     real = tmp_path / "real"
     (real / "b").mkdir(parents=True)
@@ -370,7 +372,7 @@ def test_a_worker_begins_a_new_segment_rather_than_overflow_its_posting_pool(
     # whose pool is nearly full finishes its segment before the next story and begins
     # another. A file's bytes are no guide to its postings: two files here are mostly
     # blank lines, and the file after them has as many postings in far fewer bytes
-    from indexer.workers import _SegmentOfBatch
+    from indexer.ingest.workers import _SegmentOfBatch
 
     wire = _eight_files(tmp_path / "wire", padded=(3, 4))
     spilled = _counted_spills(monkeypatch)
@@ -424,7 +426,7 @@ def _counted_spills(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _spilling_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Posting pools of a few kB, which every story overflows; the spills counted."""
-    from indexer.workers import _SegmentOfBatch
+    from indexer.ingest.workers import _SegmentOfBatch
 
     spilled = _counted_spills(monkeypatch)
     made = ingest.new_writer

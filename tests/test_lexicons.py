@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.lexicons import fold
+from indexer.enrich.lexicons import fold
 
 
 def test_fold_keeps_exactly_the_characters_isalnum_keeps() -> None:

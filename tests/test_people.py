@@ -72,7 +72,8 @@ def test_trained_model_tags_people(tmp_path) -> None:
 
     from click.testing import CliRunner
 
-    from indexer import cli, people
+    from indexer import cli
+    from indexer.enrich import people
 
     conll = Path(__file__).parent / "fixtures" / "people-train.conll"
     model = tmp_path / "model.json.gz"

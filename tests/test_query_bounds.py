@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from indexer import Index, budget, cli
-from indexer import query as query_language
+from indexer import Index, cli
 from indexer.errors import QueryError
+from indexer.search import budget
+from indexer.search import query as query_language
 
 
 @pytest.mark.parametrize("query", ["?*", "*a*", "*?*?*?*?*?*?*?*?", "drought *ought",

@@ -94,7 +94,7 @@ def test_similar_stories(corpus_index: Index) -> None:
 def test_relative_since(corpus_index: Index) -> None:
     from datetime import datetime
 
-    from indexer.filters import parse_when
+    from indexer.search.filters import parse_when
 
     now = datetime(2026, 10, 10)
     assert parse_when("7d", now=now) == datetime(2026, 10, 3)

@@ -1,4 +1,4 @@
-"""The ranking model: BM25F over fields, paragraphs that answer, feedback (indexer.ranking).
+"""The ranking model: BM25F over fields, paragraphs that answer, feedback (indexer.search.ranking).
 
 Stories here are written for the tests; the development collections' floors are in
 test_ranking_collections.py."""
@@ -18,8 +18,8 @@ from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer import Index
-from indexer.bm25f import FieldGroup
-from indexer.ranking import RankingParams
+from indexer.search.bm25f import FieldGroup
+from indexer.search.ranking import RankingParams
 
 WEATHER = ["Heavy rain floods roads in the north", "Farmers welcome rain after dry summer",
            "Rain delays the harbour festival", "Forecasters expect more rain this week"]
@@ -164,7 +164,7 @@ def test_a_query_with_its_own_weighting_leaves_the_shared_searcher_as_it_was(
     # it, without re-weighting the searcher other queries (other threads) share
     from concurrent.futures import ThreadPoolExecutor
 
-    from indexer.bm25f import FieldSpec
+    from indexer.search.bm25f import FieldSpec
 
     other = RankingParams(k1=0.9, story_fields=(FieldSpec("fulltext", 1.0, 0.3),
                                                 FieldSpec("story_headline", 2.0, 0.3)))

@@ -18,11 +18,11 @@ from whoosh.writing import SegmentWriter
 
 from indexer import Index, storage, whoosh_ext
 from indexer.cli import main
-from indexer.disjunction import docnum_bitset, score_documents, term_bitset, top_documents
-from indexer.filters import Filtered, date_window
-from indexer.ingest import IngestRun
-from indexer.ledger import ingest_lock
-from indexer.search import highlight_spans
+from indexer.ingest.ledger import ingest_lock
+from indexer.ingest.run import IngestRun
+from indexer.results import highlight_spans
+from indexer.search.disjunction import docnum_bitset, score_documents, term_bitset, top_documents
+from indexer.search.filters import Filtered, date_window
 
 
 @pytest.fixture(scope="module")
@@ -461,7 +461,7 @@ def test_commits_merge_a_full_size_tier_into_one_segment(tmp_path: Path,
         original(ix, writer, *args, **kwargs)
         counts.append(len(ix._segments()))
 
-    monkeypatch.setattr("indexer.ingest.commit_verified", counting)
+    monkeypatch.setattr("indexer.ingest.run.commit_verified", counting)
     index.ingest([str(CORPUS)], batch_files=1)  # 14 commits of one small file each
     # each commit adds a segment (the first joins the new index's own); the commit that
     # finds MERGE_FACTOR segments of one tier merges them into its own
@@ -659,7 +659,7 @@ def test_whoosh_scores_candidates_as_the_term_at_a_time_pass_does(corpus_index: 
                                                                    monkeypatch) -> None:
     # phrases and wildcards take Whoosh's path (a FieldGroup matcher): a paragraph's score
     # and whether it answers must mean the same there
-    from indexer import ranking
+    from indexer.search import ranking
 
     searcher = corpus_index.searcher()
     story_ids = ["world/aleppo-truce", "world/geneva-talks", "world/canberra-drought"]
@@ -1036,7 +1036,7 @@ def test_whooshs_own_merge_policy_for_benchmarks_ingests_the_same_paragraphs(
         tmp_path: Path) -> None:
     # the "before tiered merging" run that bench_ingest.py --whoosh-merge-too compares with
     from indexer.crashcheck import make_wire_folder, paragraph_ids
-    from indexer.ingest import WHOOSH_MERGE
+    from indexer.ingest.run import WHOOSH_MERGE
 
     make_wire_folder(tmp_path / "wire", 600)
     counts = {}
@@ -1056,7 +1056,7 @@ def test_a_merge_done_before_an_empty_last_batch_is_committed_before_another_beg
     # at that commit, even when the batch wrote nothing (here: the run's last, empty
     # batch): left for later, its segments looked free, and a final merge took them again
     from indexer.crashcheck import make_wire_folder, paragraph_ids
-    from indexer.workers import WorkerPool
+    from indexer.ingest.workers import WorkerPool
 
     make_wire_folder(tmp_path / "wire", 240)
     original = WorkerPool.collect_segments
@@ -1080,8 +1080,8 @@ def test_a_worker_set_to_merge_first_hands_back_the_segment_of_the_files_it_hold
     # is committed), a worker may be set to merge: the segment of the files it was handed
     # belongs to their batch, and must not wait for the merge, nor be left out
     from indexer.crashcheck import make_wire_folder
-    from indexer.process import RULES, FileJob
-    from indexer.workers import WorkerPool
+    from indexer.ingest.process import RULES, FileJob
+    from indexer.ingest.workers import WorkerPool
 
     make_wire_folder(tmp_path / "old", 4)
     index = Index.create(str(tmp_path / "index"))

@@ -8,9 +8,9 @@ import pytest
 import whoosh.query as wq
 
 from indexer import Hit, Index
-from indexer.bm25f import FieldGroup
 from indexer.errors import QueryError
-from indexer.query import phrases_as_words
+from indexer.search.bm25f import FieldGroup
+from indexer.search.query import phrases_as_words
 
 
 def ids(hits: list[Hit]) -> list[str]:

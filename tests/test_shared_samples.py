@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from indexer.enrich.people import PeopleFinder
 from indexer.formats import parse_file
-from indexer.people import PeopleFinder
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/data is absent")

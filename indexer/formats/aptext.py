@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..dateline import split_dateline
 from ..dates import parse_date
+from ..enrich.dateline import split_dateline
 from ..errors import WireFormatError
 from ..model import Story
 from ..textio import check_text, decode, normalize_space, strip_controls

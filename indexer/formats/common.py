@@ -8,10 +8,10 @@ from datetime import datetime
 from functools import cache
 from typing import TypeVar
 
-from ..dateline import normalize_region, place_for_city, split_dateline
+from ..enrich.dateline import normalize_region, place_for_city, split_dateline
+from ..enrich.people import merge_names
 from ..errors import WireFormatError
 from ..model import Dateline, Story, naive_utc
-from ..people import merge_names
 from ..textio import check_text, clean_text, decode, normalize_space, printable
 
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")

@@ -11,21 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
-from ..dateline import parse_dateline
 from ..dates import parse_date
+from ..enrich.dateline import parse_dateline
 from ..errors import WireFormatError
 from ..model import Story
 from . import nitf
 from .common import assemble, byline_name, dateline_from_parts, is_kill, rewrite_version
-from .xmlutil import (
-    attribute,
-    block_paragraphs,
-    find,
-    findall,
-    is_markup,
-    parse_xml,
-    text_of,
-)
+from .xmlutil import attribute, block_paragraphs, find, findall, is_markup, parse_xml, text_of
 
 NAME = "newsml-1.2"
 

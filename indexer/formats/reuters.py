@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
-from ..dateline import dateline_element
+from ..enrich.dateline import dateline_element
 from ..errors import WireFormatError
 from ..model import Story
 from ..textio import check_text, decode, normalize_space, strip_controls

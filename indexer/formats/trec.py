@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
-from ..dateline import parse_dateline
 from ..dates import parse_date
+from ..enrich.dateline import parse_dateline
 from ..errors import WireFormatError
 from ..model import Dateline, Story
 from ..textio import check_text, decode, normalize_space, strip_controls

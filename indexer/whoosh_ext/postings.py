@@ -1,4 +1,5 @@
-"""A term's postings read a block at a time, for the term-at-a-time scorer (indexer.disjunction).
+"""A term's postings read a block at a time, for the term-at-a-time scorer
+(indexer.search.disjunction).
 
 Whoosh's matcher yields one posting per call and skip_to steps through every block; the
 story pass scores whole posting lists and looks up a few documents in long ones. These read

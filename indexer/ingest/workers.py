@@ -24,14 +24,15 @@ from typing import cast
 from whoosh.index import FileIndex
 from whoosh.writing import SegmentWriter
 
-from . import ledger, whoosh_ext
+from .. import whoosh_ext
+from ..enrich.people import PeopleFinder
+from ..errors import IndexDamagedError, WorkerError
+from ..forked import die_with_run
+from ..storage import merge_into
+from ..whoosh_ext.fileindex import finalize_segment
+from . import ledger
 from . import process as file_process
-from .errors import IndexDamagedError, WorkerError
-from .forked import die_with_run
-from .people import PeopleFinder
 from .process import FileJob, FileOutcome
-from .storage import merge_into
-from .whoosh_ext.fileindex import finalize_segment
 
 POLL_SECONDS = 1.0  # how often an idle worker checks that the run is still alive
 # a worker is given another file while it has fewer files than this in flight, and fewer

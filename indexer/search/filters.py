@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from whoosh import matching
 from whoosh import query as wq
 
-from .dateline import normalize_region
-from .errors import QueryError
+from ..enrich.dateline import normalize_region
+from ..errors import QueryError
 
 
 class FilterMatcher(matching.WrappingMatcher):
@@ -182,7 +182,7 @@ def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> 
             following = start + timedelta(days=1)
         return following - timedelta(microseconds=1)
     try:
-        from .model import naive_utc
+        from ..model import naive_utc
 
         return naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:

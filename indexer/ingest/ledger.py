@@ -21,13 +21,11 @@ from dataclasses import asdict, dataclass, field
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from . import folder as index_folder
-from .errors import IndexLockedError
-from .folder import write_atomic
-from .storage import (
-    remove_orphan_segments,
-)
-from .textio import printable
+from .. import folder as index_folder
+from ..errors import IndexLockedError
+from ..folder import write_atomic
+from ..storage import remove_orphan_segments
+from ..textio import printable
 
 LOCK_NAME = "ingest.lock"
 
@@ -35,7 +33,7 @@ LOCK_NAME = "ingest.lock"
 LAST_RUN_NAME = "last_run.json"
 
 
-HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.workers)
+HELD_LOCK_FDS: set[int] = set()  # closed by forked worker processes (indexer.ingest.workers)
 
 
 @dataclass

@@ -24,22 +24,13 @@ from whoosh.query import And, Term
 from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL
 
-from . import process, whoosh_ext
-from .documents import record_key
-from .errors import WireFormatError
-from .ledger import (
-    FileRecord,
-    IngestReport,
-    Rejection,
-    _now,
-    read_ledger,
-    read_rejected,
-)
-from .people import PeopleFinder
-from .process import MAX_FILE_BYTES, RULES, FileJob, FileOutcome, pool_short, too_large
-from .schema import KIND, KIND_PARAGRAPH, KIND_STORY, STORY_KEY, SUPERSEDED, build_schema
-from .search import records
-from .storage import (
+from .. import whoosh_ext
+from ..documents import record_key
+from ..enrich.people import PeopleFinder
+from ..errors import WireFormatError
+from ..results import records
+from ..schema import KIND, KIND_PARAGRAPH, KIND_STORY, STORY_KEY, SUPERSEDED, build_schema
+from ..storage import (
     balanced_groups,
     commit_verified,
     drop_group,
@@ -50,10 +41,13 @@ from .storage import (
     segment_bytes,
     tiered_merges,
 )
-from .textio import printable
-from .versions import VersionInfo, settle, settle_batch, versioned_keys
+from ..textio import printable
+from ..versions import VersionInfo, settle, settle_batch, versioned_keys
+from ..whoosh_ext.fileindex import segments_of
+from . import process
+from .ledger import FileRecord, IngestReport, Rejection, _now, read_ledger, read_rejected
+from .process import MAX_FILE_BYTES, RULES, FileJob, FileOutcome, pool_short, too_large
 from .walk import Lookahead, stat_walked, walk_sources
-from .whoosh_ext.fileindex import segments_of
 
 if TYPE_CHECKING:
     from .workers import WorkerPool
@@ -558,7 +552,7 @@ class IngestRun:
             # any record is parsed see the same bytes); a share that added documents
             # meanwhile would leave them without a ledger record
             if any(share.documents for share in shares):
-                from .errors import WorkerError
+                from ..errors import WorkerError
                 raise WorkerError(f"{job.path}: the shares of the file disagree "
                                   f"({rejected[0].reason})")
             return FileOutcome(whole, "rejected", rejected[0].reason)
@@ -568,7 +562,7 @@ class IngestRun:
                          for at, story_id in zip(share.at, share.story_ids, strict=True))
         if not stories and not any(share.spans for share in shares):
             # as formats.parse_file rejects a file no record of which reads
-            from .formats import no_story_error
+            from ..formats import no_story_error
             return FileOutcome(whole, "rejected", str(no_story_error([p for _, p in problems])))
         combined = FileOutcome(whole, "parsed", problems=[problem for _, problem in problems])
         if stories:  # an archive's shard none of whose stories the file holds: no record

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from .errors import QueryTooSlowError
+from ..errors import QueryTooSlowError
 
 QUERY_SECONDS = 10.0  # the default budget of one query (Index.query_seconds)
 

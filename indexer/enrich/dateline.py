@@ -12,9 +12,9 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
-from .dates import MONTH_WORD, month_number
+from ..dates import MONTH_WORD, month_number
+from ..model import Dateline
 from .lexicons import cities, countries, fold, gazetteer, us_states
-from .model import Dateline
 
 _DATE_RE = re.compile(
     rf"(?:(?P<month>{MONTH_WORD})\s+(?P<day>\d{{1,2}})|(?P<day_first>\d{{1,2}})\s+"

@@ -12,14 +12,14 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Protocol
 
-from .dates import shard_name
-from .documents import paragraph_records, story_document
-from .errors import WireFormatError
+from ..dates import shard_name
+from ..documents import paragraph_records, story_document
+from ..enrich.people import PeopleFinder
+from ..errors import WireFormatError
+from ..schema import KIND, KIND_FILE
+from ..textio import printable
+from ..versions import VersionInfo
 from .ledger import FileRecord
-from .people import PeopleFinder
-from .schema import KIND, KIND_FILE
-from .textio import printable
-from .versions import VersionInfo
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a day of one agency's wire is a few MB
 
@@ -176,7 +176,7 @@ def process_file(job: FileJob, fmt: str, sink: DocumentSink,
         # touched, not changed: refresh the ledger so the next run skips it on stat alone
         sink.add(_file_record(job, digest, job.known.stories, job.known.shards))
         return FileOutcome(job, "touched", documents=1)
-    from .formats import parse_file  # the readers: only a run that reads files loads them
+    from ..formats import parse_file  # the readers: only a run that reads files loads them
 
     try:
         parsed = parse_file(data, story_id_for(Path(job.path), Path(job.root)), job.source,

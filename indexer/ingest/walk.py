@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 
+from ..textio import printable
 from .ledger import FileRecord
-from .textio import printable
 
 
 def walk(paths: list[str], follow_symlinks: bool = False) -> Iterator[tuple[Path, Path]]:

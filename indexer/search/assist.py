@@ -15,11 +15,11 @@ from dataclasses import replace
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from ..documents import hit_from_record, record_key
+from ..results import ContextParagraph, Hit, records, split_keywords
+from ..schema import KIND_PARAGRAPH, STORY_ID
+from ..versions import CurrentVersions
 from . import budget
-from .documents import hit_from_record, record_key
-from .schema import KIND_PARAGRAPH, STORY_ID
-from .search import ContextParagraph, Hit, records, split_keywords
-from .versions import CurrentVersions
 
 FACETS = ("people", "tags", "place", "date")
 _WORD_RE = re.compile(r"(?<![\w:])([A-Za-z][\w'’-]{2,})(?![\w:])")

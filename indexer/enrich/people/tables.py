@@ -7,13 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from ..lexicons import (
-    countries,
-    fold,
-    gazetteer,
-    given_names,
-    surnames,
-)
+from ..lexicons import countries, fold, gazetteer, given_names, surnames
 from .words import (
     _CLUB_WORDS,
     _INITIAL_RE,

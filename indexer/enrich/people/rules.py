@@ -9,16 +9,8 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from ..lexicons import (
-    countries,
-    demonyms,
-    fold,
-    given_names,
-    surnames,
-)
-from .tables import (
-    _read_columns,
-)
+from ..lexicons import countries, demonyms, fold, given_names, surnames
+from .tables import _read_columns
 from .words import (
     _COLOURS,
     _COMPASS_INITIAL_RE,

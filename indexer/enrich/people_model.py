@@ -1,12 +1,12 @@
 """A trainable person-name tagger: an averaged perceptron over BIO tags, greedy decoding.
 
-The shipped extractor is rule-based (indexer.people) because the corpora that would teach a
+The shipped extractor is rule-based (indexer.enrich.people) because the corpora that would teach a
 model (CoNLL-2003, Reuters) may not be redistributed. Users who hold such data build a model
 themselves:
 
     indexer people train eng.train --model people-model.json.gz
 
-and ingest then uses it (see PeopleFinder in indexer.people). The model file holds
+and ingest then uses it (see PeopleFinder in indexer.enrich.people). The model file holds
 weights learned from the user's data and stays with the user.
 """
 

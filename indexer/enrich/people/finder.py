@@ -6,20 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..lexicons import (
-    gazetteer,
-)
-from ..model import Story
-from ..textio import normalize_space
-from .rules import (
-    _load_model,
-    _model_mentions,
-    find_mentions,
-)
-from .words import (
-    _POSSESSIVE_RE,
-    Mention,
-)
+from ...model import Story
+from ...textio import normalize_space
+from ..lexicons import gazetteer
+from .rules import _load_model, _model_mentions, find_mentions
+from .words import _POSSESSIVE_RE, Mention
 
 
 def extract_people(text: str) -> list[str]:

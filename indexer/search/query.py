@@ -7,7 +7,7 @@ ends before it starts), its date ranges given explicit ends as --since and --unt
 them, and parsed for each pass (QueryParsers): unfielded words become FieldGroups over
 the pass's default fields, scored by BM25F (indexer.bm25f), and a negation is split off
 to be applied as a set difference. bound_expansions caps what patterns may expand to.
-Filters (person, tag, place, dates) are indexer.filters.
+Filters (person, tag, place, dates) are indexer.search.filters.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.qparser.plugins import MultifieldPlugin
 from whoosh.query import Term
 
+from ..errors import QueryError
+from ..schema import build_schema
 from . import budget
 from .bm25f import FieldGroup, FieldSpec
-from .errors import QueryError
 from .filters import parse_when
-from .schema import build_schema
 
 _DATE_CLAUSE_RE = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|\([^)]*\)|\S+)", re.IGNORECASE)
 
@@ -298,7 +298,7 @@ def make_parser(schema, fields: Sequence[FieldSpec], aliases: dict[str, list[str
 
 
 class PassFields(Protocol):
-    """The default fields of each pass (indexer.ranking.RankingParams has them)."""
+    """The default fields of each pass (indexer.search.ranking.RankingParams has them)."""
 
     @property
     def paragraph_fields(self) -> tuple[FieldSpec, ...]: ...

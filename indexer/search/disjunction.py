@@ -1,6 +1,6 @@
 """Top documents for a plain disjunction of words, scored term at a time.
 
-The story pass of a query (indexer.ranking) ranks story records for a handful of words,
+The story pass of a query (indexer.search.ranking) ranks story records for a handful of words,
 each searched in a few fields. Whoosh scores such a query document at a time through a
 tree of union matchers, a few Python calls per posting and more per block it skips: most
 of a query's time on a large index. Here each word's posting blocks are decoded
@@ -25,10 +25,10 @@ import whoosh.query as wq
 from whoosh.idsets import BitSet
 from whoosh.util.numeric import length_to_byte
 
+from ..whoosh_ext.postings import posting_blocks, postings_at, raw_matcher
 from . import budget
 from .bm25f import BM25FModel, FieldGroup, GroupScorer, length_bytes_of
 from .filters import Filtered, date_test
-from .whoosh_ext.postings import posting_blocks, postings_at, raw_matcher
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ every word of the query.
 
 A word searched in several fields is a FieldGroup query (the query parser makes one for
 each word it spreads over the default fields; a word in one named field is a group of one).
-Its Whoosh matcher scores with GroupScorer; the term-at-a-time scorer (indexer.disjunction)
+Its Whoosh matcher scores with GroupScorer; the term-at-a-time scorer (indexer.search.disjunction)
 uses the same GroupScorer on the same length bytes, so both give the same scores.
 """
 
@@ -30,8 +30,8 @@ from whoosh import matching, scoring
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
+from ..whoosh_ext import length_bytes
 from . import budget
-from .whoosh_ext import length_bytes
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ class FieldGroup(wq.CompoundQuery):
 
     Each subquery searches one field; its boost is that field's weight in the sum.
     `answering` is False for the words that feedback adds: a paragraph matching only
-    those does not answer the query (indexer.ranking). `named` marks a word the query
+    those does not answer the query (indexer.search.ranking). `named` marks a word the query
     put in a field of its own choosing (`body:flour`), not spread over the defaults."""
 
     JOINT = " | "

@@ -30,13 +30,13 @@ from whoosh import query as wq
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
 
+from ..schema import KIND, KIND_STORY, STORY_ID, decode_terms
+from ..versions import CurrentVersions
 from . import budget
 from .bm25f import BM25FModel, FieldGroup, FieldSpec, length_bytes_of
 from .disjunction import query_words, score_documents, term_docnums, top_documents
 from .filters import Filtered
 from .query import QueryParsers, has_phrase, phrases_as_words
-from .schema import KIND, KIND_STORY, STORY_ID, decode_terms
-from .versions import CurrentVersions
 
 # the fields whose words are a paragraph's own text (the rest are copied from its story)
 OWN_FIELDS = frozenset({"body", "dateline"})
@@ -297,7 +297,7 @@ class Ranker:
     def top_stories(self, story_query: wq.Query, depth: int, masked: set[int] | None
                     ) -> tuple[list[tuple[int, str, float]], bool]:
         """The best `depth` stories as (docnum, story_id, score), and whether that is all
-        the query matches. Term at a time (indexer.disjunction) for plain words; Whoosh
+        the query matches. Term at a time (indexer.search.disjunction) for plain words; Whoosh
         for any other query, the same scores."""
         searcher = self.searcher
         budget.check()  # between the passes, within the query's budget
