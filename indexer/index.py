@@ -185,7 +185,7 @@ class Index:
         dask.distributed, "local" or a scheduler's address (indexer.cluster).
 
         Python's cyclic garbage collector is paused while the run lasts and run after each
-        batch (see ingest.garbage_collected_per_batch), then left as it was found.
+        batch (see ingest.run.garbage_collected_per_batch), then left as it was found.
         Raises IndexLockedError when another ingest is writing to this index."""
         options: dict = {}
         if scheduler is not None:

@@ -258,23 +258,8 @@ class FolderStore:
                on_reject: Callable[[Rejection], None] | None = None,
                people: PeopleFinder | str | Path | None = None,
                merge: bool | str = True, follow_symlinks: bool = False) -> IngestReport:
-        """Ingest files and folders (recursively); returns the run report.
-
-        `merge`: merge segments by size tier as the run commits (storage.tiered_merges);
-        False leaves every batch's segments as written, for a faster bulk load followed
-        by optimize(); "whoosh" (ingest.WHOOSH_MERGE) merges by Whoosh's own default
-        policy at each commit, as before tiered merging, for side-by-side benchmarks.
-
-        `follow_symlinks`: follow symbolic links that lead out of the given folders, and
-        enter linked folders (by default a link out is not read, as ripgrep and rsync do).
-
-        `people` finds the people each story names: a PeopleFinder, the path of a model
-        from `indexer people train`, or None for the rules. Raises OSError or ValueError
-        for a model that cannot be read, before any file is read.
-
-        Python's cyclic garbage collector is paused while the run lasts and run after each
-        batch (see ingest.garbage_collected_per_batch), then left as it was found.
-        Raises IndexLockedError when another ingest is writing to this index."""
+        """One ingest run into this folder under its lock, recorded in its run records
+        (the keywords are Index.ingest's)."""
         finder = people if isinstance(people, PeopleFinder) else PeopleFinder.load(people)
         with ingest_lock(self.path):
             previous = start_run(self._whoosh)  # a killed run's leftovers go; it is recorded
@@ -294,16 +279,8 @@ class FolderStore:
 
     def optimize(self, on_progress: Callable[[float], None] | None = None,
                  workers: int = 1) -> dict:
-        """Merge all segments into one (Whoosh's optimize), under the ingest lock, and
-        return {"segments_before", "segments_after", "seconds"}. Queries get faster (each
-        segment costs every query a set of term lookups) and deleted documents are
-        dropped; it copies the whole index, so it belongs after a bulk load or in a
-        weekly job, not nightly. `on_progress(share)`: the share of the postings merged,
-        0 to 1, as it goes. `workers` > 1: the segments in that many groups of about
-        equal size, each merged by a process of its own, side by side, leaving one
-        segment per group (queries on two segments cost about what they cost on one).
-
-        Raises IndexLockedError when an ingest is writing to this index."""
+        """Index.optimize for this folder: every segment merged into one, or into one
+        per worker side by side, under the ingest lock."""
         started = time.monotonic()
         with ingest_lock(self.path):
             remove_temporary_files(self.path)
