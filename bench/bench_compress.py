@@ -26,7 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from indexer import Index, whoosh_ext  # noqa: E402
+from indexer import Index
+from indexer.store import whoosh_ext  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_REUTERS = ROOT.parent / "shared" / "data" / "reuters21578"

@@ -47,7 +47,8 @@ def main() -> None:
         shown = query if len(query) <= 34 else query[:20] + f"... ({len(query)} chars)"
         print(f"{shown:<36} {code:>4} {seconds:>8.2f} {rss:>8.0f}", flush=True)
     if args.check:
-        from indexer import Index, checksums
+        from indexer import Index
+        from indexer.store import checksums
 
         index = Index.open(args.index)
         started = time.monotonic()

@@ -203,11 +203,11 @@ def naive(corpus: str, index: str) -> tuple[int, int]:
     """One writer, one add_document per paragraph, default settings."""
     from whoosh import index as whoosh_index
 
-    from indexer import whoosh_ext
-    from indexer.documents import paragraph_documents
     from indexer.formats import parse_file
     from indexer.ingest.walk import walk
-    from indexer.schema import build_schema
+    from indexer.store import whoosh_ext
+    from indexer.store.documents import paragraph_documents
+    from indexer.store.schema import build_schema
 
     parsed = []  # parsing happens before the clock that matters: writing alone is measured
     for path, _root in walk([corpus]):

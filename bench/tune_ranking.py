@@ -39,9 +39,9 @@ import eval_ranking as er  # noqa: E402
 import testcollections as tc  # noqa: E402
 
 from indexer import Index  # noqa: E402
-from indexer.schema import decode_terms  # noqa: E402
 from indexer.search.bm25f import FieldSpec, _field_table, length_bytes_of  # noqa: E402
 from indexer.search.ranking import RankingParams  # noqa: E402
+from indexer.store.schema import decode_terms  # noqa: E402
 
 DEPTH = 1000
 

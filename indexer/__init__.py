@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 # each public name and the module that defines it
 _EXPORTS = {
     "Dateline": "model", "Story": "model",
-    "DatelineInfo": "results", "Hit": "results",
+    "DatelineInfo": "store.results", "Hit": "store.results",
     "Index": "index",
     "IngestReport": "ingest.ledger", "Rejection": "ingest.ledger",
     "PeopleFinder": "enrich.people", "extract_people": "enrich.people",
@@ -85,4 +85,4 @@ if _typing.TYPE_CHECKING:
     from .index import Index
     from .ingest.ledger import IngestReport, Rejection
     from .model import Dateline, Story
-    from .results import DatelineInfo, Hit
+    from .store.results import DatelineInfo, Hit

@@ -34,11 +34,10 @@ from whoosh.query import Term
 from whoosh.reading import EmptyReader, MultiReader
 from whoosh.searching import Searcher
 
-from . import whoosh_ext
 from .dates import SHARD_BY, UNDATED, shard_window
 from .enrich.people import PeopleFinder
 from .errors import IndexNotFoundError
-from .folder import check_not_damaged, refuse_unless_empty
+from .folder_store import FolderStore, folder_size, weigh
 from .ingest.ledger import (
     FileRecord,
     IngestReport,
@@ -53,7 +52,6 @@ from .ingest.ledger import (
     write_last_run,
 )
 from .ingest.walk import stat_walked, walk_sources
-from .schema import KIND, KIND_STORY, build_schema
 from .search.ranking import DEFAULT, RankingParams
 from .shards import (
     SHARDS_FOLDER,
@@ -65,9 +63,11 @@ from .shards import (
     route,
     route_for_run,
 )
-from .store import FolderStore, folder_size, weigh
-from .versions import CurrentVersions
-from .whoosh_ext.fileindex import index_exists, segments_of
+from .store import whoosh_ext
+from .store.folder import check_not_damaged, refuse_unless_empty
+from .store.schema import KIND, KIND_STORY, build_schema
+from .store.versions import CurrentVersions
+from .store.whoosh_ext.fileindex import index_exists, segments_of
 
 MANIFEST_NAME = "archive.json"
 SHARD_NAME = re.compile(rf"\d{{4}}(-\d{{2}})?|{UNDATED}")  # what dates.shard_name makes

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .cluster_queries import ClusterQueries
     from .enrich.people import PeopleFinder
     from .index import Index
-    from .results import Hit
+    from .store.results import Hit
 
 # The heavy modules (Whoosh, the readers, the ranking) are imported by the commands that
 # use them: `indexer --help` and a mistyped option answer at once.

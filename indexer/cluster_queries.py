@@ -20,8 +20,8 @@ from typing import Any
 from .cluster import connect
 from .errors import ClusterError
 from .index import Index
-from .results import Hit
-from .storage import crash_point
+from .store.results import Hit
+from .store.storage import crash_point
 
 QUERY_TIMEOUT = 120.0  # seconds a query may wait for a worker and its answer
 

@@ -19,13 +19,11 @@ from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
 
 from .archive import ArchiveStore, is_archive
-from .documents import hit_from_record, record_version, story_from_records
 from .enrich.people import PeopleFinder
 from .errors import NoSuchStoryError, QueryError, damage_explained
+from .folder_store import FolderStore, weighted_for
 from .ingest.ledger import IngestReport, Rejection, read_last_run
 from .model import Story
-from .results import Hit, group_by_story, highlight_spans, records, split_keywords
-from .schema import KIND, KIND_PARAGRAPH, SCHEMA_VERSION, STORY_ID
 from .search import budget
 from .search.assist import (
     FACETS,
@@ -40,8 +38,10 @@ from .search.disjunction import docnum_bitset, term_bitset
 from .search.filters import date_window, filter_query, people_by_surname, restricted
 from .search.query import QueryParsers, bound_expansions, clean_query_text
 from .search.ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
-from .store import FolderStore, weighted_for
-from .versions import CurrentVersions, copies
+from .store.documents import hit_from_record, record_version, story_from_records
+from .store.results import Hit, group_by_story, highlight_spans, records, split_keywords
+from .store.schema import KIND, KIND_PARAGRAPH, SCHEMA_VERSION, STORY_ID
+from .store.versions import CurrentVersions, copies
 
 DEFAULT_INDEX = "index"
 
@@ -94,7 +94,7 @@ class Index:
 
     @property
     def schema(self):
-        """The Whoosh schema of the index's documents (indexer.schema)."""
+        """The Whoosh schema of the index's documents (indexer.store.schema)."""
         return self._store.schema
 
     # -- opening
@@ -288,7 +288,7 @@ class Index:
         switches pseudo-relevance feedback on or off (default: the ranking's);
         `ranking` replaces the index's RankingParams for this query.
 
-        Only the current version of each story is searched (see indexer.versions);
+        Only the current version of each story is searched (see indexer.store.versions);
         all_versions=True also returns superseded and killed ones, marked `superseded`.
         context=K fills each hit's `before` and `after` with up to K paragraphs.
         offset=N skips the first N hits (paging: the next page is offset + limit); ranks

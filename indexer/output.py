@@ -16,7 +16,7 @@ import click
 from .textio import printable, terminal_safe
 
 if TYPE_CHECKING:
-    from .results import Hit
+    from .store.results import Hit
 
 
 def say(message: str = "", err: bool = False, color: bool | None = None) -> None:
@@ -114,7 +114,7 @@ def print_hits(output: str, hits: list[Hit], groups: list[list[Hit]] | None, off
     or its stories with their hits (`groups`), and beside them the facet `counts` and the
     `total` matches when asked for."""
     from .evaluation import strictly_decreasing, trec_word
-    from .results import group_json
+    from .store.results import group_json
 
     facets = counts is not None
     counts = counts or {}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from .dates import shard_name
 from .enrich.people import PeopleFinder
 from .errors import WireFormatError
+from .folder_store import FolderStore
 from .ingest.ledger import (
     HELD_LOCK_FDS,
     IngestReport,
@@ -22,7 +23,6 @@ from .ingest.ledger import (
 )
 from .ingest.process import MAX_FILE_BYTES, read_wire_file, story_id_for, too_large
 from .ingest.run import IngestRun
-from .store import FolderStore
 
 SHARDS_FOLDER = "shards"
 

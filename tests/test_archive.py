@@ -168,8 +168,8 @@ def test_each_shard_is_a_plain_index_that_stock_whoosh_opens(tmp_path: Path,
                                                              wire: Path) -> None:
     from whoosh.index import open_dir
 
-    from indexer import whoosh_ext
-    from indexer.schema import build_schema
+    from indexer.store import whoosh_ext
+    from indexer.store.schema import build_schema
 
     archive = Index.create(str(tmp_path / "archive"), shard_by="year")
     archive.ingest([str(wire)])

@@ -70,7 +70,7 @@ def test_a_kill_before_inside_or_after_a_commit_loses_nothing(
 # the ingest command with size tiers small enough that the test's batches merge
 SMALL_TIERS = """
 import sys
-from indexer import storage
+from indexer.store import storage
 storage.TINY_SEGMENT, storage.MERGE_FACTOR = 1, 2
 from indexer.cli import main
 sys.argv[0] = "indexer"

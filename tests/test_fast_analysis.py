@@ -8,9 +8,9 @@ from conftest import CORPUS
 from whoosh import analysis
 from whoosh.fields import TEXT
 
-from indexer import whoosh_ext
-from indexer.schema import build_schema
-from indexer.whoosh_ext import analysis as ext_analysis
+from indexer.store import whoosh_ext
+from indexer.store.schema import build_schema
+from indexer.store.whoosh_ext import analysis as ext_analysis
 
 AWKWARD = [
     "", "   ", "The", "the the THE a an", "A B C d e f 1 2 3",

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import Index, cli
-from indexer.checksums import verify_segment
 from indexer.errors import IndexDamagedError
-from indexer.folder import OWNER_NAME, journaled
+from indexer.store.checksums import verify_segment
+from indexer.store.folder import OWNER_NAME, journaled
 
 
 def run(*args: str):
@@ -280,6 +280,6 @@ def test_our_index_name_is_the_one_whoosh_gives_by_default() -> None:
     # the table of contents, segments and lock it recognises are the ones Whoosh writes
     from whoosh import index as whoosh_index
 
-    from indexer import folder
+    from indexer.store import folder
 
     assert folder.INDEX_NAME == whoosh_index._DEF_INDEX_NAME

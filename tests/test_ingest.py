@@ -415,7 +415,7 @@ def test_without_workers_a_batch_ends_before_a_file_that_would_overflow_the_pool
 def _counted_spills(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The postings of each run a posting pool saves to disk from now on, as this
     process counts them (a worker counts its own in its forked copy)."""
-    from indexer import whoosh_ext
+    from indexer.store import whoosh_ext
 
     spilled: list[int] = []
     save = whoosh_ext.FastPostingPool.save

@@ -52,7 +52,7 @@ def test_stock_whoosh_opens_and_searches_the_index(corpus_index: Index) -> None:
 def test_small_inputs_compress_to_streams_zlib_reads() -> None:
     import zlib
 
-    from indexer.whoosh_ext import SMALL_INPUT, compress, isal_zlib, zlib_compress
+    from indexer.store.whoosh_ext import SMALL_INPUT, compress, isal_zlib, zlib_compress
 
     assert isal_zlib is not None  # a dependency: installed wherever the tests run
     text = b"".join(b"paragraph %d of the story, " % n for n in range(2000))
@@ -69,7 +69,7 @@ def test_small_inputs_compress_to_streams_zlib_reads() -> None:
 def test_without_isal_compress_falls_back_to_zlib() -> None:
     # a platform with no isal wheel: the package still imports and writes zlib streams
     script = ("import sys, zlib; sys.modules['isal'] = None\n"
-              "from indexer import whoosh_ext as w\n"
+              "from indexer.store import whoosh_ext as w\n"
               "assert w.isal_zlib is None\n"
               "data = b'wire copy ' * 80\n"
               "assert w.compress(data, 3) == w.zlib_compress(data, 3)\n"

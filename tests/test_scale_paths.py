@@ -16,13 +16,14 @@ from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from indexer import Index, storage, whoosh_ext
+from indexer import Index
 from indexer.cli import main
 from indexer.ingest.ledger import ingest_lock
 from indexer.ingest.run import IngestRun
-from indexer.results import highlight_spans
 from indexer.search.disjunction import docnum_bitset, score_documents, term_bitset, top_documents
 from indexer.search.filters import Filtered, date_window
+from indexer.store import storage, whoosh_ext
+from indexer.store.results import highlight_spans
 
 
 @pytest.fixture(scope="module")
@@ -431,8 +432,8 @@ def test_a_merge_of_segments_without_deletions_writes_packed_blocks_as_unpacked(
 
 def test_a_partial_segment_hands_its_groups_to_the_pool(tmp_path: Path) -> None:
     # Whoosh's single-segment multiprocessing writer merges its sub-writers' pools
-    from indexer.schema import build_schema
-    from indexer.storage import create_durable
+    from indexer.store.schema import build_schema
+    from indexer.store.storage import create_durable
 
     ix = create_durable(str(tmp_path / "index"), build_schema())
     writer = SegmentWriter(ix)
@@ -514,8 +515,8 @@ def test_a_long_ingest_keeps_few_segments_with_every_document(
 
 
 def test_a_create_killed_before_its_first_commit_is_completed(tmp_path: Path) -> None:
-    from indexer.schema import SCHEMA_VERSION, build_schema
-    from indexer.storage import create_durable
+    from indexer.store.schema import SCHEMA_VERSION, build_schema
+    from indexer.store.storage import create_durable
 
     path = tmp_path / "index"
     create_durable(str(path), build_schema())  # the folder as a SIGKILL right here leaves it
@@ -625,7 +626,7 @@ def test_remembered_term_statistics_are_whooshs_own_sums(segmented: Index,
                                                          monkeypatch) -> None:
     from whoosh.reading import MultiReader
 
-    from indexer import whoosh_ext
+    from indexer.store import whoosh_ext
 
     reader = segmented.searcher().reader()
     assert isinstance(reader, whoosh_ext.StatsCachingReader)
@@ -903,8 +904,8 @@ def test_a_mapped_sub_file_reads_as_a_copied_one(tmp_path: Path) -> None:
 def test_boosts_stored_overrides_and_lengths_write_what_stock_whoosh_writes(tmp_path: Path) -> None:
     # Whoosh's keywords _boost, _<field>_boost and _stored_<field> take its slower path in
     # our add_document; plain documents around them share analyses and groups
-    from indexer.schema import build_schema
-    from indexer.storage import create_durable
+    from indexer.store.schema import build_schema
+    from indexer.store.storage import create_durable
 
     documents = [
         {"id": "a#1", "kind": "paragraph", "headline": "Rain returns", "body": "Rain fell."},

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from indexer import Index, cli, output
 from indexer.errors import WireFormatError
 from indexer.formats import parse_file
-from indexer.results import DatelineInfo, Hit
+from indexer.store.results import DatelineInfo, Hit
 
 # a terminal acts on these: C0 but newline (and tab), DEL, C1
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

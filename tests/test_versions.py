@@ -134,11 +134,11 @@ def stock_view(path: Path) -> set[tuple[str, int, int]]:
 
 
 def our_view(path: Path) -> tuple[set, int]:
-    """The paragraphs of current versions as queries decide it (indexer.versions), and how
+    """The paragraphs of current versions as queries decide it (indexer.store.versions), and how
     many paragraphs the index holds in all."""
     from whoosh.query import Term
 
-    from indexer.versions import CurrentVersions
+    from indexer.store.versions import CurrentVersions
 
     with Index.open(str(path)).whoosh_index.searcher() as searcher:
         current = CurrentVersions(searcher)

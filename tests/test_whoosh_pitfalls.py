@@ -14,7 +14,7 @@ from whoosh.writing import IndexWriter
 from indexer import Index
 from indexer.errors import IndexIntegrityError
 from indexer.model import naive_utc
-from indexer.storage import commit_verified, create_durable, new_writer, open_durable
+from indexer.store.storage import commit_verified, create_durable, new_writer, open_durable
 
 
 def small_index(path: Path):

@@ -21,10 +21,10 @@ from dataclasses import asdict, dataclass, field
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from .. import folder as index_folder
 from ..errors import IndexLockedError
-from ..folder import write_atomic
-from ..storage import remove_orphan_segments
+from ..store import folder as index_folder
+from ..store.folder import write_atomic
+from ..store.storage import remove_orphan_segments
 from ..textio import printable
 
 LOCK_NAME = "ingest.lock"
@@ -238,7 +238,7 @@ def _write_json(target: str, data: dict) -> None:
 def remove_temporary_files(index_dir: str) -> None:
     """Remove what a failed or killed run left in the index folder: Whoosh's posting-pool
     folder and our own temporary files, by their names, in an index folder of ours only
-    (indexer.folder). Called under the ingest lock, when no run is writing."""
+    (indexer.store.folder). Called under the ingest lock, when no run is writing."""
     index_folder.remove_temporary(index_dir)
 
 

@@ -13,12 +13,12 @@ from stat import S_ISREG
 from typing import Protocol
 
 from ..dates import shard_name
-from ..documents import paragraph_records, story_document
 from ..enrich.people import PeopleFinder
 from ..errors import WireFormatError
-from ..schema import KIND, KIND_FILE
+from ..store.documents import paragraph_records, story_document
+from ..store.schema import KIND, KIND_FILE
+from ..store.versions import VersionInfo
 from ..textio import printable
-from ..versions import VersionInfo
 from .ledger import FileRecord
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a day of one agency's wire is a few MB

@@ -24,13 +24,13 @@ from whoosh.query import And, Term
 from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL
 
-from .. import whoosh_ext
-from ..documents import record_key
 from ..enrich.people import PeopleFinder
 from ..errors import WireFormatError
-from ..results import records
-from ..schema import KIND, KIND_PARAGRAPH, KIND_STORY, STORY_KEY, SUPERSEDED, build_schema
-from ..storage import (
+from ..store import whoosh_ext
+from ..store.documents import record_key
+from ..store.results import records
+from ..store.schema import KIND, KIND_PARAGRAPH, KIND_STORY, STORY_KEY, SUPERSEDED, build_schema
+from ..store.storage import (
     balanced_groups,
     commit_verified,
     drop_group,
@@ -41,9 +41,9 @@ from ..storage import (
     segment_bytes,
     tiered_merges,
 )
+from ..store.versions import VersionInfo, settle, settle_batch, versioned_keys
+from ..store.whoosh_ext.fileindex import segments_of
 from ..textio import printable
-from ..versions import VersionInfo, settle, settle_batch, versioned_keys
-from ..whoosh_ext.fileindex import segments_of
 from . import process
 from .ledger import FileRecord, IngestReport, Rejection, _now, read_ledger, read_rejected
 from .process import MAX_FILE_BYTES, RULES, FileJob, FileOutcome, pool_short, too_large

@@ -1,7 +1,7 @@
 """Worker processes for `ingest --workers N`: each reads, parses and indexes files (or
 its share of the records of a large one: FileJob) into a segment of its own (or
 more: _SegmentOfBatch), and hands the finished segments to the run, which commits all of
-a batch's segments in one table of contents (indexer.storage.commit_verified).
+a batch's segments in one table of contents (indexer.store.storage.commit_verified).
 
 Only file jobs and their outcomes cross between processes, on a pipe per worker.
 Whoosh's own multiprocessing writer instead parses nothing in its workers: the run parsed
@@ -24,12 +24,12 @@ from typing import cast
 from whoosh.index import FileIndex
 from whoosh.writing import SegmentWriter
 
-from .. import whoosh_ext
 from ..enrich.people import PeopleFinder
 from ..errors import IndexDamagedError, WorkerError
 from ..forked import die_with_run
-from ..storage import merge_into
-from ..whoosh_ext.fileindex import finalize_segment
+from ..store import whoosh_ext
+from ..store.storage import merge_into
+from ..store.whoosh_ext.fileindex import finalize_segment
 from . import ledger
 from . import process as file_process
 from .process import FileJob, FileOutcome

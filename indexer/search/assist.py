@@ -15,10 +15,10 @@ from dataclasses import replace
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from ..documents import hit_from_record, record_key
-from ..results import ContextParagraph, Hit, records, split_keywords
-from ..schema import KIND_PARAGRAPH, STORY_ID
-from ..versions import CurrentVersions
+from ..store.documents import hit_from_record, record_key
+from ..store.results import ContextParagraph, Hit, records, split_keywords
+from ..store.schema import KIND_PARAGRAPH, STORY_ID
+from ..store.versions import CurrentVersions
 from . import budget
 
 FACETS = ("people", "tags", "place", "date")

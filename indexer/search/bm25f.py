@@ -30,7 +30,7 @@ from whoosh import matching, scoring
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
-from ..whoosh_ext import length_bytes
+from ..store.whoosh_ext import length_bytes
 from . import budget
 
 

@@ -25,7 +25,7 @@ import whoosh.query as wq
 from whoosh.idsets import BitSet
 from whoosh.util.numeric import length_to_byte
 
-from ..whoosh_ext.postings import posting_blocks, postings_at, raw_matcher
+from ..store.whoosh_ext.postings import posting_blocks, postings_at, raw_matcher
 from . import budget
 from .bm25f import BM25FModel, FieldGroup, GroupScorer, length_bytes_of
 from .filters import Filtered, date_test

@@ -32,7 +32,7 @@ from whoosh.qparser.plugins import MultifieldPlugin
 from whoosh.query import Term
 
 from ..errors import QueryError
-from ..schema import build_schema
+from ..store.schema import build_schema
 from . import budget
 from .bm25f import FieldGroup, FieldSpec
 from .filters import parse_when

@@ -30,8 +30,8 @@ from whoosh import query as wq
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
 
-from ..schema import KIND, KIND_STORY, STORY_ID, decode_terms
-from ..versions import CurrentVersions
+from ..store.schema import KIND, KIND_STORY, STORY_ID, decode_terms
+from ..store.versions import CurrentVersions
 from . import budget
 from .bm25f import BM25FModel, FieldGroup, FieldSpec, length_bytes_of
 from .disjunction import query_words, score_documents, term_docnums, top_documents

@@ -345,7 +345,7 @@ class FastSegmentWriter(SegmentWriter):
     def _commit_toc(self, segments):
         # Not Whoosh's clean_files: it deletes every file shaped like a segment's that the
         # new table of contents does not list, a user's own included. Only journaled
-        # segments' files go (indexer.folder).
+        # segments' files go (indexer.store.folder).
         state = _state(self)
         whoosh_index.TOC(self.schema, segments, self.generation).write(self.storage,
                                                                        self.indexname)

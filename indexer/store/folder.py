@@ -26,7 +26,7 @@ import re
 import shutil
 import time
 
-from .errors import IndexDamagedError, NotAnIndexFolderError
+from ..errors import IndexDamagedError, NotAnIndexFolderError
 
 # the name Whoosh gives an index by default, which ours keep: it names the table of
 # contents, the segments and the lock (tests/test_index_folder.py checks it is Whoosh's)

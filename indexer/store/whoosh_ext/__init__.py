@@ -1,5 +1,5 @@
 """Our Whoosh extensions: a writer, codec and readers that index and read faster, handed
-out only by this project's index class (indexer.storage.ConcurrentFileIndex) and its
+out only by this project's index class (indexer.store.storage.ConcurrentFileIndex) and its
 ingest workers. This package is the only place a private Whoosh name is used; nothing in
 it changes Whoosh itself, so another program's indexes in the same process are written
 and read by stock Whoosh (tests/test_embedding.py checks it).

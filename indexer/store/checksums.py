@@ -23,7 +23,7 @@ import json
 import os
 import zlib
 
-from .errors import IndexDamagedError
+from ..errors import IndexDamagedError
 from .folder import write_atomic
 
 try:  # ISA-L's CRC-32 is about five times zlib's (already a dependency, for deflate)

@@ -18,8 +18,6 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
-from . import checksums, whoosh_ext
-from . import folder as index_folder
 from .enrich.people import PeopleFinder
 from .errors import IndexDamagedError, IndexNotFoundError, SchemaVersionError
 from .ingest.ledger import (
@@ -36,7 +34,10 @@ from .ingest.ledger import (
     write_rejected,
 )
 from .ingest.run import IngestRun
-from .schema import (
+from .search.ranking import DEFAULT, RankingParams, weighting
+from .store import checksums, whoosh_ext
+from .store import folder as index_folder
+from .store.schema import (
     KIND,
     KIND_PARAGRAPH,
     KIND_STORY,
@@ -45,8 +46,7 @@ from .schema import (
     STORY_ID,
     build_schema,
 )
-from .search.ranking import DEFAULT, RankingParams, weighting
-from .storage import (
+from .store.storage import (
     balanced_groups,
     commit_verified,
     create_durable,
@@ -57,8 +57,8 @@ from .storage import (
     new_writer,
     open_durable,
 )
-from .versions import CurrentVersions, wrongly_marked
-from .whoosh_ext.fileindex import index_exists, segments_of
+from .store.versions import CurrentVersions, wrongly_marked
+from .store.whoosh_ext.fileindex import index_exists, segments_of
 
 
 def folder_size(path: str) -> int:

@@ -5,7 +5,7 @@
   after every rename, so the new table of contents only becomes visible once the segment
   files it names are on disk.
 - FileIndex's table of contents read while a writer commits: ConcurrentFileIndex
-  (indexer.whoosh_ext.fileindex) retries, as Whoosh's reader() does.
+  (indexer.store.whoosh_ext.fileindex) retries, as Whoosh's reader() does.
 - A commit() that raises leaves the write lock held: commit_verified() cancels the writer.
 - The multiprocessing writer without multisegment=True silently drops documents
   (mchaput/whoosh#35): commit_verified() checks doc_count() against what was written.
@@ -31,10 +31,10 @@ from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
 
+from ..errors import IndexIntegrityError, MergeError
+from ..forked import die_with_run
 from . import checksums, whoosh_ext
 from . import folder as index_folder
-from .errors import IndexIntegrityError, MergeError
-from .forked import die_with_run
 from .whoosh_ext.fileindex import ConcurrentFileIndex, finalize_segment, segments_of
 
 
@@ -282,7 +282,7 @@ def commit_verified(ix: FileIndex, writer: IndexWriter, expected_docs: int,
 
 def remove_orphan_segments(ix: FileIndex) -> None:
     """Delete the files of journaled segments no table of contents names (a failed or
-    killed writer's) and old tables of contents (indexer.folder); a failed run calls it so
+    killed writer's) and old tables of contents (indexer.store.folder); a failed run calls it so
     a full disk does not stay full. Only under the ingest lock: no writer is at work."""
     folder = ix.storage.folder
     listed = {segment.segment_id() for segment in segments_of(ix)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .model import Dateline, Story, naive_utc
+from ..model import Dateline, Story, naive_utc
 from .results import DatelineInfo, Hit, split_keywords
 from .schema import (
     KIND,
@@ -89,7 +89,7 @@ def _counts(texts: Iterable[str]) -> dict[str, int]:
 def story_document(story: Story) -> dict:
     """One record per story: its whole text for story-level ranking, its words and their
     counts for feedback, and its key and version for deciding which version is current
-    (indexer.versions)."""
+    (indexer.store.versions)."""
     fields = _story_fields(story)
     fields["story_headline"] = fields.pop("headline")  # see schema: story pass fields only
     return {**fields, KIND: KIND_STORY,
