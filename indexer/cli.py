@@ -225,6 +225,8 @@ def ingest(paths: tuple[str, ...], index_path: str | None, fmt: str, prune: bool
 @click.option("--feedback/--no-feedback", default=None,
               help="Expand a query of plain words with words of its best stories "
                    "(pseudo-relevance feedback; on by default).")
+@click.option("--explain", is_flag=True,
+              help="Also show the words feedback added to the query, with their weights.")
 @click.option("--scheduler", envvar="INDEXER_SCHEDULER", default=None, metavar="ADDRESS",
               help="Answer on the workers of a Dask scheduler (tcp://HOST:PORT), which keep "
                    "the index open between queries (needs the cluster extra).")
@@ -233,7 +235,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
           count_all: bool, group: bool, sort: str,
           per_story: int | None, output: str, qid: str, color: str,
           all_versions: bool, context: int, facets: str | None, feedback: bool | None,
-          scheduler: str | None) -> None:
+          explain: bool, scheduler: str | None) -> None:
     """Search the index; prints ranked paragraphs with their story's context.
 
     QUERY uses Whoosh's query language: words, "phrases", field:value, AND/OR/NOT, wild*.
@@ -264,6 +266,9 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
                               since=since, until=until) if facet_names else {}
         total = index.count(query, person=person, tag=tag, place=place, since=since,
                             until=until) if count_all else None
+        expansion = index.feedback_words(query, person=person, tag=tag, place=place,
+                                         since=since, until=until, feedback=feedback) \
+            if explain else None
         seconds = time.monotonic() - started
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
@@ -285,7 +290,7 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
                        err=True)
         sys.exit(EXIT_NO_HITS)
     print_hits(output, hits, groups, offset, all_versions, context, qid, color,
-               counts if facets else None, total, seconds)
+               counts if facets else None, total, seconds, expansion)
     if suggestion:
         say(f"indexer: few matches; did you mean: {suggestion!r}?", err=True)
 

@@ -27,7 +27,7 @@ QUERY_TIMEOUT = 120.0  # seconds a query may wait for a worker and its answer
 
 # the Index methods a worker runs for ClusterQueries: those that read, and never write
 READS = frozenset({"search", "search_stories", "count", "facets", "suggest", "unmatched_filters",
-                   "matching_docnums", "similar", "story", "stats"})
+                   "matching_docnums", "similar", "story", "stats", "feedback_words"})
 
 
 class ClusterQueries:
@@ -79,6 +79,9 @@ class ClusterQueries:
 
     def unmatched_filters(self, **filters: str | None) -> dict[str, list[str]]:
         return self.call("unmatched_filters", **filters)
+
+    def feedback_words(self, query: str, **options: Any) -> list[tuple[str, float]]:
+        return self.call("feedback_words", query, **options)
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Index.<method>(*args, **kwargs) on a worker, for a method that only reads

@@ -311,7 +311,7 @@ class Index:
             params = params.with_(feedback=feedback)
         with budget.limit(self.query_seconds):
             return self._search(query, params, person, tag, place, since, until, limit,
-                                per_story, all_versions, context, offset, sort)
+                                per_story, all_versions, context, offset, sort)[0]
 
     @damage_explained
     def search_stories(self, query: str, *, limit: int = 10, offset: int = 0,
@@ -329,7 +329,7 @@ class Index:
 
     def _search(self, query: str, params: RankingParams, person, tag, place, since, until,
                 limit: int, per_story: int | None, all_versions: bool, context: int,
-                offset: int, sort: str) -> list[Hit]:
+                offset: int, sort: str) -> tuple[list[Hit], list[tuple[str, float]]]:
         parsers = self.parsers(params)
         parsed, excluded = parsers.paragraphs(query)
         window = date_window(since, until)
@@ -353,8 +353,26 @@ class Index:
             chosen = ranker.by_date(ready, offset + limit, per_story, all_versions,
                                     newest=sort == "newest")
         chosen = _in_rank_order(chosen)[offset:]
-        return [self._ranked_hit(searcher, rank, item, ready, context)
-                for rank, item in enumerate(chosen, start=offset + 1)]
+        return ([self._ranked_hit(searcher, rank, item, ready, context)
+                 for rank, item in enumerate(chosen, start=offset + 1)], ranker.expansion)
+
+    @damage_explained
+    def feedback_words(self, query: str, *, person: str | None = None,
+                       tag: str | None = None, place: str | None = None,
+                       since: datetime | str | None = None, until: datetime | str | None = None,
+                       feedback: bool | None = None, ranking: RankingParams | None = None
+                       ) -> list[tuple[str, float]]:
+        """The words pseudo-relevance feedback adds to this query (`--explain`), best
+        first, each with its weight in the expanded query, where the query's own words
+        share the rest: why a story without the query's words may rank. Empty when
+        feedback does not apply (off, or a query with quotes, fields, AND, NOT or
+        patterns) or finds no word."""
+        params = ranking or self.ranking
+        if feedback is not None:
+            params = params.with_(feedback=feedback)
+        with budget.limit(self.query_seconds):
+            return self._search(query, params, person, tag, place, since, until,
+                                params.candidates, None, False, 0, 0, "relevance")[1]
 
     def _ranked_hit(self, searcher, rank: int, item: Ranked, query: Query, context: int) -> Hit:
         result = item.result

@@ -109,10 +109,11 @@ def format_facets(counts: dict[str, list[tuple[str, int]]]) -> str:
 def print_hits(output: str, hits: list[Hit], groups: list[list[Hit]] | None, offset: int,
                all_versions: bool, context: int, qid: str, color: str,
                counts: dict[str, list[tuple[str, int]]] | None,
-               total: tuple[int, int] | None, seconds: float) -> None:
+               total: tuple[int, int] | None, seconds: float,
+               expansion: list[tuple[str, float]] | None = None) -> None:
     """A query's answer in the chosen output format (`indexer query --format`): its hits,
-    or its stories with their hits (`groups`), and beside them the facet `counts` and the
-    `total` matches when asked for."""
+    or its stories with their hits (`groups`), and beside them the facet `counts`, the
+    `total` matches and the words feedback added (`expansion`) when asked for."""
     from .evaluation import strictly_decreasing, trec_word
     from .store.results import group_json
 
@@ -129,6 +130,9 @@ def print_hits(output: str, hits: list[Hit], groups: list[list[Hit]] | None, off
     if total is not None:
         extra["total"] = {"paragraphs": total[0], "stories": total[1]}
         extra["seconds"] = round(seconds, 3)
+    if expansion is not None:
+        extra["feedback"] = [{"word": word, "weight": round(weight, 6)}
+                             for word, weight in expansion]
     if output == "json":
         payload = {"hits": dicts, **extra} if extra else dicts
         say(to_json(payload, indent=2))
@@ -143,9 +147,10 @@ def print_hits(output: str, hits: list[Hit], groups: list[list[Hit]] | None, off
         for hit, score in zip(hits, scores, strict=True):
             say(f"{qid} Q0 {trec_word(hit.story_id)}#{hit.paragraph} {hit.rank} "
                 f"{score:.6f} indexer")
-        if facets:  # a run file has no room for them: say so rather than drop them
-            say("indexer: --facets is not shown with --format trec "
-                       "(use text, json or jsonl)", err=True)
+        for option, given in (("--facets", facets), ("--explain", expansion is not None)):
+            if given:  # a run file has no room for them: say so rather than drop them
+                say(f"indexer: {option} is not shown with --format trec "
+                    "(use text, json or jsonl)", err=True)
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty()
                                           and "NO_COLOR" not in os.environ)
@@ -156,9 +161,21 @@ def print_hits(output: str, hits: list[Hit], groups: list[list[Hit]] | None, off
         if facets:
             say()
             say(format_facets(counts))
+        if expansion is not None:
+            say()
+            say(format_expansion(expansion))
         shown = len(groups) if groups is not None else len(hits)
         what = ("story" if shown == 1 else "stories") if groups is not None else \
             ("paragraph" if shown == 1 else "paragraphs")
         matched = (f"{counted(total[0], 'paragraph')} in {counted(total[1], 'story')} "
                    f"match{'es' if total[0] == 1 else ''}; " if total is not None else "")
         say(f"\n{matched}{shown} {what} shown in {seconds:.2f} s")
+
+
+def format_expansion(expansion: list[tuple[str, float]]) -> str:
+    """The words feedback added (stemmed, as the index holds them), each with its weight
+    in the expanded query."""
+    if not expansion:
+        return "feedback: no words added (off, or the query names exactly what it wants)"
+    words = ", ".join(f"{word} {weight:.3f}" for word, weight in expansion)
+    return f"feedback added (weight in the expanded query): {words}"

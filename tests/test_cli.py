@@ -384,3 +384,25 @@ def test_count_totals_every_match_and_the_footer_says_what_was_shown(built: str)
     plain = json.loads(run("query", "cease-fire", "--index", built, "--limit", "2",
                            "--format", "json").output)
     assert isinstance(plain, list)  # without --count the JSON is the list of hits, as before
+
+
+def test_explain_shows_the_feedback_words_in_every_format(built: str) -> None:
+    from indexer import Index
+
+    expected = Index.open(built).feedback_words("drought farmers")
+    assert expected
+    data = json.loads(run("query", "drought farmers", "--index", built, "--explain",
+                          "--format", "json").output)
+    assert [(item["word"], item["weight"]) for item in data["feedback"]] == \
+        [(word, round(weight, 6)) for word, weight in expected]
+    assert data["hits"] and all(set(hit) >= {"rank", "story_id"} for hit in data["hits"])
+    last = json.loads(run("query", "drought farmers", "--index", built, "--explain",
+                          "--format", "jsonl").output.splitlines()[-1])
+    assert last == {"feedback": data["feedback"]}
+    text = run("query", "drought farmers", "--index", built, "--explain").output
+    (line,) = [line for line in text.splitlines() if line.startswith("feedback added")]
+    assert line.split(": ", 1)[1].split(", ")[:2] == [f"{w} {x:.3f}" for w, x in expected[:2]]
+    quoted = run("query", '"rebel commanders"', "--index", built, "--explain").output
+    assert "feedback: no words added" in quoted
+    trec = run("query", "drought farmers", "--index", built, "--explain", "--format", "trec")
+    assert "--explain is not shown with --format trec" in trec.output

@@ -19,7 +19,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer import Index
 from indexer.search.bm25f import FieldGroup
-from indexer.search.ranking import RankingParams
+from indexer.search.ranking import DEFAULT, RankingParams
 
 WEATHER = ["Heavy rain floods roads in the north", "Farmers welcome rain after dry summer",
            "Rain delays the harbour festival", "Forecasters expect more rain this week"]
@@ -182,3 +182,20 @@ def test_a_query_with_its_own_weighting_leaves_the_shared_searcher_as_it_was(
         mixed = list(pool.map(lambda n: corpus_index.search(
             queries[n % 3], ranking=other if n % 2 else None), range(24)))
     assert mixed == [custom[n % 3] if n % 2 else plain[n % 3] for n in range(24)]
+
+
+def test_feedback_words_are_the_expansion_the_ranking_used(corpus_index: Index) -> None:
+    # RM3: the words' weights are the feedback share of the expanded query
+    words = corpus_index.feedback_words("drought farmers")
+    assert len(words) == DEFAULT.feedback_terms
+    assert math.isclose(sum(weight for _, weight in words), 1 - DEFAULT.feedback_weight)
+    assert [weight for _, weight in words] == sorted((w for _, w in words), reverse=True)
+    stems = {word for word, _ in words}
+    assert {"farmer", "drought"} <= stems and len(stems - {"farmer", "drought"}) > 10
+    # a query that says exactly what it wants, or feedback switched off: no words
+    assert corpus_index.feedback_words('"drought farmers"') == []
+    assert corpus_index.feedback_words("drought AND farmers") == []
+    assert corpus_index.feedback_words("drought farmers", feedback=False) == []
+    # the words are the ranking's: without them the hits change
+    assert corpus_index.search("drought farmers") != corpus_index.search(
+        "drought farmers", feedback=False)

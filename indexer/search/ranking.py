@@ -183,6 +183,9 @@ class Ranker:
         cache = {} if cache is None else cache
         self.feedback_words: dict[bytes, bool] = cache.setdefault("feedback words", {})
         self.columns: dict[str, object] = cache.setdefault("columns", {})
+        # the words feedback added to the last query ranked, and their weights in the
+        # expanded query (`indexer query --explain`); empty when it added none
+        self.expansion: list[tuple[str, float]] = []
 
     # -- feedback
 
@@ -334,6 +337,8 @@ class Ranker:
             if expands and stories:
                 if model is None:
                     model = self.relevance_model(stories)
+                    share = 1 - self.params.feedback_weight
+                    self.expansion = [(word, share * weight) for word, weight in model]
                 if model:
                     stories = self.rerank(stories, model, len(_groups(query.stories)))
                 exhausted = exhausted and len(stories) <= depth
