@@ -49,9 +49,12 @@ def _fingerprint(collection: tc.Collection) -> str:
     for doc in collection.documents:
         digest.update(f"{doc.doc_id}\t{doc.title}\t{len(doc.paragraphs)}\n".encode())
     root = Path(__file__).resolve().parent.parent / "indexer"
-    for path in sorted([*root.glob("*.py"), *root.glob("formats/*.py")]):
-        if path.name in ("schema.py", "ingest.py") or path.parent.name == "formats":
-            digest.update(path.read_bytes())
+    # what decides an index's records: the schema, the records, the readers, what ingest
+    # adds to a story and how it runs (a file moved since is still read)
+    for path in sorted([root / "store" / "schema.py", root / "store" / "documents.py",
+                        *root.glob("formats/*.py"), *root.glob("enrich/**/*.py"),
+                        *root.glob("ingest/*.py")]):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
