@@ -5,7 +5,7 @@ Every reader module has `NAME`, `looks_like(text) -> bool` (content sniffing for
 holds many stories yields a WireFormatError for a record it cannot read and goes on.
 A reader of files of hundreds of records also lists them and parses one:
 `split_records(data)` yields (label, record) and `parse_record(record, source)` reads
-one (reuters: `parse_one`). Sharing a large file among workers is the caller's business:
+one. Sharing a large file among workers is the caller's business:
 parse_file(share=) hands such a reader's records to common.read_records, which parses
 only the share's.
 """
@@ -113,9 +113,11 @@ def parse_file(data: bytes, story_id: str, source: str = "", fmt: str = "auto",
     module = READERS[fmt]
     part, parts = share
     split = parts > 1 and hasattr(module, "split_records")
-    items = read_records(module.split_records, getattr(module, "parse_one", None)
-                         or module.parse_record, data, source, module.NO_RECORDS,
-                         share) if split else module.read(data, story_id, source)
+    if split:
+        items = read_records(module.split_records, module.parse_record, data, source,
+                             module.NO_RECORDS, share)
+    else:
+        items = module.read(data, story_id, source)
     parsed = Parsed()
     stories = 0
     for number, item in enumerate(items):

@@ -96,7 +96,9 @@ def records(text: str) -> Iterator[tuple[dict[str, str], str]]:
         yield dict(_ATTR_RE.findall(match.group(1))), match.group(2)
 
 
-def parse_record(attrs: dict[str, str], record: str, source: str) -> Story:
+def parse_record(tagged: tuple[dict[str, str], str], source: str) -> Story:
+    """One <REUTERS> record, as split_records gives it: its attributes and its body."""
+    attrs, record = tagged
     story_id = attrs.get("NEWID") or attrs.get("OLDID")
     if not story_id:
         raise WireFormatError("record without NEWID")
@@ -128,9 +130,5 @@ def split_records(data: bytes) -> Iterator[tuple[str, tuple[dict[str, str], str]
         yield f"record NEWID={attrs.get('NEWID', '?')}", (attrs, record)
 
 
-def parse_one(record: tuple[dict[str, str], str], source: str) -> Story:
-    return parse_record(*record, source)
-
-
 def read(data: bytes, story_id: str, source: str = "") -> Iterator[Story | WireFormatError]:
-    return read_records(split_records, parse_one, data, source, NO_RECORDS)
+    return read_records(split_records, parse_record, data, source, NO_RECORDS)
