@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh.index import FileIndex
 from whoosh.query import Term
@@ -311,7 +312,7 @@ class Index:
             params = params.with_(feedback=feedback)
         with budget.limit(self.query_seconds):
             return self._search(query, params, person, tag, place, since, until, limit,
-                                per_story, all_versions, context, offset, sort)[0]
+                                per_story, all_versions, context, offset, sort)
 
     @damage_explained
     def search_stories(self, query: str, *, limit: int = 10, offset: int = 0,
@@ -329,7 +330,21 @@ class Index:
 
     def _search(self, query: str, params: RankingParams, person, tag, place, since, until,
                 limit: int, per_story: int | None, all_versions: bool, context: int,
-                offset: int, sort: str) -> tuple[list[Hit], list[tuple[str, float]]]:
+                offset: int, sort: str) -> list[Hit]:
+        searcher, ranker, ready = self._ranker(query, params, person, tag, place, since,
+                                               until)
+        if sort == "relevance":
+            chosen = ranker.rank(ready, offset + limit, per_story, all_versions)
+        else:
+            chosen = ranker.by_date(ready, offset + limit, per_story, all_versions,
+                                    newest=sort == "newest")
+        chosen = _in_rank_order(chosen)[offset:]
+        return [self._ranked_hit(searcher, rank, item, ready, context)
+                for rank, item in enumerate(chosen, start=offset + 1)]
+
+    def _ranker(self, query: str, params: RankingParams, person, tag, place, since, until
+                ) -> tuple[Any, Ranker, Query]:
+        """The searcher a query reads, its Ranker, and the query as each pass runs it."""
         parsers = self.parsers(params)
         parsed, excluded = parsers.paragraphs(query)
         window = date_window(since, until)
@@ -347,14 +362,7 @@ class Index:
         ready = Query(restricted(parsed, restrict, window),
                       restricted(story_query, restrict, window), masked,
                       story_mask(searcher, story_excluded, masked), own_words(parsed))
-        if sort == "relevance":
-            chosen = ranker.rank(ready, offset + limit, per_story, all_versions)
-        else:
-            chosen = ranker.by_date(ready, offset + limit, per_story, all_versions,
-                                    newest=sort == "newest")
-        chosen = _in_rank_order(chosen)[offset:]
-        return ([self._ranked_hit(searcher, rank, item, ready, context)
-                 for rank, item in enumerate(chosen, start=offset + 1)], ranker.expansion)
+        return searcher, ranker, ready
 
     @damage_explained
     def feedback_words(self, query: str, *, person: str | None = None,
@@ -371,8 +379,8 @@ class Index:
         if feedback is not None:
             params = params.with_(feedback=feedback)
         with budget.limit(self.query_seconds):
-            return self._search(query, params, person, tag, place, since, until,
-                                params.candidates, None, False, 0, 0, "relevance")[1]
+            _, ranker, ready = self._ranker(query, params, person, tag, place, since, until)
+            return ranker.expansion(ready, params.candidates)
 
     def _ranked_hit(self, searcher, rank: int, item: Ranked, query: Query, context: int) -> Hit:
         result = item.result

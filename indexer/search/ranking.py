@@ -183,9 +183,6 @@ class Ranker:
         cache = {} if cache is None else cache
         self.feedback_words: dict[bytes, bool] = cache.setdefault("feedback words", {})
         self.columns: dict[str, object] = cache.setdefault("columns", {})
-        # the words feedback added to the last query ranked, and their weights in the
-        # expanded query (`indexer query --explain`); empty when it added none
-        self.expansion: list[tuple[str, float]] = []
 
     # -- feedback
 
@@ -254,6 +251,20 @@ class Ranker:
                       reverse=True)[:params.feedback_terms]
         mass = sum(weight for _, weight in best)
         return [(word.decode(), weight / mass) for word, weight in best] if mass else []
+
+    def expansion(self, query: Query, limit: int) -> list[tuple[str, float]]:
+        """The words feedback adds when rank() ranks `limit` hits of this query, best
+        first, each with its weight in the expanded query (`indexer query --explain`):
+        the relevance model of the same first story pass; empty when feedback does not
+        apply or finds no word."""
+        if not self.params.story_weight or not self.expands(query):
+            return []  # rank() would not expand: paragraphs alone, or not a plain query
+        depth = max(self.params.candidates, 2 * limit)
+        stories, _ = self.top_stories(query.stories, max(depth, self.params.feedback_depth),
+                                      query.story_masked)
+        share = 1 - self.params.feedback_weight
+        return [(word, share * weight)
+                for word, weight in (self.relevance_model(stories) if stories else [])]
 
     def rerank(self, stories: list[tuple[int, str, float]], model: list[tuple[str, float]],
                words: int) -> list[tuple[int, str, float]]:
@@ -337,8 +348,6 @@ class Ranker:
             if expands and stories:
                 if model is None:
                     model = self.relevance_model(stories)
-                    share = 1 - self.params.feedback_weight
-                    self.expansion = [(word, share * weight) for word, weight in model]
                 if model:
                     stories = self.rerank(stories, model, len(_groups(query.stories)))
                 exhausted = exhausted and len(stories) <= depth
