@@ -65,7 +65,7 @@ from .shards import (
 )
 from .store import whoosh_ext
 from .store.folder import check_not_damaged, refuse_unless_empty
-from .store.schema import KIND, KIND_STORY, build_schema
+from .store.schema import KIND, KIND_PARAGRAPH, KIND_STORY, build_schema
 from .store.versions import CurrentVersions
 from .store.whoosh_ext.fileindex import index_exists, segments_of
 
@@ -286,8 +286,8 @@ class ArchiveStore:
                 "generation": generation,
                 "from": window[0].date().isoformat() if window else None,
                 "until": window[1].date().isoformat() if window else None,
-                "paragraphs": sum(1 for _ in searcher.docs_for_query(Term(KIND,
-                                                                          "paragraph"))),
+                "paragraphs": sum(1 for _ in searcher.docs_for_query(
+                    Term(KIND, KIND_PARAGRAPH))),
                 "stories": sum(1 for _ in searcher.docs_for_query(Term(KIND, KIND_STORY))),
                 "segments": shard.segment_count(),
             }

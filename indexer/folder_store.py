@@ -354,7 +354,7 @@ class FolderStore:
         stories_by_source: dict[str, set[str]] = {}
         paragraphs: Counter[tuple[str, int, str]] = Counter()
         seen_numbers: dict[tuple[str, int, str], int] = {}
-        for fields in searcher.documents(kind="paragraph"):
+        for fields in searcher.documents(kind=KIND_PARAGRAPH):
             key = (fields[STORY_ID], fields.get("version", 0), fields.get("source", ""))
             paragraphs[(key[0], key[1], key[2])] += 1
             seen_numbers[key] = fields.get("paragraphs", 0)

@@ -41,7 +41,14 @@ from .search.query import QueryParsers, bound_expansions, clean_query_text
 from .search.ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
 from .store.documents import hit_from_record, record_version, story_from_records
 from .store.results import Hit, group_by_story, highlight_spans, records, split_keywords
-from .store.schema import KIND, KIND_PARAGRAPH, SCHEMA_VERSION, STORY_ID
+from .store.schema import (
+    KIND,
+    KIND_FILE,
+    KIND_PARAGRAPH,
+    KIND_STORY,
+    SCHEMA_VERSION,
+    STORY_ID,
+)
 from .store.versions import CurrentVersions, copies
 
 DEFAULT_INDEX = "index"
@@ -225,7 +232,7 @@ class Index:
         people: set[str] = set()
         tags: set[str] = set()
         dates = []
-        for fields in searcher.documents(kind="story"):
+        for fields in searcher.documents(kind=KIND_STORY):
             if not current.is_current_record(fields):
                 continue
             stories += 1
@@ -236,8 +243,8 @@ class Index:
         last_run = read_last_run(self.path)
         figures = {
             "stories": stories,
-            "paragraphs": len(self._kind_ids(searcher, "paragraph")),
-            "files": len(self._kind_ids(searcher, "file")),
+            "paragraphs": len(self._kind_ids(searcher, KIND_PARAGRAPH)),
+            "files": len(self._kind_ids(searcher, KIND_FILE)),
             "people": len(people),
             "tags": len(tags),
             "first_date": min(dates).isoformat() if dates else None,
@@ -356,7 +363,7 @@ class Index:
         scorer = weighted_for(self._store, searcher, params)
         restrict = self._filters(searcher, person=person, tag=tag, place=place)
         masked = None if excluded is None else set(searcher.docs_for_query(excluded))
-        ranker = Ranker(scorer, params, self._kind_ids(searcher, "paragraph"),
+        ranker = Ranker(scorer, params, self._kind_ids(searcher, KIND_PARAGRAPH),
                         self._store.versions(searcher),
                         self._store.cached(searcher, f"ranking {params.feedback_max_df}", dict))
         ready = Query(restricted(parsed, restrict, window),
@@ -444,7 +451,7 @@ class Index:
             bound_expansions(part, searcher.reader())
         matched = restricted(parsed, self._filters(searcher, person=person, tag=tag,
                                                    place=place), date_window(since, until))
-        allowed = self._kind_ids(searcher, "paragraph")
+        allowed = self._kind_ids(searcher, KIND_PARAGRAPH)
         if excluded is not None:
             allowed = allowed.difference(docnum_bitset(searcher.docs_for_query(excluded),
                                                        searcher.doc_count_all()))
@@ -523,7 +530,7 @@ class Index:
             raise NoSuchStoryError(f"story {story_id!r} has no paragraph {paragraph}")
         text = story.paragraphs[paragraph - 1] if paragraph else "\n".join(story.paragraphs)
         searcher = self._store.searcher()
-        return similar_stories(searcher, text, story.key, self._kind_ids(searcher, "story"),
+        return similar_stories(searcher, text, story.key, self._kind_ids(searcher, KIND_STORY),
                                limit)
 
     @damage_explained

@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 from ..errors import IndexLockedError
 from ..store import folder as index_folder
 from ..store.folder import write_atomic
+from ..store.schema import KIND_FILE
 from ..store.storage import remove_orphan_segments
 from ..textio import printable
 
@@ -136,7 +137,7 @@ def read_ledger(ix: FileIndex) -> dict[str, FileRecord]:
 def ledger_of(searcher: Searcher) -> dict[str, FileRecord]:
     """The file records in the searcher's generation (the one its paragraphs come from)."""
     ledger: dict[str, FileRecord] = {}
-    for fields in searcher.documents(kind="file"):
+    for fields in searcher.documents(kind=KIND_FILE):
         ledger[fields["source"]] = FileRecord(
             size=fields["size"],
             mtime_ns=fields["mtime"],
