@@ -901,6 +901,39 @@ def test_a_mapped_sub_file_reads_as_a_copied_one(tmp_path: Path) -> None:
     source.close()  # nothing of ours holds on to the map
 
 
+def test_threads_reading_one_mapped_sub_file_keep_their_own_position(tmp_path: Path) -> None:
+    # every query's matchers seek and read a segment's one postings file: a server's
+    # threads must not move each other's position between a seek and its read
+    import mmap
+    import threading
+
+    body = bytes(range(256)) * 4
+    path = tmp_path / "compound"
+    path.write_bytes(body)
+    with path.open("rb") as handle:
+        source = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    shared = whoosh_ext.MappedSubFile(source, 0, len(body), name="sub")
+    shared.seek(10)
+    sought, read = threading.Event(), threading.Event()
+    seen: list[bytes] = []
+
+    def other() -> None:
+        shared.seek(200)  # its own cursor: starts at 0, moves only its own
+        sought.set()
+        read.wait()
+        seen.append(shared.read(2))
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    sought.wait()
+    assert shared.read(2) == bytes([10, 11])  # not moved by the other thread's seek
+    read.set()
+    thread.join()
+    assert seen == [bytes([200, 201])] and shared.tell() == 12
+    shared.close()
+    source.close()
+
+
 def test_boosts_stored_overrides_and_lengths_write_what_stock_whoosh_writes(tmp_path: Path) -> None:
     # Whoosh's keywords _boost, _<field>_boost and _stored_<field> take its slower path in
     # our add_document; plain documents around them share analyses and groups

@@ -8,6 +8,7 @@ straight from the map, so a reader touches only the pages it uses.
 from __future__ import annotations
 
 import pickle
+import threading
 from io import BytesIO
 
 from whoosh.filedb import compound
@@ -16,15 +17,27 @@ from whoosh.filedb.structfile import StructFile
 
 class MappedSubFile(StructFile):
     """A read-only sub-file of a memory-mapped compound file, read without copying
-    (see the mapped sub-files). Its position is its own, as a BufferFile's is."""
+    (see the mapped sub-files). Its position is its own, as a BufferFile's is, and each
+    thread's own: a segment's postings file is one object that every query's matchers
+    seek and read, and threads searching one searcher (a server's) would move each
+    other's position between a seek and its read."""
 
     PICKLE_WINDOW = 512  # bytes offered to a pickle first; widened fourfold until it fits
 
     def __init__(self, source, offset: int, length: int, name: str | None = None):
         self.file = None
-        self._map, self._start, self._end, self._pos = source, offset, offset + length, 0
+        self._map, self._start, self._end = source, offset, offset + length
+        self._cursor = threading.local()
         self._name, self.onclose = name, None
         self.is_real, self.is_closed = False, False
+
+    @property
+    def _pos(self) -> int:
+        return getattr(self._cursor, "pos", 0)
+
+    @_pos.setter
+    def _pos(self, position: int) -> None:
+        self._cursor.pos = position
 
     def __iter__(self):
         return iter(self.readline, b"")
