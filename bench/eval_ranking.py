@@ -10,11 +10,18 @@ path, titles as headlines (bench/testcollections.py). For every collection, in o
   (a) baseline  stock Whoosh BM25 over whole stories, one field holding headline + text,
                 the query's words OR-ed (what a user would build first)
   (b) default   ours as shipped (Index.search, a story ranked by its best paragraph)
-  (c) no-fb     ours without pseudo-relevance feedback
+  (c) fb-100    ours with the feedback of the version before: the first pass's best
+                100 stories rescored with the feedback words, no second retrieval
+  (d) no-fb     ours without pseudo-relevance feedback
 
 with MAP, nDCG@10, P@10 and R@1000 (trec_eval's definitions, through ir-measures), the
 ratio (b)/(a), and `answers`: the share of relevant stories retrieved whose shown
 paragraph holds a query word.
+
+`--sizes 2000,4000,8000,16000` adds the size study: the first N Reuters stories (the
+largest news collection here) with their judgments, and how the MAP of each feedback
+depth (the first 100, 300, 1,000 stories rescored) and of re-retrieval (the default)
+moves as the collection grows.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
 
 from indexer import Index  # noqa: E402
 from indexer.evaluation import MEASURES, measure, write_run  # noqa: E402
+from indexer.search.ranking import DEFAULT  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 DEFAULT_CACHE = Path("/tmp/indexer-eval-ranking")
@@ -126,11 +134,14 @@ def evaluate(names: list[str], data: Path, cache: Path, depth: int = 1000,
              run_out: Path | None = None, configs: dict[str, dict] | None = None
              ) -> dict[str, dict]:
     """{collection: {config: measures}}; configs default to (b) and (c) above."""
-    configs = configs or {"default": {}, "no-fb": {"feedback": False}}
+    configs = configs or CONFIGS
     results: dict[str, dict] = {}
     for name in names:
         started = time.monotonic()
-        collection = tc.load(name, data, cache)
+        base, _, size = name.partition("-")
+        collection = tc.load(base, data, cache)
+        if size:
+            collection = tc.sample(collection, int(size))
         judged = {q: d for q, d in collection.qrels.items() if q in collection.topics}
         index = ours_index(collection, cache)
         row = {"baseline": measure(judged, baseline_run(collection, cache, depth))}
@@ -145,6 +156,14 @@ def evaluate(names: list[str], data: Path, cache: Path, depth: int = 1000,
         row["seconds"] = round(time.monotonic() - started, 1)
         results[name] = row
     return results
+
+
+CONFIGS = {"default": {}, "fb-100": {"ranking": DEFAULT.with_(feedback_depth=100)},
+           "no-fb": {"feedback": False}}
+SIZE_CONFIGS = {"depth-100": {"ranking": DEFAULT.with_(feedback_depth=100)},
+                "depth-300": {"ranking": DEFAULT.with_(feedback_depth=300)},
+                "depth-1000": {"ranking": DEFAULT.with_(feedback_depth=1000)},
+                "default": {}, "no-fb": {"feedback": False}}
 
 
 def print_table(results: dict[str, dict], labels: list[str]) -> None:
@@ -177,12 +196,23 @@ def main() -> None:
     parser.add_argument("--run-out", type=Path, default=None,
                         help="also write each run as a TREC run file into this folder")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument("--sizes", default="",
+                        help="the size study: Reuters samples of these many stories")
     args = parser.parse_args()
     if not (args.data / "testcollections").is_dir():
         sys.exit(f"no test collections under {args.data}")
     names = [n.strip().upper() for n in args.collections.split(",") if n.strip()]
     results = evaluate(names, args.data, args.cache, args.depth, args.run_out)
-    print_table(results, ["default", "no-fb"])
+    print_table(results, list(CONFIGS))
+    if args.sizes:
+        sizes = [f"REUTERS-{int(n)}" for n in args.sizes.split(",") if n.strip()]
+        study = evaluate(sizes, args.data, args.cache, args.depth, configs=SIZE_CONFIGS)
+        print("\nsize study (Reuters, first N stories): MAP ratio to the baseline")
+        print(f"{'stories':>8}{'topics':>8}" + "".join(f"{label:>12}" for label in SIZE_CONFIGS))
+        for name, row in study.items():
+            print(f"{name.partition('-')[2]:>8}{row['queries']:>8}" + "".join(
+                f"{row[label]['AP'] / row['baseline']['AP']:>12.3f}" for label in SIZE_CONFIGS))
+        results["size study"] = study
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -251,6 +251,19 @@ def load(name: str, data: Path, scratch: Path) -> Collection:
     return READERS[name](data / "testcollections")
 
 
+def sample(collection: Collection, size: int) -> Collection:
+    """The collection's first `size` documents, with the judgments of those documents and
+    the topics that still have a relevant one (the size study of bench/eval_ranking.py).
+    Written as TREC SGML for ingest: the same headlines and paragraphs."""
+    docs = collection.documents[:size]
+    kept = {doc.doc_id for doc in docs}
+    qrels = {qid: {doc: grade for doc, grade in judged.items() if doc in kept}
+             for qid, judged in collection.qrels.items()}
+    qrels = {qid: judged for qid, judged in qrels.items() if any(judged.values())}
+    topics = {qid: text for qid, text in collection.topics.items() if qid in qrels}
+    return Collection(f"{collection.name}-{size}", docs, topics, qrels)
+
+
 def write_trec(collection: Collection, path: Path) -> None:
     """The collection as TREC SGML (titles as HEADLINE, paragraphs as <P>), for ingest."""
     def escape(text: str) -> str:

@@ -246,18 +246,29 @@ class Simulator:
         if p.feedback:
             model = self.expansion(s_scores)
             if model:
-                # the first feedback_depth stories rescored with the feedback words,
-                # the rest in their order below them (Ranker.rerank)
                 share = p.feedback_weight / max(len(story_words), 1)
                 fields = [s for s in p.story_fields if s.name in ("fulltext", "story_headline")]
                 expansion = [([(s.name, t, s.weight) for s in fields],
                               (1 - p.feedback_weight) * w, False) for t, w in model]
                 added, _ = self.score(expansion, sfields)
-                top = np.flatnonzero(s_scores > 0)
-                top = top[np.lexsort((top, -s_scores[top]))][:p.feedback_depth]
-                rescored = s_scores * share
-                rescored[top] += added[top]
-                s_scores = rescored
+                if p.feedback_depth is None:
+                    # the expanded query retrieves again over every story, and the
+                    # paragraph pass scores the feedback words in a paragraph's body
+                    # (Ranker.expanded)
+                    s_scores = s_scores * share + added
+                    s_scores[~c.is_story] = 0
+                    body = [s for s in p.paragraph_fields if s.name == "body"]
+                    para_words = para_words + [
+                        ([(s.name, t, s.weight) for s in body], (1 - p.feedback_weight) * w,
+                         False) for t, w in model]
+                else:
+                    # the first feedback_depth stories rescored with the feedback words,
+                    # the rest in their order below them (Ranker.rerank)
+                    top = np.flatnonzero(s_scores > 0)
+                    top = top[np.lexsort((top, -s_scores[top]))][:p.feedback_depth]
+                    rescored = s_scores * share
+                    rescored[top] += added[top]
+                    s_scores = rescored
         # candidates: the best stories of the story pass
         matched = np.flatnonzero(s_scores > 0)
         stories = matched[np.lexsort((matched, -s_scores[matched]))][:2 * DEPTH]

@@ -9,8 +9,9 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import story_text
+from conftest import SHARED_DATA, story_text
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh import scoring
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
@@ -19,6 +20,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer import Index
 from indexer.search.bm25f import FieldGroup
+from indexer.search.disjunction import top_documents
 from indexer.search.ranking import DEFAULT, RankingParams
 
 WEATHER = ["Heavy rain floods roads in the north", "Farmers welcome rain after dry summer",
@@ -138,10 +140,20 @@ def test_paragraphs_that_hold_the_word_come_before_those_that_do_not(drought: In
     assert all(h.score <= hits[0].score for h in hits[1:])
 
 
-def test_feedback_reorders_the_best_stories_of_plain_words_only(corpus_index: Index) -> None:
-    fed = [h.story_id for h in corpus_index.search("minister", per_story=1)]
-    exact = [h.story_id for h in corpus_index.search("minister", per_story=1, feedback=False)]
-    assert fed != exact and sorted(fed) == sorted(exact)  # reordered, nothing added
+def test_feedback_retrieves_again_for_plain_words_only(corpus_index: Index) -> None:
+    fed = corpus_index.search("minister", per_story=1, limit=50)
+    exact = [h.story_id for h in corpus_index.search("minister", per_story=1, limit=50,
+                                                     feedback=False)]
+    # the stories that hold the word, reordered, first; then stories the feedback words
+    # found, which do not hold it (their shown paragraph does not answer)
+    answering = [h.story_id for h in fed if h.highlights]
+    assert answering != exact and sorted(answering) == sorted(exact)
+    assert [h.story_id for h in fed[:len(exact)]] == answering
+    found = fed[len(exact):]
+    assert found and not any(h.highlights for h in found)
+    for hit in found:
+        story = corpus_index.story(hit.story_id)
+        assert "minister" not in " ".join([story.headline, *story.paragraphs]).lower()
     # a phrase, a field or an operator says exactly what is wanted: no feedback
     for query in ('"foreign minister"', "body:minister", "minister AND syria",
                   "minister NOT drought"):
@@ -199,3 +211,59 @@ def test_feedback_words_are_the_expansion_the_ranking_used(corpus_index: Index) 
     # the words are the ranking's: without them the hits change
     assert corpus_index.search("drought farmers") != corpus_index.search(
         "drought farmers", feedback=False)
+
+
+@pytest.fixture(scope="module")
+def reuters_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """Two files of real Reuters copy, one commit each (several segments, as nightly
+    ingests leave an archive)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"no shared data at {SHARED_DATA}")
+    shared_data = SHARED_DATA
+    path = tmp_path_factory.mktemp("reuters") / "index"
+    index = Index.create(str(path))
+    for name in ("reut2-000.sgm", "reut2-001.sgm"):
+        index.ingest([str(shared_data / "reuters21578" / name)], fmt="reuters")
+    return index
+
+
+def _expanded(index: Index, text: str) -> wq.Query:
+    """The story pass of `text` with its feedback words, weighed as RM3 weighs them: the
+    query's words share feedback_weight, each feedback word its own weight."""
+    words = index.feedback_words(text)
+    story, _ = index.parsers().stories(text)
+    groups = list(story.subqueries) if isinstance(story, wq.Or) else [story]
+    share = DEFAULT.feedback_weight / len(groups)
+    fields = DEFAULT.story_fields
+    return wq.Or([*(group.with_boost(group.boost * share) for group in groups),
+                  *(FieldGroup([wq.Term(spec.name, word, boost=spec.weight)
+                                for spec in fields], boost=weight, answering=False)
+                    for word, weight in words)])
+
+
+@pytest.mark.parametrize("source", ["corpus", "reuters"])
+def test_pruned_feedback_pass_finds_exactly_the_exhaustive_top(
+        source: str, request: pytest.FixtureRequest) -> None:
+    # the second story pass of feedback scores 20-odd words: MaxScore (with or without a
+    # floor from rescoring the first pass's best) must keep the very stories and scores
+    # that scoring every story gives
+    index = request.getfixturevalue("corpus_index" if source == "corpus" else "reuters_index")
+    searcher = index.searcher()
+    queries = (["drought farmers", "minister", "aid convoys", "rain"]
+               if source == "corpus" else
+               ["oil prices", "coffee exports", "bank of japan", "trade deficit talks",
+                "wheat", "gold", "crude oil output opec", "interest rates"])
+    pruned_some = False
+    for text in queries:
+        query = _expanded(index, text)
+        assert len(list(query.subqueries)) > 10
+        everything = top_documents(searcher, query, 10**6, prune=False)
+        assert everything is not None and everything.exhausted
+        for limit in (1, 10, 20):
+            exact = everything.ranked[:limit]
+            pruned = top_documents(searcher, query, limit)
+            assert pruned.ranked == exact
+            floor = exact[-1][1] * (1 - 1e-9)
+            assert top_documents(searcher, query, limit, floor=floor).ranked == exact
+            pruned_some |= len(everything.ranked) > 4 * limit
+    assert pruned_some  # the queries are wide enough for pruning to have work to do

@@ -14,7 +14,14 @@ A query is answered in two passes, then mixed (Ranker.rank):
 
 **Feedback** (RM3, Lavrenko and Croft's relevance model as Anserini interpolates it):
 the words of the best stories of a first story pass, each story's words weighed by its
-score, join the query at `1 - feedback_weight` of its weight.
+score, join the query at `1 - feedback_weight` of its weight, and the expanded query
+retrieves again over every story (Ranker.expanded): a story that holds none of the
+query's words can rank, shown by the paragraph richest in feedback words (after those
+that answer). Rescoring only the first pass's best N was measured against it on every
+collection: the deeper N, the better on each, and re-retrieval best (docs/ranking.md),
+so no depth is left to tune to an archive's size. The second pass's 20-odd words are
+scored with MaxScore pruning (indexer.search.disjunction), started from the score the
+first pass's best stories reach under the expanded query.
 
 Every default here was chosen on all the development collections together
 (bench/eval_ranking.py, bench/tune_ranking.py); the README gives the figures.
@@ -65,7 +72,12 @@ class RankingParams:
     feedback_terms: int = 20
     feedback_weight: float = 0.6  # the original query's share of the expanded one
     feedback_max_df: float = 0.3  # words in more of the stories are not feedback words
-    feedback_depth: int = 100  # the best stories rescored with the feedback words
+    # None: the expanded query retrieves again over every story (RM3 as Anserini runs
+    # it); a number: only the first that many stories of the first pass are rescored.
+    # A fixed depth is a large share of a small collection and a sliver of an archive:
+    # re-retrieval costs one more story pass (pruned, see disjunction.py) and reaches
+    # stories that hold none of the query's words.
+    feedback_depth: int | None = None
 
     def b_by_field(self) -> dict[str, float]:
         return {spec.name: spec.b for spec in (*self.story_fields, *self.paragraph_fields)}
@@ -259,12 +271,52 @@ class Ranker:
         apply or finds no word."""
         if not self.params.story_weight or not self.expands(query):
             return []  # rank() would not expand: paragraphs alone, or not a plain query
-        depth = max(self.params.candidates, 2 * limit)
-        stories, _ = self.top_stories(query.stories, max(depth, self.params.feedback_depth),
-                                      query.story_masked)
         share = 1 - self.params.feedback_weight
-        return [(word, share * weight)
-                for word, weight in (self.relevance_model(stories) if stories else [])]
+        return [(word, share * weight) for word, weight in self.feedback_model(query)[0]]
+
+    def feedback_model(self, query: Query, depth: int = 0
+                       ) -> tuple[list[tuple[str, float]], list[int]]:
+        """The relevance model of the query's first story pass (its best
+        feedback_stories stories), and the docnums of the pass's best `depth` stories."""
+        stories, _ = self.top_stories(query.stories, max(self.params.feedback_stories, depth),
+                                      query.story_masked)
+        model = self.relevance_model(stories) if stories else []
+        return model, [docnum for docnum, *_ in stories[:depth]]
+
+    def floor(self, query: Query, docnums: list[int], depth: int) -> float:
+        """A score `depth` stories reach under the (expanded) query: the depth-th best of
+        those docnums, rescored (a hair under it, for the order of float sums); 0 when
+        there are fewer. The second pass then prunes from its first segment on."""
+        if len(docnums) < depth:
+            return 0.0
+        scored = score_documents(self.searcher, query.stories, sorted(docnums),
+                                 query.story_masked)
+        if scored is None or len(scored.scores) < depth:
+            return 0.0
+        return sorted(scored.scores.values(), reverse=True)[depth - 1] * (1 - 1e-9)
+
+    def expanded(self, query: Query, model: list[tuple[str, float]]) -> Query:
+        """The query with the feedback words, as RM3 weighs them. Story pass: the query's
+        words at feedback_weight over their count, each feedback word at the rest of its
+        weight, in a story's text and headline. Paragraph pass: the query's words as
+        they were, each feedback word at the same weight in a paragraph's body, so that
+        a story found through feedback words alone still shows the paragraph that holds
+        most of them (it does not answer: those come first)."""
+        params = self.params
+        added = 1 - params.feedback_weight
+        story_fields = [spec for spec in params.story_fields
+                        if spec.name in ("fulltext", "story_headline")]
+        paragraph_fields = [spec for spec in params.paragraph_fields if spec.name == "body"]
+
+        def feedback(fields: list[FieldSpec]) -> list[tuple[tuple, float]]:
+            return [(tuple((spec.name, word, spec.weight) for spec in fields), added * weight)
+                    for word, weight in model]
+
+        stories = _with_words(query.stories, params.feedback_weight
+                              / max(len(_groups(query.stories)), 1), feedback(story_fields))
+        paragraphs = _with_words(query.paragraphs, 1.0, feedback(paragraph_fields))
+        return replace(query, stories=stories or query.stories,
+                       paragraphs=paragraphs or query.paragraphs)
 
     def rerank(self, stories: list[tuple[int, str, float]], model: list[tuple[str, float]],
                words: int) -> list[tuple[int, str, float]]:
@@ -308,14 +360,15 @@ class Ranker:
 
     # -- the passes
 
-    def top_stories(self, story_query: wq.Query, depth: int, masked: set[int] | None
-                    ) -> tuple[list[tuple[int, str, float]], bool]:
+    def top_stories(self, story_query: wq.Query, depth: int, masked: set[int] | None,
+                    floor: float = 0.0) -> tuple[list[tuple[int, str, float]], bool]:
         """The best `depth` stories as (docnum, story_id, score), and whether that is all
-        the query matches. Term at a time (indexer.search.disjunction) for plain words; Whoosh
-        for any other query, the same scores."""
+        the query matches (`floor`: a score `depth` of them are known to reach). Term at
+        a time (indexer.search.disjunction) for plain words; Whoosh for any other query,
+        the same scores."""
         searcher = self.searcher
         budget.check()  # between the passes, within the query's budget
-        top = top_documents(searcher, story_query, depth, masked)
+        top = top_documents(searcher, story_query, depth, masked, floor)
         if top is not None:
             story_id = self._story_ids()
             return ([(docnum, story_id(docnum), score) for docnum, score in top.ranked],
@@ -340,12 +393,21 @@ class Ranker:
         searcher, weight = self.searcher, self.params.story_weight
         depth = max(self.params.candidates, 2 * limit)
         expands = self.expands(query)
+        rescore = expands and self.params.feedback_depth is not None
         model: list[tuple[str, float]] | None = None
+        asked = query  # the query the passes run: with the feedback words, once found
+        first: list[int] = []  # the first pass's best stories
+        if expands and not rescore:
+            model, first = self.feedback_model(query, depth)
+            if model:
+                asked = self.expanded(query, model)
         best = 1.0
         while True:
-            fetch = max(depth, self.params.feedback_depth) if expands else depth
-            stories, exhausted = self.top_stories(query.stories, fetch, query.story_masked)
-            if expands and stories:
+            fetch = max(depth, self.params.feedback_depth or 0) if rescore else depth
+            floor = self.floor(asked, first, depth) if asked is not query else 0.0
+            stories, exhausted = self.top_stories(asked.stories, fetch, query.story_masked,
+                                                  floor)
+            if rescore and stories:
                 if model is None:
                     model = self.relevance_model(stories)
                 if model:
@@ -364,7 +426,7 @@ class Ranker:
                             for docnum in term_docnums(searcher, STORY_ID, story_id)}
                 is_paragraph = self.paragraph_ids
                 paragraphs = self.score_candidates(
-                    query, sorted(d for d in story_of if d in is_paragraph))
+                    asked, sorted(d for d in story_of if d in is_paragraph))
                 best = max((r.result.score for r in paragraphs), default=0.0) or 1.0
                 ranked = [Ranked((1 - weight) * r.result.score / best
                                  + weight * story_scores[story_of[r.result.docnum]],
@@ -494,6 +556,31 @@ class Ranker:
             if len(chosen) == limit:
                 break
         return chosen
+
+
+def _with_words(q: wq.Query, scale: float, extra: list[tuple[tuple, float]]
+                ) -> wq.Query | None:
+    """A plain query (words OR-ed, optionally Filtered) with each word's boost times
+    `scale` and the `extra` words ((field, text, weight) parts, boost) OR-ed in, under the
+    same filters; None when q is not plain. An extra word searched in the same fields as
+    one of the query's adds its boost to that word's (its score is linear in the boost:
+    the same sum, and its postings read once)."""
+    filtered = q if isinstance(q, Filtered) else None
+    words = query_words(filtered.child if filtered else q)
+    if words is None:
+        return None
+    merged: dict[tuple, list] = {}
+    for word in words:
+        merged[word.parts] = [word.boost * scale, word.answering, word.named]
+    for parts, boost in extra:
+        if parts in merged:
+            merged[parts][0] += boost
+        else:
+            merged[parts] = [boost, False, False]
+    joined = wq.Or([FieldGroup([Term(field, text, boost=weight) for field, text, weight in parts],
+                               boost=boost, answering=answering, named=named)
+                    for parts, (boost, answering, named) in merged.items()])
+    return Filtered(joined, filtered.allow, filtered.dates) if filtered else joined
 
 
 def _order(item: Ranked) -> tuple:
