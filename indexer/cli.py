@@ -295,6 +295,41 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
         say(f"indexer: few matches; did you mean: {suggestion!r}?", err=True)
 
 
+@main.command()
+@INDEX_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface; the default is this "
+                   "machine only).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes (default: one per core, at most 4).")
+@click.option("--cors", metavar="ORIGIN", default=None,
+              help="Let pages of this origin (https://host:port) call the API.")
+@click.option("--timeout", "query_seconds", type=click.FloatRange(0.1, 600), default=10.0,
+              show_default=True, help="Seconds a request may search before it is stopped.")
+@click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+def serve(index_path: str | None, host: str, port: int, workers: int | None,
+          cors: str | None, query_seconds: float, access_log: bool) -> None:
+    """Serve the index read-only over HTTP: a search page at / and a JSON API under
+    /api (search, stories, similar, stats, health). Follows the nightly ingest's commits
+    without a restart."""
+    from .errors import QueryError
+
+    try:
+        from .serve.run import run
+    except ImportError as exc:  # starlette or uvicorn missing
+        fail(f"indexer serve needs the serve extra ({exc.name} is not installed): "
+             "pip install 'wire-indexer[serve]'", EXIT_USAGE)
+    processes = workers or max(1, min(4, os.cpu_count() or 1))
+    where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    say(f"indexer: serving {index_path or 'the index'} on {where} with {processes} "
+        f"process{'es' if processes > 1 else ''} (Ctrl-C stops)", err=True)
+    try:
+        run(index_path, host, port, processes, cors, query_seconds, access_log)
+    except QueryError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
 @main.command("eval")
 @INDEX_OPTION
 @click.option("--topics", "topics_path", required=True, type=click.Path(exists=True,

@@ -538,17 +538,24 @@ class Index:
         """A story as it was indexed: its latest version, or the given one; None when
         there is no such story. `superseded` is set when that version is not the current
         one of its key (a newer version, possibly under another story id, or a kill)."""
+        found = self.story_versions(story_id)
+        if version is not None:
+            found = [each for each in found if each.version == version]
+        return found[-1] if found else None
+
+    @damage_explained
+    def story_versions(self, story_id: str) -> list[Story]:
+        """Every version of a story held under this id, oldest first, each marked
+        (`superseded`, and `status` "canceled" for a kill)."""
         searcher = self._store.searcher()
         paragraphs = records(searcher, KIND_PARAGRAPH, STORY_ID, story_id)
-        versions = {record_version(record) for record in paragraphs}
-        if version is not None:
-            versions &= {version}
-        if not versions:
-            return None
-        wanted = max(versions)
-        chosen = [record for record in paragraphs if record_version(record) == wanted]
         current = self._store.versions(searcher)
-        return story_from_records(chosen, superseded=not current.is_current_record(chosen[0]))
+        found = []
+        for version in sorted({record_version(record) for record in paragraphs}):
+            chosen = [record for record in paragraphs if record_version(record) == version]
+            found.append(story_from_records(
+                chosen, superseded=not current.is_current_record(chosen[0])))
+        return found
 
     def segment_count(self) -> int:
         """Segments in the index (`optimize` merges them into one)."""

@@ -152,7 +152,10 @@ def facet_counts(searcher: Searcher, docnums, names: tuple[str, ...] = FACETS,
                                                 fields.get("country")) if p})
         if "date" in counts and fields.get("date"):
             counts["date"][fields["date"].strftime("%Y-%m")] += 1
-    found = {name: counts[name].most_common(top) for name in names}
+    # the most frequent first, ties by value: the same order in every process (a set's,
+    # and so first-seen, order changes with each process's string hashing)
+    found = {name: sorted(counts[name].items(), key=lambda item: (-item[1], item[0]))[:top]
+             for name in names}
     if "date" in found:  # the busiest months, in calendar order: a timeline
         found["date"] = sorted(found["date"])
     return found

@@ -1,0 +1,44 @@
+"""Running the application under uvicorn (`indexer serve`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+from ..errors import QueryError
+
+
+def check_address(host: str, port: int) -> None:
+    """QueryError naming the address when it cannot be listened on (in use, not ours)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise QueryError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def run(index_path: str | None, host: str, port: int, workers: int, cors: str | None,
+        query_seconds: float, access_log: bool = False) -> None:
+    """Serve until interrupted: one process, or `workers` processes sharing the port
+    (each a uvicorn worker that builds the application from the environment)."""
+    import uvicorn
+
+    from ..index import default_index_path
+    from .app import Settings, create_app
+
+    check_address(host, port)
+    path = os.path.abspath(index_path or default_index_path())
+    if workers > 1:
+        os.environ["INDEXER_INDEX"] = path
+        os.environ["INDEXER_SERVE_SECONDS"] = str(query_seconds)
+        if cors:
+            os.environ["INDEXER_SERVE_CORS"] = cors
+        app: Any = "indexer.serve.app:app_from_environment"
+    else:
+        app = create_app(Settings(path, cors, query_seconds))
+    uvicorn.run(app, factory=workers > 1, host=host, port=port,
+                workers=workers if workers > 1 else None, log_level="warning",
+                access_log=access_log, server_header=False, timeout_graceful_shutdown=5)
