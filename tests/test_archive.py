@@ -67,8 +67,17 @@ def wire(tmp_path: Path) -> Path:
 
 
 def ranked(index: Index, query: str, **options) -> list[tuple]:
-    return [(h.story_id, h.version, h.paragraph, h.score)
+    """(story, version, paragraph, score) down the ranking; hits of exactly equal score
+    (two stories of the same text) in story order, as ties fall to the document order,
+    which an archive's shards and one index do not share."""
+    hits = [(h.story_id, h.version, h.paragraph, h.score)
             for h in index.search(query, limit=50, **options)]
+    if options.get("sort", "relevance") != "relevance":
+        return hits
+    tied: dict[float, list[tuple]] = {}
+    for hit in hits:
+        tied.setdefault(hit[3], []).append(hit)
+    return [hit for score in tied for hit in sorted(tied[score])]
 
 
 def same(ours: list[tuple], theirs: list[tuple], rel_tol: float = 1e-12) -> bool:
