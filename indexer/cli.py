@@ -22,7 +22,7 @@ from .errors import (
     EXIT_USAGE,
 )
 from .failures import Guarded, fail
-from .output import format_text, print_hits, say, to_json
+from .output import format_stats, format_text, print_hits, say, to_json
 from .textio import printable, terminal_safe
 
 if TYPE_CHECKING:
@@ -320,12 +320,8 @@ def serve(index_path: str | None, host: str, port: int, workers: int | None,
     except ImportError as exc:  # starlette or uvicorn missing
         fail(f"indexer serve needs the serve extra ({exc.name} is not installed): "
              "pip install 'wire-indexer[serve]'", EXIT_USAGE)
-    processes = workers or max(1, min(4, os.cpu_count() or 1))
-    where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
-    say(f"indexer: serving {index_path or 'the index'} on {where} with {processes} "
-        f"process{'es' if processes > 1 else ''} (Ctrl-C stops)", err=True)
     try:
-        run(index_path, host, port, processes, cors, query_seconds, access_log)
+        run(index_path, host, port, workers, cors, query_seconds, access_log)
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
 
@@ -524,30 +520,7 @@ def stats(index_path: str | None, as_json: bool) -> None:
     if as_json:
         say(to_json(figures, indent=2, default=str))
         return
-    run = figures["last_run"] or {}
-    say(f"stories     {figures['stories']}")
-    say(f"paragraphs  {figures['paragraphs']}")
-    say(f"files       {figures['files']}")
-    say(f"people      {figures['people']}")
-    say(f"tags        {figures['tags']}")
-    say(f"dates       {figures['first_date'] or '-'} .. {figures['last_date'] or '-'}")
-    say(f"size        {figures['size_bytes'] / 1e6:.1f} MB in {figures['segments']} "
-               "segments")
-    if "shards" in figures:
-        names = list(figures["shards"])
-        say(f"shards      {len(names)} by {figures['shard_by']}"
-                   + (f": {names[0]} .. {names[-1]}" if names else ""))
-    if run.get("outcome") == "running":
-        say(f"last run    started {run.get('started')}: still running, or killed")
-    elif run.get("outcome") == "unknown":
-        say(f"last run    unknown: {printable(str(run.get('reason')))}")
-    elif run:
-        say(f"last run    {run.get('finished', '?')} {run['outcome']}: "
-                   f"{run.get('added', '?')} added, {run.get('updated', '?')} updated, "
-                   f"{run.get('rejected', '?')} rejected, {run.get('paragraphs', '?')} "
-                   f"paragraphs in {run.get('seconds', '?')}s")
-    else:
-        say("last run    none recorded")
+    say(format_stats(figures))
     _echo_still_rejected(figures["still_rejected"])
 
 

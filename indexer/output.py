@@ -179,3 +179,33 @@ def format_expansion(expansion: list[tuple[str, float]]) -> str:
         return "feedback: no words added (off, or the query names exactly what it wants)"
     words = ", ".join(f"{word} {weight:.3f}" for word, weight in expansion)
     return f"feedback added (weight in the expanded query): {words}"
+
+
+def format_stats(figures: dict) -> str:
+    """`indexer stats` as text: the counts, the size, the shards and the last run."""
+    lines: list[str] = []
+    run = figures["last_run"] or {}
+    lines.append(f"stories     {figures['stories']}")
+    lines.append(f"paragraphs  {figures['paragraphs']}")
+    lines.append(f"files       {figures['files']}")
+    lines.append(f"people      {figures['people']}")
+    lines.append(f"tags        {figures['tags']}")
+    lines.append(f"dates       {figures['first_date'] or '-'} .. {figures['last_date'] or '-'}")
+    lines.append(f"size        {figures['size_bytes'] / 1e6:.1f} MB in {figures['segments']} "
+                 "segments")
+    if "shards" in figures:
+        names = list(figures["shards"])
+        lines.append(f"shards      {len(names)} by {figures['shard_by']}"
+                     + (f": {names[0]} .. {names[-1]}" if names else ""))
+    if run.get("outcome") == "running":
+        lines.append(f"last run    started {run.get('started')}: still running, or killed")
+    elif run.get("outcome") == "unknown":
+        lines.append(f"last run    unknown: {printable(str(run.get('reason')))}")
+    elif run:
+        lines.append(f"last run    {run.get('finished', '?')} {run['outcome']}: "
+                     f"{run.get('added', '?')} added, {run.get('updated', '?')} updated, "
+                     f"{run.get('rejected', '?')} rejected, {run.get('paragraphs', '?')} "
+                     f"paragraphs in {run.get('seconds', '?')}s")
+    else:
+        lines.append("last run    none recorded")
+    return "\n".join(lines)

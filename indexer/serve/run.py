@@ -20,17 +20,23 @@ def check_address(host: str, port: int) -> None:
             raise QueryError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def run(index_path: str | None, host: str, port: int, workers: int, cors: str | None,
-        query_seconds: float, access_log: bool = False) -> None:
+def run(index_path: str | None, host: str, port: int, workers: int | None,
+        cors: str | None, query_seconds: float, access_log: bool = False) -> None:
     """Serve until interrupted: one process, or `workers` processes sharing the port
-    (each a uvicorn worker that builds the application from the environment)."""
+    (each a uvicorn worker that builds the application from the environment; default
+    one per core, at most 4)."""
     import uvicorn
 
     from ..index import default_index_path
+    from ..output import say
     from .app import Settings, create_app
 
     check_address(host, port)
     path = os.path.abspath(index_path or default_index_path())
+    workers = workers or max(1, min(4, os.cpu_count() or 1))
+    where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    say(f"indexer: serving {path} on {where} with {workers} "
+        f"process{'es' if workers > 1 else ''} (Ctrl-C stops)", err=True)
     if workers > 1:
         os.environ["INDEXER_INDEX"] = path
         os.environ["INDEXER_SERVE_SECONDS"] = str(query_seconds)
