@@ -73,15 +73,11 @@ def query_words(q: wq.Query, boost: float = 1.0) -> list[Word] | None:
 
 
 def top_documents(searcher, q: wq.Query, limit: int,
-                  mask: set[int] | None = None, floor: float = 0.0,
-                  prune: bool = True) -> TopDocuments | None:
+                  mask: set[int] | None = None, prune: bool = True) -> TopDocuments | None:
     """The `limit` best documents for q (a disjunction of words, optionally Filtered),
     excluding `mask`; ties go to the lower docnum, as in Whoosh. None when q has another
-    shape or the searcher does not weigh by BM25F.
-
-    `floor`: a score that `limit` documents q matches are known to reach (found
-    elsewhere, such as rescoring a first pass's best): pruning starts from it in every
-    segment. `prune=False` scores every document (the exact answer pruning must give)."""
+    shape or the searcher does not weigh by BM25F. `prune=False` scores every document
+    (the exact answer MaxScore pruning must give)."""
     plain = _plain_disjunction(searcher, q)
     if plain is None:
         return None
@@ -106,8 +102,8 @@ def top_documents(searcher, q: wq.Query, limit: int,
             excluded = set(deleted) | {d - offset for d in mask if offset <= d < end}
         # the limit-th best of the segments before (their deleted and masked documents
         # already left out) is a floor for this one's
-        before = _kth_best(scores, limit, frozenset()) if prune and scores else 0.0
-        local = _segment_scores(word_scorers, limit, max(floor, before), excluded, prune)
+        floor = _kth_best(scores, limit, frozenset()) if prune and scores else 0.0
+        local = _segment_scores(word_scorers, limit, floor, excluded, prune)
         if excluded:
             local = {docnum: score for docnum, score in local.items()
                      if docnum not in excluded}

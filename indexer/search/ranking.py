@@ -20,8 +20,7 @@ query's words can rank, shown by the paragraph richest in feedback words (after 
 that answer). Rescoring only the first pass's best N was measured against it on every
 collection: the deeper N, the better on each, and re-retrieval best (docs/ranking.md),
 so no depth is left to tune to an archive's size. The second pass's 20-odd words are
-scored with MaxScore pruning (indexer.search.disjunction), started from the score the
-first pass's best stories reach under the expanded query.
+scored with MaxScore pruning (indexer.search.disjunction).
 
 Every default here was chosen on all the development collections together
 (bench/eval_ranking.py, bench/tune_ranking.py); the README gives the figures.
@@ -67,11 +66,11 @@ class RankingParams:
     candidates: int = 20  # stories whose paragraphs are scored for a page (at least 2x limit)
     feedback: bool = True
     feedback_stories: int = 5  # the best stories whose words feed back
-    # with re-retrieval, 15 to 20 words and a share of 0.5 to 0.6 score alike (within
-    # noise on every collection but ADI, the smallest); 15 is a quarter fewer postings
-    # for the second pass to read
-    feedback_terms: int = 15
-    feedback_weight: float = 0.55  # the original query's share of the expanded one
+    # with re-retrieval, 15 to 20 words and a share of 0.5 to 0.6 score alike on the
+    # mean of the collections (docs/ranking.md); 16 is the fewest (the second pass reads
+    # each word's postings) with which feedback lowers no collection
+    feedback_terms: int = 16
+    feedback_weight: float = 0.6  # the original query's share of the expanded one
     feedback_max_df: float = 0.3  # words in more of the stories are not feedback words
     # None: the expanded query retrieves again over every story (RM3 as Anserini runs
     # it); a number: only the first that many stories of the first pass are rescored.
@@ -247,28 +246,14 @@ class Ranker:
         if not self.params.story_weight or not self.expands(query):
             return []  # rank() would not expand: paragraphs alone, or not a plain query
         share = 1 - self.params.feedback_weight
-        return [(word, share * weight) for word, weight in self.feedback_model(query)[0]]
+        return [(word, share * weight) for word, weight in self.feedback_model(query)]
 
-    def feedback_model(self, query: Query, depth: int = 0
-                       ) -> tuple[list[tuple[str, float]], list[int]]:
+    def feedback_model(self, query: Query) -> list[tuple[str, float]]:
         """The relevance model of the query's first story pass (its best
-        feedback_stories stories), and the docnums of the pass's best `depth` stories."""
-        stories, _ = self.top_stories(query.stories, max(self.params.feedback_stories, depth),
+        feedback_stories stories)."""
+        stories, _ = self.top_stories(query.stories, self.params.feedback_stories,
                                       query.story_masked)
-        model = self.relevance_model(stories) if stories else []
-        return model, [docnum for docnum, *_ in stories[:depth]]
-
-    def floor(self, query: Query, docnums: list[int], depth: int) -> float:
-        """A score `depth` stories reach under the (expanded) query: the depth-th best of
-        those docnums, rescored (a hair under it, for the order of float sums); 0 when
-        there are fewer. The second pass then prunes from its first segment on."""
-        if len(docnums) < depth:
-            return 0.0
-        scored = score_documents(self.searcher, query.stories, sorted(docnums),
-                                 query.story_masked)
-        if scored is None or len(scored.scores) < depth:
-            return 0.0
-        return sorted(scored.scores.values(), reverse=True)[depth - 1] * (1 - 1e-9)
+        return self.relevance_model(stories) if stories else []
 
     def expanded(self, query: Query, model: list[tuple[str, float]]) -> Query:
         """The query with the feedback words (indexer.search.feedback.expanded)."""
@@ -285,15 +270,14 @@ class Ranker:
 
     # -- the passes    # -- the passes
 
-    def top_stories(self, story_query: wq.Query, depth: int, masked: set[int] | None,
-                    floor: float = 0.0) -> tuple[list[tuple[int, str, float]], bool]:
+    def top_stories(self, story_query: wq.Query, depth: int, masked: set[int] | None
+                    ) -> tuple[list[tuple[int, str, float]], bool]:
         """The best `depth` stories as (docnum, story_id, score), and whether that is all
-        the query matches (`floor`: a score `depth` of them are known to reach). Term at
-        a time (indexer.search.disjunction) for plain words; Whoosh for any other query,
-        the same scores."""
+        the query matches. Term at a time (indexer.search.disjunction) for plain words;
+        Whoosh for any other query, the same scores."""
         searcher = self.searcher
         budget.check()  # between the passes, within the query's budget
-        top = top_documents(searcher, story_query, depth, masked, floor)
+        top = top_documents(searcher, story_query, depth, masked)
         if top is not None:
             story_id = self._story_ids()
             return ([(docnum, story_id(docnum), score) for docnum, score in top.ranked],
@@ -321,17 +305,14 @@ class Ranker:
         rescore = expands and self.params.feedback_depth is not None
         model: list[tuple[str, float]] | None = None
         asked = query  # the query the passes run: with the feedback words, once found
-        first: list[int] = []  # the first pass's best stories
         if expands and not rescore:
-            model, first = self.feedback_model(query, depth)
+            model = self.feedback_model(query)
             if model:
                 asked = self.expanded(query, model)
         best = 1.0
         while True:
             fetch = max(depth, self.params.feedback_depth or 0) if rescore else depth
-            floor = self.floor(asked, first, depth) if asked is not query else 0.0
-            stories, exhausted = self.top_stories(asked.stories, fetch, query.story_masked,
-                                                  floor)
+            stories, exhausted = self.top_stories(asked.stories, fetch, query.story_masked)
             if rescore and stories:
                 if model is None:
                     model = self.relevance_model(stories)
