@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -106,7 +107,9 @@ class ArchiveStore:
         self._searcher: Searcher | None = None
         self._generations: tuple = ()
         self._windowed: dict[tuple[str, ...], Searcher] = {}  # shards -> their searcher
-        self._caches: dict[int, dict] = {}  # id of a searcher above -> its cached values
+        # id of a searcher above -> (it, its cached values)
+        self._caches: dict[int, tuple[Searcher, dict]] = {}
+        self._lock = threading.RLock()  # a new commit's searchers set up by one thread
         self._schema = build_schema()
 
     @classmethod
@@ -192,26 +195,26 @@ class ArchiveStore:
     # -- reading: the shards as one
 
     def searcher(self):
-        names = self.shard_names()
-        shards = [self.shard(name) for name in names]
-        generations = tuple((name, shard.whoosh_index.latest_generation())
-                            for name, shard in zip(names, shards, strict=True))
-        if self._searcher is not None and generations == self._generations:
-            return self._searcher
-        if self._searcher is not None:
-            self._searcher.close()
-        leaves = []
-        for shard in shards:
-            leaves += [leaf for leaf, _ in shard.whoosh_index.reader().leaf_readers()]
-        reader = EmptyReader(self._schema) if not leaves else \
-            whoosh_ext.StatsCachingReader(leaves) if whoosh_ext.active() else MultiReader(leaves)
-        searcher = Searcher(reader)
-        self._searcher, self._generations = searcher, generations
-        for windowed in self._windowed.values():
-            windowed.close()
-        self._windowed, self._caches = {}, {}
-        weigh(searcher, self.ranking)
-        return searcher
+        with self._lock:
+            names = self.shard_names()
+            shards = [self.shard(name) for name in names]
+            generations = tuple((name, shard.whoosh_index.latest_generation())
+                                for name, shard in zip(names, shards, strict=True))
+            if self._searcher is not None and generations == self._generations:
+                return self._searcher
+            leaves = []
+            for shard in shards:
+                leaves += [leaf for leaf, _ in shard.whoosh_index.reader().leaf_readers()]
+            reader = EmptyReader(self._schema) if not leaves else \
+                whoosh_ext.StatsCachingReader(leaves) if whoosh_ext.active() else \
+                MultiReader(leaves)
+            searcher = Searcher(reader)
+            weigh(searcher, self.ranking)
+            # the searchers before are not closed here: another thread may be reading
+            # them; their files close when the last query holding them lets them go
+            self._searcher, self._generations = searcher, generations
+            self._windowed, self._caches = {}, {}
+            return searcher
 
     def searcher_for(self, window: tuple[datetime | None, datetime | None] | None):
         """For a date window, a searcher of the shards it overlaps only (the undated
@@ -231,19 +234,24 @@ class ArchiveStore:
         if not names or len(names) == len(every):  # none: the date filter finds nothing
             return whole
         key = tuple(names)
-        if key not in self._windowed:
-            leaves = [leaf for name in names
-                      for leaf, _ in self.shard(name).whoosh_index.reader().leaf_readers()]
-            searcher = Searcher(_WindowReader(leaves, whole.reader()))
-            weigh(searcher, self.ranking)
-            self._windowed[key] = searcher
-        return self._windowed[key]
+        with self._lock:
+            if key not in self._windowed:
+                leaves = [leaf for name in names
+                          for leaf, _ in self.shard(name).whoosh_index.reader().leaf_readers()]
+                searcher = Searcher(_WindowReader(leaves, whole.reader()))
+                weigh(searcher, self.ranking)
+                self._windowed[key] = searcher
+            return self._windowed[key]
 
     def cached(self, searcher, key: str, build: Callable[[], object]):
         # a cache for each searcher: the whole archive's and each date window's
-        cache = self._caches.setdefault(id(searcher), {})
+        with self._lock:
+            entry = self._caches.get(id(searcher))
+            if entry is None or entry[0] is not searcher:
+                entry = self._caches[id(searcher)] = (searcher, {})
+        cache = entry[1]
         if key not in cache:
-            cache[key] = build()
+            cache.setdefault(key, build())  # two threads at once: both build, one is kept
         return cache[key]
 
     def versions(self, searcher) -> CurrentVersions:

@@ -6,6 +6,7 @@ over a store; an archive (indexer.archive) is a store made of these, one per tim
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -136,6 +137,9 @@ class FolderStore:
         self._searcher = None
         self._cache_of = None
         self._cache: dict = {}
+        # many threads may search one store (a server's): a new commit's searcher and its
+        # cache are set up by one of them
+        self._lock = threading.RLock()
 
     @property
     def schema(self):
@@ -220,18 +224,22 @@ class FolderStore:
         # One searcher serves every query until a commit lands. Not Searcher.refresh(): it
         # reuses segment readers by segment id and so misses deletions made since.
         current = self._searcher
-        if current is not None and (current.reader().generation()
-                                    == self._whoosh.latest_generation()):
+        latest = self._whoosh.latest_generation()
+        if current is not None and current.reader().generation() == latest:
             return current
-        if current is not None:
-            current.close()
-        searcher = self._whoosh.searcher()
-        # BM25 statistics per kind of document. The posting counts (deleted documents
-        # included, as in Whoosh's own statistics) cost nothing, where counting live
-        # documents read a million postings each time an index was opened.
-        self._searcher = searcher
-        weigh(searcher, self.ranking)
-        return searcher
+        with self._lock:
+            current = self._searcher
+            if current is not None and current.reader().generation() == latest:
+                return current  # another thread opened it meanwhile
+            searcher = self._whoosh.searcher()
+            # BM25 statistics per kind of document. The posting counts (deleted documents
+            # included, as in Whoosh's own statistics) cost nothing, where counting live
+            # documents read a million postings each time an index was opened.
+            weigh(searcher, self.ranking)
+            # the searcher before is not closed here: another thread may be reading it;
+            # its files close when the last query holding it lets it go
+            self._searcher = searcher
+            return searcher
 
     def searcher_for(self, window: tuple[datetime | None, datetime | None] | None):
         """The searcher a query with this date window reads (an archive's leaves out
@@ -239,13 +247,17 @@ class FolderStore:
         return self.searcher()
 
     def cached(self, searcher, key: str, build: Callable[[], object]):
-        """A value computed once per searcher (that is, per committed state)."""
-        if self._cache_of is not searcher:
-            self._cache = {}
-            self._cache_of = searcher
-        if key not in self._cache:
-            self._cache[key] = build()
-        return self._cache[key]
+        """A value computed once per searcher (that is, per committed state). A query
+        still reading the searcher before a commit computes its values uncached."""
+        with self._lock:
+            if self._cache_of is not searcher:
+                if searcher is not self._searcher:
+                    return build()
+                self._cache, self._cache_of = {}, searcher
+            cache = self._cache
+        if key not in cache:
+            cache.setdefault(key, build())  # two threads at once: both build, one is kept
+        return cache[key]
 
     def versions(self, searcher) -> CurrentVersions:
         """The judge of current versions for this searcher, its answers kept until the

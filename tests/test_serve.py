@@ -256,3 +256,54 @@ def test_serve_binds_this_machine_only_unless_told(tmp_path: Path) -> None:
         assert f"cannot listen on 127.0.0.1:{busy.port}" in result.output
     finally:
         busy.stop()
+
+
+@pytest.mark.parametrize("shard_by", [None, "month"])
+def test_threads_search_one_index_while_ingest_commits(tmp_path: Path,
+                                                       shard_by: str | None) -> None:
+    # a server's threads share one Index: a commit swaps its searcher and caches under
+    # queries that are still reading the one before, and none of them may fail or see
+    # another commit's cached values
+    import threading
+
+    index = Index.create(str(tmp_path / "index"), shard_by=shard_by)
+    index.ingest([str(CORPUS)])
+    index = Index.open(str(tmp_path / "index"))
+    expected = {q: [(h.story_id, h.paragraph) for h in index.search(q)]
+                for q in ("drought farmers", "said", "minister talks")}
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def search() -> None:
+        while not stop.is_set():
+            for query, hits in expected.items():
+                try:
+                    found = [(h.story_id, h.paragraph) for h in index.search(query)]
+                    facets = index.facets(query, ("people",))
+                except BaseException as exc:  # noqa: BLE001 - the test's to report
+                    failures.append(exc)
+                    return
+                # the tail moves with each commit's statistics; this best hit does not
+                if query == "drought farmers" and (not found or found[0] != hits[0]):
+                    failures.append(AssertionError((query, found, hits)))
+                if not facets["people"]:
+                    failures.append(AssertionError("no people facet"))
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for night in range(3):
+            wire = tmp_path / f"night{night}"
+            wire.mkdir()
+            (wire / f"pilots{night}.txt").write_text(story_text(
+                "ROTTERDAM", headline=f"Pilots strike, night {night}",
+                lead=f"Harbour pilots walked out for the {night}th time."))
+            Index.open(str(tmp_path / "index")).ingest([str(wire)])
+            found = {h.story_id for h in index.search("pilots", limit=20)}
+            assert f"pilots{night}" in found
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == []
