@@ -308,8 +308,11 @@ def query(query: str, index_path: str | None, person: str | None, tag: str | Non
 @click.option("--timeout", "query_seconds", type=click.FloatRange(0.1, 600), default=10.0,
               show_default=True, help="Seconds a request may search before it is stopped.")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+@click.option("--scheduler", envvar="INDEXER_SCHEDULER", default=None, metavar="ADDRESS",
+              help="Answer on the workers of a Dask scheduler (tcp://HOST:PORT, or local).")
 def serve(index_path: str | None, host: str, port: int, workers: int | None,
-          cors: str | None, query_seconds: float, access_log: bool) -> None:
+          cors: str | None, query_seconds: float, access_log: bool,
+          scheduler: str | None) -> None:
     """Serve the index read-only over HTTP: a search page at / and a JSON API under
     /api (search, stories, similar, stats, health). Follows the nightly ingest's commits
     without a restart."""
@@ -321,7 +324,7 @@ def serve(index_path: str | None, host: str, port: int, workers: int | None,
         fail(f"indexer serve needs the serve extra ({exc.name} is not installed): "
              "pip install 'wire-indexer[serve]'", EXIT_USAGE)
     try:
-        run(index_path, host, port, workers, cors, query_seconds, access_log)
+        run(index_path, host, port, workers, cors, query_seconds, access_log, scheduler)
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
 

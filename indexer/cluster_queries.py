@@ -27,7 +27,8 @@ QUERY_TIMEOUT = 120.0  # seconds a query may wait for a worker and its answer
 
 # the Index methods a worker runs for ClusterQueries: those that read, and never write
 READS = frozenset({"search", "search_stories", "count", "facets", "suggest", "unmatched_filters",
-                   "matching_docnums", "similar", "story", "stats", "feedback_words"})
+                   "matching_docnums", "similar", "story", "story_versions", "stats",
+                   "feedback_words", "paragraph_count", "segment_count"})
 
 
 class ClusterQueries:
@@ -82,6 +83,25 @@ class ClusterQueries:
 
     def feedback_words(self, query: str, **options: Any) -> list[tuple[str, float]]:
         return self.call("feedback_words", query, **options)
+
+    def story(self, story_id: str, version: int | None = None) -> Any:
+        return self.call("story", story_id, version)
+
+    def story_versions(self, story_id: str) -> list:
+        return self.call("story_versions", story_id)
+
+    def similar(self, story_id: str, paragraph: int | None = None, limit: int = 10
+                ) -> list[Hit]:
+        return self.call("similar", story_id, paragraph, limit)
+
+    def stats(self) -> dict:
+        return self.call("stats")
+
+    def paragraph_count(self) -> int:
+        return self.call("paragraph_count")
+
+    def segment_count(self) -> int:
+        return self.call("segment_count")
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Index.<method>(*args, **kwargs) on a worker, for a method that only reads

@@ -307,3 +307,22 @@ def test_threads_search_one_index_while_ingest_commits(tmp_path: Path,
         for thread in threads:
             thread.join()
     assert failures == []
+
+
+@pytest.mark.slow
+def test_serve_answers_on_a_dask_cluster(archive: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    index = Index.open(str(archive / "index"))
+    server = Server(str(archive / "index"), "--workers", "1", "--scheduler", "local")
+    try:
+        status, payload = server.json("/api/search?q=drought&limit=3")
+        assert status == 200
+        assert _hits(payload) == [h.to_dict() for h in index.search("drought", limit=3)]
+        status, story = server.json("/api/stories/world/canberra-drought")
+        assert status == 200 and story["versions"][0]["superseded"] is False
+        status, health = server.json("/api/health")
+        assert status == 200 and health["paragraphs"] == index.paragraph_count()
+        status, missing = server.json("/api/stories/nope")
+        assert status == 404
+    finally:
+        server.stop()

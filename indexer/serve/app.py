@@ -30,6 +30,7 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..errors import (
+    ClusterError,
     IndexNotFoundError,
     NoSuchStoryError,
     QueryError,
@@ -69,31 +70,43 @@ class Settings:
     index_path: str | None = None
     cors: str | None = None  # an origin allowed to call the API from its pages
     query_seconds: float = 10.0  # each request's time budget
+    scheduler: str | None = None  # answer on a Dask scheduler's workers ("local" too)
 
 
 class Indexes:
-    """The served index, opened on first use; None while no index exists (503)."""
+    """The served index, opened on first use (503 while none exists), or the queries of
+    a Dask scheduler's workers (indexer.cluster_queries) when one is given."""
 
-    def __init__(self, path: str | None, query_seconds: float) -> None:
-        self.path, self.query_seconds = path, query_seconds
-        self._index: Index | None = None
+    def __init__(self, path: str | None, query_seconds: float,
+                 scheduler: str | None = None) -> None:
+        self.path, self.query_seconds, self.scheduler = path, query_seconds, scheduler
+        self._index: Any = None
         self._lock = threading.Lock()
         self._stats: tuple[int, dict] | None = None
 
-    def get(self) -> Index:
+    def get(self) -> Any:
+        """The Index (or ClusterQueries): the same reading methods."""
         index = self._index
         if index is not None:
             return index
         with self._lock:
             if self._index is None:
-                index = Index.open(self.path)  # IndexNotFoundError while there is none
-                index.query_seconds = self.query_seconds
-                self._index = index
+                if self.scheduler:
+                    from ..cluster_queries import ClusterQueries
+
+                    self._index = ClusterQueries(self.path or default_index_path(),
+                                                 self.scheduler)
+                else:
+                    index = Index.open(self.path)  # IndexNotFoundError while none exists
+                    index.query_seconds = self.query_seconds
+                    self._index = index
             return self._index
 
     def stats(self) -> dict:
         """Index.stats() (which reads every story record), counted once per commit."""
         index = self.get()
+        if self.scheduler:
+            return index.stats()  # a worker's: no commit to key it by here
         generation = index.searcher().reader().generation()
         cached = self._stats
         if cached is None or cached[0] != generation:
@@ -303,7 +316,7 @@ def _handled(endpoint):
             return _error(503, str(exc))
         except QueryError as exc:
             return _error(400, str(exc))
-        except (IndexNotFoundError, SchemaVersionError) as exc:
+        except (IndexNotFoundError, SchemaVersionError, ClusterError) as exc:
             return _error(503, str(exc))
         except Exception as exc:  # logged with its traceback here, one line out there
             log.exception("%s %s failed", request.method, request.url.path)
@@ -340,7 +353,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                                      allow_methods=["GET"]))
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={404: not_found, 405: not_allowed})
-    app.state.indexes = Indexes(settings.index_path, settings.query_seconds)
+    app.state.indexes = Indexes(settings.index_path, settings.query_seconds,
+                                settings.scheduler)
     app.state.settings = settings
     return app
 
@@ -352,5 +366,6 @@ def app_from_environment() -> Starlette:
 
     cors = os.environ.get("INDEXER_SERVE_CORS") or None
     seconds = float(os.environ.get("INDEXER_SERVE_SECONDS") or 10.0)
+    scheduler = os.environ.get("INDEXER_SERVE_SCHEDULER") or None
     return create_app(Settings(os.environ.get("INDEXER_INDEX") or default_index_path(),
-                               cors, seconds))
+                               cors, seconds, scheduler))

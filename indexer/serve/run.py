@@ -21,7 +21,8 @@ def check_address(host: str, port: int) -> None:
 
 
 def run(index_path: str | None, host: str, port: int, workers: int | None,
-        cors: str | None, query_seconds: float, access_log: bool = False) -> None:
+        cors: str | None, query_seconds: float, access_log: bool = False,
+        scheduler: str | None = None) -> None:
     """Serve until interrupted: one process, or `workers` processes sharing the port
     (each a uvicorn worker that builds the application from the environment; default
     one per core, at most 4)."""
@@ -42,9 +43,11 @@ def run(index_path: str | None, host: str, port: int, workers: int | None,
         os.environ["INDEXER_SERVE_SECONDS"] = str(query_seconds)
         if cors:
             os.environ["INDEXER_SERVE_CORS"] = cors
+        if scheduler:
+            os.environ["INDEXER_SERVE_SCHEDULER"] = scheduler
         app: Any = "indexer.serve.app:app_from_environment"
     else:
-        app = create_app(Settings(path, cors, query_seconds))
+        app = create_app(Settings(path, cors, query_seconds, scheduler))
     uvicorn.run(app, factory=workers > 1, host=host, port=port,
                 workers=workers if workers > 1 else None, log_level="warning",
                 access_log=access_log, server_header=False, timeout_graceful_shutdown=5)
