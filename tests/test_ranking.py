@@ -6,6 +6,7 @@ test_ranking_collections.py."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,9 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from indexer import Index
 from indexer.search.bm25f import FieldGroup
 from indexer.search.disjunction import top_documents
+from indexer.search.filters import Filtered
 from indexer.search.ranking import DEFAULT, RankingParams
+from indexer.store.results import split_keywords
 
 WEATHER = ["Heavy rain floods roads in the north", "Farmers welcome rain after dry summer",
            "Rain delays the harbour festival", "Forecasters expect more rain this week"]
@@ -252,15 +255,24 @@ def test_pruned_feedback_pass_finds_exactly_the_exhaustive_top(
                if source == "corpus" else
                ["oil prices", "coffee exports", "bank of japan", "trade deficit talks",
                 "wheat", "gold", "crude oil output opec", "interest rates"])
+    # and under filters, which decide the documents that count toward the threshold: the
+    # first half of the stories by date, and those filed under the commonest tag
+    stories = [fields for fields in searcher.documents(kind="story") if fields.get("date")]
+    dates = sorted(fields["date"] for fields in stories)
+    tags = Counter(tag for fields in stories for tag in split_keywords(fields.get("tags")))
+    filters = [None, (None, (None, dates[len(dates) // 2])),
+               (wq.Term("tags", tags.most_common(1)[0][0]), None)]
     pruned_some = False
     for text in queries:
-        query = _expanded(index, text)
-        assert len(list(query.subqueries)) > 10
-        everything = top_documents(searcher, query, 10**6, prune=False)
-        assert everything is not None and everything.exhausted
-        for limit in (1, 10, 20):
-            exact = everything.ranked[:limit]
-            pruned = top_documents(searcher, query, limit)
-            assert pruned.ranked == exact
-            pruned_some |= len(everything.ranked) > 4 * limit
+        expanded = _expanded(index, text)
+        assert len(list(expanded.subqueries)) > 10
+        for given in filters:
+            query = expanded if given is None else Filtered(expanded, *given)
+            everything = top_documents(searcher, query, 10**6, prune=False)
+            assert everything is not None and everything.exhausted
+            for limit in (1, 10, 20):
+                exact = everything.ranked[:limit]
+                pruned = top_documents(searcher, query, limit)
+                assert pruned.ranked == exact, (text, given, limit)
+                pruned_some |= len(everything.ranked) > 4 * limit
     assert pruned_some  # the queries are wide enough for pruning to have work to do

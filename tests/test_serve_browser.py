@@ -18,7 +18,6 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 from serving import Server  # noqa: E402
 
@@ -66,9 +65,14 @@ def _wait(driver, condition, seconds: float = 15):
     return WebDriverWait(driver, seconds).until(condition)
 
 
+def _shown(driver) -> None:
+    """Wait until the page shows what its address asks for."""
+    _wait(driver, lambda d: d.execute_script(
+        "return document.body.dataset.shown === location.search"))
+
+
 def _results(driver) -> list:
-    _wait(driver, lambda d: d.find_element(By.ID, "status").text
-          and not d.find_element(By.ID, "status").text.startswith("Searching"))
+    _shown(driver)
     return driver.find_elements(By.CSS_SELECTOR, "#hits > li")
 
 
@@ -110,6 +114,7 @@ def test_a_reader_searches_filters_pages_sorts_and_reads_a_story(
     # newest first: the dates never rise down the page
     Select(browser.find_element(By.ID, "sort")).select_by_value("newest")
     _wait(browser, lambda d: "sort=newest" in d.current_url)
+    _shown(browser)
     dated = [meta.text.split(" · ")[1] for meta in browser.find_elements(
         By.CSS_SELECTOR, "#hits > li > p.meta:nth-of-type(1)")]
     assert dated == sorted(dated, reverse=True)
@@ -118,13 +123,16 @@ def test_a_reader_searches_filters_pages_sorts_and_reads_a_story(
     link = browser.find_element(By.CSS_SELECTOR, "#hits a.headline")
     headline = link.text
     link.click()
-    _wait(browser, ec.visibility_of_element_located((By.ID, "story-view")))
+    _wait(browser, lambda d: "story=" in d.current_url)
+    _shown(browser)
     assert browser.find_element(By.ID, "story-headline").text == headline
     assert len(browser.find_elements(By.CSS_SELECTOR, "#story-body p")) >= 2
     assert "(current)" in browser.find_element(By.ID, "story-versions").text
     browser.save_screenshot(str(tmp_path / "story.png"))
     browser.find_element(By.ID, "back").click()
-    _wait(browser, ec.visibility_of_element_located((By.ID, "results-view")))
+    _wait(browser, lambda d: "story=" not in d.current_url)
+    _shown(browser)
+    assert browser.find_element(By.ID, "results-view").is_displayed()
     assert browser.current_url == results_url
     browser.save_screenshot(str(tmp_path / "results.png"))
     assert (tmp_path / "results.png").stat().st_size > 10_000

@@ -83,12 +83,14 @@ def top_documents(searcher, q: wq.Query, limit: int,
         return None
     words, allow_query, dates = plain
     groups = _group_scorers(searcher, words)
-    # pruning needs the limit-th best score of documents that will be kept: filters
-    # decide that only later, so a filtered query scores every document
-    prune = prune and allow_query is None and dates is None
+    allow, allowed = None, None
+    if allow_query is not None:
+        reader = searcher.reader()
+        allow = allow_query.simplify(reader)  # wildcards expanded once
+        if allow.estimate_size(reader) <= NARROW_FILTER:
+            # a narrow filter (a person, a rare tag): its documents, looked up once
+            allowed = set(searcher.docs_for_query(allow))
     scores: dict[int, float] = {}
-    # per segment with a date window: (first docnum, end, test of a local docnum)
-    date_tests: list[tuple[int, int, Callable[[int], bool]]] = []
     for subsearcher, offset in searcher.leaf_searchers():
         budget.check()  # a segment's work at a time, within the query's budget
         reader = subsearcher.reader()
@@ -97,60 +99,83 @@ def top_documents(searcher, q: wq.Query, limit: int,
             continue
         deleted = _deleted(reader)
         end = offset + reader.doc_count_all()
-        excluded = deleted
+        gone: set[int] | frozenset[int] = deleted
         if mask:
-            excluded = set(deleted) | {d - offset for d in mask if offset <= d < end}
-        # the limit-th best of the segments before (their deleted and masked documents
-        # already left out) is a floor for this one's
+            gone = set(deleted) | {d - offset for d in mask if offset <= d < end}
+        excluded: set[int] | frozenset[int] | _Outside = gone
+        if allow is not None or dates is not None:
+            # the filters decide which documents count toward the limit-th best score,
+            # tested on the documents pruning asks about: pruning stays exact
+            excluded = _Outside(searcher, offset, gone, allow, allowed,
+                                date_test(subsearcher, dates))
+        # the limit-th best of the segments before (their excluded documents already
+        # left out) is a floor for this one's
         floor = _kth_best(scores, limit, frozenset()) if prune and scores else 0.0
         local = _segment_scores(word_scorers, limit, floor, excluded, prune)
         if excluded:
+            _resolve(excluded, local)
             local = {docnum: score for docnum, score in local.items()
                      if docnum not in excluded}
-        if not local:
-            continue
-        test = date_test(subsearcher, dates)
-        if test is not None:
-            date_tests.append((offset, end, test))
         if offset:
             scores.update((docnum + offset, score) for docnum, score in local.items())
         else:
             scores.update(local)
+    # (score, -docnum) compares in C: best score first, then the lower docnum
+    best = heapq.nlargest(limit, zip(scores.values(), map(neg, scores.keys()), strict=True))
+    return TopDocuments([(-negdoc, score) for score, negdoc in best], len(best) < limit)
 
-    take = limit
-    if allow_query is not None:
-        reader = searcher.reader()
-        allow_query = allow_query.simplify(reader)  # wildcards expanded once
-        estimate = allow_query.estimate_size(reader)
-        if estimate <= len(scores):
-            # a narrow filter (a person, a rare tag): keep only its documents, then rank
-            narrow = set(searcher.docs_for_query(allow_query))
-            scores = {docnum: score for docnum, score in scores.items() if docnum in narrow}
-            allow_query = None
-        else:
-            # a wide one (a big city): look as deep as it takes to find `limit` at its rate
-            share = estimate / max(reader.doc_count_all(), 1)
-            take = int(min(limit / max(share, 1e-6) * 2, len(scores))) or limit
 
-    def passes(docnum: int, allowed: set[int] | None) -> bool:
-        """Deleted and masked documents are gone already; the filters are tested here."""
-        if allowed is not None and docnum not in allowed:
-            return False
-        if dates is None:
+NARROW_FILTER = 10_000  # documents: a filter this small is read whole, a larger one tested
+
+
+class _Outside:
+    """The documents of one segment a query leaves out: deleted or masked ones (`gone`),
+    and those its filters do not allow: a date window tested on the date column, and
+    an allow query either read whole (`allowed`, global docnums) or tested in batches
+    on the documents asked about (reading only the posting blocks that hold them)."""
+
+    def __init__(self, searcher, offset: int, gone: set[int] | frozenset[int],
+                 allow: wq.Query | None, allowed: set[int] | None,
+                 within: Callable[[int], bool] | None) -> None:
+        self.searcher, self.offset, self.gone = searcher, offset, gone
+        self.allow, self.allowed, self.within = allow, allowed, within
+        self.passes: dict[int, bool] = {}  # local docnum -> allowed by the filters
+
+    def __bool__(self) -> bool:
+        return True
+
+    def resolve(self, docnums: Iterable[int]) -> None:
+        """Test those of the local docnums not tested yet, all at once."""
+        known, gone, offset = self.passes, self.gone, self.offset
+        unknown = [docnum for docnum in docnums if docnum not in known and docnum not in gone]
+        if not unknown:
+            return
+        passing = unknown
+        if self.within is not None:
+            passing = [docnum for docnum in passing if self.within(docnum)]
+        if self.allowed is not None:
+            passing = [docnum for docnum in passing if docnum + offset in self.allowed]
+        elif self.allow is not None and passing:
+            found = _matching(self.searcher, self.allow,
+                              sorted(docnum + offset for docnum in passing))
+            passing = [docnum for docnum in passing if docnum + offset in found]
+        known.update(dict.fromkeys(unknown, False))
+        known.update(dict.fromkeys(passing, True))
+
+    def __contains__(self, docnum: object) -> bool:
+        if docnum in self.gone:
             return True
-        return any(start <= docnum < end and test(docnum - start)
-                   for start, end, test in date_tests)
+        allowed = self.passes.get(docnum)  # type: ignore[call-overload]
+        if allowed is None:
+            self.resolve([docnum])  # type: ignore[list-item]
+            allowed = self.passes[docnum]  # type: ignore[index]
+        return not allowed
 
-    while True:
-        # (score, -docnum) compares in C: best score first, then the lower docnum
-        best = heapq.nlargest(take, zip(scores.values(), map(neg, scores.keys()), strict=True))
-        # a wide filter (a common tag, a big city) is tested on these documents only
-        allowed = None if allow_query is None else _matching(
-            searcher, allow_query, sorted(-negdoc for _, negdoc in best))
-        ranked = [(-negdoc, score) for score, negdoc in best if passes(-negdoc, allowed)]
-        if len(ranked) >= limit or len(best) == len(scores):
-            return TopDocuments(ranked[:limit], len(ranked) < limit)
-        take *= 4
+
+def _resolve(excluded: object, docnums: Iterable[int]) -> None:
+    """Let a filter test a batch of documents before they are asked about one by one."""
+    if isinstance(excluded, _Outside):
+        excluded.resolve(docnums)
 
 
 @dataclass(frozen=True)
@@ -433,7 +458,8 @@ class _SegmentWord:
 
 
 def _segment_scores(terms: list[_SegmentWord], limit: int, floor: float,
-                    excluded: set[int] | frozenset[int], prune: bool) -> dict[int, float]:
+                    excluded: set[int] | frozenset[int] | _Outside, prune: bool
+                    ) -> dict[int, float]:
     """Each document's score in one segment, or (prune) only those that can still make
     the top `limit`. MaxScore, term at a time: words are added in order of their highest
     possible score; once the words left could not lift a document that has none of the
@@ -453,6 +479,7 @@ def _segment_scores(terms: list[_SegmentWord], limit: int, floor: float,
                 continue
         else:
             term.add_to(scores)
+        _resolve(excluded, scores)
         threshold = max(floor, _kth_best(scores, limit, excluded))
         if remaining < threshold:
             pruned = True
@@ -461,7 +488,8 @@ def _segment_scores(terms: list[_SegmentWord], limit: int, floor: float,
     return scores
 
 
-def _kth_best(scores: dict[int, float], k: int, excluded: set[int] | frozenset[int]) -> float:
+def _kth_best(scores: dict[int, float], k: int,
+              excluded: set[int] | frozenset[int] | _Outside) -> float:
     """The k-th best score among documents not excluded; 0 when there are fewer."""
     values = scores.values() if not excluded else (
         score for docnum, score in scores.items() if docnum not in excluded)

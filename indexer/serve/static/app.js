@@ -212,11 +212,15 @@ async function showStory(s) {
   $("story-headline").focus();
 }
 
-function render() {
+async function render() {
   const s = state();
+  const shown = location.search;
+  delete document.body.dataset.shown;
   fillForm(s);
   document.title = s.q ? s.q + " – Wire search" : "Wire search";
-  return s.story ? showStory(s) : showResults(s);
+  await (s.story ? showStory(s) : showResults(s));
+  // which address the page now shows (a test, or a script, can wait for it)
+  if (location.search === shown) document.body.dataset.shown = shown;
 }
 
 document.addEventListener("DOMContentLoaded", () => {
