@@ -15,6 +15,7 @@ caller asks Whoosh.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import whoosh.query as wq
 from whoosh.idsets import BitSet
 from whoosh.util.numeric import length_to_byte
 
-from ..store.whoosh_ext.postings import posting_blocks, postings_at, raw_matcher
+from ..store.whoosh_ext.postings import posting_blocks, postings_at, raw_matcher, term_info
 from . import budget
 from .bm25f import BM25FModel, FieldGroup, GroupScorer, length_bytes_of
 from .filters import Filtered, date_test
@@ -253,8 +254,11 @@ def _segment_words(reader, words: list[Word], groups: list[GroupScorer]) -> list
     """A scorer for each word that the segment holds in at least one of its fields."""
     found = []
     for word, group in zip(words, groups, strict=True):
-        parts = [(field, btext, table) for field, btext, table in group.fields
-                 if btext is not None and (field, btext) in reader]
+        parts: list[tuple[str, bytes, Sequence[float], Any]] = []
+        for field, btext, table in group.fields:
+            info = term_info(reader, field, btext) if btext is not None else None
+            if btext is not None and info is not None:
+                parts.append((field, btext, table, info))
         if parts:
             found.append(_SegmentWord(reader, parts, group, word.answering))
     return found
@@ -381,29 +385,30 @@ class _SegmentWord:
     """BM25F for one word in one segment: its fields' postings summed into tf~ per
     document (GroupScorer's tables, from the length bytes), then saturated once."""
 
-    def __init__(self, reader, parts: list[tuple[str, bytes, Sequence[float]]],
-                 group: GroupScorer,
-                 answering: bool) -> None:
+    def __init__(self, reader, parts: list[tuple[str, bytes, Sequence[float], Any]],
+                 group: GroupScorer, answering: bool) -> None:
         self.reader, self.group, self.answering = reader, group, answering
-        self.parts = [(field, btext, table, length_bytes_of(reader, field))
-                      for field, btext, table in parts]
-        # the most any document can score: each field's highest weight at its shortest
-        # length byte (one byte shorter, against rounding), a hair over for float error
+        # (field, term, table, length bytes, TermInfo) for each field holding the word
+        self.parts = [(field, btext, table, length_bytes_of(reader, field), info)
+                      for field, btext, table, info in parts]
+        self.postings = sum(info.doc_frequency() for *_, info in self.parts)
+
+    @functools.cached_property
+    def bound(self) -> float:
+        """The most any document can score: each field's highest weight at its shortest
+        length byte (one byte shorter, against rounding), a hair over for float error."""
         top = 0.0
-        self.postings = 0  # in all its fields
-        for field, btext, table, _ in self.parts:
-            info = reader.term_info(field, btext)
-            self.postings += info.doc_frequency()
+        for _, _, table, _, info in self.parts:
             shortest = max(length_to_byte(info.min_length()) - 1, 1)
             top += info.max_weight() * table[shortest]
-        self.bound = group.saturate(top) * (1 + 1e-9)
+        return self.group.saturate(top) * (1 + 1e-9)
 
     def frequencies(self) -> dict[int, float]:
         """tf~ of every document holding the word in one of its fields."""
         found: dict[int, float] = {}
         get = found.get
-        for number, (field, btext, table, lengths) in enumerate(self.parts):
-            for ids, weights in posting_blocks(self.reader, field, btext):
+        for number, (field, btext, table, lengths, info) in enumerate(self.parts):
+            for ids, weights in posting_blocks(self.reader, field, btext, info):
                 ids = list(ids)
                 # each posting's weighted, normalised frequency, in C-level maps: the
                 # same products as tf * table[lengths[docnum]]
@@ -421,8 +426,8 @@ class _SegmentWord:
         `own_fields` are added to `answered` (global docnums: local + offset)."""
         found: dict[int, float] = {}
         get = found.get
-        for field, btext, table, lengths in self.parts:
-            matcher = raw_matcher(self.reader, field, btext)
+        for field, btext, table, lengths, info in self.parts:
+            matcher = raw_matcher(self.reader, field, btext, info)
             mark = answered if own_fields is not None and field in own_fields else None
             for docnum, tf in postings_at(matcher, targets):
                 found[docnum] = get(docnum, 0.0) + tf * table[lengths[docnum]]

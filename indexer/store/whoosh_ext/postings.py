@@ -64,20 +64,35 @@ def block_readable(matcher) -> bool:
     return type(matcher) is W3LeafMatcher and active()
 
 
-def raw_matcher(reader, field: str, btext: bytes):
-    """The segment's own matcher for a term (deleted documents are the caller's job)."""
+def term_info(reader, field: str, btext: bytes):
+    """A segment's TermInfo of a term (its statistics and where its postings are), or
+    None when the segment does not hold it: one lookup where `in` and then term_info
+    make two."""
+    try:
+        return reader.term_info(field, btext)
+    except TermNotFound:
+        return None
+
+
+def raw_matcher(reader, field: str, btext: bytes, info=None):
+    """The segment's own matcher for a term (deleted documents are the caller's job),
+    from its TermInfo when the caller holds it (no second lookup)."""
     terms = getattr(reader, "_terms", None) if active() else None
     if terms is not None:
+        if info is not None:
+            return terms._codec.postings_reader(terms._postfile, info,
+                                                reader.schema[field].format,
+                                                term=(field, btext))
         return terms.matcher(field, btext, reader.schema[field].format)
     return reader.postings(field, btext)
 
 
-def posting_blocks(reader, field: str, btext: bytes) -> Iterator[tuple]:
+def posting_blocks(reader, field: str, btext: bytes, info=None) -> Iterator[tuple]:
     """(ids, weights) of each posting block of a term, decoded as Whoosh 3's matcher
     does (delta-coded ids, weights None when all 1) with C-speed helpers; through the
     matcher's calls when the codec is another."""
     try:
-        matcher = raw_matcher(reader, field, btext)
+        matcher = raw_matcher(reader, field, btext, info)
     except TermNotFound:
         return
     if block_readable(matcher):
