@@ -35,12 +35,19 @@ from .search.assist import (
     similar_stories,
     suggest_query,
 )
-from .search.disjunction import docnum_bitset, term_bitset
+from .search.disjunction import docnum_bitset, matching_documents, term_bitset
 from .search.filters import date_window, filter_query, people_by_surname, restricted
 from .search.query import QueryParsers, bound_expansions, clean_query_text
 from .search.ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
 from .store.documents import hit_from_record, record_version, story_from_records
-from .store.results import Hit, group_by_story, highlight_spans, records, split_keywords
+from .store.results import (
+    Hit,
+    group_by_story,
+    highlight_spans,
+    records,
+    split_keywords,
+    story_ids,
+)
 from .store.schema import (
     KIND,
     KIND_FILE,
@@ -48,6 +55,8 @@ from .store.schema import (
     KIND_STORY,
     SCHEMA_VERSION,
     STORY_ID,
+    SUPERSEDED,
+    SUPERSEDED_TERM,
 )
 from .store.versions import CurrentVersions, copies
 
@@ -431,8 +440,9 @@ class Index:
 
     def _matching(self, query: str, *, person: str | None = None, tag: str | None = None,
                   place: str | None = None, since: datetime | str | None = None,
-                  until: datetime | str | None = None) -> list[tuple[int, tuple[str, int]]]:
-        """(docnum, (story id, version)) of every current paragraph the query matches.
+                  until: datetime | str | None = None) -> list[tuple[int, str]]:
+        """(docnum, story id) of every current paragraph the query matches (one version
+        of a story is current).
         The last answer is kept for its searcher: count() and facets() of one request
         (`--count --facets`) parse and match the query once."""
         searcher = self._store.searcher()
@@ -445,7 +455,7 @@ class Index:
         return found
 
     def _match(self, searcher, query: str, person, tag, place, since, until
-               ) -> list[tuple[int, tuple[str, int]]]:
+               ) -> list[tuple[int, str]]:
         parsed, excluded = self.parsers().paragraphs(query)
         for part in (parsed, excluded):
             bound_expansions(part, searcher.reader())
@@ -457,15 +467,26 @@ class Index:
                                                        searcher.doc_count_all()))
         if not allowed:
             return []
-        current = CurrentVersions(searcher)
+        current = self._store.versions(searcher)
+        fast = matching_documents(searcher, matched)
+        if fast is not None and current.marks_kept():
+            # words' postings, the superseded marks and the story id column: no stored
+            # fields (a common word's 50,000 paragraphs took seconds to read)
+            superseded = self._store.cached(searcher, "superseded", lambda: term_bitset(
+                searcher, SUPERSEDED, SUPERSEDED_TERM))
+            story_of = story_ids(searcher)
+            budget.check()
+            return [(docnum, story_of(docnum)) for docnum in fast
+                    if docnum in allowed and docnum not in superseded]
         found = []
-        for seen, docnum in enumerate(searcher.docs_for_query(matched)):
+        for seen, docnum in enumerate(searcher.docs_for_query(matched) if fast is None
+                                      else fast):
             if not seen % 4096:
                 budget.check()
             if docnum in allowed:
                 fields = searcher.stored_fields(docnum)
                 if current.is_current_record(fields):
-                    found.append((docnum, (fields[STORY_ID], record_version(fields))))
+                    found.append((docnum, fields[STORY_ID]))
         return found
 
     @damage_explained

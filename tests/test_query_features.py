@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 from click.testing import CliRunner
@@ -111,3 +112,21 @@ def test_feedback_lifts_stories_sharing_the_top_stories_words(corpus_index: Inde
     assert exact[0] == fed[0] == "world/geneva-talks" and sorted(exact) == sorted(fed)
     # Syria, truce, aid: the top story's words lift the other Syria story
     assert fed.index("world/aleppo-truce") < exact.index("world/aleppo-truce")
+
+
+@pytest.mark.parametrize(("query", "filters"), [
+    ("said", {}), ("drought farmers", {}), ("rain OR water", {}), ('"aid convoys"', {}),
+    ("said", {"tag": "strikes"}), ("said", {"since": "2026-09", "until": "2026-09"}),
+    ("said", {"place": "Illinois"}), ("said", {"person": "Whitcombe"})])
+def test_count_and_facets_cover_every_paragraph_search_finds(corpus_index: Index,
+                                                              query: str,
+                                                              filters: dict) -> None:
+    # count and facets read the words' postings and the story id column (no stored
+    # fields): the same paragraphs and stories as a search asked for every hit
+    hits = corpus_index.search(query, limit=100_000, feedback=False, **filters)
+    assert hits
+    stories = {h.story_id: h for h in hits}
+    assert corpus_index.count(query, **filters) == (len(hits), len(stories))
+    people = Counter(name for h in stories.values() for name in h.people)
+    found = corpus_index.facets(query, ("people",), top=1000, **filters)["people"]
+    assert dict(found) == dict(people)

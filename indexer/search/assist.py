@@ -16,7 +16,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ..store.documents import hit_from_record, record_key
-from ..store.results import ContextParagraph, Hit, records, split_keywords
+from ..store.results import ContextParagraph, Hit, records, split_keywords, story_ids
 from ..store.schema import KIND_PARAGRAPH, STORY_ID
 from ..store.versions import CurrentVersions
 from . import budget
@@ -136,13 +136,14 @@ def facet_counts(searcher: Searcher, docnums, names: tuple[str, ...] = FACETS,
                  top: int = 10) -> dict[str, list[tuple[str, int]]]:
     """Counts over the distinct stories of the matching paragraphs: people, tags, place
     (city, region and country), date (month)."""
-    stories: dict[tuple[str, int], dict] = {}
+    # one paragraph of each story (the matching paragraphs are current ones: one version
+    # each), found from the story id column; only those paragraphs' fields are read
+    story_of = story_ids(searcher)
+    first: dict[str, int] = {}
     for docnum in docnums:
-        fields = searcher.stored_fields(docnum)
-        key = (fields[STORY_ID], fields.get("version", 0))
-        stories.setdefault(key, fields)
+        first.setdefault(story_of(docnum), docnum)
     counts: dict[str, Counter[str]] = {name: Counter() for name in names}
-    for fields in stories.values():
+    for fields in map(searcher.stored_fields, first.values()):
         if "people" in counts:
             counts["people"].update(split_keywords(fields.get("people")))
         if "tags" in counts:

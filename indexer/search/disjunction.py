@@ -179,6 +179,33 @@ def _resolve(excluded: object, docnums: Iterable[int]) -> None:
         excluded.resolve(docnums)
 
 
+def matching_documents(searcher, q: wq.Query) -> list[int] | None:
+    """Every live document q (a disjunction of words, optionally Filtered) matches, in
+    order: each word's posting lists decoded block by block and joined, the filters
+    tested on the documents found (the blocks that hold them). None for another query
+    (the caller asks Whoosh, whose matchers step one posting at a time)."""
+    plain = _plain_disjunction(searcher, q)
+    if plain is None:
+        return None
+    words, allow_query, dates = plain
+    found: set[int] = set()
+    for word in words:
+        for field, text, _ in word.parts:
+            found.update(term_docnums(searcher, field, text))
+    docnums = sorted(found)
+    if allow_query is not None:
+        allowed = _matching(searcher, allow_query.simplify(searcher.reader()), docnums)
+        docnums = [docnum for docnum in docnums if docnum in allowed]
+    if dates is not None:
+        within: list[int] = []
+        for subsearcher, offset, targets in _by_segment(searcher, docnums):
+            test = date_test(subsearcher, dates)
+            within.extend(offset + docnum for docnum in targets
+                          if test is None or test(docnum))
+        docnums = within
+    return docnums
+
+
 @dataclass(frozen=True)
 class ScoredDocuments:
     """Scores of some documents, and those a word of the user's (not a feedback word)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from whoosh import query as wq
 
-from .schema import KIND
+from .schema import KIND, STORY_ID
 from .whoosh_ext import fast_analysis
 
 
@@ -107,6 +108,15 @@ def records(searcher, kind: str, field: str, value: str) -> list[dict]:
     found = (searcher.stored_fields(docnum)
              for docnum in searcher.docs_for_query(wq.Term(field, value)))
     return [fields for fields in found if fields.get(KIND) == kind]
+
+
+def story_ids(searcher) -> Callable[[int], str]:
+    """A document's story id by global docnum, from the sortable column (no stored
+    fields), or from its stored fields where the index has no column."""
+    reader = searcher.reader()
+    if reader.has_column(STORY_ID):
+        return reader.column_reader(STORY_ID).__getitem__
+    return lambda docnum: searcher.stored_fields(docnum)[STORY_ID]
 
 
 def highlight_spans(text: str, analyzer, matched: set[str]) -> list[tuple[int, int]]:

@@ -120,11 +120,13 @@ class CurrentVersions:
         """is_current_record for a paragraph, read from its `superseded` mark when the
         index has the field (ingest keeps the marks right, `indexer check` verifies
         them): one posting lookup instead of reading every record of its story."""
-        if not self._marks_kept():
+        if not self.marks_kept():
             return self.is_current_record(record)
         return not self.marked(docnum)
 
-    def _marks_kept(self) -> bool:
+    def marks_kept(self) -> bool:
+        """Whether the index's `superseded` marks decide which paragraphs are current (an
+        archive decides across its shards at query time)."""
         if self._leaves is None:
             self._leaves = []
             if SUPERSEDED in self.searcher.schema:
@@ -135,7 +137,7 @@ class CurrentVersions:
 
     def marked(self, docnum: int) -> bool:
         """Whether the document holds `superseded:yes`."""
-        if not self._marks_kept():
+        if not self.marks_kept():
             return False
         at = bisect_right(self._offsets, docnum) - 1
         reader, local = (self._leaves or [])[at], docnum - self._offsets[at]
