@@ -14,13 +14,16 @@ the page load nothing but its own files.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -43,6 +46,7 @@ from ..store.results import Hit, group_json
 
 log = logging.getLogger("indexer.serve")
 
+THREADS = 2  # requests a server process works on at once
 MAX_LIMIT = 100  # hits (or stories) in one response
 MAX_OFFSET = 10_000  # as deep as paging goes
 MAX_CONTEXT = 5  # paragraphs before and after a hit
@@ -351,7 +355,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=[settings.cors],
                                      allow_methods=["GET"]))
-    app = Starlette(routes=routes, middleware=middleware,
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # searches are CPU-bound under one GIL per process: a few threads each, not
+        # Starlette's 40, so that a process answers its queue in turn instead of
+        # slicing its core among dozens of requests (more processes use more cores)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        yield
+        app.state.indexes.close()
+
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={404: not_found, 405: not_allowed})
     app.state.indexes = Indexes(settings.index_path, settings.query_seconds,
                                 settings.scheduler)

@@ -50,4 +50,5 @@ def run(index_path: str | None, host: str, port: int, workers: int | None,
         app = create_app(Settings(path, cors, query_seconds, scheduler))
     uvicorn.run(app, factory=workers > 1, host=host, port=port,
                 workers=workers if workers > 1 else None, log_level="warning",
-                access_log=access_log, server_header=False, timeout_graceful_shutdown=5)
+                access_log=access_log, server_header=False, timeout_graceful_shutdown=5,
+                timeout_keep_alive=75)  # a reader pauses between pages longer than 5 s
