@@ -29,13 +29,14 @@ from .search import budget
 from .search.assist import (
     FACETS,
     closest_values,
+    current_paragraphs,
     facet_counts,
     helpful_correction,
     paragraph_context,
     similar_stories,
     suggest_query,
 )
-from .search.disjunction import docnum_bitset, matching_documents, term_bitset
+from .search.disjunction import docnum_bitset, term_bitset
 from .search.filters import date_window, filter_query, people_by_surname, restricted
 from .search.query import QueryParsers, bound_expansions, clean_query_text
 from .search.ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
@@ -46,7 +47,6 @@ from .store.results import (
     highlight_spans,
     records,
     split_keywords,
-    story_ids,
 )
 from .store.schema import (
     KIND,
@@ -467,27 +467,9 @@ class Index:
                                                        searcher.doc_count_all()))
         if not allowed:
             return []
-        current = self._store.versions(searcher)
-        fast = matching_documents(searcher, matched)
-        if fast is not None and current.marks_kept():
-            # words' postings, the superseded marks and the story id column: no stored
-            # fields (a common word's 50,000 paragraphs took seconds to read)
-            superseded = self._store.cached(searcher, "superseded", lambda: term_bitset(
-                searcher, SUPERSEDED, SUPERSEDED_TERM))
-            story_of = story_ids(searcher)
-            budget.check()
-            return [(docnum, story_of(docnum)) for docnum in fast
-                    if docnum in allowed and docnum not in superseded]
-        found = []
-        for seen, docnum in enumerate(searcher.docs_for_query(matched) if fast is None
-                                      else fast):
-            if not seen % 4096:
-                budget.check()
-            if docnum in allowed:
-                fields = searcher.stored_fields(docnum)
-                if current.is_current_record(fields):
-                    found.append((docnum, fields[STORY_ID]))
-        return found
+        return current_paragraphs(searcher, matched, allowed, self._store.versions(searcher),
+                                  lambda: self._store.cached(searcher, "superseded", lambda: (
+                                      term_bitset(searcher, SUPERSEDED, SUPERSEDED_TERM))))
 
     @damage_explained
     def facets(self, query: str, names: tuple[str, ...] = FACETS, top: int = 10, *,
