@@ -82,3 +82,26 @@ def test_eval_people_scores_every_conll_file_given_to_it(tmp_path) -> None:
     assert "CoNLL-2003 ours.conll (1 documents, 5 tokens)" in out.stdout
     assert "document people-set  P 1.0000  R 1.0000  F1 1.0000" in out.stdout
     assert "recall on names unseen in eng.train: 1.0000 (1 mentions)" in out.stdout
+
+
+def test_by_shape_splits_prose_from_tables_and_sets_a_third_of_train_tables_aside(
+        tmp_path) -> None:
+    def doc(lines: list[str]) -> str:
+        return "-DOCSTART- -X- O O\n\n" + "".join(
+            "".join(f"{token} NN O O\n" for token in line.split()) + "\n" for line in lines)
+
+    prose = doc(["The talks went on .", "Officials said 12 were hurt ."])
+    # a results table: two of three lines hold two numbers (a line of one does not count)
+    table = doc(["Results on Sunday :", "Smith 68 70", "Jones 71 69"])
+    single = doc(["Results on Sunday :", "Smith 68", "Jones 71", "Brown 70"])
+    conll = tmp_path / "eng.train"
+    conll.write_text(prose + table + single + table + table + prose + table)
+    eval_people = load("eval_people")
+    docs = eval_people.read_conll(conll)
+    assert [eval_people.table_heavy(d) for d in docs] == [False, True, False, True, True,
+                                                          False, True]
+    parts = dict(eval_people.by_shape("eng.train", docs))
+    assert [len(parts[k]) for k in parts] == [3, 3, 1]  # prose; tables kept; set aside
+    assert parts["train, set-aside tables (validation)"] == [docs[4]]  # the third table
+    other = dict(eval_people.by_shape("eng.testa", docs))
+    assert [len(v) for v in other.values()] == [3, 4]  # nothing set aside outside train
