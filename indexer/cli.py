@@ -319,6 +319,9 @@ def serve(index_path: str | None, host: str, port: int, workers: int | None,
     from .errors import QueryError
 
     try:
+        import starlette  # noqa: F401 - the serve extra, asked for before anything starts
+        import uvicorn  # noqa: F401
+
         from .serve.run import run
     except ImportError as exc:  # starlette or uvicorn missing
         fail(f"indexer serve needs the serve extra ({exc.name} is not installed): "

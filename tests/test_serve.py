@@ -326,3 +326,18 @@ def test_serve_answers_on_a_dask_cluster(archive: Path) -> None:
         assert status == 404
     finally:
         server.stop()
+
+
+def test_serve_without_the_serve_extra_says_how_to_install_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from click.testing import CliRunner
+
+    from indexer import cli
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+    result = CliRunner().invoke(cli.main, ["serve", "--index", str(tmp_path / "index")])
+    assert result.exit_code == 2
+    assert "indexer serve needs the serve extra (uvicorn is not installed)" in result.output
+    assert "pip install 'wire-indexer[serve]'" in result.output
