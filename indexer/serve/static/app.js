@@ -149,9 +149,16 @@ async function showResults(s) {
   }
   say("Searching…");
   const params = new URLSearchParams({q: s.q, limit: String(PAGE),
-                                      offset: String((s.page - 1) * PAGE), sort: s.sort,
-                                      facets: "people,tags,place,date"});
+                                      offset: String((s.page - 1) * PAGE), sort: s.sort});
   for (const name of FILTERS) if (s[name]) params.set(name, s[name]);
+  // the facets count every match (slower on a big archive): asked for beside the page
+  // of hits, which is shown as soon as it comes
+  const counting = new URLSearchParams(params);
+  counting.set("limit", "1");
+  counting.set("offset", "0");
+  counting.set("facets", "people,tags,place,date");
+  const facets = api("/api/search?" + counting.toString()).then(
+    (answer) => answer.facets, () => ({}));
   let answer;
   try {
     answer = await api("/api/search?" + params.toString());
@@ -164,7 +171,7 @@ async function showResults(s) {
   list.replaceChildren(...answer.hits.map((hit) => hitItem(s, hit)));
   list.start = (s.page - 1) * PAGE + 1;
   activeFilters(s);
-  facetList(s, answer.facets);
+  $("facets").replaceChildren(el("p", "Counting…", "meta"));
   $("previous").disabled = s.page <= 1;
   $("next").disabled = !answer.more;
   $("page-number").textContent = "Page " + s.page;
@@ -174,6 +181,7 @@ async function showResults(s) {
   } else {
     say("Nothing matches." + (answer.suggestion ? " Did you mean: " + answer.suggestion + "?" : ""));
   }
+  facetList(s, await facets);
 }
 
 async function showStory(s) {
