@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from whoosh import query as wq
 from whoosh.query import Term
@@ -21,10 +20,7 @@ from ..store.schema import KIND, KIND_STORY, decode_terms
 from .bm25f import FieldGroup, FieldSpec, length_bytes_of
 from .disjunction import query_words
 from .filters import Filtered
-
-if TYPE_CHECKING:
-    from .ranking import RankingParams
-
+from .params import RankingParams
 
 _FEEDBACK_WORD_RE = re.compile(rb"[a-z0-9]{2,20}")
 
