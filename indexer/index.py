@@ -41,13 +41,7 @@ from .search.filters import date_window, filter_query, people_by_surname, restri
 from .search.query import QueryParsers, bound_expansions, clean_query_text
 from .search.ranking import DEFAULT, Query, Ranked, Ranker, RankingParams, own_words, story_mask
 from .store.documents import hit_from_record, record_version, story_from_records
-from .store.results import (
-    Hit,
-    group_by_story,
-    highlight_spans,
-    records,
-    split_keywords,
-)
+from .store.results import Hit, group_by_story, highlight_spans, records, split_keywords, story_ids
 from .store.schema import (
     KIND,
     KIND_FILE,
@@ -55,8 +49,6 @@ from .store.schema import (
     KIND_STORY,
     SCHEMA_VERSION,
     STORY_ID,
-    SUPERSEDED,
-    SUPERSEDED_TERM,
 )
 from .store.versions import CurrentVersions, copies
 
@@ -468,8 +460,11 @@ class Index:
         if not allowed:
             return []
         return current_paragraphs(searcher, matched, allowed, self._store.versions(searcher),
-                                  lambda: self._store.cached(searcher, "superseded", lambda: (
-                                      term_bitset(searcher, SUPERSEDED, SUPERSEDED_TERM))))
+                                  self._story_ids(searcher))
+
+    def _story_ids(self, searcher) -> Callable[[int], str]:
+        """A document's story id by docnum (the column reader opened once per searcher)."""
+        return self._store.cached(searcher, "story ids", lambda: story_ids(searcher))
 
     @damage_explained
     def facets(self, query: str, names: tuple[str, ...] = FACETS, top: int = 10, *,
@@ -482,7 +477,8 @@ class Index:
             raise QueryError(f"unknown facet {sorted(unknown)[0]!r} (known: {', '.join(FACETS)})")
         docnums = self.matching_docnums(query, person=person, tag=tag, place=place,
                                         since=since, until=until)
-        return facet_counts(self._store.searcher(), docnums, names, top)
+        searcher = self._store.searcher()
+        return facet_counts(searcher, docnums, self._story_ids(searcher), names, top)
 
     @damage_explained
     def unmatched_filters(self, *, person: str | None = None, tag: str | None = None,

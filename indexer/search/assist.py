@@ -11,13 +11,12 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ..store.documents import hit_from_record, record_key
-from ..store.results import ContextParagraph, Hit, records, split_keywords, story_ids
+from ..store.results import ContextParagraph, Hit, records, split_keywords
 from ..store.schema import KIND_PARAGRAPH, STORY_ID
 from ..store.versions import CurrentVersions
 from . import budget
@@ -134,13 +133,14 @@ def _closest(word: str, vocabulary: set[str]) -> str | None:
     return best
 
 
-def facet_counts(searcher: Searcher, docnums, names: tuple[str, ...] = FACETS,
-                 top: int = 10) -> dict[str, list[tuple[str, int]]]:
+def facet_counts(searcher: Searcher, docnums, story_of: Callable[[int], str],
+                 names: tuple[str, ...] = FACETS, top: int = 10
+                 ) -> dict[str, list[tuple[str, int]]]:
     """Counts over the distinct stories of the matching paragraphs: people, tags, place
     (city, region and country), date (month)."""
     # one paragraph of each story (the matching paragraphs are current ones: one version
-    # each), found from the story id column; only those paragraphs' fields are read
-    story_of = story_ids(searcher)
+    # each), found by `story_of` (the story id column); only those paragraphs' fields
+    # are read
     first: dict[str, int] = {}
     for docnum in docnums:
         first.setdefault(story_of(docnum), docnum)
@@ -222,20 +222,18 @@ def similar_stories(searcher: Searcher, text: str, story_key: str, allowed,
 
 
 def current_paragraphs(searcher: Searcher, matched: wq.Query, allowed,
-                       current: CurrentVersions, superseded: Callable[[], Any]
+                       current: CurrentVersions, story_of: Callable[[int], str]
                        ) -> list[tuple[int, str]]:
     """(docnum, story id) of every current paragraph among `allowed` (a set of docnums)
     that `matched` matches (one version of a story is current). For plain words: the
-    words' postings, the superseded marks (`superseded()`, a set) and the story id
-    column, no stored fields (a common word's 50,000 paragraphs took seconds to read);
-    otherwise Whoosh's matches, judged from their stored fields."""
+    words' postings, the superseded marks and `story_of` (the story id column), no stored
+    fields (a common word's 50,000 paragraphs took seconds to read); otherwise Whoosh's
+    matches, judged from their stored fields."""
     fast = matching_documents(searcher, matched)
     if fast is not None and current.marks_kept():
-        marked = superseded()
-        story_of = story_ids(searcher)
         budget.check()
         return [(docnum, story_of(docnum)) for docnum in fast
-                if docnum in allowed and docnum not in marked]
+                if docnum in allowed and not current.marked(docnum)]
     found = []
     for seen, docnum in enumerate(searcher.docs_for_query(matched) if fast is None
                                   else fast):

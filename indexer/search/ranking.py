@@ -28,12 +28,14 @@ Every default here was chosen on all the development collections together
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from whoosh import query as wq
 from whoosh.query import Term
 from whoosh.searching import Hit as WhooshHit
 
+from ..store.results import story_ids
 from ..store.schema import KIND, KIND_STORY, STORY_ID
 from ..store.versions import CurrentVersions
 from . import budget, feedback
@@ -167,12 +169,11 @@ class Ranker:
         words = query_words(plain)
         return words is not None and not any(word.named for word in words)
 
-    def _story_ids(self):
-        """A story record's id by docnum, from the sortable column (no stored fields)."""
-        column = self._column(STORY_ID)
-        if column is None:
-            return lambda docnum: self.searcher.stored_fields(docnum)[STORY_ID]
-        return column.__getitem__
+    def _story_ids(self) -> Callable[[int], str]:
+        """A story record's id by docnum (store.results.story_ids), once per searcher."""
+        if "story ids" not in self.columns:
+            self.columns["story ids"] = story_ids(self.searcher)
+        return self.columns["story ids"]  # type: ignore[return-value]
 
     def _column(self, name: str):
         """A column reader of the searcher, opened once per searcher (its offsets are
@@ -228,7 +229,7 @@ class Ranker:
         return feedback.rerank(self.searcher, self.params, stories, model, words,
                                self.story_terms)
 
-    # -- the passes    # -- the passes
+    # -- the passes
 
     def top_stories(self, story_query: wq.Query, depth: int, masked: set[int] | None
                     ) -> tuple[list[tuple[int, str, float]], bool]:

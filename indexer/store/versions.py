@@ -17,7 +17,6 @@ A stock reader masks them: `searcher.search(q, mask=Term("superseded", "yes"))`.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,6 +99,7 @@ class CurrentVersions:
         # (an archive's shards mark versions shard by shard: it decides at query time)
         self._leaves: list | None = None if marks else []
         self._offsets: list[int] = []  # and its first document number
+        self._marked: set[int] | None = None  # the documents marked superseded
 
     def versions(self, key: str) -> list[VersionInfo]:
         return sorted(map(VersionInfo.of, records(self.searcher, KIND_STORY, STORY_KEY, key)),
@@ -136,17 +136,18 @@ class CurrentVersions:
         return bool(self._leaves)
 
     def marked(self, docnum: int) -> bool:
-        """Whether the document holds `superseded:yes`."""
-        if not self.marks_kept():
-            return False
-        at = bisect_right(self._offsets, docnum) - 1
-        reader, local = (self._leaves or [])[at], docnum - self._offsets[at]
-        if (SUPERSEDED, SUPERSEDED_TERM) not in reader:
-            return False
-        postings = reader.postings(SUPERSEDED, SUPERSEDED_TERM)  # live documents only
-        if postings.is_active():
-            postings.skip_to(local)
-        return postings.is_active() and postings.id() == local
+        """Whether the document holds `superseded:yes`. The marked documents (the older
+        versions' paragraphs: few) are read once for the searcher, so that a query can
+        ask of every paragraph it matches."""
+        if self._marked is None:
+            marked: set[int] = set()
+            if self.marks_kept():
+                for reader, offset in zip(self._leaves or [], self._offsets, strict=True):
+                    if (SUPERSEDED, SUPERSEDED_TERM) in reader:  # live documents only
+                        postings = reader.postings(SUPERSEDED, SUPERSEDED_TERM)
+                        marked.update(offset + local for local in postings.all_ids())
+            self._marked = marked
+        return docnum in self._marked
 
 
 # -- writing the decision down (ingest)
