@@ -192,7 +192,14 @@ def matching_documents(searcher, q: wq.Query) -> list[int] | None:
     for word in words:
         for field, text, _ in word.parts:
             found.update(term_docnums(searcher, field, text))
-    docnums = sorted(found)
+    return _passing(searcher, sorted(found), allow_query, dates)
+
+
+def _passing(searcher, docnums: list[int], allow_query: wq.Query | None,
+             dates: tuple | None) -> list[int]:
+    """Those of the sorted global docnums that a Filtered's filters allow: the allow
+    query tested on them (the posting blocks that hold them), the date window on the
+    date column of their segments."""
     if allow_query is not None:
         allowed = _matching(searcher, allow_query.simplify(searcher.reader()), docnums)
         docnums = [docnum for docnum in docnums if docnum in allowed]
@@ -229,18 +236,14 @@ def score_documents(searcher, q: wq.Query, docnums: list[int],
     groups = _group_scorers(searcher, words)
     if mask:
         docnums = [docnum for docnum in docnums if docnum not in mask]
-    if allow_query is not None:
-        allowed = _matching(searcher, allow_query.simplify(searcher.reader()), docnums)
-        docnums = [docnum for docnum in docnums if docnum in allowed]
+    docnums = _passing(searcher, docnums, allow_query, dates)
     scores: dict[int, float] = {}
     answered: set[int] = set()
     for subsearcher, offset, targets in _by_segment(searcher, docnums):
         budget.check()  # a segment's work at a time, within the query's budget
         reader = subsearcher.reader()
         deleted = _deleted(reader)
-        within = date_test(subsearcher, dates)
-        targets = [docnum for docnum in targets if docnum not in deleted
-                   and (within is None or within(docnum))]
+        targets = [docnum for docnum in targets if docnum not in deleted]
         local: dict[int, float] = {}
         for word in _segment_words(reader, words, groups):  # in the query's order
             frequencies = word.frequencies_at(targets, own_fields if word.answering else None,
