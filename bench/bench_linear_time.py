@@ -12,8 +12,6 @@ a busy machine failed them, so they are measured here, where the figures are pri
 
 from __future__ import annotations
 
-import gzip
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -21,25 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from samples import BILLION_LAUGHS, FORMATS, grown  # noqa: E402
 
 from indexer.errors import WireFormatError  # noqa: E402
 from indexer.formats import parse_file, read_stories  # noqa: E402
-
-FIXTURES = ROOT / "tests" / "fixtures" / "formats"
-FORMATS = ("ap", "reuters", "trec", "anpa", "iptc7901", "nitf", "newsml-g2", "newsml-1.2",
-           "ninjs")
-SAMPLES = {"reuters": "reuters.sgm", "trec": "trec-ap.gz", "anpa": "anpa.tst",
-           "iptc7901": "iptc7901.txt", "nitf": "nitf.xml", "newsml-g2": "newsml-g2-v2.xml",
-           "newsml-1.2": "newsml12.xml", "ninjs": "ninjs-v3.json"}
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-]>
-<nitf><body><body.content><p>&lol9;</p></body.content></body></nitf>
-"""
 
 
 def best_seconds(call: Callable[[], object]) -> float:
@@ -49,27 +34,6 @@ def best_seconds(call: Callable[[], object]) -> float:
         call()
         best = min(best, time.perf_counter() - started)
     return best
-
-
-def scaled(fmt: str, copies: int) -> bytes:
-    """A sample grown `copies` times: more records for a stream, more paragraphs for a
-    one-story document (each copy differs, as real text does)."""
-    if fmt == "ap":
-        paragraphs = [f"Paragraph {n} of the long story about tides." for n in range(copies * 20)]
-        return "\n\n".join(["Tides", "BEIRUT (AP) — The lead paragraph.", *paragraphs,
-                            "filed under: test"]).encode()
-    data = (FIXTURES / SAMPLES[fmt]).read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    if fmt in ("reuters", "trec", "anpa", "iptc7901"):
-        return data * copies
-    paragraph = re.search(rb"<p>[^<]*</p>", data)
-    assert paragraph is not None
-    grown = b"".join(paragraph.group().replace(b"<p>", b"<p>%d " % n)
-                     for n in range(copies * 20))
-    if fmt == "ninjs":
-        grown = grown.replace(b'"', b'\\"')
-    return data[:paragraph.start()] + grown + data[paragraph.end():]
 
 
 def refused(data: bytes) -> None:
@@ -83,7 +47,7 @@ def refused(data: bytes) -> None:
 def main() -> None:
     print(f"{'input':<28} {'x20 s':>9} {'x200 s':>9} {'ratio':>7}  (target: under 20)")
     for fmt in FORMATS:
-        few, many = scaled(fmt, 20), scaled(fmt, 200)
+        few, many = grown(fmt, 20), grown(fmt, 200)
         small = best_seconds(lambda data=few: read_stories(data, "s"))
         large = best_seconds(lambda data=many: read_stories(data, "s"))
         print(f"{fmt:<28} {small:>9.4f} {large:>9.4f} {large / max(small, 1e-6):>7.1f}")

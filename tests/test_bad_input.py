@@ -8,20 +8,12 @@ from pathlib import Path
 
 import pytest
 from conftest import story_text
+from samples import BILLION_LAUGHS
 
 from indexer import Index
 from indexer.errors import WireFormatError
 from indexer.formats import gunzip, parse_file
 
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-]>
-<nitf><body><body.content><p>&lol9;</p></body.content></body></nitf>
-"""
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE nitf [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
 <nitf><body><body.content><p>BERLIN (AP) - &secret;</p></body.content></body></nitf>

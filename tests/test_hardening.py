@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import story_text
+from samples import FORMATS, STREAMS, grown
 
 from indexer import Index, cli, errors
 from indexer.errors import QueryError, WireFormatError
@@ -390,40 +391,12 @@ def test_numeric_entities_past_unicode_are_spaces_not_errors() -> None:
     assert story.paragraphs == ["Prices rose and fell été."]
 
 
-def _scaled(fmt: str, copies: int) -> bytes:
-    """A sample of a format grown `copies` times: more records for a stream, more
-    paragraphs for a one-story document (each copy differs, as real text does)."""
-    import gzip
-    import re
-
-    fixtures = Path(__file__).parent / "fixtures" / "formats"
-    if fmt == "ap":
-        return story_text(paragraphs=tuple(f"Paragraph {n} of the long story about tides."
-                                           for n in range(copies * 20))).encode()
-    name = {"reuters": "reuters.sgm", "trec": "trec-ap.gz", "anpa": "anpa.tst",
-            "iptc7901": "iptc7901.txt", "nitf": "nitf.xml", "newsml-g2": "newsml-g2-v2.xml",
-            "newsml-1.2": "newsml12.xml", "ninjs": "ninjs-v3.json"}[fmt]
-    data = (fixtures / name).read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    if fmt in ("reuters", "trec", "anpa", "iptc7901"):
-        return data * copies
-    paragraph = re.search(rb"<p>[^<]*</p>", data)
-    assert paragraph is not None
-    grown = b"".join(paragraph.group().replace(b"<p>", b"<p>%d " % n)
-                     for n in range(copies * 20))
-    if fmt == "ninjs":
-        grown = grown.replace(b'"', b'\\"')
-    return data[:paragraph.start()] + grown + data[paragraph.end():]
-
-
-@pytest.mark.parametrize("fmt", ["ap", "reuters", "trec", "anpa", "iptc7901", "nitf",
-                                 "newsml-g2", "newsml-1.2", "ninjs"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_every_reader_reads_a_sample_grown_tenfold(fmt: str) -> None:
     # each copy's stories (a stream) or paragraphs (a document) all come out; the time it
     # takes, linear in the input, is printed by bench/bench_linear_time.py
-    small, large = read_stories(_scaled(fmt, 2), "s"), read_stories(_scaled(fmt, 20), "s")
-    if fmt in ("reuters", "trec", "anpa", "iptc7901"):
+    small, large = read_stories(grown(fmt, 2), "s"), read_stories(grown(fmt, 20), "s")
+    if fmt in STREAMS:
         assert len(large) == 10 * len(small)
     else:
         assert len(large) == len(small) == 1
