@@ -98,6 +98,11 @@ def facets_json(counts: dict[str, list[tuple[str, int]]]) -> dict:
             for name, pairs in counts.items()}
 
 
+def feedback_json(expansion: list[tuple[str, float]]) -> list[dict]:
+    """The words feedback added and their weights, as JSON shows them (`feedback`)."""
+    return [{"word": word, "weight": round(weight, 6)} for word, weight in expansion]
+
+
 def format_facets(counts: dict[str, list[tuple[str, int]]]) -> str:
     lines = []
     for name, pairs in counts.items():
@@ -131,8 +136,7 @@ def print_hits(output: str, hits: list[Hit], groups: list[list[Hit]] | None, off
         extra["total"] = {"paragraphs": total[0], "stories": total[1]}
         extra["seconds"] = round(seconds, 3)
     if expansion is not None:
-        extra["feedback"] = [{"word": word, "weight": round(weight, 6)}
-                             for word, weight in expansion]
+        extra["feedback"] = feedback_json(expansion)
     if output == "json":
         payload = {"hits": dicts, **extra} if extra else dicts
         say(to_json(payload, indent=2))

@@ -41,7 +41,7 @@ from ..errors import (
     SchemaVersionError,
 )
 from ..index import Index, default_index_path
-from ..output import facets_json
+from ..output import facets_json, feedback_json
 from ..store.results import Hit, group_json
 
 log = logging.getLogger("indexer.serve")
@@ -213,7 +213,7 @@ def search(request: Request) -> Response:
         for number, story in enumerate(groups, start=1):
             data = group_json(story, offset + number, all_versions, context > 0)
             for hit_json, hit in zip(data["hits"], story, strict=True):
-                hit_json["highlights"] = [list(span) for span in hit.highlights]
+                hit_json["highlights"] = _spans(hit)
             payload["stories"].append(data)
         shown = len(groups)
     else:
@@ -227,8 +227,8 @@ def search(request: Request) -> Response:
         paragraphs, stories = index.count(q, **filters)
         payload["total"] = {"paragraphs": paragraphs, "stories": stories}
     if explain:
-        payload["feedback"] = [{"word": word, "weight": round(weight, 6)} for word, weight
-                               in index.feedback_words(q, feedback=feedback, **filters)]
+        payload["feedback"] = feedback_json(index.feedback_words(q, feedback=feedback,
+                                                                 **filters))
     if shown < min(3, limit):
         payload["suggestion"] = index.suggest(q)
     payload["took_ms"] = round((time.monotonic() - started) * 1000, 1)
@@ -239,8 +239,13 @@ def _hit_json(hit: Hit, all_versions: bool, with_context: bool) -> dict:
     """A hit as `indexer query --format json` gives it, with the character spans of its
     matched words (`highlights`), which a page marks up."""
     data = hit.to_dict(all_versions, with_context=with_context)
-    data["highlights"] = [list(span) for span in hit.highlights]
+    data["highlights"] = _spans(hit)
     return data
+
+
+def _spans(hit: Hit) -> list[list[int]]:
+    """The character spans of a hit's matched words in its text, as JSON lists."""
+    return [list(span) for span in hit.highlights]
 
 
 def story(request: Request) -> Response:
