@@ -105,3 +105,15 @@ def test_by_shape_splits_prose_from_tables_and_sets_a_third_of_train_tables_asid
     assert parts["train, set-aside tables (validation)"] == [docs[4]]  # the third table
     other = dict(eval_people.by_shape("eng.testa", docs))
     assert [len(v) for v in other.values()] == [3, 4]  # nothing set aside outside train
+
+
+def test_a_surname_of_two_words_counts_as_the_full_name_it_ends() -> None:
+    # the document score folds a bare surname into the one longer name it ends, in gold
+    # and in the extraction alike: "Van Moer" of "Wilfried Van Moer" as "Kerry" of "John Kerry"
+    fold = load("eval_people").fold_names
+    assert fold(["Wilfried Van Moer", "Van Moer", "Kerry", "John Kerry"]) == {
+        "wilfried van moer", "john kerry"}
+    # a tail two longer names share stays itself; a head is no surname
+    assert fold(["Moer", "Ann Van Moer", "Wilfried Van Moer"]) == {
+        "moer", "ann van moer", "wilfried van moer"}
+    assert fold(["Kengo", "Kengo wa Dondo"]) == {"kengo", "kengo wa dondo"}
