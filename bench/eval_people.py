@@ -14,8 +14,8 @@ eng.train is reported as "train, rest". Speed is reported for prose and tables a
 Prints mention-level PER precision/recall/F1 (exact spans, as conlleval scores them),
 document-level people-set F1 (canonical names per document; a bare surname that ends a
 longer name in the same document counts as that name, "Van Moer" as "Kerry" does;
-micro-averaged), recall on names
-never seen as PER in eng.train, tokens per second on one core, and the load time.
+micro-averaged), recall on names never seen as PER in eng.train, tokens per second on
+one core, and the load time.
 """
 
 from __future__ import annotations

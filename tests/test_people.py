@@ -503,3 +503,23 @@ def test_a_colour_opens_a_team_unless_a_known_surname_follows() -> None:
     assert extract_people("The Red Sox won 5-3 , their fourth straight win .") == []
     # a colour that is also a given name, before a surname the lists know
     assert extract_people("Coach Red Garvey said the team was ready .") == ["Red Garvey"]
+
+
+def test_a_row_of_people_cut_by_a_line_break_keeps_both_parts() -> None:
+    # a cell cut in two: the part that ends one line and the part that opens the next are
+    # both people when the line reads as people, each its own mention as the text has it
+    text = ("71 Tomas Brenholt , Ivo Kessler ( Germany ) , Jonas Hollmann , Fredo\n"
+            "Arkwright , Udo Malvern ( Austria )\n72 Lars Ekberg")
+    found = [text[m.start:m.end] for m in find_mentions(text)]
+    assert "Fredo" in found and "Arkwright" in found
+    # a first name no list knows ("Vikram"), cut from a surname no list knows
+    text = ("4. Greece ( Dimitrios Talvanis , Georgios Beltrakis , Vikram\n"
+            "Sorvanidis ) 46.538")
+    found = [text[m.start:m.end] for m in find_mentions(text)]
+    assert "Vikram" in found and "Sorvanidis" in found
+    # a row's label with a note in brackets opens the next line: no person
+    text = ("Did not bat : Tomas Brenholt , Ivo Kessler , Jonas Hollmann , Fredo\n"
+            "Bowling ( to date ) : Arkwright 9-1-49-0")
+    assert "Bowling" not in extract_people(text)
+    # the line before reads as no one: a line's last and next line's first words stay
+    assert extract_people("Shares rose on Monday , Fredo\nArkwright , traders said .") == []

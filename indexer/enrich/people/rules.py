@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..lexicons import countries, demonyms, fold, given_names, surnames
-from .tables import _read_columns
+from .tables import _read_columns, _rows_across_lines
 from .words import (
     _COLOURS,
     _COMPASS_INITIAL_RE,
@@ -300,6 +300,7 @@ def find_mentions(text: str) -> list[Mention]:
             accepted.add((name_first, name_after))
         elif len(words) <= 3:
             unproven.append((words, start, end, name_first, name_after))
+    _rows_across_lines(tokens, texts, text, runs, full, single)
     full += _in_lists_of_people(tokens, accepted, unproven)
     found_names = {" ".join(words).lower() for words, _, _ in full}
     full += [run for run in shouted_runs if " ".join(run[0]).lower() in found_names]

@@ -21,6 +21,7 @@ from .words import (
     _is_acronym,
     _is_place,
     _key,
+    _line_break,
 )
 
 # Tables and lists in running text. A line is cut into cells at commas, semicolons,
@@ -295,3 +296,67 @@ class _Spans:
     def __contains__(self, position: int) -> bool:
         at = bisect_right(self.starts, position) - 1
         return at >= 0 and position < self.ends[at]
+
+
+# what may stand before a cell's run, and after it
+_CELL_OPENERS = frozenset({",", ";", "(", "/", "-", ":", "&", "and", "beat"})
+_CELL_CLOSERS = frozenset({",", ";", "(", ")", "/", "&", "and", "beat"})
+
+
+def _rows_across_lines(tokens: list[re.Match[str]], texts: list[str], text: str,
+                       runs: list[tuple[int, int]], full: list[tuple[list[str], int, int]],
+                       single: list[tuple[str, int, int, bool]]) -> None:
+    """A row is a row across line breaks: "..., Steve Jones , Phil" ending one line and
+    "Mickelson , Greg Norman" opening the next are one cell cut in two. When the line
+    before reads as people (a name accepted on it), a short run that ends it after a
+    separator and the run that opens the next line before a separator are both people.
+    Each part stays its own mention: the text names them apart. Adds to `full` and
+    `single` in place."""
+    if "\n" not in text or not runs:
+        return
+    people_at = sorted({start for _, start, _ in full}
+                       | {start for _, start, _, proven in single if proven})
+    if not people_at:
+        return
+    ending_at = {after - 1: first for first, after in runs}
+    added: list[tuple[int, int]] = []
+    for first, after in runs:
+        a_first = ending_at.get(first - 1)
+        if a_first is None or not _line_break(
+                text, tokens[first - 1].end(), tokens[first].start()):
+            continue
+        a_after = first
+        if after - first > 3 or a_after - a_first > 3 or after - a_first > 4:
+            continue
+        if a_first > 0 and texts[a_first - 1].lower() not in _CELL_OPENERS \
+                and not _line_break(text, tokens[a_first - 1].end(), tokens[a_first].start()):
+            continue  # running text before it: no cell
+        if after < len(tokens) and texts[after].lower() not in _CELL_CLOSERS \
+                and not texts[after][:1].isdigit() \
+                and not _line_break(text, tokens[after - 1].end(), tokens[after].start()):
+            continue
+        if after + 1 < len(tokens) and texts[after] == "(" and texts[after + 1][:1].islower():
+            continue  # "Bowling ( to date ) :": a row's label and its note
+        line_start = text.rfind("\n", 0, tokens[a_first].start())
+        at = bisect_right(people_at, line_start)
+        if at == len(people_at) or people_at[at] >= tokens[a_first].start():
+            continue  # nothing before it on its line reads as a person
+        parts = [(a_first, a_after), (first, after)]
+        words = [[_clean(w) for w in texts[s:e]] for s, e in parts]
+        if any(_key(w[0]) in _NOT_A_CELL_START or _team_evidence(w) for w in words):
+            continue
+        added += parts
+    if not added:
+        return
+    have = {start for _, start, _ in full}
+    proven = {start for _, start, _, ok in single if ok}
+    for s, e in added:
+        words = [_clean(w) for w in texts[s:e]]
+        start, end = tokens[s].start(), tokens[e - 1].end()
+        end -= len(texts[e - 1]) - len(_POSSESSIVE_RE.sub("", texts[e - 1]))
+        if len(words) > 1:
+            if start not in have:
+                full.append((words, start, end))
+        elif start not in proven:
+            single[:] = [m for m in single if m[1] != start]
+            single.append((words[0], start, end, True))
