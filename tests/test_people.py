@@ -523,3 +523,20 @@ def test_a_row_of_people_cut_by_a_line_break_keeps_both_parts() -> None:
     assert "Bowling" not in extract_people(text)
     # the line before reads as no one: a line's last and next line's first words stay
     assert extract_people("Shares rose on Monday , Fredo\nArkwright , traders said .") == []
+
+
+def test_a_name_a_story_gives_an_organisation_is_no_person_anywhere_in_it() -> None:
+    # before a noun only an organisation is, once: the name is the paper's throughout
+    text = ("The Gazeta Morvanska daily said on Monday the plan had failed . "
+            "Gazeta Morvanska said the minister , Tomas Brenholt , would resign .")
+    assert extract_people(text) == ["Tomas Brenholt"]
+    assert extract_people("Britain 's Sun newspaper said so . Later Sun said he had quit .") \
+        == []
+    # a fixture's sides are teams: "Dravka Lenovi" is no person where the story names it
+    text = ("Playing Monday : Dravka Lenovi v Sporta Benko . "
+            "Dravka Lenovi said on Friday it would appeal .")
+    assert extract_people(text) == []
+    # but a draw's players face each other too, and stay people
+    assert extract_people("Qualifier vs. Andrei Brenholt ( Russia )") == ["Andrei Brenholt"]
+    # and a personal title still makes a person of a word the story also gives a paper
+    assert "Kessler" in extract_people("The Kessler group said . Mr. Kessler declined .")

@@ -133,6 +133,7 @@ def find_mentions(text: str) -> list[Mention]:
     # token ranges of accepted names, and of name-like runs that lacked evidence
     accepted: set[tuple[int, int]] = set()
     unproven: list[tuple[list[str], int, int, int, int]] = []
+    titled_at: set[int] = set()  # lone words a personal title made people
     for first, after in runs:
         run = tokens[first:after]
         words = texts[first:after]
@@ -259,6 +260,8 @@ def find_mentions(text: str) -> list[Mention]:
                     known and _spoken_of(tokens, text, first, _following(tokens, after))) \
                     or _sports(text, tokens, first, name_toks, keys)
                 single.append((words[0], start, end, evidence))
+                if titled:
+                    titled_at.add(start)
             continue
         following = _following(tokens, after)
         spoke = _spoken_of(tokens, text, first, following)
@@ -322,7 +325,43 @@ def find_mentions(text: str) -> list[Mention]:
     firms = _firm_tails(_firms(text))
     if firms:
         full[:] = [f for f in full if not _firm_name(" ".join(f[0]), firms)]
+    # one organisation, one reading: a name a story once gives an organisation's or a
+    # team's context ("Zycie Warszawy daily said", "Lada Togliatti v Rotor") is no person
+    # anywhere in it, unless a personal title makes it one
+    organisations = _organisations(text)
+    if organisations:
+        full[:] = [f for f in full if fold(" ".join(f[0])) not in organisations]
+        single[:] = [m for m in single if fold(m[0]) not in organisations
+                     or (m[3] and m[1] in titled_at)]
     return _resolve(full, single)
+
+
+# nouns an organisation's name stands before ("the Sun newspaper", "Zycie Warszawy daily")
+_ORG_AFTER_RE = re.compile(
+    r"(?<=\w) (?:newspaper|daily|weekly|magazine|tabloid|brokerage|conglomerate|subsidiary"
+    r"|firm|company|bank|airline|carrier|retailer|manufacturer|group)\b")
+# a fixture: "Lada Togliatti v Rotor Volgograd"
+_FIXTURE_RE = re.compile(r"(?<=\w) vs?\.? (?=[A-Z])")
+_NAME_BEFORE_RE = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}$")
+_NAME_AFTER_RE = re.compile(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}")
+
+
+def _organisations(text: str) -> set[str]:
+    """The names (folded, and every tail of them) the text puts in an organisation's or
+    a team's place: before a noun only an organisation is, or on either side of a "v"."""
+    names: list[str] = []
+    for found in _ORG_AFTER_RE.finditer(text):
+        name = _NAME_BEFORE_RE.search(text, max(0, found.start() - 80), found.start())
+        if name:
+            names.append(name.group())
+    for found in _FIXTURE_RE.finditer(text):
+        before = _NAME_BEFORE_RE.search(text, max(0, found.start() - 80), found.start())
+        after = _NAME_AFTER_RE.match(text, found.end())
+        # "Qualifier vs. Andrei Olhovskiy": a draw's players face each other too
+        names += [name.group() for name in (before, after)
+                  if name and _key(name.group().split()[0]) not in given_names()
+                  and not _INITIALS_RE.fullmatch(name.group().split()[0])]
+    return {fold(tail) for tail in _firm_tails(set(names))}
 
 
 # A firm's name before its legal form: "Halvard Brenton , Inc.", "Sorenby & Co". The
