@@ -540,3 +540,19 @@ def test_a_name_a_story_gives_an_organisation_is_no_person_anywhere_in_it() -> N
     assert extract_people("Qualifier vs. Andrei Brenholt ( Russia )") == ["Andrei Brenholt"]
     # and a personal title still makes a person of a word the story also gives a paper
     assert "Kessler" in extract_people("The Kessler group said . Mr. Kessler declined .")
+
+
+def test_a_veto_word_yields_where_the_row_or_sentence_is_about_people() -> None:
+    # a word that names no person ("Mills", "Law", "Field") is a surname after a known
+    # given name or an initial, in a row or a sentence about people
+    assert extract_people("1. Ivo Kessler ( U.S. ) 44.29\n2. Derek Mills ( U.S. ) 44.78") \
+        == ["Ivo Kessler", "Derek Mills"]
+    assert "Stuart Law" in extract_people(
+        "Australia - Ivo Kessler ( captain ) , Tomas Brenholt , Stuart Law , Udo Malvern")
+    assert "S. Law" in extract_people("S. Law c Kessler b Brenholt 20")
+    # without that evidence the veto holds: a park, a paper, a firm, a place's games
+    assert extract_people("The Stuart Law firm said on Monday it would appeal .") == []
+    assert extract_people("Crowds filled Derek Mills park and sang .") == []
+    assert extract_people("the China Daily said on Saturday .") == []
+    assert extract_people("said Ivo Kessler , Salomon Bros . chief strategist") \
+        == ["Ivo Kessler"]

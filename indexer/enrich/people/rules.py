@@ -31,6 +31,7 @@ from .words import (
     _REGNAL_RE,
     _ROLE_NOUNS,
     _SENTENCE_WORDS,
+    _SPEECH,
     _TEAM_LINE_RE,
     _TITLES,
     _TOKEN_RE,
@@ -194,7 +195,10 @@ def find_mentions(text: str) -> list[Mention]:
         dated = keys[:-1] if month_surname else keys
         if len(keys) > 1 and keys[0] in given and keys[1] not in _MONTHS_DAYS:
             dated = dated[1:]  # "Jan Siemerink", "June Carter": a given name, not a date
-        if any(k in _NOT_PERSON for k in keys) or any(k in _MONTHS_DAYS for k in dated):
+        if any(k in _MONTHS_DAYS for k in dated):
+            continue
+        if any(k in _NOT_PERSON for k in keys) and not _veto_yields(
+                tokens, text, words, keys, first, name_first, after, accepted, titled):
             continue
         if before_name.lower() in _ORG_NOUNS and not titled:
             continue  # "investment bank Halvard Brenton", "the daily Le Monde"
@@ -364,10 +368,37 @@ def _organisations(text: str) -> set[str]:
     return {fold(tail) for tail in _firm_tails(set(names))}
 
 
+def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys: list[str],
+                 first: int, name_first: int, after: int, accepted: set[tuple[int, int]],
+                 titled: bool) -> bool:
+    """Vetoes that yield to strong evidence: a word that names no person ("Mills", "Law",
+    "Field") is a surname after a known given name or an initial, when the row or the
+    sentence is about people: "Derek Mills ( U.S. ) 44.78", "Stuart Law , Glenn
+    McGrath", "S. Law b Streak 20", "Roger Hall said"."""
+    if len(keys) != 2 or keys[0] in _NOT_PERSON or keys[1] not in surnames() or not (
+            keys[0] in given_names() or _INITIALS_RE.fullmatch(words[0])):
+        return False
+    # "the China Daily said", "the Atlanta Games", "Salomon Bros": a place before an
+    # organisation's noun, a firm's legal form
+    if keys[1] in _ORG_NOUNS or _is_place(words[:1]) or fold(words[0]) in countries() \
+            or _LEGAL_FORM_RE.fullmatch(" " + words[1]):
+        return False
+    before = tokens[name_first - 1].group().lower() if name_first > 0 else ""
+    following = _following(tokens, after)
+    if titled or before in _ROLE_NOUNS or following in _SPEECH \
+            or _country_in_brackets(tokens, after) \
+            or _sports(text, tokens, first, tokens[name_first:after], keys):
+        return True
+    # a cell of a list whose other cells are people
+    listed = before in _LIST_SEPARATORS or before == "and" or following in (",", "and")
+    return listed and _accepted_on_line(tokens, accepted,
+                                        text.rfind("\n", 0, tokens[name_first].start()))
+
+
 # A firm's name before its legal form: "Halvard Brenton , Inc.", "Sorenby & Co". The
 # legal form is looked for first: most texts have none, and few capitals come before one.
 _LEGAL_FORM_RE = re.compile(
-    r" (?:(?:&|and) Co\b|(?:Inc|Corp|Co|Ltd|Plc|PLC|LLC|AG|SA|NV|Group|Holdings)\b)")
+    r" (?:(?:&|and) Co\b|(?:Inc|Corp|Co|Ltd|Plc|PLC|LLC|AG|SA|NV|Group|Holdings|Bros)\b)")
 
 
 _FIRM_BEFORE_RE = re.compile(r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,3}(?: ,)?$")
