@@ -556,3 +556,17 @@ def test_a_veto_word_yields_where_the_row_or_sentence_is_about_people() -> None:
     assert extract_people("the China Daily said on Saturday .") == []
     assert extract_people("said Ivo Kessler , Salomon Bros . chief strategist") \
         == ["Ivo Kessler"]
+
+
+def test_a_known_surname_alone_makes_no_person_of_three_words() -> None:
+    # the words before a known given name are a role; with no given name inside, the
+    # run reads as a firm, a club or a place
+    assert extract_people("Teenager Tomas Kessler , racing in his first season , won .") \
+        == ["Tomas Kessler"]
+    assert extract_people("Next week Kansai Electric Power will price its bonds .") == []
+    assert extract_people("He played for Nantes and Paris St Germain before .") == []
+    # a particle belongs to the surname: "Ivo de Silva" is two name words and a particle
+    assert extract_people("Bowlers : Tomas Brenholt , Ivo de Silva , Udo Malvern") \
+        == ["Tomas Brenholt", "Ivo de Silva", "Udo Malvern"]
+    # a given name the text also writes in lower case cuts nothing ("per share")
+    assert extract_people("( All Data Above Except Per Share Numbers ) per share") == []

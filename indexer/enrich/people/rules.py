@@ -24,6 +24,7 @@ from .words import (
     _NOT_LAST,
     _NOT_PERSON,
     _ORG_NOUNS,
+    _PARTICLES,
     _PERSONAL_TITLES,
     _PLACE_OPENERS,
     _PLACE_PREPOSITIONS,
@@ -301,8 +302,23 @@ def find_mentions(text: str) -> list[Mention]:
         described = described or _described_before(tokens, text, name_first)
         if shouted:
             shouted_runs.append((words, start, end))
-        elif first_given or titled or spoke or known_surname or from_country or sports \
-                or described or numbered:
+        elif first_given or titled or spoke or from_country or sports or described \
+                or numbered:
+            full.append((words, start, end))
+            accepted.add((name_first, name_after))
+        elif known_surname and sum(k not in _PARTICLES for k in keys) >= 3:
+            # a known surname is the only evidence for a run of three or more words: it
+            # reads as a person only from a known given name inside it on, the words
+            # before it a role ("Teenager Yuuichi Takeda", "Former Oriole Jamie Moyer");
+            # with none, as a firm or a place ("Kansai Electric Power", "Paris St Germain")
+            cut = next((i for i in range(1, len(words) - 1) if keys[i] in given
+                        and keys[i] not in _NOT_PERSON and keys[i] not in _COLOURS
+                        and keys[i] not in words_written), None)
+            if cut is not None and keys[0] not in _PLACE_OPENERS \
+                    and not _is_place(words[:cut + 1]):
+                full.append((words[cut:], name_toks[cut].start(), end))
+                accepted.add((name_first + cut, name_after))
+        elif known_surname:
             full.append((words, start, end))
             accepted.add((name_first, name_after))
         elif len(words) <= 3:
