@@ -63,6 +63,8 @@ def test_mention_spans_point_at_the_name() -> None:
 def test_sentence_initial_words_and_months_are_not_people() -> None:
     text = "The Senate met on Monday. In March, Senate Majority Leader Franklin Ames spoke."
     assert extract_people(text) == ["Franklin Ames"]
+    # "Neither", "Either" open a sentence and no name
+    assert extract_people("Neither Kessler said a word .") == ["Kessler"]
 
 
 def test_trained_model_tags_people(tmp_path) -> None:

@@ -164,6 +164,7 @@ _SENTENCE_WORDS = {
     "might", "must", "shall", "my", "me", "him", "them", "us", "your", "mine", "let",
     "please", "thank", "thanks", "dear", "oh", "well", "today", "tonight", "yesterday",
     "tomorrow", "last", "next", "new", "old", "several", "few", "any", "none", "nor",
+    "neither", "either",
     "later", "earlier", "afterwards", "instead", "finally", "again", "already", "perhaps",
     "indeed", "thus", "hence", "ultimately", "eventually", "recently", "currently",
     "initially", "separately", "elsewhere", "overall", "together", "nevertheless",
