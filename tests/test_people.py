@@ -572,3 +572,13 @@ def test_a_known_surname_alone_makes_no_person_of_three_words() -> None:
         == ["Tomas Brenholt", "Ivo de Silva", "Udo Malvern"]
     # a given name the text also writes in lower case cuts nothing ("per share")
     assert extract_people("( All Data Above Except Per Share Numbers ) per share") == []
+
+
+def test_scorers_in_a_bracket_that_a_line_break_cuts() -> None:
+    # the bracket of scorers opened after a score on the line before still holds scorers
+    text = ("Dravka 2 ( Kessler 7 , Brenholt 33 ) Sporta 4 ( Malvern\n"
+            "15 , Oskarsson 24 , Tavelli 70 , 90 ) .")
+    found = extract_people(text)
+    assert "Oskarsson" in found and "Tavelli" in found and "Malvern" in found
+    # a bracket closed before the break holds nothing on the next line
+    assert "Tavelli" not in extract_people("Dravka 2 ( Kessler 7 ) .\nTavelli 70 , 90 .")

@@ -256,7 +256,7 @@ _PLAYER_FIGURES_RE = re.compile(
 _SCORE_BEFORE_RE = re.compile(r"\d[ \t]*\($")
 
 
-_MINUTE_AFTER_RE = re.compile(r"[ \t]+\d{1,3}(?:[ \t]*,|[ \t]*\))")
+_MINUTE_AFTER_RE = re.compile(r"\s+\d{1,3}(?:[ \t]*,|[ \t]*\))")
 
 
 # "Second-ranked", "German-based", "Sixth-seeded": a compound adjective before a name
@@ -437,7 +437,13 @@ def _in_lists_of_people(tokens: list[re.Match[str]], accepted: set[tuple[int, in
 def _scorer_in_brackets(text: str, start: int, end: int) -> bool:
     """"Heerenveen 4 ( Korneev 15 , Hansma 24 )": scorers and minutes in brackets after
     a team's score."""
-    line = text[text.rfind("\n", 0, start) + 1:start]
+    # a row is a row across line breaks: the bracket may open a line or two before
+    line_start = text.rfind("\n", 0, start)
+    for _ in range(2):
+        if line_start <= 0 or "(" in text[line_start:start]:
+            break
+        line_start = text.rfind("\n", 0, line_start)
+    line = text[line_start + 1:start]
     opened = line.rfind("(")
     if opened < 0 or line.rfind(")") > opened or not _SCORE_BEFORE_RE.search(line[:opened + 1]):
         return False
