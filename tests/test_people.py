@@ -582,3 +582,11 @@ def test_scorers_in_a_bracket_that_a_line_break_cuts() -> None:
     assert "Oskarsson" in found and "Tavelli" in found and "Malvern" in found
     # a bracket closed before the break holds nothing on the next line
     assert "Tavelli" not in extract_people("Dravka 2 ( Kessler 7 ) .\nTavelli 70 , 90 .")
+
+
+def test_a_title_before_a_word_the_text_writes_in_lower_case_titles_no_one() -> None:
+    # "PREMIER DIVISION RESULTS": "premier division" is written in lower case below
+    text = "SOCCER - PREMIER DIVISION RESULTS .\nResults of the premier division :"
+    assert extract_people(text) == []
+    assert extract_people("Premier Kessler said the premier division would wait .") \
+        == ["Kessler"]

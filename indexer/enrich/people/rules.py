@@ -136,6 +136,13 @@ def find_mentions(text: str) -> list[Mention]:
     accepted: set[tuple[int, int]] = set()
     unproven: list[tuple[list[str], int, int, int, int]] = []
     titled_at: set[int] = set()  # lone words a personal title made people
+
+    def titles_no_one(following: str) -> bool:
+        """"Premier Division Results": a title before a word the text writes in lower
+        case, or one that names no person, titles no one."""
+        key = _key(following)
+        return key in _NOT_PERSON or (key in words_written and key not in given)
+
     for first, after in runs:
         run = tokens[first:after]
         words = texts[first:after]
@@ -147,6 +154,8 @@ def find_mentions(text: str) -> list[Mention]:
         # cut everything up to the last personal title ("Chief Cabinet Secretary Haruto ...")
         for i in range(len(words) - 2, -1, -1):
             if _key(words[i]) in _PERSONAL_TITLES:
+                if titles_no_one(words[i + 1]):
+                    break
                 start_idx, titled = i + 1, True
                 break
         # then sentence-initial words, titles, nationality words and "Kenya's" in front
@@ -179,7 +188,8 @@ def find_mentions(text: str) -> list[Mention]:
                     or nationality or common or compass \
                     or (_COMPOUND_ADJECTIVE_RE.match(word) and start_idx + 1 < len(words)) \
                     or (before_title and (_is_demonym(word) or _is_acronym(word))):
-                titled = titled or key in _PERSONAL_TITLES
+                titled = titled or (key in _PERSONAL_TITLES and start_idx + 1 < len(words)
+                                    and not titles_no_one(words[start_idx + 1]))
                 start_idx += 1
                 continue
             break
