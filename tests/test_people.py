@@ -590,3 +590,10 @@ def test_a_title_before_a_word_the_text_writes_in_lower_case_titles_no_one() -> 
     assert extract_people(text) == []
     assert extract_people("Premier Kessler said the premier division would wait .") \
         == ["Kessler"]
+
+
+def test_a_country_ending_a_name_no_given_name_opens_is_an_agency() -> None:
+    assert extract_people("Statistics Canada said on Thursday the deficit fell .") == []
+    # a given name opens a person's: "Michael Jordan said"
+    assert extract_people("Michael Jordan said on Thursday he would play .") \
+        == ["Michael Jordan"]

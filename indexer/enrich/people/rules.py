@@ -216,6 +216,9 @@ def find_mentions(text: str) -> list[Mention]:
         if len(keys) > 1 and any(k not in given and k not in family and fold(w) in countries()
                                  for w, k in zip(words, keys, strict=True)):
             continue  # "Uganda Breweries", "Atlas Nepal": a country in a firm's name
+        if len(keys) > 1 and keys[0] not in given and fold(words[-1]) in countries() \
+                and not titled:
+            continue  # "Statistics Canada", "Environment Canada": an agency of a country
         # "striker Les Morgan", "Santa Ruiz": a place opener that is a given name before a
         # known surname opens a person's name
         given_opener = keys[0] in given and len(keys) > 1 and keys[-1] in family
