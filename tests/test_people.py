@@ -597,3 +597,14 @@ def test_a_country_ending_a_name_no_given_name_opens_is_an_agency() -> None:
     # a given name opens a person's: "Michael Jordan said"
     assert extract_people("Michael Jordan said on Thursday he would play .") \
         == ["Michael Jordan"]
+
+
+def test_a_name_in_running_text_whose_surname_is_a_person_elsewhere() -> None:
+    # no list knows "Vikram Sorvanidis"; the scorecard makes "Sorvanidis" a person
+    text = ("Azhar was sacked and replaced by Vikram Sorvanidis .\n"
+            "T. Malvern c Kessler b Sorvanidis 16")
+    assert "Vikram Sorvanidis" in extract_people(text)
+    # in a table's row the same shape may be a car or a team
+    text = ("1. Tomas Kessler ( Italy ) , Reynard Kessler , 53.980\n"
+            "2. Ivo Malvern ( Brazil ) , Lola Ford , 54.101")
+    assert "Reynard Kessler" not in extract_people(text)

@@ -338,6 +338,15 @@ def find_mentions(text: str) -> list[Mention]:
             unproven.append((words, start, end, name_first, name_after))
     _rows_across_lines(tokens, texts, text, runs, full, single)
     full += _in_lists_of_people(tokens, accepted, unproven)
+    # one person, one reading: a name no evidence made a person in running text
+    # ("replaced by Sachin Tendulkar") is one when its surname is a person elsewhere
+    # in the story ("b Tendulkar 53"); in a table's row it may name a car or a team
+    if unproven:
+        people_words = {words[-1] for words, _, _ in full} \
+            | {word for word, _, _, proven in single if proven}
+        full += [(words, start, end) for words, start, end, _, _ in unproven
+                 if len(words) == 2 and words[-1] in people_words
+                 and not _TABLE_ROW_RE.search(_line_at(text, start))]
     found_names = {" ".join(words).lower() for words, _, _ in full}
     full += [run for run in shouted_runs if " ".join(run[0]).lower() in found_names]
     # a surname shouted in a headline ("KERRY URGES CALM") is the person the text names
@@ -422,6 +431,9 @@ def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys:
     listed = before in _LIST_SEPARATORS or before == "and" or following in (",", "and")
     return listed and _accepted_on_line(tokens, accepted,
                                         text.rfind("\n", 0, tokens[name_first].start()))
+
+
+_TABLE_ROW_RE = re.compile(r"\d")
 
 
 # A firm's name before its legal form: "Halvard Brenton , Inc.", "Sorenby & Co". The
