@@ -608,3 +608,13 @@ def test_a_name_in_running_text_whose_surname_is_a_person_elsewhere() -> None:
     text = ("1. Tomas Kessler ( Italy ) , Reynard Kessler , 53.980\n"
             "2. Ivo Malvern ( Brazil ) , Lola Ford , 54.101")
     assert "Reynard Kessler" not in extract_people(text)
+
+
+def test_an_apposition_headed_by_a_noun_only_a_person_is() -> None:
+    assert extract_people("He will be replaced by Eliaz Vorkanen , a former envoy to Oslo .") \
+        == ["Eliaz Vorkanen"]
+    assert extract_people("Yasuro Tekanami , the agency 's undersecretary-general , told") \
+        == ["Yasuro Tekanami"]
+    # an apposition headed by no such noun describes a firm or a thing
+    assert extract_people("They sold Vorkanen Tekanami , the software maker , on Monday .") \
+        == []

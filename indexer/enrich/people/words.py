@@ -377,7 +377,21 @@ def _described_after(tokens: list[re.Match[str]], at: int) -> bool:
         return True  # a Reuters signature: "-- Dimitris Kontogiannis , Athens Newsroom"
     if word.isdigit():  # an age
         return len(word) <= 2 and at + 2 < len(tokens) and tokens[at + 2].group() == ","
+    if word.lower() in ("a", "an", "the"):
+        # ", a former Israeli envoy ,", ", the DHA undersecretary-general ,": a noun
+        # only a person is, heading the apposition
+        for tok in tokens[at + 2:at + 8]:
+            noun = tok.group().lower()
+            if noun in (",", ".", ";", "(", ")", "--"):
+                break
+            if noun.split("-")[0] in _APPOSITION_NOUNS:
+                return True
+        return False
     return word in _APPOSITION_WORDS
+
+
+_APPOSITION_NOUNS = frozenset(_APPOSITION_WORDS | _ROLE_NOUNS | _PERSONAL_TITLES
+                              | {"official", "undersecretary", "man", "woman"}) - {"former"}
 
 
 # Nouns before a name that make it an organisation ("consulting firm Towers Kessler").
