@@ -618,3 +618,10 @@ def test_an_apposition_headed_by_a_noun_only_a_person_is() -> None:
     # an apposition headed by no such noun describes a firm or a thing
     assert extract_people("They sold Vorkanen Tekanami , the software maker , on Monday .") \
         == []
+
+
+def test_a_hyphenated_personal_title_titles_the_name_after_it() -> None:
+    assert extract_people("the resignation of Secretary-General Gramek Ruvani .") \
+        == ["Gramek Ruvani"]
+    assert extract_people("Vice-president Khalem Torvani was sentenced .") \
+        == ["Khalem Torvani"]

@@ -188,7 +188,10 @@ def find_mentions(text: str) -> list[Mention]:
                     or nationality or common or compass \
                     or (_COMPOUND_ADJECTIVE_RE.match(word) and start_idx + 1 < len(words)) \
                     or (before_title and (_is_demonym(word) or _is_acronym(word))):
-                titled = titled or (key in _PERSONAL_TITLES and start_idx + 1 < len(words)
+                # "Secretary-General Gramoz Ruci", "Vice-president Khemais Chammari"
+                personal = key in _PERSONAL_TITLES or (_is_hyphenated_title(key) and any(
+                    part in _PERSONAL_TITLES for part in key.split("-")))
+                titled = titled or (personal and start_idx + 1 < len(words)
                                     and not titles_no_one(words[start_idx + 1]))
                 start_idx += 1
                 continue
