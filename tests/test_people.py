@@ -625,3 +625,12 @@ def test_a_hyphenated_personal_title_titles_the_name_after_it() -> None:
         == ["Gramek Ruvani"]
     assert extract_people("Vice-president Khalem Torvani was sentenced .") \
         == ["Khalem Torvani"]
+
+
+def test_a_known_surname_after_a_common_word_is_no_name() -> None:
+    # "Heart" and "Wells" are surnames some lists know; after a common English word no
+    # list knows as a given name they end a phrase
+    assert extract_people("They met at the Final Heart shelter on Monday .") == []
+    assert extract_people("Crowds filled Public Wells on Monday .") == []
+    # a word no list knows, before a known surname, still opens a name
+    assert extract_people("Ranjit Kessler said on Monday .") == ["Ranjit Kessler"]

@@ -79,6 +79,12 @@ def surnames() -> frozenset[str]:
 
 
 @cache
+def common_words() -> frozenset[str]:
+    """About 1,000 common English words, lower-cased (Faker's en_US lorem list, MIT)."""
+    return frozenset(row[0] for row in _rows("common_words_faker.txt"))
+
+
+@cache
 def demonyms() -> frozenset[str]:
     """Lower-cased nationality and group adjectives (our own list)."""
     return frozenset(row[0].lower() for row in _rows("demonyms.txt"))

@@ -9,7 +9,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from ..lexicons import countries, demonyms, fold, given_names, surnames
+from ..lexicons import common_words, countries, demonyms, fold, given_names, surnames
 from .tables import _read_columns, _rows_across_lines
 from .words import (
     _COLOURS,
@@ -128,6 +128,7 @@ def find_mentions(text: str) -> list[Mention]:
     single: list[tuple[str, int, int, bool]] = []  # one word: (word, start, end, titled)
     given = given_names()
     family = surnames()
+    everyday = common_words()
     shouted_runs: list[tuple[list[str], int, int]] = []
     texts = [tok.group() for tok in tokens]
     words_written = set(texts)  # with key.islower(): the words written in lower case
@@ -334,7 +335,9 @@ def find_mentions(text: str) -> list[Mention]:
                     and not _is_place(words[:cut + 1]):
                 full.append((words[cut:], name_toks[cut].start(), end))
                 accepted.add((name_first + cut, name_after))
-        elif known_surname:
+        elif known_surname and keys[0] not in everyday:
+            # a known surname after a common English word ("Displaced Persons", "Tender
+            # Heart") is a phrase's last word, not a name's
             full.append((words, start, end))
             accepted.add((name_first, name_after))
         elif len(words) <= 3:
