@@ -634,3 +634,10 @@ def test_a_known_surname_after_a_common_word_is_no_name() -> None:
     assert extract_people("Crowds filled Public Wells on Monday .") == []
     # a word no list knows, before a known surname, still opens a name
     assert extract_people("Ranjit Kessler said on Monday .") == ["Ranjit Kessler"]
+
+
+def test_a_speech_verb_alone_makes_no_person_of_a_common_word_and_a_name() -> None:
+    assert extract_people("the opposition Social Brenholts said in a statement .") == []
+    assert extract_people("Home Kessler said it would close the plant .") == []
+    # a word no list knows still opens a name before a speech verb
+    assert extract_people("Abu Rudeinek said Arafat had left .") == ["Abu Rudeinek"]

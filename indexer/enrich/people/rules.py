@@ -319,8 +319,10 @@ def find_mentions(text: str) -> list[Mention]:
         described = described or _described_before(tokens, text, name_first)
         if shouted:
             shouted_runs.append((words, start, end))
-        elif first_given or titled or spoke or from_country or sports or described \
-                or numbered:
+        elif first_given or titled or from_country or sports or described or numbered \
+                or (spoke and keys[0] not in everyday):
+            # a speech verb speaks for a party or a firm too ("Social Democrats said",
+            # "Home Health said"): alone it is no evidence after a common English word
             full.append((words, start, end))
             accepted.add((name_first, name_after))
         elif known_surname and sum(k not in _PARTICLES for k in keys) >= 3:
