@@ -46,6 +46,10 @@ def test_particles_stay_in_the_name() -> None:
     people = extract_people("French President Charles de Gaulle and Dutch painter "
                             "Vincent van Gogh were named.")
     assert people == ["Charles de Gaulle", "Vincent van Gogh"]
+    # Swahili and Arabic particles too
+    assert extract_people("Prime Minister Kengo wa Dondo said on Friday .") \
+        == ["Kengo wa Dondo"]
+    assert extract_people("Sheikh Khalid ben Ahmed said on Friday .") == ["Khalid ben Ahmed"]
 
 
 def test_speech_verb_admits_a_name_without_a_known_given_name() -> None:

@@ -178,7 +178,7 @@ _DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic|ch|sh)$")
 
 
 _PARTICLES = {"van", "von", "der", "den", "de", "la", "le", "du", "da", "dos", "das", "del",
-              "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st."}
+              "di", "bin", "ibn", "al", "el", "ter", "ten", "y", "st.", "wa", "ben", "bint"}
 
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
