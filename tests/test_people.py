@@ -645,3 +645,9 @@ def test_a_speech_verb_alone_makes_no_person_of_a_common_word_and_a_name() -> No
     assert extract_people("Home Kessler said it would close the plant .") == []
     # a word no list knows still opens a name before a speech verb
     assert extract_people("Abu Rudeinek said Arafat had left .") == ["Abu Rudeinek"]
+
+
+def test_wickets_for_runs_make_a_bowler_and_runs_for_wickets_a_side() -> None:
+    text = "England 326 ( T. Kessler 106 , G. Malvern 54 ;\nWaqim Yunisar 4-95 )"
+    assert "Waqim Yunisar" in extract_people(text)
+    assert extract_people("Dravka Sorvanidis 79-2 at the close .") == []

@@ -246,9 +246,11 @@ _APPOSITION_WORDS = {"who", "whose", "owner", "head", "aged", "wife", "husband",
 
 
 # After a player in results: a goal's minute ("27th", "59th-pen"), bowling figures
-# ("10-2-51-0", "29.2-9-83-3") or a pitcher's won-lost record ("( 14-7 )").
+# ("10-2-51-0", "29.2-9-83-3"), wickets for runs ("4-95", not a side's "79-2") or a
+# pitcher's won-lost record ("( 14-7 )").
 _PLAYER_FIGURES_RE = re.compile(
-    r"\s*(?:\([ \t]*)?(?:\d{1,3}(?:st|nd|rd|th)\b|\d+(?:\.\d)?-\d+-\d+-\d+\b)"
+    r"\s*(?:\([ \t]*)?(?:\d{1,3}(?:st|nd|rd|th)\b|\d+(?:\.\d)?-\d+-\d+-\d+\b"
+    r"|(?<![\d-])\d-\d{2,3}\b(?!-))"
     r"|[ \t]+(?:not out|run out|lbw|[bc] [A-Z])"
     r"|[ \t]*\([ \t]*\d{1,2}-\d{1,2}[ \t]*\)")
 
