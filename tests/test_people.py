@@ -651,3 +651,12 @@ def test_wickets_for_runs_make_a_bowler_and_runs_for_wickets_a_side() -> None:
     text = "England 326 ( T. Kessler 106 , G. Malvern 54 ;\nWaqim Yunisar 4-95 )"
     assert "Waqim Yunisar" in extract_people(text)
     assert extract_people("Dravka Sorvanidis 79-2 at the close .") == []
+
+
+def test_the_sides_of_a_result_are_teams_throughout_the_story() -> None:
+    text = ("SOCCER - GLORIA BRENHOLT BEAT VORKANEN .\n"
+            "Gloria Brenholt ( Romania ) 2 Vorkanen ( Malta ) 1\n"
+            "Gloria Brenholt won 3-0 on aggregate .")
+    assert extract_people(text) == []
+    # a player's row: a time after the country, and no other side
+    assert extract_people("1. Gloria Brenholt ( Romania ) 2:03.11") == ["Gloria Brenholt"]

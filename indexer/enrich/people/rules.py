@@ -392,6 +392,9 @@ _ORG_AFTER_RE = re.compile(
     r"|firm|company|bank|airline|carrier|retailer|manufacturer|group)\b")
 # a fixture: "Lada Togliatti v Rotor Volgograd"
 _FIXTURE_RE = re.compile(r"(?<=\w) vs?\.? (?=[A-Z])")
+_SIDES_RESULT_RE = re.compile(
+    r"(?<![\w'’.-])([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}) \( [A-Z][^()\n]{0,30} \) \d{1,2}"
+    r" ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}) \( [A-Z][^()\n]{0,30} \) \d{1,2}\b")
 _NAME_BEFORE_RE = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}$")
 _NAME_AFTER_RE = re.compile(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}")
 
@@ -411,6 +414,10 @@ def _organisations(text: str) -> set[str]:
         names += [name.group() for name in (before, after)
                   if name and _key(name.group().split()[0]) not in given_names()
                   and not _INITIALS_RE.fullmatch(name.group().split()[0])]
+    # a result between sides: "Gloria Bistrita ( Romania ) 2 Valletta ( Malta ) 1";
+    # a player's row has times or a comma after the figure, not the other side
+    for found in _SIDES_RESULT_RE.finditer(text):
+        names += [found.group(1), found.group(2)]
     return {fold(tail) for tail in _firm_tails(set(names))}
 
 
