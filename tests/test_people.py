@@ -660,3 +660,10 @@ def test_the_sides_of_a_result_are_teams_throughout_the_story() -> None:
     assert extract_people(text) == []
     # a player's row: a time after the country, and no other side
     assert extract_people("1. Gloria Brenholt ( Romania ) 2:03.11") == ["Gloria Brenholt"]
+
+
+def test_a_surname_first_in_capitals_in_a_results_row() -> None:
+    text = "1. VORKANEN Tomas ( Sweden ) 2:03.11\n2. BRENHOLT Ivo ( Norway ) 2:04.12"
+    assert extract_people(text) == ["Vorkanen Tomas", "Brenholt Ivo"]
+    # a club's initials before a town are no surname: no country follows
+    assert extract_people("NAC Breda 1 Sparta Rotterdam 2") == []

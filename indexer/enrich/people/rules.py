@@ -239,6 +239,13 @@ def find_mentions(text: str) -> list[Mention]:
         if len(keys) > 1 and keys[-1] in demonyms() and keys[-1] not in given:
             continue  # "Roman Catholic", "S. Korean": an adjective ends no name
         raw = [tok.group() for tok in name_toks]
+        if 1 < len(raw) < 4 and raw[0].isupper() and len(raw[0]) > 2 and raw[0].isalpha() \
+                and all(not w.isupper() and _key(w) in given for w in raw[1:]) \
+                and _country_in_brackets(tokens, name_after):
+            # surname first, in capitals, in a results row: "1. KOSTELIC Ivica ( Croatia )"
+            full.append((words, name_toks[0].start(), name_toks[-1].end()))
+            accepted.add((name_first, name_after))
+            continue
         if not all(w.isupper() for w in raw) and any(
                 w.isupper() and len(w) > 1 and "." not in w
                 and not (i == len(raw) - 1 and _REGNAL_RE.fullmatch(w)
