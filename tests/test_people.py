@@ -667,3 +667,20 @@ def test_a_surname_first_in_capitals_in_a_results_row() -> None:
     assert extract_people(text) == ["Vorkanen Tomas", "Brenholt Ivo"]
     # a club's initials before a town are no surname: no country follows
     assert extract_people("NAC Breda 1 Sparta Rotterdam 2") == []
+
+
+def test_lists_a_story_labels_alike_are_one_column() -> None:
+    # the first "Did not bat" list names people by initials; the second, names no list
+    # knows, on two lines: one label, one column, every cell a person
+    text = ("Did not bat : A. Kessler , N. Malvern , V. Tavelli , A. Brenholt .\n"
+            "Bowling : Kessler 9-2-35-0\n"
+            "Did not bat : Arjuna Ranatunga , Asanka Gurusinha , Hashan\n"
+            "Tillekeratne , Roshan Mahanama , Kumara Dharmasena")
+    found = extract_people(text)
+    assert "A. Kessler" in found
+    assert {"Arjuna Ranatunga", "Asanka Gurusinha", "Hashan", "Tillekeratne",
+            "Roshan Mahanama", "Kumara Dharmasena"} <= set(found)
+    # a label alone proves nothing: clubs under it stay clubs
+    text = ("Postponed : A. Kessler , N. Malvern , V. Tavelli , A. Brenholt .\n"
+            "Postponed : Dravka Rovers , Kessler Athletic , Malvern Wanderers , Tavelli Albion")
+    assert extract_people(text) == ["A. Kessler", "N. Malvern", "V. Tavelli", "A. Brenholt"]

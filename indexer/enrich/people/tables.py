@@ -159,7 +159,8 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
     runs_at: dict[int, int] = {}
     ranges: dict[int, tuple[int, int]] = {}
     for first, after in runs:
-        while first < after and _key(texts[first]) in _NOT_A_CELL_START:
+        while first < after and _key(texts[first]) in _NOT_A_CELL_START \
+                and not _INITIAL_RE.fullmatch(texts[first]):  # "A. Kumble": no article
             first += 1
         if first == after or after - first > 4:
             continue
@@ -199,6 +200,7 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
             line_end = text.find("\n", start)
             line_end = len(text) if line_end < 0 else line_end
         by_line.setdefault(line_start, {})[start] = end
+    label, labelled_end = "", -2
     for line_no, (line_start, here) in enumerate(by_line.items()):
         line_end = text.find("\n", line_start)
         line_end = len(text) if line_end < 0 else line_end
@@ -214,6 +216,16 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
                     columns.setdefault(shape, []).append((start, end))
             if len(line_cells) >= 3:
                 columns[("line", str(line_no))] = [(s, e) for _, s, e in line_cells]
+            # a list and its label: every list a story heads alike ("Did not bat :") is
+            # one column, with the unlabelled lines of cells that run on after it
+            if line_cells and line_cells[0][0][1] == "L":
+                label = fold(text[line_start:line_cells[0][1]])
+            elif len(line_cells) < 2 or line_start != labelled_end + 1:
+                label = ""
+            labelled_end = line_end
+            if label and line_cells:
+                columns.setdefault(("label", label), []).extend(
+                    (s, e) for _, s, e in line_cells)
 
     def team(words: list[str]) -> bool:
         return _team_evidence(words) or fold(" ".join(words)) in not_people
