@@ -684,3 +684,10 @@ def test_lists_a_story_labels_alike_are_one_column() -> None:
     text = ("Postponed : A. Kessler , N. Malvern , V. Tavelli , A. Brenholt .\n"
             "Postponed : Dravka Rovers , Kessler Athletic , Malvern Wanderers , Tavelli Albion")
     assert extract_people(text) == ["A. Kessler", "N. Malvern", "V. Tavelli", "A. Brenholt"]
+
+
+def test_a_name_quoted_whole_is_a_title_or_a_slogan() -> None:
+    assert extract_people('his biggest success since " Forrest Kessler " in 1994 .') == []
+    assert extract_people('The crowd shouted " Allahu Akbar " as he spoke .') == []
+    # a name beside quotes, not inside them, is still a person's
+    assert extract_people('" I will win , " said Tomas Kessler .') == ["Tomas Kessler"]

@@ -258,6 +258,9 @@ def find_mentions(text: str) -> list[Mention]:
                 end -= 1
         # "goalkeeper Edwin van der Sar", "boatman Chinnathambi"
         role = before_name in _ROLE_NOUNS
+        if first == name_first and before_name in _QUOTES and after < len(tokens) \
+                and after == name_after and tokens[after].group() in _QUOTES and not titled:
+            continue  # " Forrest Gump ", " Allahu Akbar ": a title or a slogan, quoted whole
         if len(words) == 1:
             if _is_acronym(raw[0]) and not _line_at(text, start).isupper():
                 continue  # "SEC said", "the ABC": as in a longer run, an organisation
@@ -456,6 +459,7 @@ def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys:
 
 
 _TABLE_ROW_RE = re.compile(r"\d")
+_QUOTES = frozenset('"“”')
 
 
 # A firm's name before its legal form: "Halvard Brenton , Inc.", "Sorenby & Co". The
