@@ -691,3 +691,12 @@ def test_a_name_quoted_whole_is_a_title_or_a_slogan() -> None:
     assert extract_people('The crowd shouted " Allahu Akbar " as he spoke .') == []
     # a name beside quotes, not inside them, is still a person's
     assert extract_people('" I will win , " said Tomas Kessler .') == ["Tomas Kessler"]
+
+
+def test_a_club_before_its_people_is_a_club_throughout() -> None:
+    text = ("The 36-year-old Aston Kessler player won his last cap in 1994 . "
+            "Aston Kessler said he would stay .")
+    assert extract_people(text) == []
+    # a person's own people take the possessive
+    assert extract_people("Tomas Kessler 's manager said he would stay .") \
+        == ["Tomas Kessler"]

@@ -399,7 +399,10 @@ def find_mentions(text: str) -> list[Mention]:
 # nouns an organisation's name stands before ("the Sun newspaper", "Zycie Warszawy daily")
 _ORG_AFTER_RE = re.compile(
     r"(?<=\w) (?:newspaper|daily|weekly|magazine|tabloid|brokerage|conglomerate|subsidiary"
-    r"|firm|company|bank|airline|carrier|retailer|manufacturer|group)\b")
+    r"|firm|company|bank|airline|carrier|retailer|manufacturer|group"
+    # a club before its people: "the Aston Villa player", "Chelsea manager Ruud Gullit"
+    r"|players?|striker|defender|midfielder|goalkeeper|winger|manager|coach|captain"
+    r"|chairman|fans|supporters)\b")
 # a fixture: "Lada Togliatti v Rotor Volgograd"
 _FIXTURE_RE = re.compile(r"(?<=\w) vs?\.? (?=[A-Z])")
 _SIDES_RESULT_RE = re.compile(
