@@ -700,3 +700,12 @@ def test_a_club_before_its_people_is_a_club_throughout() -> None:
     # a person's own people take the possessive
     assert extract_people("Tomas Kessler 's manager said he would stay .") \
         == ["Tomas Kessler"]
+
+
+def test_a_creed_is_read_like_a_nationality() -> None:
+    assert extract_people("since Islamist Ahmet Orbakan took over as premier .") \
+        == ["Ahmet Orbakan"]
+    assert extract_people("after the death of veteran Marxist leader Tomas Kessler .") \
+        == ["Tomas Kessler"]
+    # a surname that ends so is no creed
+    assert extract_people("Sven Lindquist said on Monday .") == ["Sven Lindquist"]

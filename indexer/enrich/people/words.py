@@ -354,7 +354,13 @@ def _is_nationality(word: str) -> bool:
     if key.endswith("s") and len(key) > 4 and key[:-1] in demonyms():
         key = key[:-1]  # "Americans Harrison Dillard"
     return key in demonyms() or key in _NATIONALITY_NOUNS or bool(
-        _NATIONALITY_NOUN_RE.match(word)) or _is_place_demonym(word)
+        _NATIONALITY_NOUN_RE.match(word)) or _is_place_demonym(word) or bool(
+        _IDEOLOGY_RE.match(word))
+
+
+# the followers of a creed or a party, named like a nationality: "Marxist leader Ahmed
+# Sekou Toure", "Islamist Necmettin Erbakan" (not "Lindquist", "Bergqvist")
+_IDEOLOGY_RE = re.compile(r"[A-Z][a-z]{2,}(?<!qu)(?<!qv)ists?$")
 
 
 def _is_place_demonym(word: str) -> bool:
