@@ -709,3 +709,10 @@ def test_a_creed_is_read_like_a_nationality() -> None:
         == ["Tomas Kessler"]
     # a surname that ends so is no creed
     assert extract_people("Sven Lindquist said on Monday .") == ["Sven Lindquist"]
+
+
+def test_one_name_and_a_country_beaten_by_a_person() -> None:
+    text = "1 - Tomas Kessler ( China ) beat Cindara ( Indonesia ) 11-3"
+    assert extract_people(text) == ["Tomas Kessler", "Cindara"]
+    # a club beaten by a club stays a club
+    assert "Dinamo" not in extract_people("Dravka Kessler ( Serbia ) beat Dinamo ( Russia ) 92-90")

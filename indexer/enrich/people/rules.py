@@ -12,6 +12,7 @@ from pathlib import Path
 from ..lexicons import common_words, countries, demonyms, fold, given_names, surnames
 from .tables import _read_columns, _rows_across_lines
 from .words import (
+    _CLUB_WORDS,
     _COLOURS,
     _COMPASS_INITIAL_RE,
     _COMPOUND_ADJECTIVE_RE,
@@ -293,7 +294,9 @@ def find_mentions(text: str) -> list[Mention]:
                 # the costlier evidence last: most lone words have none of it
                 evidence = titled or role or kin or cut or (
                     known and _spoken_of(tokens, text, first, _following(tokens, after))) \
-                    or _sports(text, tokens, first, name_toks, keys)
+                    or _sports(text, tokens, first, name_toks, keys) \
+                    or (_beaten(tokens, text, name_first, name_after, accepted)
+                        and keys[0] not in _CLUB_WORDS)
                 single.append((words[0], start, end, evidence))
                 if titled:
                     titled_at.add(start)
@@ -435,6 +438,21 @@ def _organisations(text: str) -> set[str]:
     for found in _SIDES_RESULT_RE.finditer(text):
         names += [found.group(1), found.group(2)]
     return {fold(tail) for tail in _firm_tails(set(names))}
+
+
+def _beaten(tokens: list[re.Match[str]], text: str, first: int, after: int,
+            accepted: set[tuple[int, int]]) -> bool:
+    """"Wang Chen ( China ) beat Cindana ( Indonesia ) 11-3": one name and a country,
+    on the other side of "beat" from a person accepted on the line."""
+    if not _country_in_brackets(tokens, after):
+        return False
+    before = tokens[first - 1].group() if first > 0 else ""
+    close = next((i for i in range(after, min(after + 8, len(tokens)))
+                  if tokens[i].group() == ")"), None)
+    beaten = before == "beat" or (close is not None and close + 1 < len(tokens)
+                                  and tokens[close + 1].group() == "beat")
+    return beaten and _accepted_on_line(tokens, accepted, text.rfind("\n", 0,
+                                                                      tokens[first].start()))
 
 
 def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys: list[str],
