@@ -716,3 +716,13 @@ def test_one_name_and_a_country_beaten_by_a_person() -> None:
     assert extract_people(text) == ["Tomas Kessler", "Cindara"]
     # a club beaten by a club stays a club
     assert "Dinamo" not in extract_people("Dravka Kessler ( Serbia ) beat Dinamo ( Russia ) 92-90")
+
+
+def test_peers_and_ranks_written_out_title_the_name_after_them() -> None:
+    assert extract_people("the military would prefer General Chatok Choonvan .") \
+        == ["Chatok Choonvan"]
+    assert extract_people("\" It will work , \" Lord Goschenby , minister , said .") \
+        == ["Goschenby"]
+    # a rank written in lower case before a nationality titles no one
+    assert extract_people("a summary of major Indonesian political stories") == []
+    assert extract_people("General Motors said on Monday .") == []

@@ -266,8 +266,8 @@ def find_mentions(text: str) -> list[Mention]:
         if len(words) == 1:
             if _is_acronym(raw[0]) and not _line_at(text, start).isupper():
                 continue  # "SEC said", "the ABC": as in a longer run, an organisation
-            if (_IDEOLOGY_RE.match(raw[0]) or keys[0] in demonyms()) and not titled:
-                continue  # "veteran Marxist leader": a creed or a nation, alone
+            if _IDEOLOGY_RE.match(raw[0]) or keys[0] in demonyms():
+                continue  # "veteran Marxist leader", "major African": a creed or a nation
             # a lone word needs a title, or a speech verb and a known surname
             known = keys[0] in family and keys[0] not in demonyms()
             # "sheep near Bourke, said": after a place preposition the speech verb is

@@ -79,6 +79,9 @@ _PERSONAL_TITLES = _FAMILY_WORDS | {
     "sheriff", "professor", "prof", "speaker", "leader", "director", "dictator",
     # members of parliaments ("Conservative MP", "Labour MEP")
     "mp", "mep", "mla", "msp",
+    # peers and ranks written out ("Lord Goschen", "General Constand Viljoen")
+    "lord", "lady", "general", "major", "colonel", "lieutenant", "sergeant", "admiral",
+    "brigadier",
 }  # fmt: skip
 
 
