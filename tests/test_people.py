@@ -726,3 +726,13 @@ def test_peers_and_ranks_written_out_title_the_name_after_them() -> None:
     # a rank written in lower case before a nationality titles no one
     assert extract_people("a summary of major Indonesian political stories") == []
     assert extract_people("General Motors said on Monday .") == []
+
+
+def test_a_role_or_an_organisation_before_a_given_name_is_cut() -> None:
+    # the people facet once listed "Administrative Executive Robin Taylor"
+    assert extract_people("said Administrative Executive Robin Kessler .") \
+        == ["Robin Kessler"]
+    assert extract_people("as proposed , President of the Rio de Janeiro Coffee Trade "
+                          "Association Carlos Brenholt said .") == ["Carlos Brenholt"]
+    # a place's name holds no person: "South Carolina Gov ."
+    assert extract_people("Former South Carolina Gov .") == []

@@ -161,6 +161,15 @@ def find_mentions(text: str) -> list[Mention]:
                     break
                 start_idx, titled = i + 1, True
                 break
+            # a role or an organisation before a known given name and a surname ends
+            # there: "Administrative Executive Robin Taylor", "Coffee Trade Association
+            # Carlos Calmon said"
+            if i + 2 < len(words) and (_key(words[i]) in _TITLES
+                                       or _key(words[i]) in _NOT_PERSON) \
+                    and _key(words[i + 1]) in given and not titles_no_one(words[i + 1]) \
+                    and _key(words[-1]) not in _TITLES and not _is_place(words[i:i + 2]):
+                start_idx = i + 1  # (not "South Carolina Gov .")
+                break
         # then sentence-initial words, titles, nationality words and "Kenya's" in front
         while start_idx < len(words) - 1 or (start_idx < len(words) and not titled):
             word = words[start_idx]
