@@ -736,3 +736,11 @@ def test_a_role_or_an_organisation_before_a_given_name_is_cut() -> None:
                           "Association Carlos Brenholt said .") == ["Carlos Brenholt"]
     # a place's name holds no person: "South Carolina Gov ."
     assert extract_people("Former South Carolina Gov .") == []
+
+
+def test_a_firms_first_word_is_the_firm_throughout_the_story() -> None:
+    # "Ike Kerridge, A.M. Local, Baker": Baker was the oil-service company
+    text = ("Hughes Tool Co rejected a merger with Baker International Corp today . "
+            "The board of the California-based Dravka had approved it . "
+            "On February 17 Baker said it had signed an agreement . Dravka said so too .")
+    assert extract_people(text) == []

@@ -423,6 +423,8 @@ _FIXTURE_RE = re.compile(r"(?<=\w) vs?\.? (?=[A-Z])")
 _SIDES_RESULT_RE = re.compile(
     r"(?<![\w'’.-])([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}) \( [A-Z][^()\n]{0,30} \) \d{1,2}"
     r" ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}) \( [A-Z][^()\n]{0,30} \) \d{1,2}\b")
+_BASED_RE = re.compile(
+    r"\w-(?:based|listed|owned|registered) ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})")
 _NAME_BEFORE_RE = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}$")
 _NAME_AFTER_RE = re.compile(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}")
 
@@ -446,6 +448,11 @@ def _organisations(text: str) -> set[str]:
     # a player's row has times or a comma after the figure, not the other side
     for found in _SIDES_RESULT_RE.finditer(text):
         names += [found.group(1), found.group(2)]
+    # "the California-based Baker"; and a firm's first word alone ("Baker" of "Baker
+    # International Corp"): a known surname before "said" does not outweigh the firm
+    for found in _BASED_RE.finditer(text):
+        names.append(found.group(1))
+    names += [firm.split()[0] for firm in _firms(text) if " " in firm]
     return {fold(tail) for tail in _firm_tails(set(names))}
 
 
