@@ -744,3 +744,8 @@ def test_a_firms_first_word_is_the_firm_throughout_the_story() -> None:
             "The board of the California-based Dravka had approved it . "
             "On February 17 Baker said it had signed an agreement . Dravka said so too .")
     assert extract_people(text) == []
+
+
+def test_an_hour_is_no_initials() -> None:
+    assert extract_people("a meeting scheduled for 10 A.M. Local time . A.M. Kessler said") \
+        == ["A.M. Kessler"]

@@ -243,6 +243,8 @@ def find_mentions(text: str) -> list[Mention]:
         if len(words) > 1 and _COMPASS_INITIAL_RE.fullmatch(words[0]) and (
                 _is_place(words[1:2]) or _is_place(words[1:]) or _is_nationality(words[1])):
             continue  # "S. Korea", "N. Korean": a compass point abbreviated, not an initial
+        if _CLOCK_RE.fullmatch(words[0]) and before_name[:1].isdigit():
+            continue  # "10 A.M. Local time": the hour, not initials
         # "Russian Foreign Ministry"; but "Christian Ruud ( Norway )" is a person
         demonym_first = keys[0] in demonyms() and not titled
         if demonym_first and keys[0] not in given:
@@ -500,6 +502,7 @@ def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys:
 
 _TABLE_ROW_RE = re.compile(r"\d")
 _QUOTES = frozenset('"“”')
+_CLOCK_RE = re.compile(r"[AaPp]\.[Mm]\.?")
 
 
 # A firm's name before its legal form: "Halvard Brenton , Inc.", "Sorenby & Co". The
