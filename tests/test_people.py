@@ -749,3 +749,10 @@ def test_a_firms_first_word_is_the_firm_throughout_the_story() -> None:
 def test_an_hour_is_no_initials() -> None:
     assert extract_people("a meeting scheduled for 10 A.M. Local time . A.M. Kessler said") \
         == ["A.M. Kessler"]
+
+
+def test_a_firm_by_its_stock_symbol_or_where_a_person_works() -> None:
+    text = ("Among the buys are Dravka Kessler <DKS> and Sporta Malvern Inc . "
+            "\" It will move up , \" said Vishnu Tavelli of Morgan Brenholt . "
+            "Dravka Kessler said so . Morgan Brenholt said so too .")
+    assert extract_people(text) == ["Vishnu Tavelli"]

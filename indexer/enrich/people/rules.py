@@ -406,6 +406,11 @@ def find_mentions(text: str) -> list[Mention]:
     # team's context ("Zycie Warszawy daily said", "Lada Togliatti v Rotor") is no person
     # anywhere in it, unless a personal title makes it one
     organisations = _organisations(text)
+    # where a person works: "said Vishnu Sharp of Goldman Sachs"
+    for _, _, end in full:
+        works = _WORKS_AT_RE.match(text, end)
+        if works:
+            organisations.update(fold(tail) for tail in _firm_tails({works.group(1)}))
     if organisations:
         full[:] = [f for f in full if fold(" ".join(f[0])) not in organisations]
         single[:] = [m for m in single if fold(m[0]) not in organisations
@@ -427,6 +432,9 @@ _SIDES_RESULT_RE = re.compile(
     r" ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}) \( [A-Z][^()\n]{0,30} \) \d{1,2}\b")
 _BASED_RE = re.compile(
     r"\w-(?:based|listed|owned|registered) ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})")
+_TICKER_RE = re.compile(
+    r"(?<![\w'’.-])([A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*){0,3}) <[A-Z][A-Z.]{0,6}>")
+_WORKS_AT_RE = re.compile(r" (?:of|at) ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})")
 _NAME_BEFORE_RE = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}$")
 _NAME_AFTER_RE = re.compile(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}")
 
@@ -454,6 +462,8 @@ def _organisations(text: str) -> set[str]:
     # International Corp"): a known surname before "said" does not outweigh the firm
     for found in _BASED_RE.finditer(text):
         names.append(found.group(1))
+    # a firm and its stock symbol: "Baker International <BKO>"
+    names += [found.group(1) for found in _TICKER_RE.finditer(text)]
     names += [firm.split()[0] for firm in _firms(text) if " " in firm]
     return {fold(tail) for tail in _firm_tails(set(names))}
 
