@@ -756,3 +756,10 @@ def test_a_firm_by_its_stock_symbol_or_where_a_person_works() -> None:
             "\" It will move up , \" said Vishnu Tavelli of Morgan Brenholt . "
             "Dravka Kessler said so . Morgan Brenholt said so too .")
     assert extract_people(text) == ["Vishnu Tavelli"]
+
+
+def test_a_title_that_ends_its_sentence_titles_no_one() -> None:
+    # as wire text is written, the period sits on the word: "The" and "He" were people
+    text = ("said Debra Kessler, a company spokeswoman. The board met. Sen. Dole said. "
+            "He met the President. He left.")
+    assert extract_people(text) == ["Debra Kessler", "Dole"]

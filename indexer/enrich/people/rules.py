@@ -60,6 +60,7 @@ from .words import (
     _runs,
     _spoken_of,
     _sports,
+    _titles_next,
 )
 
 
@@ -153,7 +154,7 @@ def find_mentions(text: str) -> list[Mention]:
         while len(words) > 1 and _key(words[-1]) in _NOT_LAST:
             words.pop()
         start_idx = 0
-        titled = first > 0 and _key(tokens[first - 1].group()) in _PERSONAL_TITLES
+        titled = first > 0 and _titles_next(tokens[first - 1].group())
         # cut everything up to the last personal title ("Chief Cabinet Secretary Haruto ...")
         for i in range(len(words) - 2, -1, -1):
             if _key(words[i]) in _PERSONAL_TITLES:

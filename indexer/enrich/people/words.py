@@ -332,6 +332,21 @@ def _key(word: str) -> str:
     return word.rstrip(".").lower()
 
 
+# Titles written short, whose period is no sentence's end: "Sen. Dole", but "said the
+# spokeswoman. The company" ends a sentence after the title
+_ABBREVIATED_TITLES = {
+    "mr", "mrs", "ms", "messrs", "dr", "sen", "rep", "gov", "gen", "col", "capt", "cpt",
+    "lt", "maj", "sgt", "cpl", "pvt", "adm", "cmdr", "brig", "lieut", "prof", "rev", "fr",
+    "st", "supt", "insp", "det", "hon", "mme", "mlle",
+}  # fmt: skip
+
+
+def _titles_next(word: str) -> bool:
+    """A personal title that names the word after it: not one that ends its sentence."""
+    return _key(word) in _PERSONAL_TITLES and not (
+        word.endswith(".") and _key(word) not in _ABBREVIATED_TITLES)
+
+
 _PREFIXED_NAME_RE = re.compile(
     r"^(?:al|el|ad|as|ash|an|at|bin|ibn|abu|d|de|di|da|du|van|von|le|la|o|mc)[-'’][A-Z]")
 
@@ -604,7 +619,7 @@ def _runs(tokens: list[re.Match[str]], words: list[str], text: str) -> list[tupl
             if start is None:
                 start = i
             # a sentence-ending period on a word that is no abbreviation closes the run
-            if word.endswith(".") and len(word) > 4 and _key(word) not in _TITLES:
+            if word.endswith(".") and len(word) > 4 and _key(word) not in _ABBREVIATED_TITLES:
                 runs.append((start, i + 1))
                 start = None
             continue
