@@ -763,3 +763,11 @@ def test_a_title_that_ends_its_sentence_titles_no_one() -> None:
     text = ("said Debra Kessler, a company spokeswoman. The board met. Sen. Dole said. "
             "He met the President. He left.")
     assert extract_people(text) == ["Debra Kessler", "Dole"]
+
+
+def test_a_possessive_that_speaks_and_an_amounts_currency_are_no_people() -> None:
+    assert extract_people("Moody's said the action completes a review . Moody's added .") \
+        == []
+    assert extract_people("Deposits rose to 17.18 billion N.Z. Dlrs in January .") == []
+    # a person's possessive is followed by a noun
+    assert extract_people("Tomas Kessler's lawyer said .") == ["Tomas Kessler"]

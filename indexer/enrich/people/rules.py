@@ -244,8 +244,9 @@ def find_mentions(text: str) -> list[Mention]:
         if len(words) > 1 and _COMPASS_INITIAL_RE.fullmatch(words[0]) and (
                 _is_place(words[1:2]) or _is_place(words[1:]) or _is_nationality(words[1])):
             continue  # "S. Korea", "N. Korean": a compass point abbreviated, not an initial
-        if _CLOCK_RE.fullmatch(words[0]) and before_name[:1].isdigit():
-            continue  # "10 A.M. Local time": the hour, not initials
+        if (_CLOCK_RE.fullmatch(words[0]) and before_name[:1].isdigit()) or (
+                _INITIALS_RE.fullmatch(words[0]) and _key(before_name) in _AMOUNTS):
+            continue  # "10 A.M. Local time", "7.15 billion N.Z. Dlrs": an hour, a currency
         # "Russian Foreign Ministry"; but "Christian Ruud ( Norway )" is a person
         demonym_first = keys[0] in demonyms() and not titled
         if demonym_first and keys[0] not in given:
@@ -436,6 +437,8 @@ _BASED_RE = re.compile(
 _TICKER_RE = re.compile(
     r"(?<![\w'’.-])([A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*){0,3}) <[A-Z][A-Z.]{0,6}>")
 _WORKS_AT_RE = re.compile(r" (?:of|at) ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})")
+_FIRM_SPEAKS_RE = re.compile(
+    r"(?<![\w'’.-])([A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2}) ?['’]s (?:said|says|added|reported)\b")
 _NAME_BEFORE_RE = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}$")
 _NAME_AFTER_RE = re.compile(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}")
 
@@ -465,6 +468,8 @@ def _organisations(text: str) -> set[str]:
         names.append(found.group(1))
     # a firm and its stock symbol: "Baker International <BKO>"
     names += [found.group(1) for found in _TICKER_RE.finditer(text)]
+    # a possessive that speaks is a firm's name: "Moody's said", "Sotheby's added"
+    names += [found.group(1) for found in _FIRM_SPEAKS_RE.finditer(text)]
     names += [firm.split()[0] for firm in _firms(text) if " " in firm]
     return {fold(tail) for tail in _firm_tails(set(names))}
 
@@ -514,6 +519,7 @@ def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys:
 _TABLE_ROW_RE = re.compile(r"\d")
 _QUOTES = frozenset('"“”')
 _CLOCK_RE = re.compile(r"[AaPp]\.[Mm]\.?")
+_AMOUNTS = frozenset({"million", "billion", "trillion", "mln", "bln", "thousand"})
 
 
 # A firm's name before its legal form: "Halvard Brenton , Inc.", "Sorenby & Co". The
