@@ -359,13 +359,13 @@ def find_mentions(text: str) -> list[Mention]:
             # reads as a person only from a known given name inside it on, the words
             # before it a role ("Teenager Yuuichi Takeda", "Former Oriole Jamie Moyer");
             # with none, as a firm or a place ("Kansai Electric Power", "Paris St Germain")
-            cut = next((i for i in range(1, len(words) - 1) if keys[i] in given
-                        and keys[i] not in _NOT_PERSON and keys[i] not in _COLOURS
-                        and keys[i] not in words_written), None)
-            if cut is not None and keys[0] not in _PLACE_OPENERS \
-                    and not _is_place(words[:cut + 1]):
-                full.append((words[cut:], name_toks[cut].start(), end))
-                accepted.add((name_first + cut, name_after))
+            role_end = next((i for i in range(1, len(words) - 1) if keys[i] in given
+                             and keys[i] not in _NOT_PERSON and keys[i] not in _COLOURS
+                             and keys[i] not in words_written), None)
+            if role_end is not None and keys[0] not in _PLACE_OPENERS \
+                    and not _is_place(words[:role_end + 1]):
+                full.append((words[role_end:], name_toks[role_end].start(), end))
+                accepted.add((name_first + role_end, name_after))
         elif known_surname and keys[0] not in everyday:
             # a known surname after a common English word ("Displaced Persons", "Tender
             # Heart") is a phrase's last word, not a name's

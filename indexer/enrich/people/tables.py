@@ -200,7 +200,7 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
             line_end = text.find("\n", start)
             line_end = len(text) if line_end < 0 else line_end
         by_line.setdefault(line_start, {})[start] = end
-    label, labelled_end = "", -2
+    list_label, labelled_end = "", -2
     for line_no, (line_start, here) in enumerate(by_line.items()):
         line_end = text.find("\n", line_start)
         line_end = len(text) if line_end < 0 else line_end
@@ -219,12 +219,12 @@ def _read_columns(tokens: list[re.Match[str]], texts: list[str], text: str,
             # a list and its label: every list a story heads alike ("Did not bat :") is
             # one column, with the unlabelled lines of cells that run on after it
             if line_cells and line_cells[0][0][1] == "L":
-                label = fold(text[line_start:line_cells[0][1]])
+                list_label = fold(text[line_start:line_cells[0][1]])
             elif len(line_cells) < 2 or line_start != labelled_end + 1:
-                label = ""
+                list_label = ""
             labelled_end = line_end
-            if label and line_cells:
-                columns.setdefault(("label", label), []).extend(
+            if list_label and line_cells:
+                columns.setdefault(("label", list_label), []).extend(
                     (s, e) for _, s, e in line_cells)
 
     def team(words: list[str]) -> bool:
@@ -354,8 +354,8 @@ def _rows_across_lines(tokens: list[re.Match[str]], texts: list[str], text: str,
         if at == len(people_at) or people_at[at] >= tokens[a_first].start():
             continue  # nothing before it on its line reads as a person
         parts = [(a_first, a_after), (first, after)]
-        words = [[_clean(w) for w in texts[s:e]] for s, e in parts]
-        if any(_key(w[0]) in _NOT_A_CELL_START or _team_evidence(w) for w in words):
+        cells = [[_clean(w) for w in texts[s:e]] for s, e in parts]
+        if any(_key(w[0]) in _NOT_A_CELL_START or _team_evidence(w) for w in cells):
             continue
         added += parts
     if not added:
