@@ -7,7 +7,10 @@ look like organisations or places. A surname alone ("Kerry") folds into the full
 story gives elsewhere ("John Kerry").
 
 - words.py: the words and shapes the rules read, and the small tests on a run of words;
+- evidence.py: what stands around a run (an apposition, a speech verb, figures, a
+  country in brackets) and where it stands (a line, a sentence, a list of people);
 - tables.py: tables and lists in running text, read column by column;
+- organisations.py: the names a story gives a firm or a team, no person anywhere in it;
 - rules.py: find_mentions, the rules over running text (tables' verdicts included);
 - finder.py: PeopleFinder, what ingest calls: the rules or a trained model (people_model).
 """
