@@ -43,18 +43,35 @@ def _people_on(split: str) -> dict:
 @pytest.mark.skipif(not (DATA / "conll2003").is_dir(), reason="../shared/data is absent")
 def test_people_on_conll_testa() -> None:
     result = _people_on("eng.testa")
-    assert result["mention"][2] >= 0.938  # measured 0.943 (gold split at sentence breaks)
-    assert result["mention"][0] >= 0.950  # precision: filters must be trustworthy
-    assert result["document"][2] >= 0.944  # measured 0.950
-    assert result["unseen_recall"] >= 0.915  # measured 0.924
+    assert result["mention"][2] >= 0.948  # measured 0.953 (gold split at sentence breaks)
+    assert result["mention"][0] >= 0.960  # precision: filters must be trustworthy
+    assert result["document"][2] >= 0.955  # the target of #45; measured 0.9597
+    assert result["unseen_recall"] >= 0.925  # measured 0.9345
 
 
 @pytest.mark.skipif(not (DATA / "conll2003").is_dir(), reason="../shared/data is absent")
 def test_people_on_conll_train() -> None:
     # the rules are developed on both splits: each must hold on each
     result = _people_on("eng.train")
-    assert result["mention"][2] >= 0.938  # measured 0.943
-    assert result["document"][2] >= 0.936  # measured 0.9406
+    assert result["mention"][2] >= 0.945  # measured 0.9501
+    assert result["document"][2] >= 0.950  # the target of #45; measured 0.9509
+
+
+@pytest.mark.skipif(not (DATA / "conll2003").is_dir(), reason="../shared/data is absent")
+def test_people_on_prose_and_tables_apart() -> None:
+    # tables and prose each hold their own floor; the set-aside tables are never read
+    # while writing rules, so a rule that learned the others' tables shows here
+    import indexer.enrich.people as people
+
+    module = load("eval_people")
+    floors = {"eng.testa prose": 0.940, "eng.testa tables": 0.975,  # 0.9460, 0.9823
+              "train, rest: prose": 0.928, "train, rest: tables": 0.975,  # 0.9334, 0.9804
+              "train, set-aside tables (validation)": 0.975}  # measured 0.9813
+    for split in ("eng.testa", "eng.train"):
+        for label, docs in module.by_shape(split, module.read_conll(DATA / "conll2003" / split)):
+            result = module.evaluate(docs, set(), people.find_mentions,
+                                     people.people_from_mentions)
+            assert result["document"][2] >= floors[label], label
 
 
 def test_gold_names_end_at_a_sentence_break_as_conlleval_reads_them(tmp_path) -> None:
