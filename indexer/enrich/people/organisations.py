@@ -42,6 +42,8 @@ def _firm_tails(firms: set[str]) -> set[str]:
     return tails
 
 
+# a name of one to four capitalised words
+_NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}"
 # nouns an organisation's name stands before ("the Sun newspaper", "Zycie Warszawy daily")
 _ORG_AFTER_RE = re.compile(
     r"(?<=\w) (?:newspaper|daily|weekly|magazine|tabloid|brokerage|conglomerate|subsidiary"
@@ -52,17 +54,16 @@ _ORG_AFTER_RE = re.compile(
 # a fixture: "Lada Togliatti v Rotor Volgograd"
 _FIXTURE_RE = re.compile(r"(?<=\w) vs?\.? (?=[A-Z])")
 _SIDES_RESULT_RE = re.compile(
-    r"(?<![\w'’.-])([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}) \( [A-Z][^()\n]{0,30} \) \d{1,2}"
-    r" ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}) \( [A-Z][^()\n]{0,30} \) \d{1,2}\b")
-_BASED_RE = re.compile(
-    r"\w-(?:based|listed|owned|registered) ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})")
+    rf"(?<![\w'’.-])({_NAME}) \( [A-Z][^()\n]{{0,30}} \) \d{{1,2}}"
+    rf" ({_NAME}) \( [A-Z][^()\n]{{0,30}} \) \d{{1,2}}\b")
+_BASED_RE = re.compile(rf"\w-(?:based|listed|owned|registered) ({_NAME})")
 _TICKER_RE = re.compile(
     r"(?<![\w'’.-])([A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*){0,3}) <[A-Z][A-Z.]{0,6}>")
-_WORKS_AT_RE = re.compile(r" (?:of|at) ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3})")
+_WORKS_AT_RE = re.compile(rf" (?:of|at) ({_NAME})")
 _FIRM_SPEAKS_RE = re.compile(
     r"(?<![\w'’.-])([A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2}) ?['’]s (?:said|says|added|reported)\b")
-_NAME_BEFORE_RE = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}$")
-_NAME_AFTER_RE = re.compile(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}")
+_NAME_BEFORE_RE = re.compile(rf"(?<![\w'’-]){_NAME}$")
+_NAME_AFTER_RE = re.compile(_NAME)
 
 
 def _organisations(text: str) -> set[str]:
