@@ -771,3 +771,9 @@ def test_a_possessive_that_speaks_and_an_amounts_currency_are_no_people() -> Non
     assert extract_people("Deposits rose to 17.18 billion N.Z. Dlrs in January .") == []
     # a person's possessive is followed by a noun
     assert extract_people("Tomas Kessler's lawyer said .") == ["Tomas Kessler"]
+
+
+def test_organisations_in_other_languages_and_regions_are_no_people() -> None:
+    assert extract_people("Banque Nationale de Paris said on Monday .") == []
+    assert extract_people("Societe Generale said on Monday .") == []
+    assert extract_people("a branch of the Bank of Nova Scotia in Nova Scotia said .") == []

@@ -124,6 +124,10 @@ _NOT_PERSON = {
     "ag", "oy", "oyj", "ab", "nv", "bv", "gmbh", "spa", "srl", "pty", "bhd", "tbk",
     "managers", "mills", "textile", "textiles", "desk", "daily", "weekly", "newspaper",
     "brothers", "bros",  # "Sorenby Brothers", "Halvard Bros": firms named for a family
+    # organisations in the languages wire copy leaves them in ("Banque Nationale de
+    # Paris", "Societe Generale", "Banco Santander", "Deutsche Bank")
+    "banque", "banco", "banca", "societe", "sociedad", "societa", "compagnie", "compania",
+    "caisse", "bourse", "deutsche", "generale", "nationale",
     "men", "women",  # "Men 's singles": plural nouns of people name no one
 }  # fmt: skip
 
@@ -417,7 +421,7 @@ def _is_place_possessive(word: str) -> bool:
 def _is_place(words: list[str]) -> bool:
     key = fold(" ".join(words))
     return key in countries() or key in cities() or key in us_states() or (
-        len(words) > 1 and key in named_places())
+        len(words) > 1 and (key in named_places() or key in regions()))
 
 
 def _line_break(text: str, gap_start: int, gap_end: int) -> bool:
