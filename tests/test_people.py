@@ -777,3 +777,8 @@ def test_organisations_in_other_languages_and_regions_are_no_people() -> None:
     assert extract_people("Banque Nationale de Paris said on Monday .") == []
     assert extract_people("Societe Generale said on Monday .") == []
     assert extract_people("a branch of the Bank of Nova Scotia in Nova Scotia said .") == []
+
+
+def test_a_party_member_named_by_a_place_is_no_name() -> None:
+    assert extract_people("the Pennsylvania Republican said on Monday .") == []
+    assert extract_people("Texas Democrat Tomas Kessler said .") == ["Tomas Kessler"]

@@ -263,6 +263,8 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         if len(keys) > 1 and keys[-1] in demonyms() and keys[-1] not in given:
             continue  # "Roman Catholic", "S. Korean": an adjective ends no name
+        if len(keys) > 1 and keys[-1] in _PARTY_MEMBERS:
+            continue  # "Texas Democrat", "the Pennsylvania Republican said": a member
         raw = [tok.group() for tok in name_toks]
         if 1 < len(raw) < 4 and raw[0].isupper() and len(raw[0]) > 2 and raw[0].isalpha() \
                 and all(not w.isupper() and _key(w) in given for w in raw[1:]) \
@@ -473,6 +475,8 @@ def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys:
 
 
 _TABLE_ROW_RE = re.compile(r"\d")
+_PARTY_MEMBERS = frozenset({"democrat", "democrats", "republican", "republicans", "tory",
+                            "tories", "liberal", "liberals", "conservative", "conservatives"})
 _QUOTES = frozenset('"“”')
 _CLOCK_RE = re.compile(r"[AaPp]\.[Mm]\.?")
 _AMOUNTS = frozenset({"million", "billion", "trillion", "mln", "bln", "thousand"})
