@@ -782,3 +782,9 @@ def test_organisations_in_other_languages_and_regions_are_no_people() -> None:
 def test_a_party_member_named_by_a_place_is_no_name() -> None:
     assert extract_people("the Pennsylvania Republican said on Monday .") == []
     assert extract_people("Texas Democrat Tomas Kessler said .") == ["Tomas Kessler"]
+
+
+def test_a_rank_that_opens_firms_names_titles_one_word_only_if_known() -> None:
+    text = ("General Acquisition said the board could not act . General Electric said . "
+            "General Constand Viljoen left . General Kessler arrived .")
+    assert extract_people(text) == ["Constand Viljoen", "Kessler"]

@@ -151,11 +151,13 @@ def find_mentions(text: str) -> list[Mention]:
     unproven: list[tuple[list[str], int, int, int, int]] = []
     titled_at: set[int] = set()  # lone words a personal title made people
 
-    def titles_no_one(following: str) -> bool:
+    def titles_no_one(following: str, last: bool = False, title: str = "") -> bool:
         """"Premier Division Results": a title before a word the text writes in lower
-        case, or one that names no person, titles no one."""
+        case, or one that names no person, titles no one; and a rank that opens firms'
+        names too ("General Electric") titles one last word only if it is a known name."""
         key = _key(following)
-        return key in _NOT_PERSON or (key in words_written and key not in given)
+        return key in _NOT_PERSON or (key in words_written and key not in given) or (
+            last and title in _FIRM_OPENERS and key not in given and key not in family)
 
     for first, after in runs:
         run = tokens[first:after]
@@ -168,7 +170,7 @@ def find_mentions(text: str) -> list[Mention]:
         # cut everything up to the last personal title ("Chief Cabinet Secretary Haruto ...")
         for i in range(len(words) - 2, -1, -1):
             if _key(words[i]) in _PERSONAL_TITLES:
-                if titles_no_one(words[i + 1]):
+                if titles_no_one(words[i + 1], i + 2 == len(words), _key(words[i])):
                     break
                 start_idx, titled = i + 1, True
                 break
@@ -215,7 +217,8 @@ def find_mentions(text: str) -> list[Mention]:
                 personal = key in _PERSONAL_TITLES or (_is_hyphenated_title(key) and any(
                     part in _PERSONAL_TITLES for part in key.split("-")))
                 titled = titled or (personal and start_idx + 1 < len(words)
-                                    and not titles_no_one(words[start_idx + 1]))
+                                    and not titles_no_one(words[start_idx + 1],
+                                                          start_idx + 2 == len(words), key))
                 start_idx += 1
                 continue
             break
@@ -475,6 +478,8 @@ def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys:
 
 
 _TABLE_ROW_RE = re.compile(r"\d")
+# ranks that open firms' names too ("General Electric", "General Acquisition said")
+_FIRM_OPENERS = frozenset({"general", "major"})
 _PARTY_MEMBERS = frozenset({"democrat", "democrats", "republican", "republicans", "tory",
                             "tories", "liberal", "liberals", "conservative", "conservatives"})
 _QUOTES = frozenset('"“”')
