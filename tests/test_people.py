@@ -788,3 +788,7 @@ def test_a_rank_that_opens_firms_names_titles_one_word_only_if_known() -> None:
     text = ("General Acquisition said the board could not act . General Electric said . "
             "General Constand Viljoen left . General Kessler arrived .")
     assert extract_people(text) == ["Constand Viljoen", "Kessler"]
+
+
+def test_a_headlines_verb_is_no_person() -> None:
+    assert extract_people("DOME SELLS STAKE AT RIGHT PRICE, SPOKESMAN SAYS\n\nIt is.") == []

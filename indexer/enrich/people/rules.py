@@ -294,6 +294,8 @@ def find_mentions(text: str) -> list[Mention]:
         if len(words) == 1:
             if _is_acronym(raw[0]) and not _line_at(text, start).isupper():
                 continue  # "SEC said", "the ABC": as in a longer run, an organisation
+            if keys[0] in _SPEECH:
+                continue  # "SPOKESMAN SAYS": a headline's verb
             if _IDEOLOGY_RE.match(raw[0]) or keys[0] in demonyms():
                 continue  # "veteran Marxist leader", "major African": a creed or a nation
             # a lone word needs a title, or a speech verb and a known surname
