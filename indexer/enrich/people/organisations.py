@@ -62,6 +62,8 @@ _TICKER_RE = re.compile(
 _WORKS_AT_RE = re.compile(rf" (?:of|at) ({_NAME})")
 _FIRM_SPEAKS_RE = re.compile(
     r"(?<![\w'’.-])([A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2}) ?['’]s (?:said|says|added|reported)\b")
+_SIDES_GATE_RE = re.compile(r"\) \d{1,2} [A-Z]")
+_SPEAKS_GATE_RE = re.compile(r"['’]s (?:said|says|added|reported)\b")
 _NAME_BEFORE_RE = re.compile(rf"(?<![\w'’-]){_NAME}$")
 _NAME_AFTER_RE = re.compile(_NAME)
 
@@ -83,15 +85,20 @@ def _organisations(text: str) -> set[str]:
                   and not _INITIALS_RE.fullmatch(name.group().split()[0])]
     # a result between sides: "Gloria Bistrita ( Romania ) 2 Valletta ( Malta ) 1";
     # a player's row has times or a comma after the figure, not the other side
-    for found in _SIDES_RESULT_RE.finditer(text):
-        names += [found.group(1), found.group(2)]
+    # (each pattern below only where a cheap look finds what it needs: most stories
+    # have no result, no stock symbol, no speaking possessive)
+    if _SIDES_GATE_RE.search(text):
+        for found in _SIDES_RESULT_RE.finditer(text):
+            names += [found.group(1), found.group(2)]
     # "the California-based Baker"; and a firm's first word alone ("Baker" of "Baker
     # International Corp"): a known surname before "said" does not outweigh the firm
     for found in _BASED_RE.finditer(text):
         names.append(found.group(1))
     # a firm and its stock symbol: "Baker International <BKO>"
-    names += [found.group(1) for found in _TICKER_RE.finditer(text)]
+    if "<" in text:
+        names += [found.group(1) for found in _TICKER_RE.finditer(text)]
     # a possessive that speaks is a firm's name: "Moody's said", "Sotheby's added"
-    names += [found.group(1) for found in _FIRM_SPEAKS_RE.finditer(text)]
+    if _SPEAKS_GATE_RE.search(text):
+        names += [found.group(1) for found in _FIRM_SPEAKS_RE.finditer(text)]
     names += [firm.split()[0] for firm in _firms(text) if " " in firm]
     return {fold(tail) for tail in _firm_tails(set(names))}
