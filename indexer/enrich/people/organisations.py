@@ -68,9 +68,11 @@ _NAME_BEFORE_RE = re.compile(rf"(?<![\w'’-]){_NAME}$")
 _NAME_AFTER_RE = re.compile(_NAME)
 
 
-def _organisations(text: str) -> set[str]:
+def _organisations(text: str, firms: set[str], person_ends: list[int]) -> set[str]:
     """The names (folded, and every tail of them) the text puts in an organisation's or
-    a team's place: before a noun only an organisation is, or on either side of a "v"."""
+    a team's place: before a noun only an organisation is, on either side of a "v", and
+    the others below. `firms`: the names before a legal form (_firms); `person_ends`:
+    where the names taken for people end."""
     names: list[str] = []
     for found in _ORG_AFTER_RE.finditer(text):
         name = _NAME_BEFORE_RE.search(text, max(0, found.start() - 80), found.start())
@@ -100,5 +102,10 @@ def _organisations(text: str) -> set[str]:
     # a possessive that speaks is a firm's name: "Moody's said", "Sotheby's added"
     if _SPEAKS_GATE_RE.search(text):
         names += [found.group(1) for found in _FIRM_SPEAKS_RE.finditer(text)]
-    names += [firm.split()[0] for firm in _firms(text) if " " in firm]
+    names += [firm.split()[0] for firm in firms if " " in firm]
+    # where a person works: "said Vishnu Sharp of Goldman Sachs"
+    for end in person_ends:
+        works = _WORKS_AT_RE.match(text, end)
+        if works:
+            names.append(works.group(1))
     return {fold(tail) for tail in _firm_tails(set(names))}

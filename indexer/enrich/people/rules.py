@@ -24,7 +24,6 @@ from .evidence import (
 )
 from .organisations import (
     _LEGAL_FORM_RE,
-    _WORKS_AT_RE,
     _firm_name,
     _firm_tails,
     _firms,
@@ -418,18 +417,14 @@ def find_mentions(text: str) -> list[Mention]:
                     single.append((tok.group().capitalize(), tok.start(), tok.end(), False))
     _read_columns(tokens, texts, text, runs, full, single)
     # "Halvard Brenton and Co Inc" anywhere in the text: the name is the firm's throughout
-    firms = _firm_tails(_firms(text))
+    legal_firms = _firms(text)
+    firms = _firm_tails(legal_firms)
     if firms:
         full[:] = [f for f in full if not _firm_name(" ".join(f[0]), firms)]
     # one organisation, one reading: a name a story once gives an organisation's or a
     # team's context ("Zycie Warszawy daily said", "Lada Togliatti v Rotor") is no person
     # anywhere in it, unless a personal title makes it one
-    organisations = _organisations(text)
-    # where a person works: "said Vishnu Sharp of Goldman Sachs"
-    for _, _, end in full:
-        works = _WORKS_AT_RE.match(text, end)
-        if works:
-            organisations.update(fold(tail) for tail in _firm_tails({works.group(1)}))
+    organisations = _organisations(text, legal_firms, [end for _, _, end in full])
     if organisations:
         full[:] = [f for f in full if fold(" ".join(f[0])) not in organisations]
         single[:] = [m for m in single if fold(m[0]) not in organisations
