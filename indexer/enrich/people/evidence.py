@@ -59,8 +59,10 @@ def _described_before(tokens: list[re.Match[str]], text: str, at: int) -> bool:
 
 
 def _accepted_on_line(tokens: list[re.Match[str]], accepted: set[tuple[int, int]],
-                      line_break: int) -> bool:
-    """A name accepted so far begins after `line_break` (the line's opening newline)."""
+                      text: str, at: int) -> bool:
+    """A name accepted so far begins on the line that holds position `at` (at or after
+    its start)."""
+    line_break = text.rfind("\n", 0, at)
     return any(tokens[first].start() > line_break for first, _ in accepted)
 
 

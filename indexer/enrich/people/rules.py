@@ -316,7 +316,7 @@ def find_mentions(text: str) -> list[Mention]:
                 cut = first_name and before_name in _LIST_SEPARATORS and (
                     name_after == len(tokens) or _line_break(
                         text, tokens[name_after - 1].end(), tokens[name_after].start())) \
-                    and _accepted_on_line(tokens, accepted, text.rfind("\n", 0, start))
+                    and _accepted_on_line(tokens, accepted, text, start)
                 # "his daughter , Ruth ,": a first name in apposition to a family word
                 kin = first_name and before_name == "," and name_first >= 2 \
                     and _key(tokens[name_first - 2].group()) in _FAMILY_WORDS
@@ -443,8 +443,7 @@ def _beaten(tokens: list[re.Match[str]], text: str, first: int, after: int,
                   if tokens[i].group() == ")"), None)
     beaten = before == "beat" or (close is not None and close + 1 < len(tokens)
                                   and tokens[close + 1].group() == "beat")
-    return beaten and _accepted_on_line(tokens, accepted, text.rfind("\n", 0,
-                                                                      tokens[first].start()))
+    return beaten and _accepted_on_line(tokens, accepted, text, tokens[first].start())
 
 
 def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys: list[str],
@@ -470,8 +469,7 @@ def _veto_yields(tokens: list[re.Match[str]], text: str, words: list[str], keys:
         return True
     # a cell of a list whose other cells are people
     listed = before in _LIST_SEPARATORS or before == "and" or following in (",", "and")
-    return listed and _accepted_on_line(tokens, accepted,
-                                        text.rfind("\n", 0, tokens[name_first].start()))
+    return listed and _accepted_on_line(tokens, accepted, text, tokens[name_first].start())
 
 
 _TABLE_ROW_RE = re.compile(r"\d")
